@@ -1,0 +1,105 @@
+// Configuration from the environment, validated once at start-up. Every problem is reported at once, each with
+// what the variable is for, so a broken deployment is fixed in one edit.
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  SLACK_MODE: z.enum(['socket', 'http']).default('socket'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be the app\'s signing secret').optional(),
+  SLACK_API_URL: z.url().optional(),
+  HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('cilium-runbook'),
+  KUBECONFIG: z.string().min(1).optional(),
+  KUBE_CONTEXT: z.string().min(1).optional(),
+  KUBE_IN_CLUSTER: bool,
+  CLUSTER_NAME: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, 'letters, digits, ".", "_", "-"').default('default'),
+  ALLOWED_CHANNELS: csv,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_TAIL_LINES: z.coerce.number().int().min(10).max(100_000).default(2000),
+  LOG_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  COLLECT_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+});
+
+const PURPOSE: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'the bot token (xoxb-…) from "OAuth & Permissions", used to post reports',
+  SLACK_APP_TOKEN: 'the app-level token (xapp-…) with connections:write, needed for Socket Mode (SLACK_MODE=socket, the default)',
+  SLACK_SIGNING_SECRET: 'the signing secret from "Basic Information", needed to verify requests in HTTP mode (SLACK_MODE=http)',
+  REDIS_URL: 'where the job queue lives, e.g. redis://127.0.0.1:6379',
+  KUBECONFIG: 'path of the kubeconfig to read the cluster with (or set KUBE_IN_CLUSTER=true inside a pod)',
+};
+
+export interface Config {
+  slack: {
+    mode: 'socket' | 'http';
+    botToken: string;
+    appToken?: string;
+    signingSecret?: string;
+    apiUrl?: string;
+    httpPort: number;
+  };
+  redisUrl: string;
+  queuePrefix: string;
+  kube: { kubeconfigPath?: string; context?: string; inCluster: boolean };
+  clusterName: string;
+  allowedChannels: string[];
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  collect: { tailLines: number; limitBytes: number; deadlineMs: number };
+}
+
+/** Reads and validates the configuration; throws ConfigError listing every problem with what the variable is for. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? '?');
+      problems.push(`${key}: ${issue.message}${PURPOSE[key] ? ` (${PURPOSE[key]})` : ''}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const need = (key: keyof typeof PURPOSE, present: unknown): void => {
+    if (present === undefined) problems.push(`${key} is missing: ${PURPOSE[key]}`);
+  };
+  need('SLACK_BOT_TOKEN', e.SLACK_BOT_TOKEN);
+  if (e.SLACK_MODE === 'socket') need('SLACK_APP_TOKEN', e.SLACK_APP_TOKEN);
+  else need('SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET);
+  need('REDIS_URL', e.REDIS_URL);
+  if (e.KUBECONFIG === undefined && !e.KUBE_IN_CLUSTER) need('KUBECONFIG', undefined);
+  if (problems.length > 0 || e.SLACK_BOT_TOKEN === undefined || e.REDIS_URL === undefined) throw new ConfigError(problems);
+  return {
+    slack: {
+      mode: e.SLACK_MODE,
+      botToken: e.SLACK_BOT_TOKEN,
+      ...(e.SLACK_APP_TOKEN !== undefined && { appToken: e.SLACK_APP_TOKEN }),
+      ...(e.SLACK_SIGNING_SECRET !== undefined && { signingSecret: e.SLACK_SIGNING_SECRET }),
+      ...(e.SLACK_API_URL !== undefined && { apiUrl: e.SLACK_API_URL }),
+      httpPort: e.HTTP_PORT,
+    },
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    kube: {
+      ...(e.KUBECONFIG !== undefined && { kubeconfigPath: e.KUBECONFIG }),
+      ...(e.KUBE_CONTEXT !== undefined && { context: e.KUBE_CONTEXT }),
+      inCluster: e.KUBE_IN_CLUSTER,
+    },
+    clusterName: e.CLUSTER_NAME,
+    allowedChannels: e.ALLOWED_CHANNELS,
+    logLevel: e.LOG_LEVEL,
+    collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS },
+  };
+}

@@ -1,0 +1,117 @@
+// Cluster-wide facts read from objects: kube-proxy, Hubble, policies, services, events (fact sheet §3.2, §5, §6).
+import type { CoreV1Event, V1ConfigMap, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import type { HubbleInfo, KubeEvent, KubeProxyInfo, KubeProxyMode, PolicySummary, ServiceSummary } from '../../runbooks/evidence.ts';
+
+export function toKubeProxyInfo(daemonSets: V1DaemonSet[], podOnNode: V1Pod | null, config: V1ConfigMap | null): KubeProxyInfo {
+  const ds = daemonSets.find((d) => d.metadata?.name === 'kube-proxy') ?? daemonSets[0];
+  const ready = podOnNode?.status?.containerStatuses?.every((c) => c.ready) === true;
+  return {
+    daemonSetPresent: ds !== undefined,
+    ...(ds?.metadata?.name !== undefined && { daemonSetName: ds.metadata.name }),
+    podOnNode: podOnNode === null ? null : { name: podOnNode.metadata?.name ?? '', phase: podOnNode.status?.phase ?? 'Unknown', ready },
+    mode: config === null ? null : kubeProxyMode(config),
+  };
+}
+
+/** The `mode:` of the kube-proxy ConfigMap's config.conf; "" means iptables on Linux. */
+function kubeProxyMode(config: V1ConfigMap): KubeProxyMode | null {
+  const text = config.data?.['config.conf'];
+  if (text === undefined) return null;
+  try {
+    const doc: unknown = parseYaml(text);
+    const mode = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).mode : undefined;
+    if (mode === '' || mode === 'iptables') return 'iptables';
+    if (mode === 'ipvs' || mode === 'nftables') return mode;
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+export function toHubbleInfo(ciliumConfig: Record<string, string> | null, relay: V1Deployment[]): HubbleInfo {
+  const d = relay[0];
+  return {
+    enabled: ciliumConfig?.['enable-hubble'] === 'true',
+    relayPresent: d !== undefined,
+    ...(d !== undefined && { relayReady: (d.status?.readyReplicas ?? 0) > 0 }),
+  };
+}
+
+type Json = Record<string, unknown>;
+const asRecord = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export function toPolicySummary(obj: unknown): PolicySummary | null {
+  const o = asRecord(obj);
+  const meta = asRecord(o?.metadata);
+  if (o === undefined || typeof meta?.name !== 'string') return null;
+  const specs = [asRecord(o.spec), ...asArray(o.specs).map(asRecord)].filter((s): s is Json => s !== undefined);
+  const any = (pred: (s: Json) => boolean) => specs.some(pred);
+  const egressRules = specs.flatMap((s) => asArray(s.egress).map(asRecord)).filter((r): r is Json => r !== undefined);
+  const first = specs[0];
+  const defaultDeny = asRecord(first?.enableDefaultDeny);
+  return {
+    name: meta.name,
+    ...(typeof meta.namespace === 'string' && { namespace: meta.namespace }),
+    ...(first?.endpointSelector !== undefined && { endpointSelector: first.endpointSelector }),
+    ...(first?.nodeSelector !== undefined && { nodeSelector: first.nodeSelector }),
+    hasIngress: any((s) => s.ingress !== undefined),
+    hasEgress: any((s) => s.egress !== undefined),
+    hasIngressDeny: any((s) => s.ingressDeny !== undefined),
+    hasEgressDeny: any((s) => s.egressDeny !== undefined),
+    hasToFQDNs: egressRules.some((r) => asArray(r.toFQDNs).length > 0),
+    hasDnsRule: egressRules.some((r) => asArray(r.toPorts).some((p) => asRecord(asRecord(p)?.rules)?.dns !== undefined)),
+    ...(defaultDeny !== undefined && {
+      enableDefaultDeny: {
+        ...(typeof defaultDeny.ingress === 'boolean' && { ingress: defaultDeny.ingress }),
+        ...(typeof defaultDeny.egress === 'boolean' && { egress: defaultDeny.egress }),
+      },
+    }),
+    spec: o.spec ?? o.specs,
+  };
+}
+
+/** Services with at least one endpoint on `node`, from EndpointSlices. */
+export function toServicesOnNode(node: string, services: V1Service[], slices: V1EndpointSlice[]): ServiceSummary[] {
+  const byKey = new Map<string, ServiceSummary>();
+  for (const slice of slices) {
+    const svcName = slice.metadata?.labels?.['kubernetes.io/service-name'];
+    const ns = slice.metadata?.namespace ?? '';
+    if (svcName === undefined || !slice.endpoints.some((e) => e.nodeName === node)) continue;
+    const key = `${ns}/${svcName}`;
+    const svc = services.find((s) => s.metadata?.namespace === ns && s.metadata?.name === svcName);
+    const summary = byKey.get(key) ?? {
+      namespace: ns,
+      name: svcName,
+      type: svc?.spec?.type ?? 'ClusterIP',
+      clusterIP: svc?.spec?.clusterIP ?? null,
+      endpoints: [],
+    };
+    for (const e of slice.endpoints) {
+      summary.endpoints.push({
+        podName: e.targetRef?.kind === 'Pod' ? (e.targetRef.name ?? null) : null,
+        nodeName: e.nodeName ?? null,
+        ready: e.conditions?.ready !== false,
+      });
+    }
+    byKey.set(key, summary);
+  }
+  return [...byKey.values()];
+}
+
+export function toEvent(e: CoreV1Event): KubeEvent {
+  const last = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
+  return {
+    type: e.type ?? 'Normal',
+    reason: e.reason ?? '',
+    message: e.message ?? '',
+    involvedObject: {
+      kind: e.involvedObject.kind ?? '',
+      name: e.involvedObject.name ?? '',
+      ...(e.involvedObject.namespace !== undefined && { namespace: e.involvedObject.namespace }),
+    },
+    count: e.count ?? 1,
+    lastTimestamp: last === undefined ? null : new Date(last).toISOString(),
+  };
+}

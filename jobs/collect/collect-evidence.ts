@@ -1,0 +1,183 @@
+// Gathers the Evidence for one node: independent facts concurrently, each under its own deadline, each ending
+// ok or unavailable (with the reason and the fix). A slow or forbidden call costs one fact, never the report.
+import type { V1Pod } from '@kubernetes/client-node';
+import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type Evidence, type Fact, type IptablesInfo, type LogChunk } from '../../runbooks/evidence.ts';
+import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
+import { summarizeIptablesSave } from '../../runbooks/iptables-summary.ts';
+import type { ClusterReader } from '../kube/cluster-reader.ts';
+import { KubeApiError } from '../kube/kube-api-error.ts';
+import { ok, unavailable, withDeadline, type Permission } from './fact-outcome.ts';
+import { toNodeInfo, toPeers } from './node-facts.ts';
+import { AGENT_CONTAINER, agentRunning, toAgentPod, toWorkload } from './pod-facts.ts';
+import { toEvent, toHubbleInfo, toKubeProxyInfo, toPolicySummary, toServicesOnNode } from './cluster-facts.ts';
+
+export const CILIUM_NAMESPACE = 'kube-system';
+
+export interface CollectOptions {
+  deadlineMs: number;
+  tailLines: number;
+  limitBytes: number;
+  /** Bytes of iptables-save output read at most. */
+  execMaxBytes?: number;
+  now?: () => Date;
+}
+
+const perm = (verb: string, resource: string, namespace?: string, group?: string): Permission => ({
+  verb,
+  resource,
+  ...(namespace !== undefined && { namespace }),
+  ...(group !== undefined && { group }),
+});
+
+export async function collectEvidence(reader: ClusterReader, nodeName: string, opts: CollectOptions): Promise<Evidence> {
+  const ns = CILIUM_NAMESPACE;
+  const guard = async <T>(what: string, needs: Permission[], call: () => Promise<T>): Promise<Fact<T>> => {
+    try {
+      return ok(await withDeadline(what, opts.deadlineMs, call));
+    } catch (e) {
+      return unavailable(e, what, needs);
+    }
+  };
+
+  // Stage 1: independent reads.
+  const [node, nodes, agentPods, ciliumConfig, kubeProxyDs, kubeProxyPods, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents] =
+    await Promise.all([
+      guard('get node', [perm('get', 'nodes')], () => reader.getNode(nodeName)),
+      guard('list nodes', [perm('list', 'nodes')], () => reader.listNodes()),
+      guard('list cilium pods', [perm('list', 'pods', ns)], () => reader.listPods({ namespace: ns, labelSelector: 'k8s-app=cilium' })),
+      guard('get cilium-config', [perm('get', 'configmaps', ns)], () => reader.getConfigMap(ns, 'cilium-config')),
+      guard('list kube-proxy daemonsets', [perm('list', 'daemonsets', ns, 'apps')], () => reader.listDaemonSets(ns, 'k8s-app=kube-proxy')),
+      guard('list kube-proxy pods', [perm('list', 'pods', ns)], () =>
+        reader.listPods({ namespace: ns, labelSelector: 'k8s-app=kube-proxy', fieldSelector: `spec.nodeName=${nodeName}` }),
+      ),
+      guard('get kube-proxy configmap', [perm('get', 'configmaps', ns)], () => reader.getConfigMap(ns, 'kube-proxy')),
+      guard('list pods on the node', [perm('list', 'pods')], () => reader.listPods({ fieldSelector: `spec.nodeName=${nodeName}` })),
+      guard('list ciliumnetworkpolicies', [perm('list', 'ciliumnetworkpolicies', undefined, 'cilium.io')], () =>
+        reader.listCustomObjects('cilium.io', 'v2', 'ciliumnetworkpolicies'),
+      ),
+      guard('list ciliumclusterwidenetworkpolicies', [perm('list', 'ciliumclusterwidenetworkpolicies', undefined, 'cilium.io')], () =>
+        reader.listCustomObjects('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies'),
+      ),
+      guard('list hubble-relay deployments', [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, 'k8s-app=hubble-relay')),
+      guard('list services', [perm('list', 'services')], () => reader.listServices()),
+      guard('list endpointslices', [perm('list', 'endpointslices', undefined, 'discovery.k8s.io')], () => reader.listEndpointSlices()),
+      guard('list node events', [perm('list', 'events')], () =>
+        reader.listEvents(undefined, `involvedObject.kind=Node,involvedObject.name=${nodeName}`),
+      ),
+    ]);
+
+  const agentPod: V1Pod | undefined = agentPods.ok ? agentPods.value.find((p) => p.spec?.nodeName === nodeName) : undefined;
+  const noAgent = (): Fact<never> =>
+    agentPods.ok
+      ? { ok: false, reason: 'not-found', detail: `no cilium-agent pod (label k8s-app=cilium in ${ns}) is scheduled on ${nodeName}` }
+      : agentPods;
+
+  // Stage 2: what needs the agent pod.
+  const [agentLogs, iptables, agentEvents] = await Promise.all([
+    agentPod === undefined ? noAgent() : collectAgentLogs(reader, agentPod, opts, guard),
+    agentPod === undefined ? noAgent() : collectIptables(reader, agentPod, nodeName, opts, guard),
+    agentPod === undefined
+      ? Promise.resolve(ok([]))
+      : guard('list agent events', [perm('list', 'events', ns)], () => reader.listEvents(ns, `involvedObject.name=${agentPod.metadata?.name ?? ''}`)),
+  ]);
+
+  const configData = ciliumConfig.ok ? (ciliumConfig.value.data ?? {}) : null;
+  const image = agentPod?.spec?.containers.find((c) => c.name === AGENT_CONTAINER)?.image;
+  const evidence = {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    cluster: reader.cluster,
+    nodeName,
+    collectedAt: (opts.now?.() ?? new Date()).toISOString(),
+    node: map(node, toNodeInfo),
+    peers: map(nodes, (list) => toPeers(list, nodeName, agentPods.ok ? agentPods.value : null)),
+    cilium:
+      agentPod === undefined
+        ? noAgent()
+        : image === undefined
+          ? { ok: false as const, reason: 'not-found' as const, detail: `pod ${agentPod.metadata?.name ?? ''} has no ${AGENT_CONTAINER} container` }
+          : ok({ version: ciliumVersionFromImage(image), image }),
+    ciliumConfig: map(ciliumConfig, (cm) => cm.data ?? {}),
+    agentPod: agentPod === undefined ? noAgent() : ok(toAgentPod(agentPod)),
+    agentLogs,
+    kubeProxy: kubeProxyDs.ok
+      ? ok(toKubeProxyInfo(kubeProxyDs.value, kubeProxyPods.ok ? (kubeProxyPods.value[0] ?? null) : null, kubeProxyCm.ok ? kubeProxyCm.value : null))
+      : kubeProxyDs,
+    iptables,
+    workloads: map(workloadPods, (pods) => pods.filter((p) => p !== agentPod).map(toWorkload)),
+    events: nodeEvents.ok && agentEvents.ok ? ok([...nodeEvents.value, ...agentEvents.value].map(toEvent)) : nodeEvents.ok ? agentEvents : nodeEvents,
+    policies:
+      policiesCnp.ok && policiesCcnp.ok
+        ? ok({
+            cnp: policiesCnp.value.map(toPolicySummary).filter((p) => p !== null),
+            ccnp: policiesCcnp.value.map(toPolicySummary).filter((p) => p !== null),
+          })
+        : policiesCnp.ok
+          ? policiesCcnp
+          : policiesCnp,
+    services: services.ok && slices.ok ? ok(toServicesOnNode(nodeName, services.value, slices.value)) : services.ok ? slices : services,
+    hubble: relay.ok ? ok(toHubbleInfo(configData, relay.value)) : relay,
+  };
+  // The collector's output is validated like any other evidence document: a shape bug fails here, not in a runbook.
+  return parseEvidence(evidence);
+}
+
+function map<A, B>(f: Fact<A>, fn: (a: A) => B): Fact<B> {
+  return f.ok ? ok(fn(f.value)) : f;
+}
+
+type Guard = <T>(what: string, needs: Permission[], call: () => Promise<T>) => Promise<Fact<T>>;
+
+function chunk(text: string, tailLines: number, limitBytes: number): LogChunk {
+  const lines = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  return { text, lines, truncated: lines >= tailLines || Buffer.byteLength(text) >= limitBytes };
+}
+
+async function collectAgentLogs(reader: ClusterReader, pod: V1Pod, opts: CollectOptions, guard: Guard): Promise<Fact<AgentLogs>> {
+  const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
+  const name = pod.metadata?.name ?? '';
+  const needs = [perm('get', 'pods/log', namespace)];
+  const query = { namespace, pod: name, container: AGENT_CONTAINER, tailLines: opts.tailLines, limitBytes: opts.limitBytes };
+  const restarted = (pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER)?.restartCount ?? 0) > 0;
+  const [current, previous] = await Promise.all([
+    guard('get pods/log (current)', needs, () => reader.readPodLog({ ...query, previous: false })),
+    restarted
+      ? guard('get pods/log (previous)', needs, () => reader.readPodLog({ ...query, previous: true }))
+      : Promise.resolve(null),
+  ]);
+  if (!current.ok && (previous === null || !previous.ok)) return current;
+  // A 400 for --previous means "no previous container": that is an answer (null), not a failure.
+  const prev = previous === null || !previous.ok ? null : chunk(previous.value, opts.tailLines, opts.limitBytes);
+  const cur = current.ok ? chunk(current.value, opts.tailLines, opts.limitBytes) : { text: '', lines: 0, truncated: false };
+  return ok({ current: cur, previous: prev });
+}
+
+async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: string, opts: CollectOptions, guard: Guard): Promise<Fact<IptablesInfo>> {
+  const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
+  const name = pod.metadata?.name ?? '';
+  const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
+  if (!agentRunning(pod)) {
+    const waiting = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER)?.state?.waiting?.reason ?? 'not running';
+    return {
+      ok: false,
+      reason: 'unavailable',
+      detail: `cilium-agent on ${nodeName} is ${waiting}, so iptables could not be read through it`,
+      fix: `Read it on the node itself: \`iptables-save -t nat | grep -c -- '-A KUBE-SVC-'\` (a probe-pod fallback is planned).`,
+    };
+  }
+  const allowed = await guard('create selfsubjectaccessreviews', [], () => reader.canI('create', 'pods', namespace, 'exec'));
+  if (allowed.ok && !allowed.value) {
+    return unavailable(
+      new KubeApiError(`pods "${name}" is forbidden: the bot cannot create resource "pods/exec" in the namespace "${namespace}"`, 403, 'Forbidden', undefined, 'create pods/exec'),
+      'exec iptables-save',
+      needs,
+    );
+  }
+  const result = await guard('exec iptables-save -t nat', needs, () =>
+    reader.exec({ namespace, pod: name, container: AGENT_CONTAINER, command: ['iptables-save', '-t', 'nat'], maxBytes: opts.execMaxBytes ?? 32 * 1024 * 1024 }),
+  );
+  if (!result.ok) return result;
+  if (result.value.exitCode !== 0) {
+    return { ok: false, reason: 'unavailable', detail: `iptables-save exited with ${result.value.exitCode}: ${result.value.stderr.trim().slice(0, 300)}` };
+  }
+  return ok(summarizeIptablesSave(result.value.stdout, { source: 'agent-exec' }));
+}

@@ -1,0 +1,64 @@
+// The cilium-agent pod and the workloads on the node, as runbooks need them: waiting reasons and the last
+// termination, not just the phase (a crash-looping agent's phase is "Running").
+import type { V1Pod } from '@kubernetes/client-node';
+import type { AgentPod, WorkloadPod } from '../../runbooks/evidence.ts';
+
+export const AGENT_CONTAINER = 'cilium-agent';
+
+function iso(d: Date | string | undefined): string | null {
+  if (d === undefined) return null;
+  const date = d instanceof Date ? d : new Date(d);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+export function toAgentPod(pod: V1Pod): AgentPod {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+  const last = status?.lastState?.terminated;
+  const containers = [
+    ...(pod.spec?.containers ?? []).map((c) => c.name),
+    ...(pod.spec?.initContainers ?? []).map((c) => c.name),
+  ];
+  const started = iso(status?.state?.running?.startedAt);
+  return {
+    name: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    ready: status?.ready === true,
+    restartCount: status?.restartCount ?? 0,
+    ...(status?.state?.waiting?.reason !== undefined && { waitingReason: status.state.waiting.reason }),
+    ...(status?.state?.waiting?.message !== undefined && { waitingMessage: status.state.waiting.message }),
+    ...(last !== undefined && {
+      lastTermination: {
+        exitCode: last.exitCode,
+        reason: last.reason ?? '',
+        finishedAt: iso(last.finishedAt),
+        ...(last.message !== undefined && { message: last.message }),
+      },
+    }),
+    containers,
+    ...(started !== null && { startedAt: started }),
+  };
+}
+
+/** Is the agent container running now (so exec can reach it)? */
+export function agentRunning(pod: V1Pod): boolean {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+  return status?.state?.running !== undefined;
+}
+
+export function toWorkload(pod: V1Pod): WorkloadPod {
+  const statuses = pod.status?.containerStatuses ?? [];
+  const waiting = statuses.find((c) => c.state?.waiting !== undefined)?.state?.waiting?.reason;
+  const owner = pod.metadata?.ownerReferences?.[0];
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  return {
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    ...(ready !== undefined && { ready: ready.status === 'True' }),
+    ...(waiting !== undefined && { waitingReason: waiting }),
+    ...(owner !== undefined && { ownerKind: owner.kind, ownerName: owner.name }),
+    hostNetwork: pod.spec?.hostNetwork === true,
+    ...(pod.metadata?.labels !== undefined && { labels: pod.metadata.labels }),
+  };
+}

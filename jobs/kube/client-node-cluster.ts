@@ -1,0 +1,221 @@
+// ClusterReader over the real @kubernetes/client-node 1.4. Every failure becomes a KubeApiError naming what was
+// attempted, so a refused call can be reported with the exact permission to grant.
+import { Writable } from 'node:stream';
+import {
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  CustomObjectsApi,
+  Exec,
+  KubeConfig,
+  type V1Status,
+} from '@kubernetes/client-node';
+import type { ClusterReader, ExecQuery, ExecResult, LogQuery, PodQuery } from './cluster-reader.ts';
+import { KubeApiError, toKubeApiError } from './kube-api-error.ts';
+
+export interface KubeConnectionOptions {
+  kubeconfigPath?: string;
+  context?: string;
+  inCluster?: boolean;
+}
+
+export function loadKubeConfig(opts: KubeConnectionOptions): KubeConfig {
+  const kc = new KubeConfig();
+  if (opts.inCluster) kc.loadFromCluster();
+  else if (opts.kubeconfigPath !== undefined) kc.loadFromFile(opts.kubeconfigPath);
+  else kc.loadFromDefault();
+  if (opts.context !== undefined) {
+    if (!kc.getContexts().some((c) => c.name === opts.context)) {
+      throw new Error(`kubeconfig has no context "${opts.context}"; it has: ${kc.getContexts().map((c) => c.name).join(', ')}`);
+    }
+    kc.setCurrentContext(opts.context);
+  }
+  return kc;
+}
+
+async function attempt<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw toKubeApiError(e, what);
+  }
+}
+
+/** Collects a stream into a string, keeping at most `maxBytes`. */
+class BoundedSink extends Writable {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    const room = this.maxBytes - this.size;
+    if (room <= 0) this.truncated = true;
+    else {
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (part.length < chunk.length) this.truncated = true;
+      this.chunks.push(part);
+      this.size += part.length;
+    }
+    done();
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+function exitCodeOf(status: V1Status): number {
+  if (status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  const code = Number(cause?.message);
+  return Number.isInteger(code) ? code : 1;
+}
+
+export class ClientNodeCluster implements ClusterReader {
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly execClient: Exec;
+  private readonly discovery: DiscoveryV1Api;
+  private readonly authz: AuthorizationV1Api;
+
+  constructor(
+    readonly cluster: string,
+    readonly kubeConfig: KubeConfig,
+  ) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.execClient = new Exec(kubeConfig);
+    this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+    this.authz = kubeConfig.makeApiClient(AuthorizationV1Api);
+  }
+
+  async listServices() {
+    return (await attempt('list services (all namespaces)', () => this.core.listServiceForAllNamespaces())).items;
+  }
+
+  async listEndpointSlices() {
+    return (await attempt('list endpointslices (all namespaces)', () => this.discovery.listEndpointSliceForAllNamespaces())).items;
+  }
+
+  async canI(verb: string, resource: string, namespace: string, subresource?: string): Promise<boolean> {
+    const review = await attempt('create selfsubjectaccessreviews', () =>
+      this.authz.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb, resource, namespace, ...(subresource !== undefined && { subresource }) } },
+        },
+      }),
+    );
+    return review.status?.allowed === true;
+  }
+
+  getNode(name: string) {
+    return attempt(`get nodes/${name}`, () => this.core.readNode({ name }));
+  }
+
+  async listNodes(labelSelector?: string) {
+    const list = await attempt('list nodes', () => this.core.listNode(labelSelector === undefined ? {} : { labelSelector }));
+    return list.items;
+  }
+
+  async listPods(q: PodQuery) {
+    const selectors = {
+      ...(q.labelSelector !== undefined && { labelSelector: q.labelSelector }),
+      ...(q.fieldSelector !== undefined && { fieldSelector: q.fieldSelector }),
+    };
+    const list =
+      q.namespace === undefined
+        ? await attempt('list pods (all namespaces)', () => this.core.listPodForAllNamespaces(selectors))
+        : await attempt(`list pods in ${q.namespace}`, () => this.core.listNamespacedPod({ namespace: q.namespace as string, ...selectors }));
+    return list.items;
+  }
+
+  readPodLog(q: LogQuery) {
+    return attempt(`get pods/log in ${q.namespace}`, () =>
+      this.core.readNamespacedPodLog({
+        name: q.pod,
+        namespace: q.namespace,
+        container: q.container,
+        previous: q.previous,
+        tailLines: q.tailLines,
+        limitBytes: q.limitBytes,
+      }),
+    );
+  }
+
+  async exec(q: ExecQuery): Promise<ExecResult> {
+    const what = `create pods/exec in ${q.namespace}`;
+    const stdout = new BoundedSink(q.maxBytes);
+    const stderr = new BoundedSink(64 * 1024);
+    return attempt(
+      what,
+      () =>
+        new Promise<ExecResult>((resolve, reject) => {
+          let status: V1Status | undefined;
+          this.execClient
+            .exec(q.namespace, q.pod, q.container, q.command, stdout, stderr, null, false, (s) => {
+              status = s;
+            })
+            .then((ws) => {
+              ws.on('close', () => {
+                if (status === undefined) {
+                  reject(new KubeApiError(`${what}: the exec stream closed without a status`, undefined, undefined, undefined, what));
+                  return;
+                }
+                if (status.status !== 'Success' && status.reason !== 'NonZeroExitCode') {
+                  const code = typeof status.code === 'number' ? status.code : undefined;
+                  reject(new KubeApiError(status.message ?? 'exec failed', code, status.reason, undefined, what));
+                  return;
+                }
+                resolve({ stdout: stdout.text(), stderr: stderr.text(), exitCode: exitCodeOf(status), truncated: stdout.truncated });
+              });
+              ws.on('error', (err: Error) => reject(err));
+            })
+            .catch(reject);
+        }),
+    );
+  }
+
+  async listDaemonSets(namespace: string, labelSelector?: string) {
+    const list = await attempt(`list daemonsets in ${namespace}`, () =>
+      this.apps.listNamespacedDaemonSet({ namespace, ...(labelSelector !== undefined && { labelSelector }) }),
+    );
+    return list.items;
+  }
+
+  async listDeployments(namespace: string, labelSelector?: string) {
+    const list = await attempt(`list deployments in ${namespace}`, () =>
+      this.apps.listNamespacedDeployment({ namespace, ...(labelSelector !== undefined && { labelSelector }) }),
+    );
+    return list.items;
+  }
+
+  getConfigMap(namespace: string, name: string) {
+    return attempt(`get configmaps/${name} in ${namespace}`, () => this.core.readNamespacedConfigMap({ namespace, name }));
+  }
+
+  async listEvents(namespace: string | undefined, fieldSelector?: string) {
+    const sel = fieldSelector === undefined ? {} : { fieldSelector };
+    const list =
+      namespace === undefined
+        ? await attempt('list events (all namespaces)', () => this.core.listEventForAllNamespaces(sel))
+        : await attempt(`list events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace, ...sel }));
+    return list.items;
+  }
+
+  async listCustomObjects(group: string, version: string, plural: string, namespace?: string): Promise<unknown[]> {
+    const list: unknown =
+      namespace === undefined
+        ? await attempt(`list ${plural}.${group}`, () => this.custom.listClusterCustomObject({ group, version, plural }))
+        : await attempt(`list ${plural}.${group} in ${namespace}`, () =>
+            this.custom.listNamespacedCustomObject({ group, version, plural, namespace }),
+          );
+    const items = (list as { items?: unknown }).items;
+    return Array.isArray(items) ? (items as unknown[]) : [];
+  }
+}

@@ -1,0 +1,53 @@
+// The narrow view of the cluster that collectors need (after cilium-cli's k8sImplementation): only these calls,
+// so collectors are easy to reason about and every call can be counted, bounded and explained when refused.
+import type { CoreV1Event, V1ConfigMap, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+
+export interface PodQuery {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface LogQuery {
+  namespace: string;
+  pod: string;
+  container: string;
+  previous: boolean;
+  tailLines: number;
+  limitBytes: number;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** stdout was cut at the byte limit. */
+  truncated: boolean;
+}
+
+export interface ExecQuery {
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  maxBytes: number;
+}
+
+export interface ClusterReader {
+  readonly cluster: string;
+  getNode(name: string): Promise<V1Node>;
+  listNodes(labelSelector?: string): Promise<V1Node[]>;
+  listPods(query: PodQuery): Promise<V1Pod[]>;
+  readPodLog(query: LogQuery): Promise<string>;
+  exec(query: ExecQuery): Promise<ExecResult>;
+  listDaemonSets(namespace: string, labelSelector?: string): Promise<V1DaemonSet[]>;
+  listDeployments(namespace: string, labelSelector?: string): Promise<V1Deployment[]>;
+  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
+  listEvents(namespace: string | undefined, fieldSelector?: string): Promise<CoreV1Event[]>;
+  listServices(): Promise<V1Service[]>;
+  listEndpointSlices(): Promise<V1EndpointSlice[]>;
+  /** SelfSubjectAccessReview: exec refusals arrive as a bare "403" on the WebSocket upgrade, so ask first. */
+  canI(verb: string, resource: string, namespace: string, subresource?: string): Promise<boolean>;
+  /** Custom resources as plain JSON (callers validate with zod). `namespace` undefined = all namespaces or cluster-scoped. */
+  listCustomObjects(group: string, version: string, plural: string, namespace?: string): Promise<unknown[]>;
+}

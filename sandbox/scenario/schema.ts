@@ -1,0 +1,103 @@
+// The scenario file format: the state a Kubernetes API emulator starts from (objects, container logs, exec results,
+// users). One YAML document per file under sandbox/scenarios/. Unknown keys are errors, so typos fail loudly.
+import { z } from 'zod';
+
+/** Any Kubernetes object as the API would return it; `apiVersion`, `kind` and `metadata.name` are required. */
+export const KubeObjectSchema = z
+  .object({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: z
+      .object({
+        name: z.string().min(1),
+        namespace: z.string().min(1).optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        annotations: z.record(z.string(), z.string()).optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+export type KubeObject = z.infer<typeof KubeObjectSchema>;
+
+/** Container logs: `current` is what `kubectl logs` prints, `previous` what `kubectl logs --previous` prints. */
+export const ContainerLogSchema = z
+  .object({
+    namespace: z.string().min(1),
+    pod: z.string().min(1),
+    container: z.string().min(1),
+    current: z.string().optional(),
+    previous: z.string().optional(),
+  })
+  .strict();
+export type ContainerLog = z.infer<typeof ContainerLogSchema>;
+
+/**
+ * An exec result. `command` matches the argv joined by single spaces exactly; `commandPattern` is a JavaScript
+ * regular expression tested against the same joined string. Exactly one of the two is given.
+ */
+export const ExecResultSchema = z
+  .object({
+    namespace: z.string().min(1),
+    pod: z.string().min(1),
+    container: z.string().min(1),
+    command: z.string().min(1).optional(),
+    commandPattern: z.string().min(1).optional(),
+    stdout: z.string().default(''),
+    stderr: z.string().default(''),
+    exitCode: z.number().int().min(0).max(255).default(0),
+  })
+  .strict()
+  .refine((e) => (e.command === undefined) !== (e.commandPattern === undefined), {
+    message: 'give exactly one of command or commandPattern',
+  });
+export type ExecResult = z.infer<typeof ExecResultSchema>;
+
+/** A bearer token and the subject it authenticates as (RBAC then applies to that subject). */
+export const ScenarioUserSchema = z
+  .object({
+    token: z.string().min(8),
+    username: z.string().min(1),
+    groups: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+export type ScenarioUser = z.infer<typeof ScenarioUserSchema>;
+
+/**
+ * A block repeated `count` times, with `{{i}}` (from `from`, default 1) and `{{i2}}` (zero-padded to 2 digits)
+ * substituted in every string. Lets a scenario describe "12 nodes in pool workers-a" without 12 copies.
+ */
+export const RepeatBlockSchema = z
+  .object({
+    count: z.number().int().min(1).max(100_000),
+    from: z.number().int().default(1),
+    objects: z.array(KubeObjectSchema).default([]),
+    logs: z.array(ContainerLogSchema).default([]),
+    exec: z.array(ExecResultSchema).default([]),
+  })
+  .strict();
+export type RepeatBlock = z.infer<typeof RepeatBlockSchema>;
+
+export const ScenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().min(1),
+    objects: z.array(KubeObjectSchema).default([]),
+    logs: z.array(ContainerLogSchema).default([]),
+    exec: z.array(ExecResultSchema).default([]),
+    users: z.array(ScenarioUserSchema).default([]),
+    repeat: z.array(RepeatBlockSchema).default([]),
+  })
+  .strict();
+export type ScenarioFile = z.infer<typeof ScenarioSchema>;
+
+/** A scenario after `repeat` blocks are expanded: what the emulator loads. */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The file it came from, or undefined when built in code. */
+  source?: string;
+  objects: KubeObject[];
+  logs: ContainerLog[];
+  exec: ExecResult[];
+  users: ScenarioUser[];
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../bot/config.ts';
+import { ConfigError } from '../../../bot/errors.ts';
+
+const socketEnv = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_APP_TOKEN: 'xapp-1-A1-abc',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  KUBECONFIG: '/tmp/kubeconfig',
+};
+
+describe('loadConfig', () => {
+  it('defaults to Socket Mode and fills in defaults', () => {
+    const c = loadConfig(socketEnv);
+    expect(c.slack.mode).toBe('socket');
+    expect(c.slack.appToken).toBe('xapp-1-A1-abc');
+    expect(c.clusterName).toBe('default');
+    expect(c.allowedChannels).toEqual([]);
+    expect(c.kube).toEqual({ kubeconfigPath: '/tmp/kubeconfig', inCluster: false });
+  });
+
+  it('lists every missing variable at once, each with what it is for', () => {
+    let err: unknown;
+    try {
+      loadConfig({});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'REDIS_URL', 'KUBECONFIG']);
+    expect(problems[1]).toMatch(/Socket Mode/);
+  });
+
+  it('needs a signing secret, not an app token, in HTTP mode', () => {
+    const env = { ...socketEnv, SLACK_MODE: 'http', SLACK_APP_TOKEN: undefined };
+    expect(() => loadConfig(env)).toThrow(/SLACK_SIGNING_SECRET is missing/);
+    expect(loadConfig({ ...env, SLACK_SIGNING_SECRET: 'a-long-secret' }).slack.mode).toBe('http');
+  });
+
+  it('reports malformed values with the variable name', () => {
+    expect(() => loadConfig({ ...socketEnv, SLACK_BOT_TOKEN: 'xoxp-user-token' })).toThrow(/SLACK_BOT_TOKEN: must be a bot token/);
+    expect(() => loadConfig({ ...socketEnv, REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL: must be a redis:\/\//);
+    expect(() => loadConfig({ ...socketEnv, SLACK_MODE: 'webhook' })).toThrow(/SLACK_MODE/);
+  });
+
+  it('parses the channel allow-list and in-cluster config', () => {
+    const c = loadConfig({ ...socketEnv, KUBECONFIG: undefined, KUBE_IN_CLUSTER: 'true', ALLOWED_CHANNELS: 'C1, C2,' });
+    expect(c.allowedChannels).toEqual(['C1', 'C2']);
+    expect(c.kube.inCluster).toBe(true);
+  });
+});
