@@ -1,0 +1,91 @@
+// Wires one bot process: Redis connection, diagnose queue and worker, cluster access, the Bolt app and the Slack
+// sink. main.ts, the demo and the end-to-end tests all start the bot through here, so they run the same thing.
+import { Redis } from 'ioredis';
+import type { App } from '@slack/bolt';
+import type { Worker } from 'bullmq';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { createSlackApp } from './slack-app.ts';
+import { SlackIncidentSink } from './slack-incident-sink.ts';
+import type { NodeLister } from './node-directory.ts';
+import { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
+import { startDiagnoseWorker, type DiagnoseResult } from '../jobs/diagnose-worker.ts';
+import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
+import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
+import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
+
+export interface RunningBot {
+  app: App;
+  queue: DiagnoseQueue;
+  /** Null when the worker runs in another process. */
+  worker: Worker<unknown, DiagnoseResult> | null;
+  logger: Logger;
+  /** Stops taking commands, lets the running job finish (or hands it back to the queue), closes Redis. */
+  stop(): Promise<void>;
+}
+
+export interface StartBotOptions {
+  logger?: Logger;
+  /** Run the worker in this process (default true). */
+  worker?: boolean;
+}
+
+function nodeLister(readers: Map<string, ClusterReader>): NodeLister {
+  const reader = (cluster: string): ClusterReader => {
+    const r = readers.get(cluster);
+    if (r === undefined) throw new Error(`unknown cluster ${cluster}`);
+    return r;
+  };
+  return {
+    async nodeExists(cluster, node) {
+      try {
+        await reader(cluster).getNode(node);
+        return true;
+      } catch (e) {
+        if (e instanceof KubeApiError && e.status === 404) return false;
+        throw e;
+      }
+    },
+    async listNodeNames(cluster) {
+      return (await reader(cluster).listNodes()).map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+    },
+  };
+}
+
+export async function startBot(config: Config, opts: StartBotOptions = {}): Promise<RunningBot> {
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'cilium-runbook' } });
+  const readers = new Map<string, ClusterReader>([
+    [config.clusterName, new ClientNodeCluster(config.clusterName, loadKubeConfig(config.kube))],
+  ]);
+  // BullMQ workers need maxRetriesPerRequest: null (blocking commands); one connection per role.
+  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new DiagnoseQueue({ connection: queueRedis, prefix: config.queuePrefix });
+  const app = createSlackApp({ config, queue, nodes: nodeLister(readers), logger });
+  const sink = new SlackIncidentSink(app.client);
+  const worker =
+    opts.worker === false
+      ? null
+      : startDiagnoseWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink, collect: config.collect, logger });
+
+  if (config.slack.mode === 'http') await app.start(config.slack.httpPort);
+  else await app.start();
+  logger.info({ mode: config.slack.mode, cluster: config.clusterName }, 'cilium-runbook is up');
+
+  let stopped = false;
+  return {
+    app,
+    queue,
+    worker,
+    logger,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.stop();
+      await worker?.close();
+      await queue.close();
+      queueRedis.disconnect();
+      workerRedis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// Renders a diagnosis Report as thread replies within Slack's Block Kit limits (protocols.md A.4): ≤ 45 blocks
+// per message, sections ≤ 2,900 characters. Evidence that does not fit is attached as a file, never silently cut.
+import type { KnownBlock } from '@slack/types';
+import type { Finding, Report } from '../../runbooks/contract.ts';
+import { clip, codeBlock, escapeMrkdwn } from './mrkdwn.ts';
+import { redactDeep, redactSecrets } from './redact.ts';
+
+export const MAX_BLOCKS_PER_MESSAGE = 45;
+export const MAX_SECTION_TEXT = 2900;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export interface Attachment {
+  filename: string;
+  title: string;
+  content: string;
+}
+
+export interface RenderedReport {
+  messages: SlackMessage[];
+  attachments: Attachment[];
+  /** One line for the root message, e.g. "kernel-too-old: kernel 4.14.336 is below Cilium 1.15's minimum". */
+  headline: string;
+  severity: 'critical' | 'warning' | 'info' | 'healthy';
+}
+
+const EMOJI = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' } as const;
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX_SECTION_TEXT) } };
+}
+
+function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 2900) }] };
+}
+
+function findingBlocks(f: Finding, attachments: Attachment[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    { type: 'divider' },
+    section(`${EMOJI[f.severity]} *${escapeMrkdwn(f.title)}* \`${f.runbookId}\` (${f.severity}, ${f.confidence})\n${escapeMrkdwn(f.summary)}`),
+  ];
+  if (f.evidence.length > 0) {
+    const lines = f.evidence.map((q) => `${q.source}${q.lineNumber !== undefined ? '' : ''}: ${q.text}`);
+    const full = lines.join('\n');
+    const fenced = codeBlock(full);
+    if (fenced.length + 20 <= MAX_SECTION_TEXT) blocks.push(section(`*Evidence*\n${fenced}`));
+    else {
+      const filename = `evidence-${f.runbookId}.txt`;
+      attachments.push({ filename, title: `Evidence for ${f.runbookId}`, content: full });
+      let shown = '';
+      for (const line of lines) {
+        if (codeBlock(shown + line + '\n').length > MAX_SECTION_TEXT - 120) break;
+        shown += line + '\n';
+      }
+      blocks.push(section(`*Evidence* (first lines; all ${lines.length} in \`${filename}\` below)\n${codeBlock(shown.trimEnd())}`));
+    }
+  }
+  if (f.blastRadius.sentences.length > 0) {
+    blocks.push(section(`*Blast radius*\n${f.blastRadius.sentences.map((s) => `• ${escapeMrkdwn(s)}`).join('\n')}`));
+  }
+  f.fixSteps.forEach((step, i) => {
+    let text = `*Fix ${i + 1}. ${escapeMrkdwn(step.title)}*\n${escapeMrkdwn(step.detail)}`;
+    if (step.commands !== undefined && step.commands.length > 0) text += `\n${codeBlock(step.commands.join('\n'))}`;
+    if (step.helmValues !== undefined) text += `\nHelm values:\n${codeBlock(step.helmValues)}`;
+    if (text.length > MAX_SECTION_TEXT) {
+      const filename = `fix-${f.runbookId}-${i + 1}.txt`;
+      attachments.push({ filename, title: `Fix step ${i + 1} for ${f.runbookId}`, content: [step.title, step.detail, ...(step.commands ?? []), step.helmValues ?? ''].join('\n\n') });
+      text = `*Fix ${i + 1}. ${escapeMrkdwn(step.title)}*\n${clip(escapeMrkdwn(step.detail), 2000)}\n(full step in \`${filename}\`)`;
+    }
+    blocks.push(section(text));
+  });
+  if (f.proposals.length > 0) {
+    const items = f.proposals.map((p) => `\`${p.action}\` ${Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ')} (${p.risk} risk): ${escapeMrkdwn(p.reason)}`);
+    blocks.push(context(`Possible remediations (remediation buttons are not enabled in this deployment): ${items.join(' · ')}`));
+  }
+  if (f.docs.length > 0) blocks.push(context(f.docs.map((d) => `<${d.url}|${escapeMrkdwn(d.title)}>`).join(' · ')));
+  return blocks;
+}
+
+/** Splits blocks into messages of at most MAX_BLOCKS_PER_MESSAGE, never splitting inside a finding when it fits. */
+function paginate(groups: KnownBlock[][], fallback: string): SlackMessage[] {
+  const messages: SlackMessage[] = [];
+  let current: KnownBlock[] = [];
+  for (const group of groups) {
+    if (current.length + group.length > MAX_BLOCKS_PER_MESSAGE && current.length > 0) {
+      messages.push({ text: fallback, blocks: current });
+      current = [];
+    }
+    for (const block of group) {
+      if (current.length === MAX_BLOCKS_PER_MESSAGE) {
+        messages.push({ text: fallback, blocks: current });
+        current = [];
+      }
+      current.push(block);
+    }
+  }
+  if (current.length > 0) messages.push({ text: fallback, blocks: current });
+  return messages.map((m, i) => (messages.length > 1 ? { ...m, text: `${fallback} (part ${i + 1}/${messages.length})` } : m));
+}
+
+export function renderReport(report: Report): RenderedReport {
+  const attachments: Attachment[] = [];
+  const top = report.findings[0];
+  const severity = top?.severity ?? 'healthy';
+  const headline =
+    top === undefined
+      ? report.inconclusive.length > 0
+        ? `no finding, but ${report.inconclusive.length} check(s) were inconclusive`
+        : 'healthy: no runbook matched'
+      : `${top.runbookId}: ${top.title}`;
+  const header: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(`Diagnosis of ${report.node}: ${headline}`, 150) } },
+    context(
+      `cluster \`${report.cluster}\` · Cilium ${report.ciliumVersion ?? 'version unknown'} · ${report.findings.length} finding(s) · collected ${report.collectedAt}`,
+    ),
+  ];
+  if (top === undefined) {
+    header.push(section(escapeMrkdwn(report.healthySummary ?? 'No runbook matched the evidence.')));
+  }
+  const groups: KnownBlock[][] = [header, ...report.findings.map((f) => findingBlocks(f, attachments))];
+  if (report.inconclusive.length > 0) {
+    groups.push([
+      { type: 'divider' },
+      section(`*Inconclusive* (could not read what these checks need)\n${report.inconclusive.map((i) => `• \`${i.runbookId}\` ${escapeMrkdwn(i.title)}: missing ${i.missing.join(', ')}`).join('\n')}`),
+    ]);
+  }
+  if (report.unavailable.length > 0) {
+    const lines = report.unavailable.map((u) => `• *${u.fact}* (${u.reason}): ${escapeMrkdwn(clip(u.detail, 300))}${u.fix !== undefined ? `\n    _Fix:_ ${escapeMrkdwn(u.fix)}` : ''}`);
+    groups.push([{ type: 'divider' }, section(`*Could not collect*\n${lines.join('\n')}`)]);
+  }
+  groups.push([context(`Checked: ${report.checked.map((c) => `\`${c}\``).join(' ')}`)]);
+
+  const redacted = (blocks: KnownBlock[]): KnownBlock[] => redactDeep(blocks);
+  const fallback = `Diagnosis of ${report.node}: ${headline}`;
+  return {
+    messages: paginate(groups, clip(redactSecrets(fallback), 3000)).map((m) => ({ text: m.text, blocks: redacted(m.blocks) })),
+    attachments: attachments.map((a) => ({ ...a, content: redactSecrets(a.content) })),
+    headline: redactSecrets(headline),
+    severity,
+  };
+}

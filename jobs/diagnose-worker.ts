@@ -1,0 +1,78 @@
+// Consumer side of the `diagnose` queue: validate the payload, collect evidence, run the runbooks, post the report.
+// Bad input fails at once (UnrecoverableError); an unreachable API is retried with backoff; the last failure is
+// still reported in the thread, so nobody waits on silence.
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { analyze } from '../runbooks/analyze.ts';
+import type { Evidence } from '../runbooks/evidence.ts';
+import { collectEvidence, type CollectOptions } from './collect/collect-evidence.ts';
+import { DIAGNOSE_QUEUE, DiagnoseJobSchema } from './diagnose-job.ts';
+import type { IncidentSink } from './incident-sink.ts';
+import type { ClusterReader } from './kube/cluster-reader.ts';
+
+export interface DiagnoseWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  clusters: (name: string) => ClusterReader | undefined;
+  sink: IncidentSink;
+  collect: CollectOptions;
+  logger: Logger;
+  concurrency?: number;
+}
+
+export interface DiagnoseResult {
+  findings: string[];
+  unavailable: string[];
+}
+
+/** The API answered nothing at all (not even the node): worth a retry rather than an empty report. */
+function apiUnreachable(e: Evidence): string | null {
+  const probes = [e.node, e.peers, e.agentPod];
+  if (probes.every((f) => !f.ok && (f.reason === 'unavailable' || f.reason === 'timeout'))) {
+    return e.node.ok ? null : e.node.detail;
+  }
+  return null;
+}
+
+export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions): Promise<DiagnoseResult> {
+  const parsed = DiagnoseJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid diagnose job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const data = parsed.data;
+  const reader = opts.clusters(data.cluster);
+  if (reader === undefined) throw new UnrecoverableError(`unknown cluster "${data.cluster}"`);
+  const log = opts.logger.child({ jobId: job.id, cluster: data.cluster, node: data.node, attempt: job.attemptsMade + 1 });
+
+  await opts.sink.collecting(data);
+  const evidence = await collectEvidence(reader, data.node, opts.collect);
+  const unreachable = apiUnreachable(evidence);
+  if (unreachable !== null) throw new Error(`the Kubernetes API of cluster "${data.cluster}" is unreachable: ${unreachable}`);
+  const report = analyze(evidence);
+  await opts.sink.report(data, report);
+  log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
+  return { findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) };
+}
+
+export function startDiagnoseWorker(opts: DiagnoseWorkerOptions): Worker<unknown, DiagnoseResult> {
+  const worker = new Worker<unknown, DiagnoseResult>(
+    DIAGNOSE_QUEUE,
+    async (job) => {
+      try {
+        return await processDiagnoseJob(job, opts);
+      } catch (e) {
+        const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const message = e instanceof Error ? e.message : String(e);
+        opts.logger.warn({ jobId: job.id, err: message, final }, 'diagnosis attempt failed');
+        const target = DiagnoseJobSchema.safeParse(job.data);
+        if (final && target.success) {
+          await opts.sink.failed(target.data, message).catch((postErr: unknown) => {
+            opts.logger.error({ jobId: job.id, err: postErr }, 'could not post the failure to Slack');
+          });
+        }
+        throw e;
+      }
+    },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
+  );
+  worker.on('error', (err) => opts.logger.error({ err }, 'diagnose worker error'));
+  return worker;
+}
