@@ -43,7 +43,7 @@ function findingBlocks(f: Finding, attachments: Attachment[]): KnownBlock[] {
     section(`${EMOJI[f.severity]} *${escapeMrkdwn(f.title)}* \`${f.runbookId}\` (${f.severity}, ${f.confidence})\n${escapeMrkdwn(f.summary)}`),
   ];
   if (f.evidence.length > 0) {
-    const lines = f.evidence.map((q) => `${q.source}${q.lineNumber !== undefined ? '' : ''}: ${q.text}`);
+    const lines = f.evidence.map((q) => `${q.source}: ${q.text}`);
     const full = lines.join('\n');
     const fenced = codeBlock(full);
     if (fenced.length + 20 <= MAX_SECTION_TEXT) blocks.push(section(`*Evidence*\n${fenced}`));
