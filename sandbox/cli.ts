@@ -1,0 +1,40 @@
+// `npm run sandbox -- --scenario kernel-too-old`: the Kubernetes API emulator (and the Slack emulator) for a person
+// with kubectl. Prints `KUBECONFIG=<path>` on its own line and serves until interrupted.
+import { parseArgs } from 'node:util';
+import { startKubeEmulator } from './kube/index.ts';
+import { startSlackEmulator } from './slack/index.ts';
+import { isScenarioError, listScenarios, resolveScenario } from './scenario/index.ts';
+import { DEMO_CHANNEL, DEMO_USERS } from './sandbox-stack.ts';
+
+const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'healthy' }, slack: { type: 'boolean', default: true } } });
+
+async function main(): Promise<void> {
+  let scenario;
+  try {
+    scenario = resolveScenario(values.scenario);
+  } catch (e) {
+    if (isScenarioError(e)) {
+      console.error(`${e.message}\nScenarios: ${listScenarios().join(', ')}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const kube = await startKubeEmulator({ scenario });
+  const slack = values.slack ? await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] }) : undefined;
+  console.log(`KUBECONFIG=${kube.kubeconfigPath}`);
+  console.error(`Kubernetes API emulator: ${kube.url} (scenario "${scenario.name}": ${scenario.description})`);
+  if (slack !== undefined) {
+    console.error(`Slack emulator: ${slack.apiUrl}  SLACK_BOT_TOKEN=${slack.botToken} SLACK_APP_TOKEN=${slack.appToken}`);
+  }
+  console.error('Try: KUBECONFIG=<path above> kubectl get nodes -o wide    (Ctrl-C to stop)');
+  const stop = (): void => {
+    void Promise.all([kube.stop(), slack?.stop()]).finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error('sandbox failed:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+// `npm run demo`: the real bot (Bolt in Socket Mode, BullMQ on Redis, client-node) against the sandbox emulators.
+//   npm run demo                          interactive: type `/cilium diagnose node-legacy-01`, read the thread
+//   npm run demo -- --once                scripted: diagnose the scenario's broken node, print the thread, exit
+//   npm run demo -- --scenario healthy    pick a scenario (sandbox/scenarios/*.yaml, or a path)
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { RedisUnavailableError } from './redis.ts';
+import { listScenarios, resolveScenario, isScenarioError } from './scenario/index.ts';
+import { brokenNodeOf, DEMO_CHANNEL, DEMO_USERS, startSandboxStack, type SandboxStack } from './sandbox-stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'kernel-too-old' },
+    once: { type: 'boolean', default: false },
+    node: { type: 'string' },
+    redis: { type: 'string' },
+    timeout: { type: 'string', default: '60' },
+  },
+});
+
+const user = DEMO_USERS[0]?.id ?? 'U0ONCALL';
+
+async function diagnose(stack: SandboxStack, text: string, timeoutMs: number): Promise<boolean> {
+  const before = new Set(stack.slack.messages(DEMO_CHANNEL.id).map((m) => m.ts));
+  const sent = await stack.slack.slashCommand({ text, userId: user, channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+  console.log(`> /cilium ${text}   (acknowledged in ${sent.ackMs.toFixed(0)} ms)`);
+  const root = await stack.slack
+    .waitFor(() => stack.slack.messages(DEMO_CHANNEL.id).find((m) => !before.has(m.ts)), { timeoutMs: 5_000, description: 'root message' })
+    .catch(() => undefined);
+  if (root === undefined) {
+    await new Promise((r) => setTimeout(r, 300));
+    for (const p of stack.slack.responseUrlPosts(sent.responseUrl)) console.log(`(only you can see this) ${JSON.stringify(p.body)}`);
+    if (sent.body !== '') console.log(`(only you can see this) ${sent.body}`);
+    return false;
+  }
+  const finished = await stack.slack
+    .waitFor(
+      () => {
+        const m = stack.slack.message(DEMO_CHANNEL.id, root.ts);
+        return m !== undefined && /^:(red_circle|large_orange_circle|large_blue_circle|large_green_circle|x|information_source):/.test(m.text ?? '') ? m : undefined;
+      },
+      { timeoutMs, description: 'diagnosis to finish' },
+    )
+    .catch(() => undefined);
+  console.log('');
+  console.log(stack.slack.renderThread(DEMO_CHANNEL.id, root.ts));
+  return finished !== undefined && !(finished.text ?? '').startsWith(':x:');
+}
+
+async function main(): Promise<void> {
+  let scenario;
+  try {
+    scenario = resolveScenario(values.scenario);
+  } catch (e) {
+    if (isScenarioError(e)) {
+      console.error(e.message);
+      console.error(`Scenarios: ${listScenarios().join(', ')}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const redisUrl = values.redis ?? process.env.REDIS_URL;
+  const stack = await startSandboxStack({ scenario, ...(redisUrl !== undefined && { redisUrl }) });
+  const node = values.node ?? brokenNodeOf(scenario) ?? 'node-1';
+  const timeoutMs = Number(values.timeout) * 1000;
+  console.log(`Sandbox up: scenario "${scenario.name}" — ${scenario.description}`);
+  console.log(`KUBECONFIG=${stack.kube.kubeconfigPath}`);
+  try {
+    if (values.once) {
+      const ok = await diagnose(stack, `diagnose ${node}`, timeoutMs);
+      process.exitCode = ok ? 0 : 1;
+      return;
+    }
+    console.log(`Type a command as you would in Slack, e.g. "/cilium diagnose ${node}" (Ctrl-D to quit).`);
+    const rl = createInterface({ input: process.stdin, prompt: '#incidents> ' });
+    rl.prompt();
+    for await (const line of rl) {
+      const text = line.trim().replace(/^\/cilium\s*/, '');
+      if (text !== '') await diagnose(stack, text, timeoutMs);
+      rl.prompt();
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof RedisUnavailableError) console.error(e.message);
+  else console.error('demo failed:', e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+// Starts the whole offline stack — Redis, the Kubernetes API emulator with a scenario, the Slack emulator — and
+// optionally the real bot against them. Used by the demo, `npm run sandbox`, end-to-end tests and benchmarks.
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import type { Config } from '../bot/config.ts';
+import { startBot, type RunningBot } from '../bot/bot.ts';
+import { startKubeEmulator, type KubeEmulator } from './kube/index.ts';
+import { startSlackEmulator, type SlackEmulator } from './slack/index.ts';
+import { freePort, startRedis, type RedisHandle } from './redis.ts';
+import type { Scenario } from './scenario/index.ts';
+
+export const DEMO_CHANNEL = { id: 'C0INCIDENTS', name: 'incidents' };
+export const DEMO_USERS = [
+  { id: 'U0ONCALL', name: 'oncall', realName: 'On-call Engineer' },
+  { id: 'U0LEAD', name: 'lead', realName: 'Incident Lead' },
+];
+
+export interface SandboxStack {
+  scenario: Scenario;
+  kube: KubeEmulator;
+  slack: SlackEmulator;
+  redis: { url: string; handle?: RedisHandle };
+  bot?: RunningBot;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  scenario: Scenario;
+  /** Use this Redis instead of starting a private one. */
+  redisUrl?: string;
+  mode?: 'socket' | 'http';
+  startBot?: boolean;
+  logger?: Logger;
+  kubeUser?: string;
+  configOverrides?: Partial<Config>;
+}
+
+export async function startSandboxStack(opts: StackOptions): Promise<SandboxStack> {
+  const redisHandle = opts.redisUrl === undefined ? await startRedis() : undefined;
+  const redisUrl = opts.redisUrl ?? (redisHandle as RedisHandle).url;
+  const kube = await startKubeEmulator({ scenario: opts.scenario });
+  const slack = await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] });
+  const mode = opts.mode ?? 'socket';
+  const httpPort = mode === 'http' ? await freePort() : 3000;
+  const config: Config = {
+    slack: {
+      mode,
+      botToken: slack.botToken,
+      ...(mode === 'socket' ? { appToken: slack.appToken } : { signingSecret: slack.signingSecret }),
+      apiUrl: slack.apiUrl,
+      httpPort,
+    },
+    redisUrl,
+    queuePrefix: `sandbox-${randomUUID().slice(0, 8)}`,
+    kube: { kubeconfigPath: opts.kubeUser === undefined ? kube.kubeconfigPath : kube.kubeconfigFor(opts.kubeUser), inCluster: false },
+    clusterName: 'sandbox',
+    allowedChannels: [],
+    logLevel: 'warn',
+    collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },
+    ...opts.configOverrides,
+  };
+  if (mode === 'http') slack.setHttpTarget(`http://127.0.0.1:${httpPort}/slack/events`);
+  let bot: RunningBot | undefined;
+  if (opts.startBot !== false) {
+    bot = await startBot(config, { logger: opts.logger ?? pino({ level: config.logLevel }) });
+  }
+  return {
+    scenario: opts.scenario,
+    kube,
+    slack,
+    redis: { url: redisUrl, ...(redisHandle !== undefined && { handle: redisHandle }) },
+    ...(bot !== undefined && { bot }),
+    config,
+    async stop() {
+      await bot?.stop();
+      await slack.stop();
+      await kube.stop();
+      await redisHandle?.stop();
+    },
+  };
+}
+
+/** The node a scenario is about: the first whose cilium-agent is not ready, else the first node. */
+export function brokenNodeOf(scenario: Scenario): string | undefined {
+  for (const obj of scenario.objects) {
+    if (obj.kind !== 'Pod' || obj.metadata.labels?.['k8s-app'] !== 'cilium') continue;
+    const o = obj as { spec?: { nodeName?: string }; status?: { containerStatuses?: Array<{ name?: string; ready?: boolean }> } };
+    const agent = o.status?.containerStatuses?.find((c) => c.name === 'cilium-agent');
+    if (agent !== undefined && agent.ready !== true && o.spec?.nodeName !== undefined) return o.spec.nodeName;
+  }
+  return scenario.objects.find((o) => o.kind === 'Node')?.metadata.name;
+}
