@@ -1,0 +1,89 @@
+// analyze(evidence) → Report: runs every runbook, orders findings (severity, then root cause before symptom),
+// drops the agent-crashloop fallback when a specific critical finding explains the crash, and says what could not
+// be read. Never throws on partial evidence: a runbook that cannot decide is listed as inconclusive, not healthy.
+import semver from 'semver';
+import type { Finding, Inconclusive, Report, Runbook, Severity, UnavailableFact } from './contract.ts';
+import { REPORT_SCHEMA_VERSION } from './contract.ts';
+import { FACT_KEYS, type Evidence } from './evidence.ts';
+import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from './registry.ts';
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+export function analyze(evidence: Evidence, runbooks: readonly Runbook[] = RUNBOOKS): Report {
+  const ciliumVersion = evidence.cilium.ok ? evidence.cilium.value.version : null;
+  const found: { finding: Finding; rank: number }[] = [];
+  const inconclusive: Inconclusive[] = [];
+  const checked: string[] = [];
+
+  for (const runbook of runbooks) {
+    if (!applies(runbook, ciliumVersion)) continue;
+    checked.push(runbook.id);
+    let finding: Finding | null;
+    try {
+      finding = runbook.match(evidence);
+    } catch (err) {
+      // A runbook bug must not cost the whole report; it becomes "unknown" for that runbook.
+      const why = err instanceof Error ? err.message : String(err);
+      inconclusive.push({ runbookId: runbook.id, title: runbook.title, missing: [`runbook error: ${why}`] });
+      continue;
+    }
+    if (finding !== null) {
+      found.push({ finding, rank: runbook.rank });
+      continue;
+    }
+    const missing = runbook.needs.filter((k) => !evidence[k].ok);
+    if (missing.length > 0) inconclusive.push({ runbookId: runbook.id, title: runbook.title, missing: [...missing] });
+  }
+
+  const explained = found.some(
+    (f) => f.finding.runbookId !== CRASHLOOP_FALLBACK_ID && f.finding.explainsAgentCrash && f.finding.severity === 'critical',
+  );
+  const findings = found
+    .filter((f) => !(explained && f.finding.runbookId === CRASHLOOP_FALLBACK_ID))
+    .sort((a, b) =>
+      SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.rank - b.rank ||
+      a.finding.runbookId.localeCompare(b.finding.runbookId))
+    .map((f) => f.finding);
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    cluster: evidence.cluster,
+    node: evidence.nodeName,
+    collectedAt: evidence.collectedAt,
+    ciliumVersion,
+    findings,
+    unavailable: unavailableFacts(evidence),
+    inconclusive,
+    healthySummary: findings.length === 0 ? healthySummary(evidence, checked, inconclusive) : null,
+    checked,
+  };
+}
+
+function applies(runbook: Runbook, ciliumVersion: string | null): boolean {
+  const range = runbook.appliesTo?.cilium;
+  if (range === undefined || ciliumVersion === null) return true;
+  const v = semver.coerce(ciliumVersion);
+  return v === null || semver.satisfies(v, range);
+}
+
+export function unavailableFacts(evidence: Evidence): UnavailableFact[] {
+  const out: UnavailableFact[] = [];
+  for (const key of FACT_KEYS) {
+    const f = evidence[key];
+    if (f.ok) continue;
+    out.push({ fact: key, reason: f.reason, detail: f.detail, ...(f.fix === undefined ? {} : { fix: f.fix }) });
+  }
+  return out;
+}
+
+function healthySummary(evidence: Evidence, checked: string[], inconclusive: Inconclusive[]): string {
+  const unknown = new Set(inconclusive.map((i) => i.runbookId));
+  const clean = checked.filter((id) => !unknown.has(id));
+  const parts = [
+    clean.length > 0 ? `No problem found on ${evidence.nodeName} by ${clean.join(', ')}.` : `Nothing could be checked on ${evidence.nodeName}.`,
+  ];
+  if (inconclusive.length > 0) {
+    parts.push(`Unknown (evidence missing): ${inconclusive.map((i) => `${i.runbookId} needs ${i.missing.join(', ')}`).join('; ')}.`);
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,302 @@
+// Evidence: the contract between collectors (jobs/collect) and runbooks. One versioned zod schema is the single
+// source of runtime validation and static types. Every fact is `ok | unavailable{reason}` so a runbook can tell
+// "absent" (ok with an empty value) from "unknown" (not read), and the report can say what to grant or fix.
+// Design: ../shared/DESIGN.md "Evidence"; names and keys: ../shared/cilium-facts.md §3, §5.
+import { z } from 'zod';
+
+export const EVIDENCE_SCHEMA_VERSION = 1;
+
+export const UnavailableReasonSchema = z.enum(['forbidden', 'not-found', 'timeout', 'unavailable']);
+export type UnavailableReason = z.infer<typeof UnavailableReasonSchema>;
+
+export const UnavailableSchema = z.object({
+  ok: z.literal(false),
+  reason: UnavailableReasonSchema,
+  detail: z.string(),
+  /** What a human can do so the next run can read it, e.g. "grant get on pods/log in kube-system". */
+  fix: z.string().optional(),
+});
+export type Unavailable = z.infer<typeof UnavailableSchema>;
+
+/** `{ok: true, value}` or `{ok: false, reason, detail, fix?}`; a missing fact parses as "not collected". */
+export function fact<T extends z.ZodType>(value: T) {
+  return z
+    .discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), UnavailableSchema])
+    .default({ ok: false, reason: 'unavailable', detail: 'not collected (absent from the evidence document)' });
+}
+
+export type Fact<T> = { ok: true; value: T } | Unavailable;
+
+const Labels = z.record(z.string(), z.string());
+
+export const TaintSchema = z.object({
+  key: z.string(),
+  value: z.string().optional(),
+  effect: z.string(),
+});
+export type Taint = z.infer<typeof TaintSchema>;
+
+export const NodeConditionSchema = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastTransitionTime: z.string().optional(),
+});
+export type NodeCondition = z.infer<typeof NodeConditionSchema>;
+
+export const NodeInfoSchema = z.object({
+  name: z.string(),
+  /** `uname -r` as the kubelet reports it (status.nodeInfo.kernelVersion), e.g. "5.15.0-1051-azure". */
+  kernelVersion: z.string(),
+  osImage: z.string(),
+  containerRuntimeVersion: z.string(),
+  kubeletVersion: z.string(),
+  architecture: z.string(),
+  labels: Labels,
+  /** Node pool from well-known labels (eks/aks/gke/karpenter…), null when none is set. */
+  pool: z.string().nullable(),
+  taints: z.array(TaintSchema),
+  conditions: z.array(NodeConditionSchema),
+  unschedulable: z.boolean(),
+  internalIP: z.string().nullable(),
+});
+export type NodeInfo = z.infer<typeof NodeInfoSchema>;
+
+export const PeerNodeSchema = z.object({
+  name: z.string(),
+  kernelVersion: z.string(),
+  osImage: z.string(),
+  pool: z.string().nullable(),
+  ready: z.boolean(),
+  /** Readiness of the cilium-agent pod on that node, when the collector listed agent pods. */
+  ciliumAgentReady: z.boolean().optional(),
+});
+export type PeerNode = z.infer<typeof PeerNodeSchema>;
+
+export const CiliumInfoSchema = z.object({
+  /** Version from the agent image tag without the "v", e.g. "1.15.6"; null when the tag is not a version. */
+  version: z.string().nullable(),
+  image: z.string(),
+});
+export type CiliumInfo = z.infer<typeof CiliumInfoSchema>;
+
+/** The cilium-config ConfigMap's data, verbatim (fact sheet §3.1). */
+export const CiliumConfigSchema = z.record(z.string(), z.string());
+export type CiliumConfig = z.infer<typeof CiliumConfigSchema>;
+
+export const TerminationSchema = z.object({
+  exitCode: z.number().int(),
+  reason: z.string(),
+  finishedAt: z.string().nullable(),
+  message: z.string().optional(),
+});
+export type Termination = z.infer<typeof TerminationSchema>;
+
+export const AgentPodSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  phase: z.string(),
+  /** Ready of the cilium-agent container. */
+  ready: z.boolean(),
+  restartCount: z.number().int().nonnegative(),
+  waitingReason: z.string().optional(),
+  waitingMessage: z.string().optional(),
+  lastTermination: TerminationSchema.optional(),
+  /** Container names, init containers included (e.g. "config (init)" is not needed: plain names). */
+  containers: z.array(z.string()),
+  startedAt: z.string().optional(),
+});
+export type AgentPod = z.infer<typeof AgentPodSchema>;
+
+export const LogChunkSchema = z.object({
+  text: z.string(),
+  /** True when tailLines/limitBytes cut the log: line numbers then count from the start of the tail. */
+  truncated: z.boolean(),
+  lines: z.number().int().nonnegative(),
+});
+export type LogChunk = z.infer<typeof LogChunkSchema>;
+
+export const AgentLogsSchema = z.object({
+  current: LogChunkSchema,
+  /** Previous container (`kubectl logs -p`); null when there was no previous container. */
+  previous: LogChunkSchema.nullable(),
+});
+export type AgentLogs = z.infer<typeof AgentLogsSchema>;
+
+export const KubeProxyModeSchema = z.enum(['iptables', 'ipvs', 'nftables']);
+export type KubeProxyMode = z.infer<typeof KubeProxyModeSchema>;
+
+export const KubeProxyInfoSchema = z.object({
+  daemonSetPresent: z.boolean(),
+  daemonSetName: z.string().optional(),
+  podOnNode: z.object({ name: z.string(), phase: z.string(), ready: z.boolean() }).nullable(),
+  /** From the kube-proxy ConfigMap when present; null when the ConfigMap says nothing ("" = iptables on Linux). */
+  mode: KubeProxyModeSchema.nullable().optional(),
+});
+export type KubeProxyInfo = z.infer<typeof KubeProxyInfoSchema>;
+
+/** Rule counts from `iptables-save` (nat + mangle); see summarizeIptablesSave() and fact sheet §5. */
+export const IptablesInfoSchema = z.object({
+  natRuleCount: z.number().int().nonnegative(),
+  kubeProxyChains: z.object({
+    /** `-A KUBE-SVC-…` / `KUBE-SVL-…` rules (per-service chains). */
+    svc: z.number().int().nonnegative(),
+    /** `-A KUBE-SEP-…` rules (per-endpoint chains). */
+    sep: z.number().int().nonnegative(),
+    /** `-A KUBE-EXT-…` / `KUBE-FW-…` / `KUBE-XLB-…` rules. */
+    ext: z.number().int().nonnegative(),
+    /** `-A KUBE-NODEPORTS` (iptables mode) and `-A KUBE-NODE-PORT` (IPVS mode) rules. */
+    nodeports: z.number().int().nonnegative(),
+    /** `-A KUBE-SERVICES` rules. */
+    services: z.number().int().nonnegative(),
+    /** IPVS-only chains present (KUBE-LOAD-BALANCER, KUBE-IPVS-FILTER, KUBE-SOURCE-RANGES-FIREWALL, KUBE-NODE-PORT). */
+    ipvs: z.boolean(),
+    /** `:KUBE-PROXY-CANARY` chain declared. */
+    proxyCanary: z.boolean(),
+  }),
+  /** kubelet's own chains (KUBE-KUBELET-CANARY, KUBE-FIREWALL, …): never evidence of kube-proxy. */
+  kubeletChains: z.array(z.string()).default([]),
+  /** `-A CILIUM_…` rules plus `:CILIUM_…` chain declarations. */
+  ciliumChains: z.number().int().nonnegative(),
+  backend: z.enum(['legacy', 'nft', 'unknown']),
+  source: z.enum(['agent-exec', 'probe-pod']),
+});
+export type IptablesInfo = z.infer<typeof IptablesInfoSchema>;
+
+export const WorkloadPodSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  phase: z.string(),
+  ready: z.boolean().optional(),
+  /** e.g. ContainerCreating, CrashLoopBackOff (first waiting container). */
+  waitingReason: z.string().optional(),
+  ownerKind: z.string().optional(),
+  ownerName: z.string().optional(),
+  hostNetwork: z.boolean(),
+  labels: Labels.optional(),
+});
+export type WorkloadPod = z.infer<typeof WorkloadPodSchema>;
+
+export const EventSchema = z.object({
+  type: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  involvedObject: z.object({ kind: z.string(), name: z.string(), namespace: z.string().optional() }),
+  count: z.number().int().nonnegative(),
+  lastTimestamp: z.string().nullable(),
+});
+export type KubeEvent = z.infer<typeof EventSchema>;
+
+export const PolicySummarySchema = z.object({
+  name: z.string(),
+  namespace: z.string().optional(),
+  /** The spec's endpointSelector (or nodeSelector for host policies) as written. */
+  endpointSelector: z.unknown().optional(),
+  nodeSelector: z.unknown().optional(),
+  hasIngress: z.boolean(),
+  hasEgress: z.boolean(),
+  hasIngressDeny: z.boolean(),
+  hasEgressDeny: z.boolean(),
+  hasToFQDNs: z.boolean(),
+  /** An L7 DNS rule (`toPorts[].rules.dns`) somewhere in the egress rules. */
+  hasDnsRule: z.boolean().optional(),
+  enableDefaultDeny: z.object({ ingress: z.boolean().optional(), egress: z.boolean().optional() }).optional(),
+  spec: z.unknown(),
+});
+export type PolicySummary = z.infer<typeof PolicySummarySchema>;
+
+export const PoliciesSchema = z.object({
+  cnp: z.array(PolicySummarySchema),
+  ccnp: z.array(PolicySummarySchema),
+});
+export type Policies = z.infer<typeof PoliciesSchema>;
+
+export const ServiceSummarySchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  type: z.string(),
+  clusterIP: z.string().nullable(),
+  /** From EndpointSlices: one entry per endpoint. */
+  endpoints: z.array(
+    z.object({ podName: z.string().nullable(), nodeName: z.string().nullable(), ready: z.boolean() }),
+  ),
+});
+export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
+
+export const HubbleInfoSchema = z.object({
+  /** `enable-hubble` in cilium-config. */
+  enabled: z.boolean(),
+  relayPresent: z.boolean(),
+  relayReady: z.boolean().optional(),
+});
+export type HubbleInfo = z.infer<typeof HubbleInfoSchema>;
+
+export const EvidenceSchema = z.object({
+  schemaVersion: z.literal(EVIDENCE_SCHEMA_VERSION),
+  cluster: z.string(),
+  /** The node asked about; known even when the node fact could not be read. */
+  nodeName: z.string(),
+  collectedAt: z.string(),
+  node: fact(NodeInfoSchema),
+  peers: fact(z.array(PeerNodeSchema)),
+  cilium: fact(CiliumInfoSchema),
+  ciliumConfig: fact(CiliumConfigSchema),
+  agentPod: fact(AgentPodSchema),
+  agentLogs: fact(AgentLogsSchema),
+  kubeProxy: fact(KubeProxyInfoSchema),
+  iptables: fact(IptablesInfoSchema),
+  workloads: fact(z.array(WorkloadPodSchema)),
+  events: fact(z.array(EventSchema)),
+  policies: fact(PoliciesSchema),
+  services: fact(z.array(ServiceSummarySchema)),
+  hubble: fact(HubbleInfoSchema),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
+/** What a collector may write: facts may be omitted (they then read as "not collected"). */
+export type EvidenceInput = z.input<typeof EvidenceSchema>;
+
+export const FACT_KEYS = [
+  'node', 'peers', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy',
+  'iptables', 'workloads', 'events', 'policies', 'services', 'hubble',
+] as const satisfies readonly (keyof Evidence)[];
+export type FactKey = (typeof FACT_KEYS)[number];
+
+export interface EvidenceIssue {
+  /** Dotted path into the document, e.g. "node.value.kernelVersion"; "(root)" for the document itself. */
+  path: string;
+  message: string;
+}
+
+export class EvidenceParseError extends Error {
+  readonly issues: EvidenceIssue[];
+  constructor(issues: EvidenceIssue[]) {
+    super(`invalid evidence: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'EvidenceParseError';
+    this.issues = issues;
+  }
+}
+
+export function safeParseEvidence(
+  json: unknown,
+): { ok: true; evidence: Evidence } | { ok: false; issues: EvidenceIssue[] } {
+  const result = EvidenceSchema.safeParse(json);
+  if (result.success) return { ok: true, evidence: result.data };
+  const issues = result.error.issues.map((i) => ({
+    path: i.path.length > 0 ? i.path.map(String).join('.') : '(root)',
+    message: i.message,
+  }));
+  return { ok: false, issues };
+}
+
+/** Validates an evidence document; throws EvidenceParseError naming each path and problem. */
+export function parseEvidence(json: unknown): Evidence {
+  const result = safeParseEvidence(json);
+  if (!result.ok) throw new EvidenceParseError(result.issues);
+  return result.evidence;
+}
+
+/** The value of a fact, or null when it could not be read. */
+export function factValue<T>(f: Fact<T>): T | null {
+  return f.ok ? f.value : null;
+}

@@ -1,0 +1,11 @@
+// The public surface of runbooks/: what jobs/, bot/ and the CLI may import.
+export * from './evidence.ts';
+export * from './contract.ts';
+export { analyze, unavailableFacts } from './analyze.ts';
+export { RUNBOOKS, runbookById } from './registry.ts';
+export { computeBlastRadius, type PeerImpact } from './blast-radius.ts';
+export { summarizeIptablesSave, hasKubeProxyRules, KUBELET_CHAINS } from './iptables-summary.ts';
+export { ciliumVersionFromImage, configFlag, kubeProxyReplacementEnabled } from './cilium-version.ts';
+export { parseKernelVersion, effectiveKernel, compareTriples, type KernelVersion } from './kernel-version.ts';
+export { ciliumKernelFloor, FEATURE_REQUIREMENTS, unmetFeatures } from './kernel-matrix.ts';
+export { parseLog, parseLogLine, iterateLines, type LogLine, type LogLevel } from './log-parser.ts';

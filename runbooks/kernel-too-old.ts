@@ -1,0 +1,185 @@
+// kernel-too-old: the node's kernel is below the running Cilium version's floor, or below what an enabled feature
+// needs — decided by comparing versions, never by the "Require support for …" text alone.
+// Fact sheet §1.1 (floors), §1.2 (features), §2.1: 6.18 kernels print "Require support for dead code elimination
+// (Linux 5.1 or newer)" on v1.18.8 (#44967) and hardened 6.1+ kernels do too (deckhouse#22619); a kernel at or
+// above the named version is a probe/config problem (kernel-config-missing), not this runbook.
+// §2.10: the folklore "FATAL: kernel too old to run Cilium" does not exist in Cilium and is never matched.
+import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from './contract.ts';
+import type { Evidence } from './evidence.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from './agent-logs.ts';
+import {
+  ciliumKernelFloor, kernelNamedInMessage, newestReleaseFor, unmetFeatures, type CiliumKernelFloor, type UnmetFeature,
+} from './kernel-matrix.ts';
+import {
+  compareTriples, effectiveKernel, formatTriple, kernelSeries, parseKernelVersion, type KernelTriple, type KernelVersion,
+} from './kernel-version.ts';
+import { kernelUpgradeHint } from './os-kernel-hints.ts';
+
+const ID = 'kernel-too-old';
+const COMPAT_LABEL = 'cilium.io/kernel-compatible';
+
+export const kernelTooOld: Runbook = {
+  id: ID,
+  title: 'Node kernel too old for Cilium',
+  severity: 'critical',
+  rank: 10,
+  needs: ['node', 'cilium', 'ciliumConfig'],
+  match(e) {
+    if (!e.node.ok) return null;
+    const kernel = parseKernelVersion(e.node.value.kernelVersion);
+    if (kernel === null) return null;
+    const eff = effectiveKernel(kernel);
+    const version = e.cilium.ok ? e.cilium.value.version : null;
+    const floor = version === null ? null : ciliumKernelFloor(version);
+    const belowFloor = floor !== null && compareTriples(eff.version, floor.minimum) < 0 ? floor : null;
+    const unmet = e.ciliumConfig.ok ? unmetFeatures(e.ciliumConfig.value, eff.version, e.node.value.architecture) : [];
+    const logLines = corroboratingLines(e, eff.version);
+    if (belowFloor === null && unmet.length === 0 && !logLines.some((s) => isErrorOrWorse(s.line))) return null;
+
+    const fatal = belowFloor !== null || unmet.some((u) => u.feature.effect === 'fatal') || logLines.some((s) => isErrorOrWorse(s.line));
+    const target = targetKernel(belowFloor, unmet, logLines.map((s) => kernelNamedInMessage(lineText(s.line))));
+    const arch = e.node.value.architecture;
+    const affects = (kernelVersion: string): boolean => {
+      const k = parseKernelVersion(kernelVersion);
+      if (k === null) return false;
+      const v = effectiveKernel(k).version;
+      if (belowFloor !== null && compareTriples(v, belowFloor.minimum) < 0) return true;
+      return compareTriples(v, target) < 0 && unmet.length > 0 && e.ciliumConfig.ok && unmetFeatures(e.ciliumConfig.value, v, arch).length > 0;
+    };
+    const series = peerSeries(e, affects);
+    const blastRadius = computeBlastRadius(e, {
+      affects: (p) => affects(p.kernelVersion),
+      reason: series === null ? `run kernels below ${formatTriple(target)} and will fail the same way` : `run kernel ${series} and will fail the same way`,
+    });
+
+    return {
+      runbookId: ID,
+      title: belowFloor !== null ? `Kernel ${kernel.raw} is below Cilium ${version ?? ''}'s minimum`
+        : unmet.length > 0 ? `Kernel ${kernel.raw} cannot run enabled Cilium features` : `Kernel ${kernel.raw} is older than the agent requires`,
+      severity: fatal ? 'critical' : 'warning',
+      summary: summaryOf(e, kernel, version, belowFloor, unmet, fatal),
+      evidence: [...comparisons(e, kernel, eff.vendorNote, version, belowFloor, unmet), ...logLines.slice(0, 5).map((s) => quoteLogLine(s.source, s.line))],
+      blastRadius,
+      fixSteps: fixSteps(e, target, belowFloor, unmet, blastRadius.peers.affected.length),
+      docs: docsFor(version, unmet),
+      proposals: proposals(e.nodeName, belowFloor !== null || fatal),
+      confidence: eff.vendorNote === null && unmet.every((u) => u.feature.effect !== 'unverified') ? 'certain' : 'likely',
+      explainsAgentCrash: fatal,
+    } satisfies Finding;
+  },
+};
+
+/** Agent lines naming a kernel version newer than this node's: those corroborate; lines naming an older one do not. */
+function corroboratingLines(e: Evidence, kernel: KernelTriple) {
+  return findAgentLines(e, (l) => {
+    const named = kernelNamedInMessage(lineText(l));
+    return named !== null && compareTriples(kernel, named) < 0;
+  }, 10);
+}
+
+function targetKernel(floor: CiliumKernelFloor | null, unmet: UnmetFeature[], named: (KernelTriple | null)[]): KernelTriple {
+  let t: KernelTriple = floor?.minimum ?? [0, 0, 0];
+  for (const v of [...unmet.map((u) => u.required), ...named]) if (v !== null && compareTriples(v, t) > 0) t = v;
+  return t;
+}
+
+function peerSeries(e: Evidence, affects: (k: string) => boolean): string | null {
+  if (!e.peers.ok) return null;
+  const series = new Set<string>();
+  for (const p of e.peers.value) {
+    if (p.name === e.nodeName || !affects(p.kernelVersion)) continue;
+    const k = parseKernelVersion(p.kernelVersion);
+    if (k !== null) series.add(kernelSeries(k));
+  }
+  return series.size === 1 ? ([...series][0] ?? null) : null;
+}
+
+function summaryOf(
+  e: Evidence, kernel: KernelVersion, version: string | null, floor: CiliumKernelFloor | null, unmet: UnmetFeature[], fatal: boolean,
+): string {
+  const parts: string[] = [];
+  if (floor !== null) parts.push(`below the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`);
+  if (unmet.length > 0) parts.push(`too old for ${unmet.map((u) => `${u.feature.name} (needs ${formatTriple(u.required)})`).join(', ')}`);
+  if (parts.length === 0) parts.push('older than the kernel the agent itself says it requires');
+  const outcome = fatal ? 'so the cilium-agent cannot start and pods on the node get no network' : 'so these features are degraded or switched off';
+  return `${e.nodeName} runs kernel ${kernel.raw}, ${parts.join(' and ')}, ${outcome}.`;
+}
+
+function comparisons(
+  e: Evidence, kernel: KernelVersion, vendorNote: string | null, version: string | null, floor: CiliumKernelFloor | null, unmet: UnmetFeature[],
+): EvidenceQuote[] {
+  const eff = effectiveKernel(kernel).version;
+  const out: EvidenceQuote[] = [
+    { kind: 'fact', text: `kernelVersion: ${kernel.raw}${vendorNote === null ? '' : ` (${vendorNote})`}`, source: `node ${e.nodeName} status.nodeInfo` },
+  ];
+  if (e.cilium.ok) out.push({ kind: 'fact', text: `Cilium ${version ?? 'unknown'} (image ${e.cilium.value.image})`, source: 'cilium-agent image tag' });
+  if (floor !== null) {
+    out.push({ kind: 'comparison', text: `kernel ${formatTriple(eff)} < ${formatTriple(floor.minimum)}, the minimum for Cilium ${floor.releases}`, source: `Cilium system requirements (${floor.source})` });
+  }
+  for (const u of unmet) {
+    out.push({ kind: 'comparison', text: `${u.enabledBy} enables ${u.feature.name}: needs kernel ${formatTriple(u.required)}, node has ${formatTriple(eff)}`, source: `cilium-config; ${u.feature.source}` });
+  }
+  return out;
+}
+
+function fixSteps(e: Evidence, target: KernelTriple, floor: CiliumKernelFloor | null, unmet: UnmetFeature[], affectedPeers: number): FixStep[] {
+  const node = e.nodeName;
+  const steps: FixStep[] = [{
+    title: 'Stop new workloads landing on the node',
+    detail: `Cordon ${node} and label it so it can be kept out of Cilium's schedule.` +
+      (affectedPeers > 0 ? ` Do the same for the ${affectedPeers} other affected nodes, and stop the autoscaler from adding more nodes from this image.` : ''),
+    commands: [`kubectl cordon ${node}`, `kubectl label node ${node} ${COMPAT_LABEL}=false --overwrite`],
+  }];
+  const hint = kernelUpgradeHint(e.node.ok ? e.node.value.osImage : '', target);
+  steps.push({ title: `Move the node to kernel ${formatTriple(target)} or newer`, detail: hint.detail, ...(hint.commands.length > 0 ? { commands: hint.commands } : {}) });
+  if (unmet.length > 0) {
+    const values = [...new Set(unmet.map((u) => u.feature.helmDisable))].join('\n');
+    steps.push({
+      title: floor === null ? 'Or turn off the features this kernel cannot run' : 'Also turn off the features this kernel cannot run (if you keep it)',
+      detail: `Only these are enabled and unsupported here: ${unmet.map((u) => u.enabledBy).join(', ')}.`,
+      commands: ['helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f cilium-kernel-fix.yaml'],
+      helmValues: values,
+    });
+  }
+  if (floor !== null) {
+    const older = newestReleaseFor(effectiveKernelOf(e) ?? [0, 0, 0]);
+    steps.push({
+      title: 'Or keep the agent off these nodes until they are replaced',
+      detail: 'Pods on a node without a running agent get no network, so drain it too. ' +
+        (older !== null && compareTriples(older.minimum, [4, 19, 57]) >= 0
+          ? `A Cilium ${older.releases} release would run on this kernel, but only as a stopgap.`
+          : 'No supported Cilium release runs on this kernel.'),
+      commands: [`kubectl drain ${node} --ignore-daemonsets --delete-emptydir-data`],
+      helmValues: [
+        'affinity:', '  nodeAffinity:', '    requiredDuringSchedulingIgnoredDuringExecution:', '      nodeSelectorTerms:',
+        '        - matchExpressions:', `            - key: ${COMPAT_LABEL}`, '              operator: NotIn', '              values: ["false"]',
+      ].join('\n'),
+    });
+  }
+  steps.push({ title: 'Verify', detail: 'After the kernel change the agent should become Ready.', commands: [`kubectl get node ${node} -o jsonpath='{.status.nodeInfo.kernelVersion}'`, `kubectl -n kube-system get pods -l k8s-app=cilium --field-selector spec.nodeName=${node}`] });
+  return steps;
+}
+
+function effectiveKernelOf(e: Evidence): KernelTriple | null {
+  const k = e.node.ok ? parseKernelVersion(e.node.value.kernelVersion) : null;
+  return k === null ? null : effectiveKernel(k).version;
+}
+
+function docsFor(version: string | null, unmet: UnmetFeature[]) {
+  const minor = version === null ? null : /^(\d+\.\d+)/.exec(version)?.[1];
+  const docs = [{ title: 'Cilium system requirements', url: `https://docs.cilium.io/en/${minor == null ? 'stable' : `v${minor}`}/operations/system_requirements/` }];
+  for (const u of unmet) if (!docs.some((d) => d.url === u.feature.docs)) docs.push({ title: u.feature.name, url: u.feature.docs });
+  return docs;
+}
+
+function proposals(node: string, keepOff: boolean): RemediationProposal[] {
+  const out: RemediationProposal[] = [
+    { action: 'cordon-node', params: { node }, risk: 'low', reason: 'No new pods on a node whose agent cannot run.' },
+    { action: 'label-node', params: { node, key: COMPAT_LABEL, value: 'false' }, risk: 'low', reason: 'Marks the node so the agent affinity and the autoscaler can exclude it.' },
+  ];
+  if (keepOff) {
+    out.push({ action: 'pin-agent-affinity', params: { key: COMPAT_LABEL, operator: 'NotIn', values: 'false' }, risk: 'medium', reason: 'Stops the agent crash-looping on labelled nodes; pods there stay without network until drained.' });
+  }
+  return out;
+}

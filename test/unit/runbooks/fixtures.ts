@@ -1,0 +1,135 @@
+// Evidence fixtures built from realistic node facts and real agent log lines (cited per line, fact sheet §2).
+import { parseEvidence, type Evidence, type EvidenceInput, type PeerNode, type Unavailable } from '../../../runbooks/evidence.ts';
+import { summarizeIptablesSave } from '../../../runbooks/iptables-summary.ts';
+
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+export const missing = (reason: Unavailable['reason'], detail: string, fix?: string): Unavailable =>
+  ({ ok: false, reason, detail, ...(fix === undefined ? {} : { fix }) });
+
+/** Real lines, logfmt (≤1.17) and slog (≥1.18), with where they come from. */
+export const LINES = {
+  // §2.8 (#28823): routine info, logfmt
+  apiserverInfo: 'level=info msg="Establishing connection to apiserver" host="https://10.96.0.1:443" subsys=k8s-client',
+  // §2.4: routine warning on a healthy agent
+  ctGcWarning: 'level=warning msg="Garbage collection on ipv4 TCP CT map failed to finish" interrupted=0 subsys=map-ct',
+  // §2.2 (#9402, #15510): ≤1.13 map creation EPERM
+  mapEperm: 'level=error msg="Error while opening/creating BPF maps" error="Unable to create map /sys/fs/bpf/tc/globals/cilium_lxc: operation not permitted" subsys=daemon',
+  daemonFatal: 'level=fatal msg="Error while creating daemon" error="Unable to create map /sys/fs/bpf/tc/globals/cilium_lxc: operation not permitted" subsys=daemon',
+  // §2.2 (#30437): 1.14+ cilium/ebpf ENOMEM
+  mapEnomem: 'level=error msg="error while opening/creating BPF maps" error="initializing conntrack map cilium_ct_any4_global: creating map: map create: cannot allocate memory (without BTF k/v)"',
+  // §2.2 (kubeshark#1747): cilium/ebpf memlock hint
+  mapMemlock: 'level=error msg="error while opening/creating BPF maps" error="initializing conntrack map cilium_ct_global_tcp4: creating map: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)" subsys=daemon',
+  // §2.1 (#44967, v1.18.8): slog requirement failure, then hive failure and panic
+  slogDce: 'time=2026-03-23T22:11:06.657919407Z level=error msg="Start hook failed" function="datapath.initDatapath.func1 (pkg/datapath/cells.go:181) (agent.datapath)" error="requirements failed: Require support for dead code elimination (Linux 5.1 or newer)"',
+  slogRedirectNeigh: 'time=2026-03-23T22:11:06.657919407Z level=error msg="Start hook failed" function="datapath.initDatapath.func1 (pkg/datapath/cells.go:181) (agent.datapath)" error="requirements failed: Require support for bpf_redirect_neigh() (Linux 5.10.0 or newer)"',
+  slogHive: 'time=2026-03-23T22:11:06.658003112Z level=error msg="Failed to start hive"',
+  panic: 'panic: Start or stop failed to finish on time, aborting forcefully.',
+  // §2.1 (1.16–1.17 log.Fatalf wording)
+  largePrograms: 'level=fatal msg="Require support for large programs (Linux 5.2.0 or newer)"',
+  // §2.1 (#20726): v1.12.0 on 5.18.14 — a custom-kernel config issue, not the kernel's age
+  nodePortNeeds: 'level=error msg="unable to initialize Kube proxy replacement options" error="BPF NodePort services needs kernel 4.17.0 or newer." subsys=daemon',
+  // §2.1 (#48016): kernel 7.2 helper probe regression
+  probeHelper: 'level=fatal msg="failed to probe helper" error="detect support for FnSetRetval for program type CGroupSock: load program: invalid argument: 0: (85) call bpf_set_retval#187: R1 is not a scalar (2 line(s) omitted)"',
+  // §2.5 (#30437): escaped quotes
+  kprDeprecated: 'level=warning msg="Deprecated value for --kube-proxy-replacement: strict (use either \\"true\\", or \\"false\\")" subsys=daemon',
+  // §2.9 (#43643): slog warn with module=
+  slogDnsWarn: 'time=2025-10-01T08:00:00.1Z level=warn msg="Timeout waiting for response to forwarded proxied DNS lookup" module=agent.controlplane.fqdn.dns-proxy error="read udp 10.0.1.5:41234->10.96.0.10:53: i/o timeout"',
+  // §2.10: folklore lines Cilium never prints — must not match anything
+  folkloreMap: 'level=fatal msg="Failed to create BPF map" error="map create: operation not supported" mapName="cilium_lb4_services_v2" type=LRU_HASH',
+  folkloreKernel: 'FATAL: kernel too old to run Cilium (4.14.0 < 4.19.57)',
+} as const;
+
+export const logChunk = (lines: readonly string[], truncated = false) => ({ text: lines.join('\n') + '\n', truncated, lines: lines.length });
+
+export function peers(count: number, kernelVersion: string, pool: string, osImage = 'Amazon Linux 2', prefix = pool): PeerNode[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${i + 1}`, kernelVersion, osImage, pool, ready: true }));
+}
+
+/** A healthy node: kernel 6.1 (Debian 12), Cilium 1.16.3 without KPR, kube-proxy running, routine logs. */
+export function healthyInput(): EvidenceInput {
+  return {
+    schemaVersion: 1,
+    cluster: 'prod-eu1',
+    nodeName: 'node-7',
+    collectedAt: '2025-06-01T10:00:00Z',
+    node: ok({
+      name: 'node-7', kernelVersion: '6.1.0-18-cloud-amd64', osImage: 'Debian GNU/Linux 12 (bookworm)',
+      containerRuntimeVersion: 'containerd://1.7.13', kubeletVersion: 'v1.29.4', architecture: 'amd64',
+      labels: { 'kubernetes.io/hostname': 'node-7', 'node-pool': 'workers' }, pool: 'workers',
+      taints: [], unschedulable: false, internalIP: '10.0.1.7',
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+        { type: 'NetworkUnavailable', status: 'False', reason: 'CiliumIsUp', message: 'Cilium is running on this node' },
+      ],
+    }),
+    peers: ok(peers(3, '6.1.0-18-cloud-amd64', 'workers', 'Debian GNU/Linux 12 (bookworm)')),
+    cilium: ok({ version: '1.16.3', image: 'quay.io/cilium/cilium:v1.16.3@sha256:62d2a09bbef840a46099ac4c69421c90f84f28d018d479749049011329aa7f28' }),
+    ciliumConfig: ok({ 'kube-proxy-replacement': 'false', 'enable-hubble': 'true', 'routing-mode': 'tunnel', 'tunnel-protocol': 'vxlan', 'enable-bandwidth-manager': 'false' }),
+    agentPod: ok({ name: 'cilium-x7k2p', namespace: 'kube-system', phase: 'Running', ready: true, restartCount: 0, containers: ['cilium-agent', 'config', 'mount-bpf-fs'], startedAt: '2025-06-01T09:00:00Z' }),
+    agentLogs: ok({ current: logChunk([LINES.apiserverInfo, LINES.ctGcWarning]), previous: null }),
+    kubeProxy: ok({ daemonSetPresent: true, daemonSetName: 'kube-proxy', podOnNode: { name: 'kube-proxy-abcde', phase: 'Running', ready: true }, mode: 'iptables' }),
+    iptables: ok(summarizeIptablesSave(IPTABLES.kubeProxy, { source: 'agent-exec', versionText: 'iptables v1.8.9 (nf_tables)' })),
+    workloads: ok([
+      { namespace: 'shop', name: 'web-1', phase: 'Running', hostNetwork: false, ownerKind: 'ReplicaSet', ownerName: 'web-5d9' },
+      { namespace: 'shop', name: 'db-0', phase: 'Running', hostNetwork: false, ownerKind: 'StatefulSet', ownerName: 'db' },
+      { namespace: 'kube-system', name: 'cilium-x7k2p', phase: 'Running', hostNetwork: true, ownerKind: 'DaemonSet', ownerName: 'cilium' },
+    ]),
+    events: ok([]),
+    policies: ok({ cnp: [], ccnp: [] }),
+    services: ok([
+      { namespace: 'shop', name: 'db', type: 'ClusterIP', clusterIP: '10.96.4.2', endpoints: [{ podName: 'db-0', nodeName: 'node-7', ready: true }] },
+      { namespace: 'shop', name: 'web', type: 'ClusterIP', clusterIP: '10.96.4.3', endpoints: [{ podName: 'web-1', nodeName: 'node-7', ready: true }, { podName: 'web-2', nodeName: 'node-8', ready: true }] },
+    ]),
+    hubble: ok({ enabled: true, relayPresent: true, relayReady: true }),
+  };
+}
+
+/** Builds validated Evidence from the healthy baseline plus overrides (parseEvidence checks every fixture). */
+export function exampleEvidence(patch: Partial<EvidenceInput> = {}): Evidence {
+  return parseEvidence({ ...healthyInput(), ...patch });
+}
+
+/** Node fact with a different kernel / OS / kubelet. */
+export function withNode(patch: Partial<{ kernelVersion: string; osImage: string; kubeletVersion: string; architecture: string; pool: string }>): Partial<EvidenceInput> {
+  const base = healthyInput().node;
+  if (base === undefined || !base.ok) throw new Error('fixture baseline lacks a node');
+  return { node: ok({ ...base.value, ...patch }) };
+}
+
+export const crashingPod = (restartCount = 7) => ok({
+  name: 'cilium-x7k2p', namespace: 'kube-system', phase: 'Running', ready: false, restartCount,
+  waitingReason: 'CrashLoopBackOff', waitingMessage: 'back-off 5m0s restarting failed container=cilium-agent',
+  lastTermination: { exitCode: 1, reason: 'Error', finishedAt: '2025-06-01T09:58:00Z' },
+  containers: ['cilium-agent', 'config', 'mount-bpf-fs'],
+});
+
+export const IPTABLES = {
+  // kube-proxy iptables mode (kubernetes pkg/proxy/iptables/proxier.go) plus kubelet's chains
+  kubeProxy: [
+    '*nat', ':PREROUTING ACCEPT [0:0]', ':KUBE-KUBELET-CANARY - [0:0]', ':KUBE-MARK-MASQ - [0:0]', ':KUBE-NODEPORTS - [0:0]',
+    ':KUBE-POSTROUTING - [0:0]', ':KUBE-PROXY-CANARY - [0:0]', ':KUBE-SERVICES - [0:0]', ':KUBE-SVC-ERIFXISQEP7F7OF4 - [0:0]',
+    ':KUBE-SEP-IT2ZTR26TO4XFPTO - [0:0]', ':CILIUM_POST_nat - [0:0]',
+    '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+    '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU',
+    '-A KUBE-SVC-ERIFXISQEP7F7OF4 -m comment --comment "kube-system/kube-dns:dns-tcp -> 10.0.1.12:53" -j KUBE-SEP-IT2ZTR26TO4XFPTO',
+    '-A KUBE-SEP-IT2ZTR26TO4XFPTO -p tcp -m tcp -j DNAT --to-destination 10.0.1.12:53',
+    '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
+    '-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000',
+    '-A CILIUM_POST_nat -s 10.0.1.0/24 -m comment --comment "cilium masquerade non-cluster" -j MASQUERADE',
+    'COMMIT',
+  ].join('\n'),
+  // a kube-proxy-free node: only kubelet's chains and Cilium's (#22164)
+  kubeletOnly: [
+    '*filter', ':KUBE-FIREWALL - [0:0]', ':KUBE-KUBELET-CANARY - [0:0]',
+    '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+    'COMMIT', '*nat', ':KUBE-KUBELET-CANARY - [0:0]', ':KUBE-MARK-DROP - [0:0]', ':CILIUM_POST_nat - [0:0]', ':CILIUM_OUTPUT_nat - [0:0]',
+    '-A POSTROUTING -m comment --comment "cilium-feeder: CILIUM_POST_nat" -j CILIUM_POST_nat',
+    '-A CILIUM_POST_nat -s 10.0.1.0/24 -j MASQUERADE', 'COMMIT',
+  ].join('\n'),
+  // kube-proxy IPVS mode (pkg/proxy/ipvs/proxier.go): no KUBE-SVC chains
+  ipvs: [
+    '*nat', ':KUBE-SERVICES - [0:0]', ':KUBE-NODE-PORT - [0:0]', ':KUBE-LOAD-BALANCER - [0:0]', ':KUBE-POSTROUTING - [0:0]',
+    '-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT',
+    '-A KUBE-NODE-PORT -p tcp -m set --match-set KUBE-NODE-PORT-TCP dst -j KUBE-MARK-MASQ', 'COMMIT',
+  ].join('\n'),
+} as const;
