@@ -1,0 +1,27 @@
+// Writes the bundled scenario files from the author modules: `npx tsx sandbox/scenario/author/write.ts`.
+// A test compares the committed files with this output, so they cannot drift apart.
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { scenarioPath } from '../load.ts';
+import { healthyYaml } from './healthy.ts';
+import { kernelTooOldYaml } from './kernel-too-old.ts';
+import { kubeProxyConflictYaml } from './kube-proxy-conflict.ts';
+
+/** Every authored scenario: name → YAML text. */
+export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
+  healthy: healthyYaml,
+  'kernel-too-old': kernelTooOldYaml,
+  'kube-proxy-conflict': kubeProxyConflictYaml,
+};
+
+export function writeScenarios(): string[] {
+  return Object.entries(AUTHORED_SCENARIOS).map(([name, render]) => {
+    const path = scenarioPath(name);
+    writeFileSync(path, render());
+    return path;
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const path of writeScenarios()) console.log(`wrote ${path}`);
+}
