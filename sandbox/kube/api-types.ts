@@ -1,0 +1,33 @@
+// Shared shapes between the HTTP layer and the resource handlers.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ExecResults } from './exec-results.ts';
+import type { LogStore } from './logs.ts';
+import type { RbacAuthorizer } from './rbac.ts';
+import type { RequestInfo } from './request-info.ts';
+import type { ResourceDef, ResourceRegistry } from './resources.ts';
+import type { ObjectStore } from './store.ts';
+import type { KubeUser } from './users.ts';
+
+export interface ApiResponse {
+  code: number;
+  body: unknown;
+  /** Defaults to application/json. */
+  contentType?: string;
+}
+
+export interface EmulatorState {
+  registry: ResourceRegistry;
+  store: ObjectStore;
+  logs: LogStore;
+  execResults: ExecResults;
+  authz: RbacAuthorizer;
+}
+
+export interface ApiRequest {
+  info: RequestInfo;
+  def: ResourceDef;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  user: KubeUser;
+}

@@ -1,0 +1,63 @@
+// get and list (with selectors, pagination and Table output).
+import type { KubeObject } from '../scenario/schema.ts';
+import type { ApiRequest, ApiResponse, EmulatorState } from './api-types.ts';
+import { badRequest, notFound } from './errors.ts';
+import { apiVersionOf, type ResourceDef } from './resources.ts';
+import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { buildTable, wantsTable } from './tables.ts';
+
+export function getObject(state: EmulatorState, def: ResourceDef, namespace: string | undefined, name: string): KubeObject {
+  const obj = state.store.get(apiVersionOf(def), def.kind, def.namespaced ? namespace : undefined, name);
+  if (obj === undefined) throw notFound(def, name);
+  return obj;
+}
+
+export function handleGet(state: EmulatorState, req: ApiRequest): ApiResponse {
+  const obj = getObject(state, req.def, req.info.namespace, req.info.name ?? '');
+  if (wantsTable(req.headers.accept)) return { code: 200, body: buildTable(req.def, [obj], state.store.resourceVersion) };
+  return { code: 200, body: obj };
+}
+
+/** Objects in scope (namespace of the URL, or all) matching the request's label and field selectors. */
+export function selectObjects(state: EmulatorState, def: ResourceDef, namespace: string | undefined, query: URLSearchParams): KubeObject[] {
+  const labels = parseLabelSelector(query.get('labelSelector'));
+  const fields = parseFieldSelector(query.get('fieldSelector'), def);
+  return state.store
+    .list(apiVersionOf(def), def.kind, def.namespaced ? namespace : undefined)
+    .filter((o) => labels(o.metadata.labels ?? {}) && fields(o));
+}
+
+interface ContinueToken {
+  offset: number;
+  rv: string;
+}
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString()) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && 'offset' in parsed && 'rv' in parsed
+      && typeof parsed.offset === 'number' && typeof parsed.rv === 'string') return { offset: parsed.offset, rv: parsed.rv };
+  } catch {
+    // fall through to the apiserver's message
+  }
+  throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+}
+
+export function handleList(state: EmulatorState, req: ApiRequest): ApiResponse {
+  const all = selectObjects(state, req.def, req.info.namespace, req.query);
+  const limitRaw = req.query.get('limit');
+  const limit = limitRaw === null || limitRaw === '' ? 0 : Number(limitRaw);
+  const continueRaw = req.query.get('continue');
+  const start = continueRaw === null || continueRaw === '' ? { offset: 0, rv: state.store.resourceVersion } : decodeContinue(continueRaw);
+  const page = limit > 0 ? all.slice(start.offset, start.offset + limit) : all.slice(start.offset);
+  const next = start.offset + page.length;
+  const continueToken = limit > 0 && next < all.length
+    ? Buffer.from(JSON.stringify({ offset: next, rv: start.rv })).toString('base64url') : undefined;
+  if (wantsTable(req.headers.accept)) return { code: 200, body: buildTable(req.def, page, start.rv, continueToken) };
+  const metadata: Record<string, unknown> = { resourceVersion: start.rv };
+  if (continueToken !== undefined) {
+    metadata['continue'] = continueToken;
+    metadata['remainingItemCount'] = all.length - next;
+  }
+  return { code: 200, body: { kind: `${req.def.kind}List`, apiVersion: apiVersionOf(req.def), metadata, items: page } };
+}

@@ -1,0 +1,114 @@
+// In-memory object storage: one resourceVersion counter for everything (like etcd's revision) and a bounded event
+// history so watches can resume from a resourceVersion.
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../scenario/schema.ts';
+import type { ResourceRegistry } from './resources.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: WatchEventType;
+  object: KubeObject;
+  resourceVersion: number;
+  apiVersion: string;
+  kind: string;
+}
+
+type Listener = (event: StoreEvent) => void;
+
+const HISTORY_LIMIT = 5000;
+
+export class ObjectStore {
+  private readonly byType = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<Listener>();
+  private revision = 1000;
+
+  constructor(private readonly registry: ResourceRegistry) {}
+
+  /** The current revision: what a list reports as its resourceVersion. */
+  get resourceVersion(): string {
+    return String(this.revision);
+  }
+
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.byType.get(typeKey(apiVersion, kind))?.get(objectKey(namespace, name));
+    return found === undefined ? undefined : structuredClone(found);
+  }
+
+  /** Objects of a type, in one namespace or all, sorted by namespace then name (the apiserver's etcd key order). */
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[] {
+    const all = [...(this.byType.get(typeKey(apiVersion, kind))?.values() ?? [])];
+    return all
+      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+      .sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)))
+      .map((o) => structuredClone(o));
+  }
+
+  /** Create or replace; fills uid, creationTimestamp, namespace; bumps resourceVersion. Returns the stored copy. */
+  put(input: KubeObject): KubeObject {
+    const obj = structuredClone(input);
+    const def = this.registry.byKind(obj.apiVersion, obj.kind);
+    if (def?.namespaced === true && obj.metadata.namespace === undefined) obj.metadata.namespace = 'default';
+    if (def !== undefined && !def.namespaced) delete obj.metadata.namespace;
+    const type = typeKey(obj.apiVersion, obj.kind);
+    let objects = this.byType.get(type);
+    if (objects === undefined) {
+      objects = new Map();
+      this.byType.set(type, objects);
+    }
+    const key = objectKey(obj.metadata.namespace, obj.metadata.name);
+    const previous = objects.get(key);
+    const meta = obj.metadata as Record<string, unknown>;
+    meta['uid'] ??= previous?.metadata['uid'] ?? randomUUID();
+    meta['creationTimestamp'] ??= previous?.metadata['creationTimestamp'] ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    this.revision += 1;
+    meta['resourceVersion'] = String(this.revision);
+    objects.set(key, obj);
+    if (obj.kind === 'CustomResourceDefinition') this.registry.registerCrd(obj);
+    this.emit(previous === undefined ? 'ADDED' : 'MODIFIED', obj);
+    return structuredClone(obj);
+  }
+
+  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const objects = this.byType.get(typeKey(apiVersion, kind));
+    const key = objectKey(namespace, name);
+    const found = objects?.get(key);
+    if (objects === undefined || found === undefined) return undefined;
+    objects.delete(key);
+    this.revision += 1;
+    const gone = structuredClone(found);
+    gone.metadata['resourceVersion'] = String(this.revision);
+    this.emit('DELETED', gone);
+    return structuredClone(gone);
+  }
+
+  /** Events after `sinceRevision` still in history, or undefined when history no longer reaches back that far. */
+  eventsSince(sinceRevision: number): StoreEvent[] | undefined {
+    const first = this.history[0];
+    if (first !== undefined && first.resourceVersion > sinceRevision + 1 && this.history.length >= HISTORY_LIMIT) {
+      return undefined;
+    }
+    return this.history.filter((e) => e.resourceVersion > sinceRevision).map((e) => ({ ...e, object: structuredClone(e.object) }));
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(type: WatchEventType, obj: KubeObject): void {
+    const event: StoreEvent = { type, object: structuredClone(obj), resourceVersion: this.revision, apiVersion: obj.apiVersion, kind: obj.kind };
+    this.history.push(event);
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function typeKey(apiVersion: string, kind: string): string {
+  return `${apiVersion}|${kind}`;
+}
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
