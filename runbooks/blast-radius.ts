@@ -42,11 +42,11 @@ export function computeBlastRadius(e: Evidence, impact?: PeerImpact): BlastRadiu
     sentences.push(
       `${plural(pods.total, 'pod')} on ${e.nodeName} across ${plural(namespaces, 'namespace')}` +
         (pods.stuck > 0 ? `, ${pods.stuck} stuck in ContainerCreating (no pod network)` : '') +
-        (pods.hostNetwork > 0 ? `; ${pods.hostNetwork} use the host network and keep working` : '') + '.',
+        (pods.hostNetwork > 0 ? `; ${pods.hostNetwork} ${pods.hostNetwork === 1 ? 'uses' : 'use'} the host network and ${pods.hostNetwork === 1 ? 'keeps' : 'keep'} working` : '') + '.',
     );
     if (statefulSetMembers.length > 0) {
       const sets = new Set(statefulSetMembers.map((m) => `${m.namespace}/${m.statefulSet}`));
-      sentences.push(`${plural(statefulSetMembers.length, 'StatefulSet member')} (${[...sets].slice(0, 5).join(', ')}) run here: check quorum before draining.`);
+      sentences.push(`${plural(statefulSetMembers.length, 'StatefulSet member')} (${[...sets].slice(0, 5).join(', ')}) ${statefulSetMembers.length === 1 ? 'runs' : 'run'} here: check quorum before draining.`);
     }
   } else {
     sentences.push(`Pods on ${e.nodeName}: unknown (${e.workloads.detail}).`);
@@ -63,7 +63,7 @@ export function computeBlastRadius(e: Evidence, impact?: PeerImpact): BlastRadiu
     }
     if (services.onlyHere.length > 0) {
       const names = services.onlyHere.slice(0, 5).map((s) => `${s.namespace}/${s.name}`).join(', ');
-      sentences.push(`${plural(services.onlyHere.length, 'Service')} have every endpoint on this node (${names}${services.onlyHere.length > 5 ? ', …' : ''}).`);
+      sentences.push(`${plural(services.onlyHere.length, 'Service')} ${services.onlyHere.length === 1 ? 'has' : 'have'} every endpoint on this node (${names}${services.onlyHere.length > 5 ? ', …' : ''}).`);
     }
   }
 

@@ -28,14 +28,12 @@ export function fact<T extends z.ZodType>(value: T) {
 export type Fact<T> = { ok: true; value: T } | Unavailable;
 
 const Labels = z.record(z.string(), z.string());
-
 export const TaintSchema = z.object({
   key: z.string(),
   value: z.string().optional(),
   effect: z.string(),
 });
 export type Taint = z.infer<typeof TaintSchema>;
-
 export const NodeConditionSchema = z.object({
   type: z.string(),
   status: z.string(),
@@ -103,7 +101,7 @@ export const AgentPodSchema = z.object({
   waitingReason: z.string().optional(),
   waitingMessage: z.string().optional(),
   lastTermination: TerminationSchema.optional(),
-  /** Container names, init containers included (e.g. "config (init)" is not needed: plain names). */
+  /** Container names, init containers included (plain names: "cilium-agent", "config", …). */
   containers: z.array(z.string()),
   startedAt: z.string().optional(),
 });
@@ -256,10 +254,8 @@ export type Evidence = z.infer<typeof EvidenceSchema>;
 /** What a collector may write: facts may be omitted (they then read as "not collected"). */
 export type EvidenceInput = z.input<typeof EvidenceSchema>;
 
-export const FACT_KEYS = [
-  'node', 'peers', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy',
-  'iptables', 'workloads', 'events', 'policies', 'services', 'hubble',
-] as const satisfies readonly (keyof Evidence)[];
+export const FACT_KEYS = ['node', 'peers', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy', 'iptables',
+  'workloads', 'events', 'policies', 'services', 'hubble'] as const satisfies readonly (keyof Evidence)[];
 export type FactKey = (typeof FACT_KEYS)[number];
 
 export interface EvidenceIssue {

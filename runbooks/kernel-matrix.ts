@@ -3,6 +3,7 @@
 // @00c88111b78b), §1.2 (features: PR #10537, daemon/cmd/kube_proxy_replacement.go, bandwidth.go@439e9b25,
 // daemon_main.go), §3.1 (config keys; Helm names from install/kubernetes/cilium/templates/cilium-configmap.yaml).
 import semver from 'semver';
+import type { HelmValuePaths } from './helm-values.ts';
 import { compareTriples, parseTriple, type KernelTriple } from './kernel-version.ts';
 
 export interface CiliumKernelFloor {
@@ -49,8 +50,8 @@ export interface FeatureRequirement {
   effect: FeatureEffect;
   /** Returns the config evidence that turns the feature on, or null when it is off. */
   enabledBy(config: Record<string, string>): string | null;
-  /** Helm values that turn it off (current spellings). */
-  helmDisable: string;
+  /** Helm values (dotted paths, current spellings) that turn it off, given how it was turned on. */
+  helmDisable(config: Record<string, string>): HelmValuePaths;
   /** What the agent prints when it refuses or disables the feature, if known. */
   agentMessage?: string;
   source: string;
@@ -76,7 +77,8 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
       if (isTrue(c, 'enable-host-reachable-services')) return quoteKey(c, 'enable-host-reachable-services');
       return kprOn(c) ? `${quoteKey(c, 'kube-proxy-replacement')} (auto-enables bpf-lb-sock)` : null;
     },
-    helmDisable: 'socketLB:\n  enabled: false',
+    // Turned on by KPR → the change is KPR off; turned on explicitly → socket LB off.
+    helmDisable: (c): HelmValuePaths => (isTrue(c, 'bpf-lb-sock') ? { 'socketLB.enabled': false } : { kubeProxyReplacement: false }),
     agentMessage: 'socketlb enabled, but kernel does not support attaching bpf programs to cgroups',
     source: 'PR #10537; old kubeproxy-free.rst',
     docs: `${DOCS}/network/kubernetes/kubeproxy-free/`,
@@ -89,7 +91,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     enabledBy: (c) =>
       isTrue(c, 'enable-node-port') ? quoteKey(c, 'enable-node-port')
         : kprOn(c) ? `${quoteKey(c, 'kube-proxy-replacement')} (auto-enables enable-node-port)` : null,
-    helmDisable: 'kubeProxyReplacement: false  # and keep kube-proxy running',
+    helmDisable: (c): HelmValuePaths => (isTrue(c, 'enable-node-port') && !kprOn(c) ? { 'nodePort.enabled': false } : { kubeProxyReplacement: false }),
     agentMessage: 'BPF NodePort services needs kernel 4.17.0 or newer',
     source: 'daemon/cmd/kube_proxy_replacement.go; #20726',
     docs: `${DOCS}/network/kubernetes/kubeproxy-free/`,
@@ -100,7 +102,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 1, 0]],
     effect: 'disabled',
     enabledBy: (c) => (isTrue(c, 'enable-bandwidth-manager') ? quoteKey(c, 'enable-bandwidth-manager') : null),
-    helmDisable: 'bandwidthManager:\n  enabled: false',
+    helmDisable: () => ({ 'bandwidthManager.enabled': false }),
     agentMessage: 'BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature.',
     source: 'pkg/datapath/linux/bandwidth/bandwidth.go@439e9b25; #18639',
     docs: `${DOCS}/network/kubernetes/bandwidth-manager/`,
@@ -111,7 +113,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 2, 0]],
     effect: 'unverified',
     enabledBy: (c) => (isTrue(c, 'enable-ipv4-egress-gateway') ? quoteKey(c, 'enable-ipv4-egress-gateway') : null),
-    helmDisable: 'egressGateway:\n  enabled: false',
+    helmDisable: () => ({ 'egressGateway.enabled': false }),
     source: 'system_requirements.rst@fee7215c5f87',
     docs: `${DOCS}/network/egress-gateway/egress-gateway/`,
   },
@@ -121,7 +123,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 2, 0]],
     effect: 'unverified',
     enabledBy: (c) => (isTrue(c, 'enable-vtep') ? quoteKey(c, 'enable-vtep') : null),
-    helmDisable: 'vtep:\n  enabled: false',
+    helmDisable: () => ({ 'vtep.enabled': false }),
     source: 'system_requirements.rst@fee7215c5f87',
     docs: `${DOCS}/operations/system_requirements/`,
   },
@@ -131,7 +133,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 6, 0]],
     effect: 'fatal',
     enabledBy: (c) => (isTrue(c, 'enable-wireguard') ? quoteKey(c, 'enable-wireguard') : null),
-    helmDisable: 'encryption:\n  enabled: false',
+    helmDisable: () => ({ 'encryption.enabled': false }),
     agentMessage: 'wireguard not supported by the Linux kernel (netlink: operation not supported)',
     source: 'PR #15825; v1.10 WireGuard guide (older kernels can load the out-of-tree module)',
     docs: `${DOCS}/security/network/encryption-wireguard/`,
@@ -142,7 +144,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 7, 0]],
     effect: 'degraded',
     enabledBy: (c) => (isTrue(c, 'enable-session-affinity') ? quoteKey(c, 'enable-session-affinity') : null),
-    helmDisable: 'sessionAffinity: false',
+    helmDisable: () => ({ sessionAffinity: false }),
     source: 'system_requirements.rst tables',
     docs: `${DOCS}/network/kubernetes/kubeproxy-free/`,
   },
@@ -152,7 +154,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 7, 0]],
     effect: 'unverified',
     enabledBy: (c) => (isTrue(c, 'bpf-lb-sock-hostns-only') ? quoteKey(c, 'bpf-lb-sock-hostns-only') : null),
-    helmDisable: 'socketLB:\n  hostNamespaceOnly: false',
+    helmDisable: () => ({ 'socketLB.hostNamespaceOnly': false }),
     source: 'PR #13882; system_requirements.rst tables',
     docs: `${DOCS}/network/kubernetes/kubeproxy-free/`,
   },
@@ -164,7 +166,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     // Only an explicit "false" asks for it; unset means "use it if the kernel can".
     enabledBy: (c) =>
       c['enable-host-legacy-routing']?.trim().toLowerCase() === 'false' ? quoteKey(c, 'enable-host-legacy-routing') : null,
-    helmDisable: 'bpf:\n  hostLegacyRouting: true',
+    helmDisable: () => ({ 'bpf.hostLegacyRouting': true }),
     agentMessage: 'BPF host routing requires kernel 5.10 or newer.',
     source: 'daemon_main.go',
     docs: `${DOCS}/operations/performance/tuning/`,
@@ -176,7 +178,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     arm64Minimum: [6, 0, 0],
     effect: 'unverified',
     enabledBy: (c) => (isTrue(c, 'multicast-enabled') ? quoteKey(c, 'multicast-enabled') : null),
-    helmDisable: 'multicast:\n  enabled: false',
+    helmDisable: () => ({ 'multicast.enabled': false }),
     source: 'system_requirements.rst@00c88111b78b',
     docs: `${DOCS}/operations/system_requirements/`,
   },
@@ -186,7 +188,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 18, 0]],
     effect: 'fatal',
     enabledBy: (c) => (isTrue(c, 'enable-bbr') ? quoteKey(c, 'enable-bbr') : null),
-    helmDisable: 'bandwidthManager:\n  bbr: false',
+    helmDisable: () => ({ 'bandwidthManager.bbr': false }),
     agentMessage: 'cannot enable --enable-bbr, needs kernel 5.18 or newer',
     source: 'bandwidth.go; PR #19287',
     docs: `${DOCS}/network/kubernetes/bandwidth-manager/`,
@@ -197,7 +199,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[5, 19, 0]],
     effect: 'unverified',
     enabledBy: (c) => (isTrue(c, 'enable-ipv6-big-tcp') ? quoteKey(c, 'enable-ipv6-big-tcp') : null),
-    helmDisable: 'enableIPv6BIGTCP: false',
+    helmDisable: () => ({ enableIPv6BIGTCP: false }),
     source: 'system_requirements.rst tables',
     docs: `${DOCS}/operations/performance/tuning/`,
   },
@@ -207,7 +209,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[6, 3, 0]],
     effect: 'unverified',
     enabledBy: (c) => (isTrue(c, 'enable-ipv4-big-tcp') ? quoteKey(c, 'enable-ipv4-big-tcp') : null),
-    helmDisable: 'enableIPv4BIGTCP: false',
+    helmDisable: () => ({ enableIPv4BIGTCP: false }),
     source: 'system_requirements.rst@00c88111b78b',
     docs: `${DOCS}/operations/performance/tuning/`,
   },
@@ -217,7 +219,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     minimums: [[6, 7, 0]],
     effect: 'fatal',
     enabledBy: (c) => (c['datapath-mode']?.trim().startsWith('netkit') === true ? quoteKey(c, 'datapath-mode') : null),
-    helmDisable: 'bpf:\n  datapathMode: veth',
+    helmDisable: () => ({ 'bpf.datapathMode': 'veth' }),
     agentMessage: 'netkit devices need kernel 6.7.0 or newer and CONFIG_NETKIT',
     source: 'user notes on v1.18.1; system_requirements.rst (CONFIG_NETKIT=y)',
     docs: `${DOCS}/operations/performance/tuning/`,

@@ -15,6 +15,7 @@ import {
   compareTriples, effectiveKernel, formatTriple, kernelSeries, parseKernelVersion, type KernelTriple, type KernelVersion,
 } from './kernel-version.ts';
 import { kernelUpgradeHint } from './os-kernel-hints.ts';
+import { renderHelmValues } from './helm-values.ts';
 
 const ID = 'kernel-too-old';
 const COMPAT_LABEL = 'cilium.io/kernel-compatible';
@@ -100,7 +101,10 @@ function summaryOf(
 ): string {
   const parts: string[] = [];
   if (floor !== null) parts.push(`below the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`);
-  if (unmet.length > 0) parts.push(`too old for ${unmet.map((u) => `${u.feature.name} (needs ${formatTriple(u.required)})`).join(', ')}`);
+  if (unmet.length > 0) {
+    const named = unmet.slice(0, 3).map((u) => `${u.feature.name.replace(/ \(.*\)$/, '')} (needs ${formatTriple(u.required)})`);
+    parts.push(`too old for ${named.join(', ')}${unmet.length > 3 ? ` and ${unmet.length - 3} more enabled features` : ''}`);
+  }
   if (parts.length === 0) parts.push('older than the kernel the agent itself says it requires');
   const outcome = fatal ? 'so the cilium-agent cannot start and pods on the node get no network' : 'so these features are degraded or switched off';
   return `${e.nodeName} runs kernel ${kernel.raw}, ${parts.join(' and ')}, ${outcome}.`;
@@ -132,12 +136,18 @@ function fixSteps(e: Evidence, target: KernelTriple, floor: CiliumKernelFloor | 
     commands: [`kubectl cordon ${node}`, `kubectl label node ${node} ${COMPAT_LABEL}=false --overwrite`],
   }];
   const hint = kernelUpgradeHint(e.node.ok ? e.node.value.osImage : '', target);
-  steps.push({ title: `Move the node to kernel ${formatTriple(target)} or newer`, detail: hint.detail, ...(hint.commands.length > 0 ? { commands: hint.commands } : {}) });
+  const split = floor !== null && compareTriples(target, floor.minimum) > 0
+    ? ` Cilium ${floor.releases} itself needs ${formatTriple(floor.minimum)}; ${formatTriple(target)} is for the enabled features, which you can also turn off (next step).`
+    : '';
+  steps.push({ title: `Move the node to kernel ${formatTriple(target)} or newer`, detail: hint.detail + split, ...(hint.commands.length > 0 ? { commands: hint.commands } : {}) });
   if (unmet.length > 0) {
-    const values = [...new Set(unmet.map((u) => u.feature.helmDisable))].join('\n');
+    const config = e.ciliumConfig.ok ? e.ciliumConfig.value : {};
+    const values = renderHelmValues(...unmet.map((u) => u.feature.helmDisable(config)));
+    const kprOff = values.includes('kubeProxyReplacement: false');
     steps.push({
       title: floor === null ? 'Or turn off the features this kernel cannot run' : 'Also turn off the features this kernel cannot run (if you keep it)',
-      detail: `Only these are enabled and unsupported here: ${unmet.map((u) => u.enabledBy).join(', ')}.`,
+      detail: `Only these are enabled and unsupported here: ${unmet.map((u) => u.enabledBy).join(', ')}.` +
+        (kprOff ? ' Turning kube-proxy replacement off needs kube-proxy deployed again first, or Services stop working.' : ''),
       commands: ['helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f cilium-kernel-fix.yaml'],
       helmValues: values,
     });

@@ -1,6 +1,6 @@
 // How to get a newer kernel on the common node OS images, so a fix step names a concrete path.
 // Package names are the distributions' own (Ubuntu HWE meta-packages, amazon-linux-extras, Debian backports).
-import { formatTriple, type KernelTriple } from './kernel-version.ts';
+import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
 
 export interface KernelUpgradeHint {
   detail: string;
@@ -10,9 +10,13 @@ export interface KernelUpgradeHint {
 export function kernelUpgradeHint(osImage: string, target: KernelTriple): KernelUpgradeHint {
   const want = formatTriple(target);
   if (/Amazon Linux 2(?!\d)/i.test(osImage)) {
+    // amazon-linux-extras offers 5.10 at most; anything newer means Amazon Linux 2023 (6.1).
+    const extrasEnough = compareTriples(target, [5, 10, 0]) <= 0;
     return {
-      detail: `Amazon Linux 2 ships 4.14 by default. Move the node group to Amazon Linux 2023 (kernel 6.1) or install the 5.10 kernel (enough only if ${want} ≤ 5.10), then reboot.`,
-      commands: ['sudo amazon-linux-extras install -y kernel-5.10 && sudo reboot'],
+      detail: extrasEnough
+        ? `Amazon Linux 2 ships 4.14 by default. Install the 5.10 kernel from amazon-linux-extras and reboot, or move the node group to Amazon Linux 2023 (6.1).`
+        : `Amazon Linux 2 cannot reach ${want}; move the node group to Amazon Linux 2023 (kernel 6.1 or newer).`,
+      commands: extrasEnough ? ['sudo amazon-linux-extras install -y kernel-5.10 && sudo reboot'] : [],
     };
   }
   const ubuntu = /Ubuntu (\d+\.\d+)/i.exec(osImage)?.[1];

@@ -15,7 +15,7 @@ describe('computeBlastRadius', () => {
     expect(b.statefulSetMembers).toEqual([{ namespace: 'shop', name: 'db-0', statefulSet: 'db' }]);
     expect(b.services.onlyHere).toEqual([{ namespace: 'shop', name: 'db' }]);
     expect(b.services.partlyHere).toBe(1);
-    expect(b.sentences[0]).toBe('3 pods on node-7 across 2 namespaces, 1 stuck in ContainerCreating (no pod network); 1 use the host network and keep working.');
+    expect(b.sentences[0]).toBe('3 pods on node-7 across 2 namespaces, 1 stuck in ContainerCreating (no pod network); 1 uses the host network and keeps working.');
     expect(b.kubeProxyReplacement).toBe(false);
   });
 

@@ -29,6 +29,7 @@ describe('kernel-too-old', () => {
     expect(f.proposals.map((p) => p.action)).toEqual(['cordon-node', 'label-node', 'pin-agent-affinity']);
     expect(f.proposals[1]?.params).toEqual({ node: 'node-7', key: 'cilium.io/kernel-compatible', value: 'false' });
     expect(f.fixSteps.some((s) => s.commands?.some((c) => c.includes('kernel-5.10')))).toBe(true);
+    expect(f.fixSteps[1]?.title).toBe('Move the node to kernel 5.4.0 or newer');
     expect(f.docs[0]?.url).toBe('https://docs.cilium.io/en/v1.16/operations/system_requirements/');
   });
 
@@ -67,6 +68,18 @@ describe('kernel-too-old', () => {
     expect(helm).toBe('bandwidthManager:\n  bbr: false');
     expect(f?.summary).toContain('BBR congestion control for pods (needs 5.18.0)');
     expect(f?.proposals.map((p) => p.action)).toContain('pin-agent-affinity');
+  });
+
+  it('merges the Helm diff into valid YAML and turns KPR off when KPR enabled the feature', () => {
+    const e = exampleEvidence({
+      ...withNode({ kernelVersion: '5.0.21-050021-generic' }),
+      cilium: ok({ version: '1.15.6', image: 'quay.io/cilium/cilium:v1.15.6' }),
+      ciliumConfig: ok({ 'kube-proxy-replacement': 'true', 'enable-bandwidth-manager': 'true', 'enable-bbr': 'true' }),
+    });
+    const f = kernelTooOld.match(e);
+    const step = f?.fixSteps.find((s) => s.helmValues !== undefined);
+    expect(step?.helmValues).toBe('kubeProxyReplacement: false\nbandwidthManager:\n  enabled: false\n  bbr: false');
+    expect(step?.detail).toContain('needs kube-proxy deployed again');
   });
 
   it('reports a fallback feature (BPF host routing on 5.4) as a warning', () => {
