@@ -60,7 +60,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands); one connection per role.
   const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new DiagnoseQueue({ connection: queueRedis, prefix: config.queuePrefix });
+  const queue = new DiagnoseQueue({ connection: queueRedis, prefix: config.queuePrefix, attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });
   const app = createSlackApp({ config, queue, nodes: nodeLister(readers), logger });
   const sink = new SlackIncidentSink(app.client);
   const worker =

@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   LOG_TAIL_LINES: z.coerce.number().int().min(10).max(100_000).default(2000),
   LOG_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
   COLLECT_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  JOB_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 });
 
 const PURPOSE: Record<string, string> = {
@@ -57,6 +59,8 @@ export interface Config {
   allowedChannels: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   collect: { tailLines: number; limitBytes: number; deadlineMs: number };
+  /** Retries of a diagnosis whose Kubernetes API was unreachable: attempts in all, first backoff (doubles, jittered). */
+  jobs: { attempts: number; backoffMs: number };
 }
 
 /** Reads and validates the configuration; throws ConfigError listing every problem with what the variable is for. */
@@ -101,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedChannels: e.ALLOWED_CHANNELS,
     logLevel: e.LOG_LEVEL,
     collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS },
+    jobs: { attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
   };
 }

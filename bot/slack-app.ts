@@ -1,7 +1,8 @@
 // The Bolt app: turns `/cilium …` into typed commands and replies. It acknowledges first (well inside Slack's
 // 3 s), then looks the node up, opens the incident thread and queues the job. It never talks to Kubernetes
 // itself: node lookups go through the NodeLister that jobs/ provides.
-import { App, LogLevel, type RespondFn, type SlashCommand } from '@slack/bolt';
+import { App, type RespondFn, type SlashCommand } from '@slack/bolt';
+import { boltLogger } from './bolt-logger.ts';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -28,13 +29,13 @@ export function createSlackApp(deps: SlackAppDeps): App {
           appToken: config.slack.appToken,
           socketMode: true,
           clientOptions,
-          logLevel: LogLevel.WARN,
+          logger: boltLogger(deps.logger),
         })
       : new App({
           token: config.slack.botToken,
           signingSecret: config.slack.signingSecret,
           clientOptions,
-          logLevel: LogLevel.WARN,
+          logger: boltLogger(deps.logger),
         });
 
   app.command('/cilium', async ({ command, ack, respond, client }) => {

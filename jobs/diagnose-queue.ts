@@ -9,6 +9,10 @@ export type EnqueueResult = { queued: true; jobId: string } | { queued: false; e
 export interface DiagnoseQueueOptions {
   connection: ConnectionOptions;
   prefix: string;
+  /** Attempts in all for a job whose cluster was unreachable (default 4). */
+  attempts?: number;
+  /** First retry delay in ms; doubles each time, with jitter (default 2000). */
+  backoffMs?: number;
 }
 
 export class DiagnoseQueue {
@@ -19,8 +23,8 @@ export class DiagnoseQueue {
       connection: opts.connection,
       prefix: opts.prefix,
       defaultJobOptions: {
-        attempts: 4,
-        backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+        attempts: opts.attempts ?? 4,
+        backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000, jitter: 0.5 },
         removeOnComplete: { age: 24 * 3600, count: 1000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       },

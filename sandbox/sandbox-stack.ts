@@ -58,6 +58,7 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
     allowedChannels: [],
     logLevel: 'warn',
     collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },
+    jobs: { attempts: 4, backoffMs: 2_000 },
     ...opts.configOverrides,
   };
   if (mode === 'http') slack.setHttpTarget(`http://127.0.0.1:${httpPort}/slack/events`);
@@ -81,13 +82,20 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
   };
 }
 
-/** The node a scenario is about: the first whose cilium-agent is not ready, else the first node. */
+type AgentPodShape = {
+  spec?: { nodeName?: string };
+  status?: { containerStatuses?: Array<{ name?: string; ready?: boolean; state?: { waiting?: { reason?: string } } }> };
+};
+
+/** The node a scenario is about: a crash-looping agent's node first, then any not-ready agent's, else the first node. */
 export function brokenNodeOf(scenario: Scenario): string | undefined {
-  for (const obj of scenario.objects) {
-    if (obj.kind !== 'Pod' || obj.metadata.labels?.['k8s-app'] !== 'cilium') continue;
-    const o = obj as { spec?: { nodeName?: string }; status?: { containerStatuses?: Array<{ name?: string; ready?: boolean }> } };
-    const agent = o.status?.containerStatuses?.find((c) => c.name === 'cilium-agent');
-    if (agent !== undefined && agent.ready !== true && o.spec?.nodeName !== undefined) return o.spec.nodeName;
-  }
-  return scenario.objects.find((o) => o.kind === 'Node')?.metadata.name;
+  const agents = scenario.objects
+    .filter((o) => o.kind === 'Pod' && o.metadata.labels?.['k8s-app'] === 'cilium')
+    .map((o) => o as AgentPodShape)
+    .map((o) => ({ node: o.spec?.nodeName, status: o.status?.containerStatuses?.find((c) => c.name === 'cilium-agent') }))
+    .filter((a) => a.node !== undefined && a.status !== undefined)
+    .sort((a, b) => (a.node ?? '').localeCompare(b.node ?? ''));
+  const crashing = agents.find((a) => a.status?.state?.waiting?.reason === 'CrashLoopBackOff');
+  const notReady = agents.find((a) => a.status?.ready !== true);
+  return crashing?.node ?? notReady?.node ?? scenario.objects.find((o) => o.kind === 'Node')?.metadata.name;
 }

@@ -5,13 +5,17 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
 import { brokenNodeOf, DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
 import type { KubeObject } from '../../sandbox/scenario/index.ts';
+import type { Config } from '../../bot/config.ts';
 
 const stacks: SandboxStack[] = [];
 afterEach(async () => {
   for (const s of stacks.splice(0)) await s.stop();
 });
 
-async function stack(scenarioName: string, opts: { mode?: 'socket' | 'http'; kubeUser?: string; rbac?: KubeObject[] } = {}): Promise<SandboxStack> {
+async function stack(
+  scenarioName: string,
+  opts: { mode?: 'socket' | 'http'; kubeUser?: string; rbac?: KubeObject[]; config?: Partial<Config> } = {},
+): Promise<SandboxStack> {
   const s = await startSandboxStack({
     scenario: resolveScenario(scenarioName),
     redisUrl: inject('redisUrl'),
@@ -25,7 +29,8 @@ async function stack(scenarioName: string, opts: { mode?: 'socket' | 'http'; kub
   }
   const { startBot } = await import('../../bot/bot.ts');
   const { pino } = await import('pino');
-  const config = opts.kubeUser === undefined ? s.config : { ...s.config, kube: { kubeconfigPath: s.kube.kubeconfigFor(opts.kubeUser), inCluster: false } };
+  const base = { ...s.config, ...opts.config };
+  const config = opts.kubeUser === undefined ? base : { ...base, kube: { kubeconfigPath: s.kube.kubeconfigFor(opts.kubeUser), inCluster: false } };
   s.bot = await startBot(config, { logger: pino({ level: 'silent' }) });
   return s;
 }
@@ -124,5 +129,37 @@ describe('/cilium diagnose end to end', () => {
     const { transcript } = await diagnoseAndWait(s, 'diagnose node-2');
     expect(transcript).toMatch(/Could not collect/);
     expect(transcript).toMatch(/pods\/exec/);
+  });
+
+  it('HTTP mode: a bad signature and a timestamp older than 5 minutes are refused, nothing is queued', async () => {
+    const s = await stack('healthy', { mode: 'http' });
+    const bad = await s.slack.slashCommand({ text: 'diagnose node-1', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'http', signature: 'v0=deadbeef' });
+    expect(bad.status).toBe(401);
+    const old = await s.slack.slashCommand({ text: 'diagnose node-1', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'http', timestamp: Math.floor(Date.now() / 1000) - 301 });
+    expect(old.status).toBe(401);
+    expect(s.slack.messages(DEMO_CHANNEL.id)).toHaveLength(0);
+    expect(await s.bot?.queue.queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed')).toBe(0);
+  });
+
+  it('a stalled API call costs one fact (timeout), not the report', async () => {
+    const s = await stack('kube-proxy-conflict', { config: { collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 800 } } });
+    s.kube.faults.add({ path: '/configmaps/cilium-config', stall: true });
+    const { transcript } = await diagnoseAndWait(s, 'diagnose node-2');
+    expect(transcript).toMatch(/ciliumConfig\* \(timeout\)/);
+    expect(transcript).toMatch(/kube-proxy/);
+  });
+
+  it('the whole API down: retried, then a clear failure in the thread', async () => {
+    const s = await stack('healthy', { config: { jobs: { attempts: 2, backoffMs: 50 } } });
+    await s.bot?.worker?.pause();
+    await s.slack.slashCommand({ text: 'diagnose node-1', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+    const root = await s.slack.waitFor(() => s.slack.messages(DEMO_CHANNEL.id)[0], { timeoutMs: 10_000 });
+    s.kube.faults.add({ path: /^\/api/, status: 503 });
+    await s.bot?.worker?.resume();
+    await s.slack.waitFor(() => (s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? '').startsWith(':x:'), { timeoutMs: 20_000, description: 'failure on the root message' });
+    const replies = s.slack.thread(DEMO_CHANNEL.id, root.ts);
+    expect(replies.map((r) => r.text).join('\n')).toMatch(/failed: the Kubernetes API of cluster "sandbox" is unreachable/);
+    const failed = await s.bot?.queue.queue.getFailed();
+    expect(failed?.[0]?.attemptsMade).toBe(2);
   });
 });

@@ -1,10 +1,15 @@
 // Block Kit → plain text lines for the transcript: header, section (text, fields, accessory), context,
-// divider, actions (buttons as `[ Label ]`), image, rich_text, markdown. mrkdwn is left as written.
+// divider, actions (buttons as `[ Label ]`), image, rich_text, markdown. mrkdwn is left as written, except that
+// its three escaped characters are shown as Slack shows them (&lt; → <).
 import { isObject, type Json } from '../block-kit/checks.ts';
+
+function unescapeMrkdwn(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
 
 function textOf(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (isObject(v) && typeof v.text === 'string') return v.text;
+  if (isObject(v) && typeof v.text === 'string') return v.type === 'mrkdwn' ? unescapeMrkdwn(v.text) : v.text;
   return '';
 }
 
