@@ -13,9 +13,11 @@ import { startDiagnoseWorker, type DiagnoseResult } from '../jobs/diagnose-worke
 import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
+import { IncidentStore } from '../jobs/incidents/incident-store.ts';
 
 export interface RunningBot {
   app: App;
+  incidents: IncidentStore;
   queue: DiagnoseQueue;
   /** Null when the worker runs in another process. */
   worker: Worker<unknown, DiagnoseResult> | null;
@@ -61,12 +63,13 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const queue = new DiagnoseQueue({ connection: queueRedis, prefix: config.queuePrefix, attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });
-  const app = createSlackApp({ config, queue, nodes: nodeLister(readers), logger });
-  const sink = new SlackIncidentSink(app.client);
+  const incidents = new IncidentStore(queueRedis, config.queuePrefix);
+  const app = createSlackApp({ config, queue, nodes: nodeLister(readers), incidents, logger });
+  const sink = new SlackIncidentSink(app.client, incidents);
   const worker =
     opts.worker === false
       ? null
-      : startDiagnoseWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink, collect: config.collect, logger });
+      : startDiagnoseWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink, incidents, collect: config.collect, logger });
 
   if (config.slack.mode === 'http') await app.start(config.slack.httpPort);
   else await app.start();
@@ -75,6 +78,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   let stopped = false;
   return {
     app,
+    incidents,
     queue,
     worker,
     logger,

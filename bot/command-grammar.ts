@@ -5,9 +5,21 @@ import { InvalidCommandError } from './errors.ts';
 
 export const USAGE = [
   '*Usage*',
-  '• `/cilium diagnose <node> [--cluster <name>]` — diagnose one node; the report goes into a thread',
+  '• `/cilium diagnose <node> [--cluster <name>]` — diagnose one node; the report goes into the incident thread',
+  '• `/cilium incidents` — the open incidents (only you see the list)',
+  '• `/cilium timeline <INC-id>` — an incident\'s timeline',
+  '• `/cilium note <INC-id> <text>` — add a note to an incident\'s timeline',
+  '• `/cilium resolve <INC-id> [note]` — mark an incident resolved',
+  '• `/cilium export <INC-id>` — a Markdown postmortem draft, uploaded to the thread',
   '• `/cilium help` — this message',
 ].join('\n');
+
+export const IncidentIdArgSchema = z
+  .string()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.string().regex(/^INC-[1-9][0-9]{0,9}$/, 'an incident id looks like INC-12'));
+
+const MAX_NOTE = 2000;
 
 /** RFC 1123 subdomain, as Kubernetes validates node names (253 chars, dot-separated labels of ≤ 63). */
 export const NodeNameSchema = z
@@ -24,9 +36,14 @@ export const ClusterNameSchema = z
 
 export type CiliumCommand =
   | { kind: 'help' }
-  | { kind: 'diagnose'; node: string; cluster?: string };
+  | { kind: 'diagnose'; node: string; cluster?: string }
+  | { kind: 'incidents' }
+  | { kind: 'timeline'; incidentId: string }
+  | { kind: 'export'; incidentId: string }
+  | { kind: 'resolve'; incidentId: string; note?: string }
+  | { kind: 'note'; incidentId: string; text: string };
 
-const MAX_TEXT = 1000;
+const MAX_TEXT = 2100;
 
 function printable(s: string): string {
   const shown = s.length > 60 ? `${s.slice(0, 60)}…` : s;
@@ -45,6 +62,28 @@ export function parseCiliumCommand(text: string): CiliumCommand {
       return { kind: 'help' };
     case 'diagnose':
       return parseDiagnose(args);
+    case 'incidents':
+      if (args.length > 0) throw new InvalidCommandError('`incidents` takes no arguments.', USAGE);
+      return { kind: 'incidents' };
+    case 'timeline':
+    case 'export': {
+      if (args.length !== 1) throw new InvalidCommandError(`\`${verb.toLowerCase()}\` takes one incident id, e.g. \`INC-3\`.`, USAGE);
+      const kind = verb.toLowerCase() as 'timeline' | 'export';
+      return { kind, incidentId: incidentId(args[0]) };
+    }
+    case 'resolve':
+    case 'note': {
+      const kind = verb.toLowerCase() as 'resolve' | 'note';
+      const id = incidentId(args[0]);
+      // Free text keeps its spacing: take everything after the id from the original text.
+      const rest = text.trim().replace(/^\S+\s+\S+\s*/, '').trim();
+      if (rest.length > MAX_NOTE) throw new InvalidCommandError(`A note has at most ${MAX_NOTE} characters (this one has ${rest.length}).`, USAGE);
+      if (kind === 'note') {
+        if (rest === '') throw new InvalidCommandError('`note` needs text, e.g. `/cilium note INC-3 rolled back the kernel`.', USAGE);
+        return { kind, incidentId: id, text: rest };
+      }
+      return rest === '' ? { kind, incidentId: id } : { kind, incidentId: id, note: rest };
+    }
     default:
       throw new InvalidCommandError(`Unknown subcommand ${printable(verb)}.`, USAGE);
   }
@@ -73,6 +112,13 @@ function parseDiagnose(args: string[]): CiliumCommand {
   }
   if (node === undefined) throw new InvalidCommandError('`diagnose` needs a node name, e.g. `/cilium diagnose node-7`.', USAGE);
   return cluster === undefined ? { kind: 'diagnose', node } : { kind: 'diagnose', node, cluster };
+}
+
+function incidentId(arg: string | undefined): string {
+  if (arg === undefined) throw new InvalidCommandError('An incident id is needed, e.g. `INC-3` (`/cilium incidents` lists them).', USAGE);
+  const parsed = IncidentIdArgSchema.safeParse(arg);
+  if (!parsed.success) throw new InvalidCommandError(`${printable(arg)} is not an incident id: ${issue(parsed.error)}.`, USAGE);
+  return parsed.data;
 }
 
 function issue(error: z.ZodError): string {

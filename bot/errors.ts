@@ -1,5 +1,6 @@
 // Coded errors that carry the fix. One class per code; `toUserMessage` renders any throwable once, for humans.
 import { randomUUID } from 'node:crypto';
+import { IncidentNotFoundError } from '../jobs/incidents/incident-store.ts';
 
 export const ErrorCode = {
   InvalidCommand: 'invalid_command',
@@ -63,7 +64,7 @@ export function isCodedError(e: unknown): e is CodedError {
 
 /** The one place a throwable becomes user-facing text; unknown errors get an id that is also logged. */
 export function toUserMessage(e: unknown): { text: string; errorId?: string } {
-  if (isCodedError(e)) return { text: e.message };
+  if (isCodedError(e) || e instanceof IncidentNotFoundError) return { text: e.message };
   const errorId = randomUUID().slice(0, 8);
   return { text: `Something went wrong (error id \`${errorId}\`); the bot's log has the details.`, errorId };
 }

@@ -1,45 +1,38 @@
 // The Bolt app: turns `/cilium …` into typed commands and replies. It acknowledges first (well inside Slack's
-// 3 s), then looks the node up, opens the incident thread and queues the job. It never talks to Kubernetes
-// itself: node lookups go through the NodeLister that jobs/ provides.
+// 3 s), then does the work. It never talks to Kubernetes itself: node lookups go through the NodeLister from jobs/.
 import { App, type RespondFn, type SlashCommand } from '@slack/bolt';
-import { boltLogger } from './bolt-logger.ts';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { parseCiliumCommand, USAGE } from './command-grammar.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { parseCiliumCommand, USAGE, type CiliumCommand } from './command-grammar.ts';
 import { ChannelNotAllowedError, InvalidCommandError, NodeNotFoundError, QueueUnavailableError, toUserMessage } from './errors.ts';
 import { lookupNode, type NodeLister } from './node-directory.ts';
+import { runIncidentCommand } from './incident-commands.ts';
+import { SlackIncidentSink } from './slack-incident-sink.ts';
 import type { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
-import { renderRootMessage } from './render/root-message.ts';
+import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
+import type { Incident } from '../jobs/incidents/incident.ts';
 
 export interface SlackAppDeps {
   config: Config;
   queue: Pick<DiagnoseQueue, 'enqueue' | 'activeJobFor'>;
   nodes: NodeLister;
+  incidents: IncidentStore;
   logger: Logger;
 }
 
 export function createSlackApp(deps: SlackAppDeps): App {
   const { config } = deps;
   const clientOptions = config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl };
+  const logger = boltLogger(deps.logger);
   const app =
     config.slack.mode === 'socket'
-      ? new App({
-          token: config.slack.botToken,
-          appToken: config.slack.appToken,
-          socketMode: true,
-          clientOptions,
-          logger: boltLogger(deps.logger),
-        })
-      : new App({
-          token: config.slack.botToken,
-          signingSecret: config.slack.signingSecret,
-          clientOptions,
-          logger: boltLogger(deps.logger),
-        });
+      ? new App({ token: config.slack.botToken, appToken: config.slack.appToken, socketMode: true, clientOptions, logger })
+      : new App({ token: config.slack.botToken, signingSecret: config.slack.signingSecret, clientOptions, logger });
 
   app.command('/cilium', async ({ command, ack, respond, client }) => {
-    let parsed;
+    let parsed: CiliumCommand;
     try {
       if (config.allowedChannels.length > 0 && !config.allowedChannels.includes(command.channel_id)) {
         throw new ChannelNotAllowedError(command.channel_id);
@@ -54,12 +47,16 @@ export function createSlackApp(deps: SlackAppDeps): App {
       return;
     }
     await ack();
-    const cluster = parsed.cluster ?? config.clusterName;
     try {
-      if (cluster !== config.clusterName) {
-        throw new InvalidCommandError(`Unknown cluster \`${cluster}\`; this bot serves \`${config.clusterName}\`.`, USAGE);
+      if (parsed.kind === 'diagnose') {
+        const cluster = parsed.cluster ?? config.clusterName;
+        if (cluster !== config.clusterName) {
+          throw new InvalidCommandError(`Unknown cluster \`${cluster}\`; this bot serves \`${config.clusterName}\`.`, USAGE);
+        }
+        await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
+      } else {
+        await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });
       }
-      await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
     } catch (e) {
       const { text, errorId } = toUserMessage(e);
       if (errorId !== undefined) deps.logger.error({ err: e, errorId, command: command.text }, 'slash command failed');
@@ -68,6 +65,16 @@ export function createSlackApp(deps: SlackAppDeps): App {
   });
 
   return app;
+}
+
+/** The open incident's thread, waiting briefly when another request has claimed it but not posted its root yet. */
+async function withThread(store: IncidentStore, incident: Incident): Promise<Incident> {
+  for (let i = 0; i < 50 && incident.threadTs === ''; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    incident = await store.get(incident.id);
+  }
+  if (incident.threadTs === '') throw new Error(`${incident.id} has no thread yet; try again in a moment`);
+  return incident;
 }
 
 async function startDiagnosis(
@@ -86,36 +93,43 @@ async function startDiagnosis(
     await respond({ response_type: 'ephemeral', text: await alreadyRunningText(client, node, active.data) });
     return;
   }
-  const root = await client.chat.postMessage({
-    channel: command.channel_id,
-    ...renderRootMessage({ node, cluster, requestedBy: command.user_id, state: 'queued' }),
-  });
-  if (root.ts === undefined) throw new Error('chat.postMessage returned no ts');
+  const store = deps.incidents;
+  const sink = new SlackIncidentSink(client, store);
+  const opened = await withQueue(() => store.openOrReuse({ cluster, node, channelId: command.channel_id, openedBy: command.user_id }));
+  let incident = opened.incident;
+  if (opened.created) {
+    const entry = await store.append(incident.id, { actor: command.user_id, kind: 'opened', text: `opened ${incident.id} for node ${node} and requested a diagnosis` });
+    const root = await client.chat.postMessage({ channel: command.channel_id, text: `${incident.id}: diagnosing ${node}…` });
+    if (root.ts === undefined) throw new Error('chat.postMessage returned no ts');
+    incident = await store.update(incident.id, { threadTs: root.ts });
+    await sink.postEntry(incident, entry);
+  } else {
+    incident = await withThread(store, incident);
+    const entry = await store.append(incident.id, { actor: command.user_id, kind: 'diagnosis-requested', text: `requested another diagnosis of ${node}` });
+    await sink.postEntry(incident, entry);
+    if (incident.channelId !== command.channel_id) {
+      await respond({ response_type: 'ephemeral', text: `\`${node}\` already has an open incident, ${incident.id}; the new report goes into its thread in <#${incident.channelId}>.` });
+    }
+  }
+  await sink.refreshSummary(incident, 'queued');
   const result = await withQueue(() =>
     deps.queue.enqueue({
+      incidentId: incident.id,
       cluster,
       node,
-      channelId: command.channel_id,
-      threadTs: root.ts as string,
+      channelId: incident.channelId,
+      threadTs: incident.threadTs,
       requestedBy: command.user_id,
       requestedAt: new Date().toISOString(),
     }),
   ).catch(async (e: unknown) => {
-    await client.chat.update({
-      channel: command.channel_id,
-      ts: root.ts as string,
-      ...renderRootMessage({ node, cluster, requestedBy: command.user_id, state: 'failed', detail: toUserMessage(e).text }),
-    });
+    await sink.refreshSummary(incident, 'idle', toUserMessage(e).text);
     throw e;
   });
-  deps.logger.info({ cluster, node, result, threadTs: root.ts }, 'diagnosis requested');
+  deps.logger.info({ cluster, node, incidentId: incident.id, result }, 'diagnosis requested');
   if (!result.queued) {
-    // Lost a race with another request between the check and the enqueue: say so where people look.
-    await client.chat.update({
-      channel: command.channel_id,
-      ts: root.ts,
-      ...renderRootMessage({ node, cluster, requestedBy: command.user_id, state: 'duplicate' }),
-    });
+    // Lost a race with another request between the check and the enqueue: the running job answers in this thread.
+    await respond({ response_type: 'ephemeral', text: `\`${node}\` is already being diagnosed; the report will be in the ${incident.id} thread.` });
   }
 }
 

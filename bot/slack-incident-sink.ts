@@ -1,23 +1,42 @@
-// IncidentSink over Slack: the report goes into the incident thread (several replies when long, files for
-// evidence that does not fit) and the root message is edited to show the outcome.
+// IncidentSink over Slack: the report goes into the incident thread (starting with what changed since the last
+// run, several replies when long, files for evidence that does not fit) and the root summary is edited to match
+// the incident store. Also posts timeline entries made by people (notes, resolve) into the thread.
 import type { WebClient } from '@slack/web-api';
-import type { DiagnosisTarget, IncidentSink } from '../jobs/incident-sink.ts';
+import type { DiagnosisTarget, IncidentSink, ReportContext } from '../jobs/incident-sink.ts';
+import type { Incident, TimelineEntry } from '../jobs/incidents/incident.ts';
+import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { Report } from '../runbooks/contract.ts';
 import { renderReport } from './render/report-blocks.ts';
-import { renderRootMessage } from './render/root-message.ts';
+import { renderIncidentSummary, type Activity } from './render/incident-summary.ts';
+import { renderDiffBlocks, renderEntryMessage } from './render/timeline.ts';
 import { escapeMrkdwn } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
+import { inThreadOrder } from './thread-order.ts';
 
 export class SlackIncidentSink implements IncidentSink {
-  constructor(private readonly client: WebClient) {}
+  constructor(
+    private readonly client: WebClient,
+    private readonly store: IncidentStore,
+  ) {}
 
   async collecting(t: DiagnosisTarget): Promise<void> {
-    await this.updateRoot(t, { state: 'collecting' });
+    await this.refreshSummary(await this.store.get(t.incidentId), 'collecting');
   }
 
-  async report(t: DiagnosisTarget, report: Report): Promise<void> {
-    const rendered = renderReport(report);
-    for (const message of rendered.messages) {
+  async report(t: DiagnosisTarget, report: Report, context: ReportContext): Promise<void> {
+    await inThreadOrder(t.channelId, t.threadTs, () => this.postReport(t, report, context));
+    await this.refreshSummary(await this.store.get(t.incidentId));
+  }
+
+  private async postReport(t: DiagnosisTarget, report: Report, context: ReportContext): Promise<void> {
+    const rendered = renderReport(report, { incidentId: t.incidentId, run: context.run });
+    const [first, ...rest] = rendered.messages;
+    if (first !== undefined) {
+      const blocks = context.diff === null ? first.blocks : [...renderDiffBlocks(context.diff, context.run), { type: 'divider' as const }, ...first.blocks];
+      // The diff adds 2 blocks; the renderer keeps 5 blocks of room under Slack's 50.
+      await this.client.chat.postMessage({ channel: t.channelId, thread_ts: t.threadTs, text: first.text, blocks });
+    }
+    for (const message of rest) {
       await this.client.chat.postMessage({ channel: t.channelId, thread_ts: t.threadTs, text: message.text, blocks: message.blocks });
     }
     if (rendered.attachments.length > 0) {
@@ -28,20 +47,24 @@ export class SlackIncidentSink implements IncidentSink {
         file_uploads: rendered.attachments.map((a) => ({ content: a.content, filename: a.filename, title: a.title })),
       });
     }
-    await this.updateRoot(t, { state: 'done', detail: rendered.headline, severity: rendered.severity });
   }
 
   async failed(t: DiagnosisTarget, message: string): Promise<void> {
     const text = redactSecrets(`:x: The diagnosis of \`${t.node}\` failed: ${escapeMrkdwn(message)}\nRun \`/cilium diagnose ${t.node}\` again once the cause is fixed.`);
-    await this.client.chat.postMessage({ channel: t.channelId, thread_ts: t.threadTs, text });
-    await this.updateRoot(t, { state: 'failed', detail: redactSecrets(escapeMrkdwn(message)).slice(0, 300) });
+    await inThreadOrder(t.channelId, t.threadTs, () => this.client.chat.postMessage({ channel: t.channelId, thread_ts: t.threadTs, text }));
+    await this.refreshSummary(await this.store.get(t.incidentId), 'idle', redactSecrets(message));
   }
 
-  private async updateRoot(t: DiagnosisTarget, change: Pick<Parameters<typeof renderRootMessage>[0], 'state' | 'detail' | 'severity'>): Promise<void> {
-    await this.client.chat.update({
-      channel: t.channelId,
-      ts: t.threadTs,
-      ...renderRootMessage({ node: t.node, cluster: t.cluster, requestedBy: t.requestedBy, ...change }),
-    });
+  /** Posts a timeline entry into the incident's thread. */
+  async postEntry(incident: Incident, entry: TimelineEntry): Promise<void> {
+    await inThreadOrder(incident.channelId, incident.threadTs, () =>
+      this.client.chat.postMessage({ channel: incident.channelId, thread_ts: incident.threadTs, ...renderEntryMessage(incident, entry) }),
+    );
+  }
+
+  async refreshSummary(incident: Incident, activity: Activity = 'idle', failure?: string): Promise<void> {
+    if (incident.threadTs === '') return;
+    const entries = (await this.store.timeline(incident.id)).length;
+    await this.client.chat.update({ channel: incident.channelId, ts: incident.threadTs, ...renderIncidentSummary(incident, { entries }, activity, failure) });
   }
 }

@@ -1,6 +1,7 @@
 // The payload of a `diagnose` job. Validated when enqueued and again when a worker picks it up (Redis is a
 // boundary: anything could have written there).
 import { z } from 'zod';
+import { IncidentIdSchema } from './incidents/incident.ts';
 
 const nodeName = z
   .string()
@@ -9,6 +10,7 @@ const nodeName = z
 
 export const DiagnoseJobSchema = z
   .object({
+    incidentId: IncidentIdSchema,
     cluster: z.string().min(1).max(63),
     node: nodeName,
     /** Where the report goes: the incident thread. */

@@ -9,12 +9,15 @@ import { collectEvidence, type CollectOptions } from './collect/collect-evidence
 import { DIAGNOSE_QUEUE, DiagnoseJobSchema } from './diagnose-job.ts';
 import type { IncidentSink } from './incident-sink.ts';
 import type { ClusterReader } from './kube/cluster-reader.ts';
+import type { IncidentStore } from './incidents/incident-store.ts';
+import { diffRuns, summarizeRun } from './incidents/run-diff.ts';
 
 export interface DiagnoseWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
   clusters: (name: string) => ClusterReader | undefined;
   sink: IncidentSink;
+  incidents: IncidentStore;
   collect: CollectOptions;
   logger: Logger;
   concurrency?: number;
@@ -47,7 +50,18 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   const unreachable = apiUnreachable(evidence);
   if (unreachable !== null) throw new Error(`the Kubernetes API of cluster "${data.cluster}" is unreachable: ${unreachable}`);
   const report = analyze(evidence);
-  await opts.sink.report(data, report);
+  const { run, previous } = await opts.incidents.recordRun(data.incidentId, summarizeRun(report, evidence, new Date().toISOString()));
+  const top = report.findings[0];
+  await opts.incidents.update(data.incidentId, {
+    topFinding: top === undefined ? 'no runbook matched' : `${top.runbookId}: ${top.title}`,
+    severity: top?.severity ?? (report.inconclusive.length > 0 ? 'unknown' : 'healthy'),
+  });
+  await opts.incidents.append(data.incidentId, {
+    actor: 'bot',
+    kind: 'diagnosis-posted',
+    text: `Run ${run.run}: ${report.findings.length === 0 ? 'no finding' : report.findings.map((f) => `${f.runbookId} (${f.severity})`).join(', ')}`,
+  });
+  await opts.sink.report(data, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run) });
   log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
   return { findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) };
 }
@@ -64,7 +78,9 @@ export function startDiagnoseWorker(opts: DiagnoseWorkerOptions): Worker<unknown
         opts.logger.warn({ jobId: job.id, err: message, final }, 'diagnosis attempt failed');
         const target = DiagnoseJobSchema.safeParse(job.data);
         if (final && target.success) {
-          await opts.sink.failed(target.data, message).catch((postErr: unknown) => {
+          await opts.incidents
+            .append(target.data.incidentId, { actor: 'bot', kind: 'diagnosis-failed', text: message })
+            .then(() => opts.sink.failed(target.data, message)).catch((postErr: unknown) => {
             opts.logger.error({ jobId: job.id, err: postErr }, 'could not post the failure to Slack');
           });
         }

@@ -1,7 +1,9 @@
 // What the diagnose worker needs from the chat side. bot/ implements it (Slack thread); the CLI could too.
 import type { Report } from '../runbooks/contract.ts';
+import type { RunDiff } from './incidents/run-diff.ts';
 
 export interface DiagnosisTarget {
+  incidentId: string;
   cluster: string;
   node: string;
   channelId: string;
@@ -9,11 +11,18 @@ export interface DiagnosisTarget {
   requestedBy: string;
 }
 
+export interface ReportContext {
+  /** The run number within the incident (1 for the first diagnosis). */
+  run: number;
+  /** What changed since the previous run of the same incident; null on the first run. */
+  diff: RunDiff | null;
+}
+
 export interface IncidentSink {
-  /** The job started collecting (root message shows progress). */
+  /** The job started collecting (the root summary shows progress). */
   collecting(target: DiagnosisTarget): Promise<void>;
-  /** The finished report: thread replies plus an updated root message. */
-  report(target: DiagnosisTarget, report: Report): Promise<void>;
+  /** The finished report: thread replies (starting with what changed) plus an updated root summary. */
+  report(target: DiagnosisTarget, report: Report, context: ReportContext): Promise<void>;
   /** The job failed for good: say so in the thread, with what to do. */
   failed(target: DiagnosisTarget, message: string): Promise<void>;
 }

@@ -33,18 +33,16 @@ async function diagnose(stack: SandboxStack, text: string, timeoutMs: number): P
     if (sent.body !== '') console.log(`(only you can see this) ${sent.body}`);
     return false;
   }
-  const finished = await stack.slack
+  const outcome = await stack.slack
     .waitFor(
-      () => {
-        const m = stack.slack.message(DEMO_CHANNEL.id, root.ts);
-        return m !== undefined && /^:(red_circle|large_orange_circle|large_blue_circle|large_green_circle|x|information_source):/.test(m.text ?? '') ? m : undefined;
-      },
+      () => stack.slack.thread(DEMO_CHANNEL.id, root.ts).find((m) => (m.text ?? '').startsWith('Diagnosis of') || (m.text ?? '').startsWith(':x: The diagnosis')),
       { timeoutMs, description: 'diagnosis to finish' },
     )
     .catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 300)); // let the root summary edit land before printing
   console.log('');
   console.log(stack.slack.renderThread(DEMO_CHANNEL.id, root.ts));
-  return finished !== undefined && !(finished.text ?? '').startsWith(':x:');
+  return outcome !== undefined && !(outcome.text ?? '').startsWith(':x:');
 }
 
 async function main(): Promise<void> {

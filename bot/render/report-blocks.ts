@@ -101,7 +101,7 @@ function paginate(groups: KnownBlock[][], fallback: string): SlackMessage[] {
   return messages.map((m, i) => (messages.length > 1 ? { ...m, text: `${fallback} (part ${i + 1}/${messages.length})` } : m));
 }
 
-export function renderReport(report: Report): RenderedReport {
+export function renderReport(report: Report, where?: { incidentId: string; run: number }): RenderedReport {
   const attachments: Attachment[] = [];
   const top = report.findings[0];
   const severity = top?.severity ?? 'healthy';
@@ -114,7 +114,7 @@ export function renderReport(report: Report): RenderedReport {
   const header: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`Diagnosis of ${report.node}: ${headline}`, 150) } },
     context(
-      `cluster \`${report.cluster}\` · Cilium ${report.ciliumVersion ?? 'version unknown'} · ${report.findings.length} finding(s) · collected ${report.collectedAt}`,
+      `${where === undefined ? '' : `${where.incidentId} · run ${where.run} · `}cluster \`${report.cluster}\` · Cilium ${report.ciliumVersion ?? 'version unknown'} · ${report.findings.length} finding(s) · collected ${report.collectedAt}`,
     ),
   ];
   if (top === undefined) {

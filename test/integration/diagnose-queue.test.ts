@@ -5,6 +5,7 @@ import { DiagnoseQueue } from '../../jobs/diagnose-queue.ts';
 import type { DiagnoseJob } from '../../jobs/diagnose-job.ts';
 
 const job = (node: string): DiagnoseJob => ({
+  incidentId: 'INC-1',
   cluster: 'sandbox',
   node,
   channelId: 'C0INCIDENT',

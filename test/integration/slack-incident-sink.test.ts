@@ -1,16 +1,22 @@
 // The Slack side of a report through the real WebClient into the Slack emulator: replies in the thread, evidence
 // that does not fit uploaded as a file into the same thread, the root message edited with the outcome.
 import { WebClient } from '@slack/web-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { IncidentStore } from '../../jobs/incidents/incident-store.ts';
 import { SlackIncidentSink } from '../../bot/slack-incident-sink.ts';
 import { ReportSchema } from '../../runbooks/contract.ts';
 import { startSlackEmulator, type SlackEmulator } from '../../sandbox/slack/index.ts';
 
 let slack: SlackEmulator;
+let redis: Redis;
 beforeAll(async () => {
+  redis = new Redis(inject('redisUrl'));
   slack = await startSlackEmulator({ users: [{ id: 'U0ONCALL', name: 'oncall' }], channels: [{ id: 'C0INCIDENTS', name: 'incidents' }] });
 });
 afterAll(async () => {
+  redis.disconnect();
   await slack.stop();
 });
 
@@ -29,7 +35,10 @@ describe('SlackIncidentSink', () => {
   it('posts the report in the thread, uploads long evidence as a file there, and edits the root message', async () => {
     const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const root = await client.chat.postMessage({ channel: 'C0INCIDENTS', text: 'Diagnosing node-7…' });
-    const target = { cluster: 'sandbox', node: 'node-7', channelId: 'C0INCIDENTS', threadTs: root.ts ?? '', requestedBy: 'U0ONCALL' };
+    const store = new IncidentStore(redis, `test-${randomUUID()}`);
+    const { incident } = await store.openOrReuse({ cluster: 'sandbox', node: 'node-7', channelId: 'C0INCIDENTS', openedBy: 'U0ONCALL' });
+    await store.update(incident.id, { threadTs: root.ts ?? '', topFinding: 'agent-crashloop: cilium-agent crash-loops', severity: 'critical' });
+    const target = { incidentId: incident.id, cluster: 'sandbox', node: 'node-7', channelId: 'C0INCIDENTS', threadTs: root.ts ?? '', requestedBy: 'U0ONCALL' };
     const evidence = Array.from({ length: 300 }, (_, i) => ({ kind: 'log', text: `level=error msg="line ${i}" password=hunter2hunter2 subsys=daemon`, source: `previous, line ${i + 1}` }));
     const report = ReportSchema.parse({
       schemaVersion: 1,
@@ -43,8 +52,8 @@ describe('SlackIncidentSink', () => {
       healthySummary: null,
       checked: ['agent-crashloop'],
     });
-    const sink = new SlackIncidentSink(client);
-    await sink.report(target, report);
+    const sink = new SlackIncidentSink(client, store);
+    await sink.report(target, report, { run: 1, diff: null });
 
     const replies = slack.thread('C0INCIDENTS', target.threadTs);
     expect(replies.length).toBeGreaterThanOrEqual(1);
@@ -55,6 +64,6 @@ describe('SlackIncidentSink', () => {
     expect(content).toContain('evidence-agent-crashloop.txt');
     expect(slack.renderThread('C0INCIDENTS', target.threadTs)).toContain('evidence-agent-crashloop.txt');
     expect(slack.renderThread('C0INCIDENTS', target.threadTs)).not.toContain('hunter2');
-    expect(slack.message('C0INCIDENTS', target.threadTs)?.text).toMatch(/^:red_circle: `node-7`: agent-crashloop/);
+    expect(slack.message('C0INCIDENTS', target.threadTs)?.text).toMatch(/^INC-\d+ investigating: node-7 — agent-crashloop/);
   });
 });

@@ -58,4 +58,18 @@ describe('/cilium grammar', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('parses the incident commands, keeping note text as typed', () => {
+    expect(parseCiliumCommand('incidents')).toEqual({ kind: 'incidents' });
+    expect(parseCiliumCommand('timeline inc-12')).toEqual({ kind: 'timeline', incidentId: 'INC-12' });
+    expect(parseCiliumCommand('export INC-3')).toEqual({ kind: 'export', incidentId: 'INC-3' });
+    expect(parseCiliumCommand('resolve INC-3')).toEqual({ kind: 'resolve', incidentId: 'INC-3' });
+    expect(parseCiliumCommand('resolve INC-3   kernel  rolled forward ')).toEqual({ kind: 'resolve', incidentId: 'INC-3', note: 'kernel  rolled forward' });
+    expect(parseCiliumCommand('note INC-3 drained <node> & cordoned')).toEqual({ kind: 'note', incidentId: 'INC-3', text: 'drained <node> & cordoned' });
+    expect(problemOf('note INC-3')).toMatch(/needs text/);
+    expect(problemOf('timeline')).toMatch(/one incident id/);
+    expect(problemOf('timeline INC-0')).toMatch(/not an incident id/);
+    expect(problemOf('export INC-1; rm')).toMatch(/one incident id/);
+    expect(problemOf(`note INC-1 ${'x'.repeat(2001)}`)).toMatch(/at most 2000/);
+  });
 });

@@ -1,0 +1,88 @@
+// `/cilium incidents | timeline | note | resolve | export`: read and write the incident store, answer the person
+// privately, and put every change into the incident's thread.
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
+import type { CiliumCommand } from './command-grammar.ts';
+import { formatTime } from './render/incident-summary.ts';
+import { escapeMrkdwn } from './render/mrkdwn.ts';
+import { renderPostmortem, renderTimelineText } from './render/timeline.ts';
+import type { SlackIncidentSink } from './slack-incident-sink.ts';
+
+export interface IncidentCommandContext {
+  store: IncidentStore;
+  sink: SlackIncidentSink;
+  client: WebClient;
+  respond: RespondFn;
+  userId: string;
+}
+
+/** Longer timelines go to a file in the thread instead of an ephemeral message. */
+const EPHEMERAL_TIMELINE_MAX = 2800;
+
+export async function runIncidentCommand(
+  cmd: Exclude<CiliumCommand, { kind: 'help' } | { kind: 'diagnose' }>,
+  ctx: IncidentCommandContext,
+): Promise<void> {
+  const { store, sink, client, respond } = ctx;
+  switch (cmd.kind) {
+    case 'incidents': {
+      const open = await store.listOpen();
+      const text =
+        open.length === 0
+          ? 'No open incidents.'
+          : ['*Open incidents*', ...open.map((i) => `• *${i.id}* ${i.status} — \`${i.node}\` (${i.cluster}): ${escapeMrkdwn(i.topFinding || 'no report yet')} · updated ${formatTime(i.updatedAt)} · <#${i.channelId}>`)].join('\n');
+      await respond({ response_type: 'ephemeral', text: text.slice(0, 3900) });
+      return;
+    }
+    case 'timeline': {
+      const incident = await store.get(cmd.incidentId);
+      const text = renderTimelineText(incident, await store.timeline(incident.id));
+      if (text.length <= EPHEMERAL_TIMELINE_MAX) {
+        await respond({ response_type: 'ephemeral', text: '```' + escapeMrkdwn(text) + '```' });
+        return;
+      }
+      await client.filesUploadV2({
+        channel_id: incident.channelId,
+        thread_ts: incident.threadTs,
+        initial_comment: `Timeline of ${incident.id}, as requested by <@${ctx.userId}>`,
+        file_uploads: [{ content: text, filename: `${incident.id}-timeline.txt`, title: `${incident.id} timeline` }],
+      });
+      await respond({ response_type: 'ephemeral', text: `The ${incident.id} timeline is long; it was uploaded as a file to its thread.` });
+      return;
+    }
+    case 'note': {
+      const incident = await store.get(cmd.incidentId);
+      const entry = await store.append(incident.id, { actor: ctx.userId, kind: 'note', text: cmd.text });
+      await sink.postEntry(incident, entry);
+      await sink.refreshSummary(await store.get(incident.id));
+      await respond({ response_type: 'ephemeral', text: `Added to the ${incident.id} timeline (#${entry.seq}).` });
+      return;
+    }
+    case 'resolve': {
+      const before = await store.get(cmd.incidentId);
+      if (before.status === 'resolved') {
+        await respond({ response_type: 'ephemeral', text: `${before.id} is already resolved.` });
+        return;
+      }
+      const entry = await store.append(before.id, { actor: ctx.userId, kind: 'status-changed', text: `resolved ${before.id}${cmd.note === undefined ? '' : `: ${cmd.note}`}` });
+      const incident = await store.setStatus(before.id, 'resolved');
+      await sink.postEntry(incident, entry);
+      await sink.refreshSummary(incident);
+      await respond({ response_type: 'ephemeral', text: `${incident.id} is resolved. A new \`/cilium diagnose ${incident.node}\` opens a new incident.` });
+      return;
+    }
+    case 'export': {
+      const incident = await store.get(cmd.incidentId);
+      const markdown = renderPostmortem(incident, await store.timeline(incident.id), await store.runs(incident.id));
+      await client.filesUploadV2({
+        channel_id: incident.channelId,
+        thread_ts: incident.threadTs,
+        initial_comment: `Postmortem draft for ${incident.id}, exported by <@${ctx.userId}>`,
+        file_uploads: [{ content: markdown, filename: `${incident.id}-postmortem.md`, title: `${incident.id} postmortem draft` }],
+      });
+      await respond({ response_type: 'ephemeral', text: `The ${incident.id} postmortem draft is in its thread.` });
+      return;
+    }
+  }
+}

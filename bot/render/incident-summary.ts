@@ -1,0 +1,52 @@
+// The incident's root message, a live summary edited on every change: status, node, top finding, last update,
+// counts. The thread below it holds the dated entries.
+import type { KnownBlock } from '@slack/types';
+import type { Incident } from '../../jobs/incidents/incident.ts';
+import { clip, escapeMrkdwn } from './mrkdwn.ts';
+
+export type Activity = 'queued' | 'collecting' | 'idle';
+
+const STATUS_EMOJI: Record<Incident['status'], string> = {
+  investigating: ':mag:',
+  mitigating: ':construction:',
+  resolved: ':white_check_mark:',
+};
+
+const SEVERITY_EMOJI: Record<Incident['severity'], string> = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+  healthy: ':large_green_circle:',
+  unknown: ':white_circle:',
+};
+
+/** "2026-11-23 03:12 UTC": dated, with the zone, as a timeline needs. */
+export function formatTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+export function renderIncidentSummary(
+  incident: Incident,
+  counts: { entries: number },
+  activity: Activity = 'idle',
+  failure?: string,
+): { text: string; blocks: KnownBlock[] } {
+  const head = `${STATUS_EMOJI[incident.status]} *${incident.id} · ${incident.status}* — \`${incident.node}\``;
+  const doing =
+    activity === 'queued' ? ':hourglass_flowing_sand: diagnosis queued…' : activity === 'collecting' ? ':hourglass_flowing_sand: collecting evidence…' : '';
+  const finding =
+    failure !== undefined
+      ? `:x: Last diagnosis failed: ${escapeMrkdwn(clip(failure, 400))}`
+      : incident.topFinding === ''
+        ? 'No report yet.'
+        : `${SEVERITY_EMOJI[incident.severity]} ${escapeMrkdwn(clip(incident.topFinding, 500))}`;
+  const lines = [head, finding, doing].filter((l) => l !== '');
+  const context = `cluster \`${incident.cluster}\` · opened by <@${incident.openedBy}> ${formatTime(incident.openedAt)} · last update ${formatTime(incident.updatedAt)} · ${incident.runs} run(s) · ${counts.entries} timeline entr${counts.entries === 1 ? 'y' : 'ies'}`;
+  return {
+    text: `${incident.id} ${incident.status}: ${incident.node} — ${failure !== undefined ? `diagnosis failed: ${failure}` : incident.topFinding || 'diagnosing'}`.slice(0, 3000),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), 2900) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context, 2900) }] },
+    ],
+  };
+}

@@ -1,0 +1,76 @@
+// Timeline entries as Slack thread messages, as text for `/cilium timeline`, and the Markdown postmortem draft.
+import type { KnownBlock } from '@slack/types';
+import type { Incident, RunSummary, TimelineEntry } from '../../jobs/incidents/incident.ts';
+import type { RunDiff } from '../../jobs/incidents/run-diff.ts';
+import { formatTime } from './incident-summary.ts';
+import { clip, escapeMrkdwn } from './mrkdwn.ts';
+import { redactSecrets } from './redact.ts';
+
+function actorText(actor: string): string {
+  return actor === 'bot' ? 'cilium-runbook' : `<@${actor}>`;
+}
+
+export function renderEntryMessage(incident: Incident, entry: TimelineEntry): { text: string; blocks: KnownBlock[] } {
+  const text = redactSecrets(`${actorText(entry.actor)}: ${entry.text}`);
+  return {
+    text: clip(text, 3000),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: clip(`${actorText(entry.actor)} ${escapeMrkdwn(redactSecrets(entry.text))}`, 2900) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.id} · #${entry.seq} · ${entry.kind} · ${formatTime(entry.at)}` }] },
+    ],
+  };
+}
+
+export function renderTimelineText(incident: Incident, entries: TimelineEntry[]): string {
+  const head = `${incident.id} (${incident.status}) — node ${incident.node}, cluster ${incident.cluster}, opened ${formatTime(incident.openedAt)}`;
+  const lines = entries.map((e) => `#${e.seq} ${e.at} ${e.actor === 'bot' ? 'cilium-runbook' : e.actor} [${e.kind}] ${e.text}`);
+  return redactSecrets([head, ...lines].join('\n'));
+}
+
+export function renderDiffBlocks(diff: RunDiff, run: number): KnownBlock[] {
+  const list = (fs: RunDiff['newFindings']) => (fs.length === 0 ? 'none' : fs.map((f) => `\`${f.runbookId}\``).join(', '));
+  const lines = [
+    `*What changed since run ${diff.previousRun}* (${formatTime(diff.previousAt)}) — this is run ${run}`,
+    `• New: ${list(diff.newFindings)}`,
+    `• Resolved: ${list(diff.resolvedFindings)}`,
+    `• Unchanged: ${list(diff.unchangedFindings)}`,
+    ...diff.moved.map((m) => `• ${m.label}: ${escapeMrkdwn(String(m.from ?? 'unknown'))} → ${escapeMrkdwn(String(m.to ?? 'unknown'))}`),
+  ];
+  if (diff.moved.length === 0) lines.push('• No evidence moved.');
+  return [{ type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), 2900) } }];
+}
+
+/** A Markdown postmortem draft: summary, timeline, evidence by run, actions taken. */
+export function renderPostmortem(incident: Incident, entries: TimelineEntry[], runs: RunSummary[]): string {
+  const md: string[] = [];
+  md.push(`# Postmortem draft: ${incident.id} — ${incident.node}`);
+  md.push('');
+  md.push('## Summary');
+  md.push(`- Cluster: ${incident.cluster}`);
+  md.push(`- Node: ${incident.node}`);
+  md.push(`- Status: ${incident.status}`);
+  md.push(`- Opened: ${incident.openedAt} by ${incident.openedBy}`);
+  md.push(`- Last update: ${incident.updatedAt}`);
+  md.push(`- Top finding: ${incident.topFinding || 'none'}`);
+  md.push('');
+  md.push('## Timeline');
+  md.push('| # | time (UTC) | actor | kind | entry |');
+  md.push('| --- | --- | --- | --- | --- |');
+  for (const e of entries) md.push(`| ${e.seq} | ${e.at} | ${e.actor} | ${e.kind} | ${e.text.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+  md.push('');
+  md.push('## Evidence by diagnosis run');
+  for (const r of runs) {
+    md.push(`### Run ${r.run} (${r.at})`);
+    md.push(r.findings.length === 0 ? '- No finding.' : r.findings.map((f) => `- **${f.runbookId}** (${f.severity}): ${f.title}`).join('\n'));
+    const metrics = Object.entries(r.metrics).filter(([, v]) => v !== null);
+    if (metrics.length > 0) md.push(`- Facts: ${metrics.map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+    md.push('');
+  }
+  md.push('## Actions taken');
+  const actions = entries.filter((e) => e.kind === 'remediation' || e.kind === 'status-changed');
+  md.push(actions.length === 0 ? '- None recorded.' : actions.map((e) => `- ${e.at} ${e.actor}: ${e.text}`).join('\n'));
+  md.push('');
+  md.push('## Follow-ups');
+  md.push('- _to be written by the incident owner_');
+  return redactSecrets(md.join('\n'));
+}
