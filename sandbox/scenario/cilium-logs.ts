@@ -1,6 +1,7 @@
 // Agent log text for generated scenarios. Every line is one Cilium really prints, in the logrus format of 1.14–1.17
 // (`level=… msg=… subsys=…`, no timestamp: cilium-facts §2.0); the comment above each names its source. Never add
-// the folklore lines of cilium-facts §2.10.
+// the folklore lines of cilium-facts §2.10. Failure lines of the other scenarios: cilium-logs-failures.ts.
+import { FAILURE_CITATIONS } from './cilium-logs-failures.ts';
 
 /** The ratio Helm sets (`bpf-map-dynamic-size-ratio: "0.0025"`); the agent prints it rounded to 3 places. */
 const DYNAMIC_SIZE_RATIO = 0.0025;
@@ -85,6 +86,7 @@ const CITATIONS: readonly (readonly [RegExp, string])[] = [
   [/^level=info msg="Starting healthz status API server" address="127\.0\.0\.1:9879" subsys=daemon$/, 'cilium-facts §2.9 (msg text from cilium#44967; logrus form per §2.0)'],
   [new RegExp(`^${escapeRe(MAP_CREATE_ENOMEM_ERROR)}$`), 'cilium-facts §2.2 (cilium#30437, 1.14.6 on 4.19)'],
   [new RegExp(`^${escapeRe(MAP_CREATE_ENOMEM_FATAL)}$`), 'cilium#30437 verbatim; the error is cilium-facts §2.2, the "failed to start: daemon creation failed:" wrapper §2.1 (metal-stack#399)'],
+  ...FAILURE_CITATIONS,
 ];
 
 /** The source of a log line, or undefined when the line is not one we know Cilium prints. */

@@ -6,12 +6,31 @@ import { scenarioPath } from '../load.ts';
 import { healthyYaml } from './healthy.ts';
 import { kernelTooOldYaml } from './kernel-too-old.ts';
 import { kubeProxyConflictYaml } from './kube-proxy-conflict.ts';
+import { bpfMapCreateFailedYaml, bpfProgramLoadDeniedYaml, mapFullYaml, memlockRlimitYaml, versionAdvisoryYaml } from './agent-failures.ts';
+import { bandwidthManagerUnsupportedYaml, kernelConfigMissingYaml, wireguardUnsupportedYaml } from './kernel-features.ts';
+import { fqdnDnsProxyYaml, policyDefaultDenyYaml, policySelectorDriftYaml } from './policy.ts';
+import { apiserverUnreachableYaml, crdUpgradeDriftYaml, hubbleDisabledYaml, ipamExhaustedYaml } from './control-plane.ts';
 
 /** Every authored scenario: name → YAML text. */
 export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   healthy: healthyYaml,
   'kernel-too-old': kernelTooOldYaml,
   'kube-proxy-conflict': kubeProxyConflictYaml,
+  'bpf-map-create-failed': bpfMapCreateFailedYaml,
+  'kernel-config-missing': kernelConfigMissingYaml,
+  'memlock-rlimit': memlockRlimitYaml,
+  'bpf-program-load-denied': bpfProgramLoadDeniedYaml,
+  'map-full': mapFullYaml,
+  'fqdn-dns-proxy': fqdnDnsProxyYaml,
+  'policy-default-deny': policyDefaultDenyYaml,
+  'policy-selector-drift': policySelectorDriftYaml,
+  'hubble-disabled': hubbleDisabledYaml,
+  'crd-upgrade-drift': crdUpgradeDriftYaml,
+  'bandwidth-manager-unsupported': bandwidthManagerUnsupportedYaml,
+  'wireguard-unsupported': wireguardUnsupportedYaml,
+  'ipam-exhausted': ipamExhaustedYaml,
+  'apiserver-unreachable': apiserverUnreachableYaml,
+  'version-advisory': versionAdvisoryYaml,
 };
 
 export function writeScenarios(): string[] {
