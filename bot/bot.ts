@@ -14,6 +14,10 @@ import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
 import { IncidentStore } from '../jobs/incidents/incident-store.ts';
+import { ProposalStore } from '../jobs/remediation/proposal-store.ts';
+import { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
+import { startRemediateWorker, type RemediationOutcome } from '../jobs/remediation/remediate-worker.ts';
+import { registerRemediationHandler } from './remediation-handler.ts';
 
 export interface RunningBot {
   app: App;
@@ -21,6 +25,9 @@ export interface RunningBot {
   queue: DiagnoseQueue;
   /** Null when the worker runs in another process. */
   worker: Worker<unknown, DiagnoseResult> | null;
+  remediateQueue: RemediateQueue;
+  remediateWorker: Worker<unknown, RemediationOutcome> | null;
+  proposals: ProposalStore;
   logger: Logger;
   /** Stops taking commands, lets the running job finish (or hands it back to the queue), closes Redis. */
   stop(): Promise<void>;
@@ -56,7 +63,7 @@ function nodeLister(readers: Map<string, ClusterReader>): NodeLister {
 
 export async function startBot(config: Config, opts: StartBotOptions = {}): Promise<RunningBot> {
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'cilium-runbook' } });
-  const readers = new Map<string, ClusterReader>([
+  const readers = new Map<string, ClientNodeCluster>([
     [config.clusterName, new ClientNodeCluster(config.clusterName, loadKubeConfig(config.kube))],
   ]);
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands); one connection per role.
@@ -64,12 +71,28 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const queue = new DiagnoseQueue({ connection: queueRedis, prefix: config.queuePrefix, attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });
   const incidents = new IncidentStore(queueRedis, config.queuePrefix);
+  const proposals = new ProposalStore(queueRedis, config.queuePrefix, config.remediation.proposalTtlMs);
+  const remediateQueue = new RemediateQueue({ connection: queueRedis, prefix: config.queuePrefix });
   const app = createSlackApp({ config, queue, nodes: nodeLister(readers), incidents, logger });
+  registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger });
   const sink = new SlackIncidentSink(app.client, incidents);
   const worker =
     opts.worker === false
       ? null
-      : startDiagnoseWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink, incidents, collect: config.collect, logger });
+      : startDiagnoseWorker({
+          connection: workerRedis,
+          prefix: config.queuePrefix,
+          clusters: (name) => readers.get(name),
+          sink,
+          incidents,
+          ...(config.remediation.enabled && { proposals }),
+          collect: config.collect,
+          logger,
+        });
+  const remediateWorker =
+    opts.worker === false || !config.remediation.enabled
+      ? null
+      : startRemediateWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), proposals, incidents, sink, collect: config.collect, logger });
 
   if (config.slack.mode === 'http') await app.start(config.slack.httpPort);
   else await app.start();
@@ -79,6 +102,9 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   return {
     app,
     incidents,
+    proposals,
+    remediateQueue,
+    remediateWorker,
     queue,
     worker,
     logger,
@@ -87,6 +113,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       stopped = true;
       await app.stop();
       await worker?.close();
+      await remediateWorker?.close();
+      await remediateQueue.close();
       await queue.close();
       queueRedis.disconnect();
       workerRedis.disconnect();

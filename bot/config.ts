@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   LOG_TAIL_LINES: z.coerce.number().int().min(10).max(100_000).default(2000),
   LOG_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
   COLLECT_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  REMEDIATION_ENABLED: bool,
+  REMEDIATION_APPROVERS_LOW: csv,
+  REMEDIATION_APPROVERS_MEDIUM: csv,
+  REMEDIATION_APPROVERS_HIGH: csv,
+  PROPOSAL_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 });
@@ -61,6 +66,8 @@ export interface Config {
   collect: { tailLines: number; limitBytes: number; deadlineMs: number };
   /** Retries of a diagnosis whose Kubernetes API was unreachable: attempts in all, first backoff (doubles, jittered). */
   jobs: { attempts: number; backoffMs: number };
+  /** Off by default: a read-only deployment shows fix steps but no buttons. */
+  remediation: { enabled: boolean; approvers: { low: string[]; medium: string[]; high: string[] }; proposalTtlMs: number };
 }
 
 /** Reads and validates the configuration; throws ConfigError listing every problem with what the variable is for. */
@@ -84,6 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   else need('SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET);
   need('REDIS_URL', e.REDIS_URL);
   if (e.KUBECONFIG === undefined && !e.KUBE_IN_CLUSTER) need('KUBECONFIG', undefined);
+  const approvers = [...e.REMEDIATION_APPROVERS_LOW, ...e.REMEDIATION_APPROVERS_MEDIUM, ...e.REMEDIATION_APPROVERS_HIGH];
+  for (const id of approvers) {
+    if (!/^[UWS][A-Z0-9]{2,}$/.test(id)) problems.push(`REMEDIATION_APPROVERS_*: "${id}" is not a Slack user id (U…/W…) or user group id (S…)`);
+  }
+  if (e.REMEDIATION_ENABLED && approvers.length === 0) {
+    problems.push('REMEDIATION_ENABLED=true needs approvers: set REMEDIATION_APPROVERS_LOW/MEDIUM/HIGH to Slack user or group ids');
+  }
   if (problems.length > 0 || e.SLACK_BOT_TOKEN === undefined || e.REDIS_URL === undefined) throw new ConfigError(problems);
   return {
     slack: {
@@ -106,5 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS },
     jobs: { attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    remediation: {
+      enabled: e.REMEDIATION_ENABLED,
+      approvers: { low: e.REMEDIATION_APPROVERS_LOW, medium: e.REMEDIATION_APPROVERS_MEDIUM, high: e.REMEDIATION_APPROVERS_HIGH },
+      proposalTtlMs: e.PROPOSAL_TTL_MINUTES * 60_000,
+    },
   };
 }

@@ -29,7 +29,7 @@ export class SlackIncidentSink implements IncidentSink {
   }
 
   private async postReport(t: DiagnosisTarget, report: Report, context: ReportContext): Promise<void> {
-    const rendered = renderReport(report, { incidentId: t.incidentId, run: context.run });
+    const rendered = renderReport(report, { incidentId: t.incidentId, run: context.run, ...(context.buttons !== undefined && { buttons: context.buttons }) });
     const [first, ...rest] = rendered.messages;
     if (first !== undefined) {
       const blocks = context.diff === null ? first.blocks : [...renderDiffBlocks(context.diff, context.run), { type: 'divider' as const }, ...first.blocks];

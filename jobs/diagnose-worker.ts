@@ -11,6 +11,11 @@ import type { IncidentSink } from './incident-sink.ts';
 import type { ClusterReader } from './kube/cluster-reader.ts';
 import type { IncidentStore } from './incidents/incident-store.ts';
 import { diffRuns, summarizeRun } from './incidents/run-diff.ts';
+import type { ProposalStore } from './remediation/proposal-store.ts';
+import { ACTIONS, effectiveRisk } from './remediation/actions.ts';
+import type { RemediationButton } from './incident-sink.ts';
+import type { Report } from '../runbooks/contract.ts';
+import type { DiagnoseJob } from './diagnose-job.ts';
 
 export interface DiagnoseWorkerOptions {
   connection: ConnectionOptions;
@@ -18,6 +23,8 @@ export interface DiagnoseWorkerOptions {
   clusters: (name: string) => ClusterReader | undefined;
   sink: IncidentSink;
   incidents: IncidentStore;
+  /** Set when remediation is enabled: proposals become buttons. */
+  proposals?: ProposalStore;
   collect: CollectOptions;
   logger: Logger;
   concurrency?: number;
@@ -61,9 +68,33 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
     kind: 'diagnosis-posted',
     text: `Run ${run.run}: ${report.findings.length === 0 ? 'no finding' : report.findings.map((f) => `${f.runbookId} (${f.severity})`).join(', ')}`,
   });
-  await opts.sink.report(data, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run) });
+  const buttons = opts.proposals === undefined ? undefined : await createButtons(opts.proposals, data, report);
+  await opts.sink.report(data, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
   log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
   return { findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) };
+}
+
+/** Stores each proposed action under an opaque id; the buttons carry only that id. */
+async function createButtons(store: ProposalStore, job: DiagnoseJob, report: Report): Promise<RemediationButton[]> {
+  const buttons: RemediationButton[] = [];
+  for (const [index, finding] of report.findings.entries()) {
+    for (const p of finding.proposals) {
+      const proposal = await store.create({
+        incidentId: job.incidentId,
+        cluster: job.cluster,
+        node: job.node,
+        action: p.action,
+        params: { node: job.node, ...p.params },
+        risk: effectiveRisk(p.action, p.risk),
+        reason: p.reason,
+        runbookId: finding.runbookId,
+        requestedBy: job.requestedBy,
+      });
+      const action = ACTIONS[p.action];
+      buttons.push({ proposalId: proposal.id, finding: index, label: action.label(proposal), change: action.change(proposal), risk: proposal.risk });
+    }
+  }
+  return buttons;
 }
 
 export function startDiagnoseWorker(opts: DiagnoseWorkerOptions): Worker<unknown, DiagnoseResult> {

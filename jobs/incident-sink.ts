@@ -1,6 +1,7 @@
 // What the diagnose worker needs from the chat side. bot/ implements it (Slack thread); the CLI could too.
 import type { Report } from '../runbooks/contract.ts';
 import type { RunDiff } from './incidents/run-diff.ts';
+import type { Incident, TimelineEntry } from './incidents/incident.ts';
 
 export interface DiagnosisTarget {
   incidentId: string;
@@ -11,11 +12,23 @@ export interface DiagnosisTarget {
   requestedBy: string;
 }
 
+export interface RemediationButton {
+  proposalId: string;
+  /** Index of the finding in the report the button belongs to. */
+  finding: number;
+  label: string;
+  /** What will change (confirm dialog). */
+  change: string;
+  risk: 'low' | 'medium' | 'high';
+}
+
 export interface ReportContext {
   /** The run number within the incident (1 for the first diagnosis). */
   run: number;
   /** What changed since the previous run of the same incident; null on the first run. */
   diff: RunDiff | null;
+  /** Remediation buttons, when remediation is enabled; otherwise proposals are shown as text. */
+  buttons?: RemediationButton[];
 }
 
 export interface IncidentSink {
@@ -25,4 +38,8 @@ export interface IncidentSink {
   report(target: DiagnosisTarget, report: Report, context: ReportContext): Promise<void>;
   /** The job failed for good: say so in the thread, with what to do. */
   failed(target: DiagnosisTarget, message: string): Promise<void>;
+  /** Posts a timeline entry into the incident's thread. */
+  postEntry(incident: Incident, entry: TimelineEntry): Promise<void>;
+  /** Re-renders the incident's root summary from the store. */
+  refreshSummary(incident: Incident): Promise<void>;
 }

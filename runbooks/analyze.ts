@@ -1,5 +1,6 @@
 // analyze(evidence) → Report: runs every runbook, orders findings (severity, then root cause before symptom),
-// drops the agent-crashloop fallback when a specific critical finding explains the crash, and says what could not
+// drops the agent-crashloop fallback when a specific critical finding explains the crash and findings a root cause
+// supersedes (it quotes them), and says what could not
 // be read. Never throws on partial evidence: a runbook that cannot decide is listed as inconclusive, not healthy.
 import semver from 'semver';
 import type { Finding, Inconclusive, Report, Runbook, Severity, UnavailableFact } from './contract.ts';
@@ -38,8 +39,10 @@ export function analyze(evidence: Evidence, runbooks: readonly Runbook[] = RUNBO
   const explained = found.some(
     (f) => f.finding.runbookId !== CRASHLOOP_FALLBACK_ID && f.finding.explainsAgentCrash && f.finding.severity === 'critical',
   );
+  const superseded = new Set(found.flatMap((f) => f.finding.supersedes ?? []));
   const findings = found
     .filter((f) => !(explained && f.finding.runbookId === CRASHLOOP_FALLBACK_ID))
+    .filter((f) => !superseded.has(f.finding.runbookId))
     .sort((a, b) =>
       SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.rank - b.rank ||
       a.finding.runbookId.localeCompare(b.finding.runbookId))

@@ -54,7 +54,7 @@ export const bpfMapCreateFailed: Runbook = {
   id: ID,
   title: 'BPF map creation failed',
   severity: 'critical',
-  rank: 20,
+  rank: 22,
   needs: ['agentLogs'],
   match(e) {
     const failures = findAgentLines(e, isMapCreateFailure, 20).map(describeMapFailure);

@@ -105,6 +105,8 @@ export const FindingSchema = z.object({
   confidence: z.enum(['certain', 'likely']),
   /** This finding is a cause of the agent's crash: the generic agent-crashloop fallback is then redundant. */
   explainsAgentCrash: z.boolean(),
+  /** Runbook ids whose findings this one explains and quotes (root cause over symptom); analyze() drops them. */
+  supersedes: z.array(z.string()).optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

@@ -3,6 +3,12 @@
 // "absent" (ok with an empty value) from "unknown" (not read), and the report can say what to grant or fix.
 // Design: ../shared/DESIGN.md "Evidence"; names and keys: ../shared/cilium-facts.md §3, §5.
 import { z } from 'zod';
+import {
+  CiliumCrdSchema, CiliumNodeIpamSchema, ClusterPodSchema, KernelConfigSchema, MemlockSchema, OperatorInfoSchema,
+} from './evidence-extra.ts';
+import { HubbleInfoSchema, PoliciesSchema, ServiceSummarySchema } from './evidence-cluster.ts';
+export * from './evidence-extra.ts';
+export * from './evidence-cluster.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = 1;
 
@@ -43,21 +49,22 @@ export const NodeConditionSchema = z.object({
 });
 export type NodeCondition = z.infer<typeof NodeConditionSchema>;
 
+// Every field but the name is optional: offline documents (issue 4) may know only the kernel; absent = unknown.
 export const NodeInfoSchema = z.object({
   name: z.string(),
   /** `uname -r` as the kubelet reports it (status.nodeInfo.kernelVersion), e.g. "5.15.0-1051-azure". */
-  kernelVersion: z.string(),
-  osImage: z.string(),
-  containerRuntimeVersion: z.string(),
-  kubeletVersion: z.string(),
-  architecture: z.string(),
-  labels: Labels,
+  kernelVersion: z.string().optional(),
+  osImage: z.string().optional(),
+  containerRuntimeVersion: z.string().optional(),
+  kubeletVersion: z.string().optional(),
+  architecture: z.string().optional(),
+  labels: Labels.optional(),
   /** Node pool from well-known labels (eks/aks/gke/karpenter…), null when none is set. */
-  pool: z.string().nullable(),
-  taints: z.array(TaintSchema),
-  conditions: z.array(NodeConditionSchema),
-  unschedulable: z.boolean(),
-  internalIP: z.string().nullable(),
+  pool: z.string().nullable().optional(),
+  taints: z.array(TaintSchema).optional(),
+  conditions: z.array(NodeConditionSchema).optional(),
+  unschedulable: z.boolean().optional(),
+  internalIP: z.string().nullable().optional(),
 });
 export type NodeInfo = z.infer<typeof NodeInfoSchema>;
 
@@ -75,7 +82,8 @@ export type PeerNode = z.infer<typeof PeerNodeSchema>;
 export const CiliumInfoSchema = z.object({
   /** Version from the agent image tag without the "v", e.g. "1.15.6"; null when the tag is not a version. */
   version: z.string().nullable(),
-  image: z.string(),
+  /** Absent when only the version is known (offline documents). */
+  image: z.string().optional(),
 });
 export type CiliumInfo = z.infer<typeof CiliumInfoSchema>;
 
@@ -128,7 +136,8 @@ export type KubeProxyMode = z.infer<typeof KubeProxyModeSchema>;
 export const KubeProxyInfoSchema = z.object({
   daemonSetPresent: z.boolean(),
   daemonSetName: z.string().optional(),
-  podOnNode: z.object({ name: z.string(), phase: z.string(), ready: z.boolean() }).nullable(),
+  /** null = no kube-proxy pod on the node; absent = not known (offline documents). */
+  podOnNode: z.object({ name: z.string(), phase: z.string(), ready: z.boolean() }).nullable().optional(),
   /** From the kube-proxy ConfigMap when present; null when the ConfigMap says nothing ("" = iptables on Linux). */
   mode: KubeProxyModeSchema.nullable().optional(),
 });
@@ -186,50 +195,6 @@ export const EventSchema = z.object({
 });
 export type KubeEvent = z.infer<typeof EventSchema>;
 
-export const PolicySummarySchema = z.object({
-  name: z.string(),
-  namespace: z.string().optional(),
-  /** The spec's endpointSelector (or nodeSelector for host policies) as written. */
-  endpointSelector: z.unknown().optional(),
-  nodeSelector: z.unknown().optional(),
-  hasIngress: z.boolean(),
-  hasEgress: z.boolean(),
-  hasIngressDeny: z.boolean(),
-  hasEgressDeny: z.boolean(),
-  hasToFQDNs: z.boolean(),
-  /** An L7 DNS rule (`toPorts[].rules.dns`) somewhere in the egress rules. */
-  hasDnsRule: z.boolean().optional(),
-  enableDefaultDeny: z.object({ ingress: z.boolean().optional(), egress: z.boolean().optional() }).optional(),
-  spec: z.unknown(),
-});
-export type PolicySummary = z.infer<typeof PolicySummarySchema>;
-
-export const PoliciesSchema = z.object({
-  cnp: z.array(PolicySummarySchema),
-  ccnp: z.array(PolicySummarySchema),
-});
-export type Policies = z.infer<typeof PoliciesSchema>;
-
-export const ServiceSummarySchema = z.object({
-  namespace: z.string(),
-  name: z.string(),
-  type: z.string(),
-  clusterIP: z.string().nullable(),
-  /** From EndpointSlices: one entry per endpoint. */
-  endpoints: z.array(
-    z.object({ podName: z.string().nullable(), nodeName: z.string().nullable(), ready: z.boolean() }),
-  ),
-});
-export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
-
-export const HubbleInfoSchema = z.object({
-  /** `enable-hubble` in cilium-config. */
-  enabled: z.boolean(),
-  relayPresent: z.boolean(),
-  relayReady: z.boolean().optional(),
-});
-export type HubbleInfo = z.infer<typeof HubbleInfoSchema>;
-
 export const EvidenceSchema = z.object({
   schemaVersion: z.literal(EVIDENCE_SCHEMA_VERSION),
   cluster: z.string(),
@@ -249,13 +214,20 @@ export const EvidenceSchema = z.object({
   policies: fact(PoliciesSchema),
   services: fact(z.array(ServiceSummarySchema)),
   hubble: fact(HubbleInfoSchema),
+  operator: fact(OperatorInfoSchema),
+  crds: fact(z.array(CiliumCrdSchema)),
+  ciliumNode: fact(CiliumNodeIpamSchema),
+  clusterPods: fact(z.array(ClusterPodSchema)),
+  kernelConfig: fact(KernelConfigSchema),
+  memlock: fact(MemlockSchema),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 /** What a collector may write: facts may be omitted (they then read as "not collected"). */
 export type EvidenceInput = z.input<typeof EvidenceSchema>;
 
 export const FACT_KEYS = ['node', 'peers', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy', 'iptables',
-  'workloads', 'events', 'policies', 'services', 'hubble'] as const satisfies readonly (keyof Evidence)[];
+  'workloads', 'events', 'policies', 'services', 'hubble', 'operator', 'crds', 'ciliumNode', 'clusterPods', 'kernelConfig',
+  'memlock'] as const satisfies readonly (keyof Evidence)[];
 export type FactKey = (typeof FACT_KEYS)[number];
 
 export interface EvidenceIssue {

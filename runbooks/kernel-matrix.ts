@@ -48,6 +48,8 @@ export interface FeatureRequirement {
   /** A different minimum on arm64 (multicast: 6.0). */
   arm64Minimum?: KernelTriple;
   effect: FeatureEffect;
+  /** The feature runbook that reports this feature; kernel-too-old then leaves it alone (no double findings). */
+  owner?: 'bandwidth-manager-unsupported' | 'wireguard-unsupported';
   /** Returns the config evidence that turns the feature on, or null when it is off. */
   enabledBy(config: Record<string, string>): string | null;
   /** Helm values (dotted paths, current spellings) that turn it off, given how it was turned on. */
@@ -101,6 +103,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     name: 'Bandwidth manager (EDT)',
     minimums: [[5, 1, 0]],
     effect: 'disabled',
+    owner: 'bandwidth-manager-unsupported',
     enabledBy: (c) => (isTrue(c, 'enable-bandwidth-manager') ? quoteKey(c, 'enable-bandwidth-manager') : null),
     helmDisable: () => ({ 'bandwidthManager.enabled': false }),
     agentMessage: 'BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature.',
@@ -132,6 +135,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     name: 'WireGuard transparent encryption (in-tree module)',
     minimums: [[5, 6, 0]],
     effect: 'fatal',
+    owner: 'wireguard-unsupported',
     enabledBy: (c) => (isTrue(c, 'enable-wireguard') ? quoteKey(c, 'enable-wireguard') : null),
     helmDisable: () => ({ 'encryption.enabled': false }),
     agentMessage: 'wireguard not supported by the Linux kernel (netlink: operation not supported)',
@@ -187,6 +191,7 @@ export const FEATURE_REQUIREMENTS: readonly FeatureRequirement[] = [
     name: 'BBR congestion control for pods',
     minimums: [[5, 18, 0]],
     effect: 'fatal',
+    owner: 'bandwidth-manager-unsupported',
     enabledBy: (c) => (isTrue(c, 'enable-bbr') ? quoteKey(c, 'enable-bbr') : null),
     helmDisable: () => ({ 'bandwidthManager.bbr': false }),
     agentMessage: 'cannot enable --enable-bbr, needs kernel 5.18 or newer',
@@ -252,6 +257,21 @@ export function unmetFeatures(config: Record<string, string>, kernel: KernelTrip
     out.push({ feature, enabledBy, required: requiredFor(feature, kernel, arch) });
   }
   return out;
+}
+
+/**
+ * What kernel-too-old reports: floor violations aside, only features whose absence stops the agent (fatal) or is
+ * undocumented (unverified, may stop it), and only those no feature runbook owns. Fallbacks (BPF host routing,
+ * session affinity) are degradations, not failures.
+ */
+export function fatalUnmetFeatures(config: Record<string, string>, kernel: KernelTriple, arch?: string): UnmetFeature[] {
+  return unmetFeatures(config, kernel, arch)
+    .filter((u) => u.feature.owner === undefined && (u.feature.effect === 'fatal' || u.feature.effect === 'unverified'));
+}
+
+/** Agent lines about features a feature runbook owns (bandwidth manager, BBR, WireGuard; fact sheet §2.6, §2.7). */
+export function isFeatureOwnedMessage(text: string): boolean {
+  return /bandwidth manager|enable-bbr|\bBBR\b|wireguard/i.test(text);
 }
 
 /** "Require support for X (Linux 5.10 or newer)" / "needs kernel 4.17.0 or newer" → the version named; null if none. */

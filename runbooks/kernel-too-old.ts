@@ -4,13 +4,18 @@
 // (Linux 5.1 or newer)" on v1.18.8 (#44967) and hardened 6.1+ kernels do too (deckhouse#22619); a kernel at or
 // above the named version is a probe/config problem (kernel-config-missing), not this runbook.
 // §2.10: the folklore "FATAL: kernel too old to run Cilium" does not exist in Cilium and is never matched.
+// Scope: floor violations and fatal (or undocumented) feature requirements only; the bandwidth manager, BBR and
+// WireGuard belong to their feature runbooks, and fallbacks (BPF host routing) are not failures. Below the floor,
+// map-creation failures are quoted here and bpf-map-create-failed is folded in (`supersedes`).
 import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from './agent-logs.ts';
 import {
-  ciliumKernelFloor, kernelNamedInMessage, newestReleaseFor, unmetFeatures, type CiliumKernelFloor, type UnmetFeature,
+  ciliumKernelFloor, fatalUnmetFeatures, isFeatureOwnedMessage, kernelNamedInMessage, newestReleaseFor, type CiliumKernelFloor,
+  type UnmetFeature,
 } from './kernel-matrix.ts';
+import { isMapCreateFailure } from './bpf-map-create-failed.ts';
 import {
   compareTriples, effectiveKernel, formatTriple, kernelSeries, parseKernelVersion, type KernelTriple, type KernelVersion,
 } from './kernel-version.ts';
@@ -28,13 +33,13 @@ export const kernelTooOld: Runbook = {
   needs: ['node', 'cilium', 'ciliumConfig'],
   match(e) {
     if (!e.node.ok) return null;
-    const kernel = parseKernelVersion(e.node.value.kernelVersion);
+    const kernel = parseKernelVersion(e.node.value.kernelVersion ?? '');
     if (kernel === null) return null;
     const eff = effectiveKernel(kernel);
     const version = e.cilium.ok ? e.cilium.value.version : null;
     const floor = version === null ? null : ciliumKernelFloor(version);
     const belowFloor = floor !== null && compareTriples(eff.version, floor.minimum) < 0 ? floor : null;
-    const unmet = e.ciliumConfig.ok ? unmetFeatures(e.ciliumConfig.value, eff.version, e.node.value.architecture) : [];
+    const unmet = e.ciliumConfig.ok ? fatalUnmetFeatures(e.ciliumConfig.value, eff.version, e.node.value.architecture) : [];
     const logLines = corroboratingLines(e, eff.version);
     if (belowFloor === null && unmet.length === 0 && !logLines.some((s) => isErrorOrWorse(s.line))) return null;
 
@@ -46,7 +51,7 @@ export const kernelTooOld: Runbook = {
       if (k === null) return false;
       const v = effectiveKernel(k).version;
       if (belowFloor !== null && compareTriples(v, belowFloor.minimum) < 0) return true;
-      return compareTriples(v, target) < 0 && unmet.length > 0 && e.ciliumConfig.ok && unmetFeatures(e.ciliumConfig.value, v, arch).length > 0;
+      return compareTriples(v, target) < 0 && unmet.length > 0 && e.ciliumConfig.ok && fatalUnmetFeatures(e.ciliumConfig.value, v, arch).length > 0;
     };
     const series = peerSeries(e, affects);
     const blastRadius = computeBlastRadius(e, {
@@ -54,19 +59,24 @@ export const kernelTooOld: Runbook = {
       reason: series === null ? `run kernels below ${formatTriple(target)} and will fail the same way` : `run kernel ${series} and will fail the same way`,
     });
 
+    // Root cause before symptom (issue 4): below the floor, the agent's map failures are this kernel's doing, so they
+    // are quoted here and the separate bpf-map-create-failed finding is folded into this one.
+    const mapLines = belowFloor === null ? [] : findAgentLines(e, isMapCreateFailure, 3);
     return {
       runbookId: ID,
       title: belowFloor !== null ? `Kernel ${kernel.raw} is below Cilium ${version ?? ''}'s minimum`
         : unmet.length > 0 ? `Kernel ${kernel.raw} cannot run enabled Cilium features` : `Kernel ${kernel.raw} is older than the agent requires`,
       severity: fatal ? 'critical' : 'warning',
       summary: summaryOf(e, kernel, version, belowFloor, unmet, fatal),
-      evidence: [...comparisons(e, kernel, eff.vendorNote, version, belowFloor, unmet), ...logLines.slice(0, 5).map((s) => quoteLogLine(s.source, s.line))],
+      evidence: [...comparisons(e, kernel, eff.vendorNote, version, belowFloor, unmet), ...logLines.slice(0, 5).map((s) => quoteLogLine(s.source, s.line)),
+        ...mapLines.map((s) => quoteLogLine(s.source, s.line))],
       blastRadius,
       fixSteps: fixSteps(e, target, belowFloor, unmet, blastRadius.peers.affected.length),
       docs: docsFor(version, unmet),
       proposals: proposals(e.nodeName, belowFloor !== null || fatal),
       confidence: eff.vendorNote === null && unmet.every((u) => u.feature.effect !== 'unverified') ? 'certain' : 'likely',
       explainsAgentCrash: fatal,
+      ...(mapLines.length > 0 ? { supersedes: ['bpf-map-create-failed'] } : {}),
     } satisfies Finding;
   },
 };
@@ -75,7 +85,7 @@ export const kernelTooOld: Runbook = {
 function corroboratingLines(e: Evidence, kernel: KernelTriple) {
   return findAgentLines(e, (l) => {
     const named = kernelNamedInMessage(lineText(l));
-    return named !== null && compareTriples(kernel, named) < 0;
+    return named !== null && compareTriples(kernel, named) < 0 && !isFeatureOwnedMessage(lineText(l));
   }, 10);
 }
 
@@ -135,7 +145,7 @@ function fixSteps(e: Evidence, target: KernelTriple, floor: CiliumKernelFloor | 
       (affectedPeers > 0 ? ` Do the same for the ${affectedPeers} other affected nodes, and stop the autoscaler from adding more nodes from this image.` : ''),
     commands: [`kubectl cordon ${node}`, `kubectl label node ${node} ${COMPAT_LABEL}=false --overwrite`],
   }];
-  const hint = kernelUpgradeHint(e.node.ok ? e.node.value.osImage : '', target);
+  const hint = kernelUpgradeHint(e.node.ok ? (e.node.value.osImage ?? '') : '', target);
   const split = floor !== null && compareTriples(target, floor.minimum) > 0
     ? ` Cilium ${floor.releases} itself needs ${formatTriple(floor.minimum)}; ${formatTriple(target)} is for the enabled features, which you can also turn off (next step).`
     : '';
@@ -172,7 +182,7 @@ function fixSteps(e: Evidence, target: KernelTriple, floor: CiliumKernelFloor | 
 }
 
 function effectiveKernelOf(e: Evidence): KernelTriple | null {
-  const k = e.node.ok ? parseKernelVersion(e.node.value.kernelVersion) : null;
+  const k = e.node.ok ? parseKernelVersion(e.node.value.kernelVersion ?? '') : null;
   return k === null ? null : effectiveKernel(k).version;
 }
 

@@ -31,7 +31,7 @@ export const kubeProxyConflict: Runbook = {
     const active = podRunning || (embedded !== null && rules !== null);
     const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `kube-proxy-replacement: "${kpr}"`, source: 'cilium-config ConfigMap' }];
     if (kp !== null) {
-      if (kp.podOnNode !== null) evidence.push({ kind: 'fact', text: `kube-proxy pod ${kp.podOnNode.name} on ${e.nodeName}: ${kp.podOnNode.phase}, ready=${kp.podOnNode.ready}`, source: 'pods in kube-system' });
+      if (kp.podOnNode != null) evidence.push({ kind: 'fact', text: `kube-proxy pod ${kp.podOnNode.name} on ${e.nodeName}: ${kp.podOnNode.phase}, ready=${kp.podOnNode.ready}`, source: 'pods in kube-system' });
       if (kp.daemonSetPresent) evidence.push({ kind: 'fact', text: `DaemonSet ${kp.daemonSetName ?? 'kube-proxy'} present${kp.mode != null ? `, mode ${kp.mode}` : ''}`, source: 'kube-system DaemonSets / kube-proxy ConfigMap' });
     }
     if (rules !== null) evidence.push(rulesQuote(rules));
@@ -39,7 +39,7 @@ export const kubeProxyConflict: Runbook = {
     if (kpr.trim().toLowerCase() === 'strict') evidence.push({ kind: 'fact', text: '"strict" is the pre-1.14 spelling; 1.16+ accept only true/false', source: 'fact sheet §3.1 (PR #26577, #31286)' });
 
     const ipvs = kp?.mode === 'ipvs' || rules?.kubeProxyChains.ipvs === true;
-    const state = active ? 'runs' : kp?.daemonSetPresent === true && rules === null ? 'is still deployed (no pod on this node)' : 'has left its rules behind';
+    const state = active ? 'runs' : kp?.daemonSetPresent === true && rules === null ? (kp.podOnNode === undefined ? 'is still deployed' : 'is still deployed (no pod on this node)') : 'has left its rules behind';
     return {
       runbookId: ID,
       title: active ? 'kube-proxy still runs beside kube-proxy replacement' : 'kube-proxy leftovers beside kube-proxy replacement',
@@ -69,7 +69,7 @@ function rulesQuote(r: IptablesInfo): EvidenceQuote {
 
 function embeddedDistro(e: Evidence): { name: string; kubelet: string; flag: string } | null {
   if (!e.node.ok) return null;
-  const v = e.node.value.kubeletVersion;
+  const v = e.node.value.kubeletVersion ?? '';
   if (/\+k3s/i.test(v)) return { name: 'k3s', kubelet: v, flag: 'disable-kube-proxy: true  # /etc/rancher/k3s/config.yaml (or --disable-kube-proxy)' };
   if (/\+rke2/i.test(v)) return { name: 'RKE2', kubelet: v, flag: 'disable-kube-proxy: true  # /etc/rancher/rke2/config.yaml' };
   return null;

@@ -1,12 +1,31 @@
 // The one list of runbooks analyze() runs (k8sgpt habit: one analyzer per file, registered in one place).
-// Ids are stable: reports, tests and users key on them (issue 4's catalogue).
+// Ids are stable: reports, tests and users key on them (issue 4's catalogue; runbooks/README.md lists them).
+// Listed root causes first (rank order); analyze() sorts by severity, then rank.
 import type { Runbook } from './contract.ts';
 import { agentCrashloop } from './agent-crashloop.ts';
+import { apiserverUnreachable } from './apiserver-unreachable.ts';
+import { bandwidthManagerUnsupported } from './bandwidth-manager-unsupported.ts';
 import { bpfMapCreateFailed } from './bpf-map-create-failed.ts';
+import { bpfProgramLoadDenied } from './bpf-program-load-denied.ts';
+import { crdUpgradeDrift } from './crd-upgrade-drift.ts';
+import { fqdnDnsProxy } from './fqdn-dns-proxy.ts';
+import { hubbleDisabled } from './hubble-disabled.ts';
+import { ipamExhausted } from './ipam-exhausted.ts';
+import { kernelConfigMissing } from './kernel-config-missing.ts';
 import { kernelTooOld } from './kernel-too-old.ts';
 import { kubeProxyConflict } from './kube-proxy-conflict.ts';
+import { mapFull } from './map-full.ts';
+import { memlockRlimit } from './memlock-rlimit.ts';
+import { policyDefaultDeny } from './policy-default-deny.ts';
+import { policySelectorDrift } from './policy-selector-drift.ts';
+import { versionAdvisory } from './version-advisory.ts';
+import { wireguardUnsupported } from './wireguard-unsupported.ts';
 
-export const RUNBOOKS: readonly Runbook[] = [kernelTooOld, bpfMapCreateFailed, kubeProxyConflict, agentCrashloop];
+export const RUNBOOKS: readonly Runbook[] = [
+  kernelTooOld, kernelConfigMissing, versionAdvisory, memlockRlimit, bpfProgramLoadDenied, bpfMapCreateFailed,
+  wireguardUnsupported, bandwidthManagerUnsupported, crdUpgradeDrift, apiserverUnreachable, kubeProxyConflict,
+  ipamExhausted, mapFull, fqdnDnsProxy, policyDefaultDeny, policySelectorDrift, hubbleDisabled, agentCrashloop,
+];
 
 /** The fallback that specific critical findings make redundant. */
 export const CRASHLOOP_FALLBACK_ID = agentCrashloop.id;

@@ -13,7 +13,10 @@ export const DEMO_CHANNEL = { id: 'C0INCIDENTS', name: 'incidents' };
 export const DEMO_USERS = [
   { id: 'U0ONCALL', name: 'oncall', realName: 'On-call Engineer' },
   { id: 'U0LEAD', name: 'lead', realName: 'Incident Lead' },
+  { id: 'U0VIEWER', name: 'viewer', realName: 'Read-only Viewer' },
 ];
+/** The SRE user group: approvers of high-risk remediations in the demo and tests. */
+export const DEMO_USERGROUPS = [{ id: 'S0SRE', handle: 'sre', users: ['U0ONCALL', 'U0LEAD'] }];
 
 export interface SandboxStack {
   scenario: Scenario;
@@ -40,7 +43,7 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
   const redisHandle = opts.redisUrl === undefined ? await startRedis() : undefined;
   const redisUrl = opts.redisUrl ?? (redisHandle as RedisHandle).url;
   const kube = await startKubeEmulator({ scenario: opts.scenario });
-  const slack = await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] });
+  const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL] });
   const mode = opts.mode ?? 'socket';
   const httpPort = mode === 'http' ? await freePort() : 3000;
   const config: Config = {
@@ -59,6 +62,7 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
     logLevel: 'warn',
     collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },
     jobs: { attempts: 4, backoffMs: 2_000 },
+    remediation: { enabled: false, approvers: { low: [], medium: [], high: [] }, proposalTtlMs: 30 * 60_000 },
     ...opts.configOverrides,
   };
   if (mode === 'http') slack.setHttpTarget(`http://127.0.0.1:${httpPort}/slack/events`);

@@ -2,6 +2,7 @@
 // per message, sections ≤ 2,900 characters. Evidence that does not fit is attached as a file, never silently cut.
 import type { KnownBlock } from '@slack/types';
 import type { Finding, Report } from '../../runbooks/contract.ts';
+import type { RemediationButton } from '../../jobs/incident-sink.ts';
 import { clip, codeBlock, escapeMrkdwn } from './mrkdwn.ts';
 import { redactDeep, redactSecrets } from './redact.ts';
 
@@ -37,7 +38,7 @@ function context(text: string): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 2900) }] };
 }
 
-function findingBlocks(f: Finding, attachments: Attachment[]): KnownBlock[] {
+function findingBlocks(f: Finding, attachments: Attachment[], buttons: RemediationButton[] | undefined): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'divider' },
     section(`${EMOJI[f.severity]} *${escapeMrkdwn(f.title)}* \`${f.runbookId}\` (${f.severity}, ${f.confidence})\n${escapeMrkdwn(f.summary)}`),
@@ -72,12 +73,32 @@ function findingBlocks(f: Finding, attachments: Attachment[]): KnownBlock[] {
     }
     blocks.push(section(text));
   });
-  if (f.proposals.length > 0) {
+  if (buttons !== undefined && buttons.length > 0) {
+    blocks.push(context(buttons.map((b) => `*${escapeMrkdwn(b.label)}* (${b.risk} risk${b.risk === 'high' ? ', two approvers' : ''}): ${escapeMrkdwn(b.change)}`).join('\n')));
+    blocks.push({ type: 'actions', elements: buttons.slice(0, 25).map(remediationButton) });
+  } else if (f.proposals.length > 0) {
     const items = f.proposals.map((p) => `\`${p.action}\` ${Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ')} (${p.risk} risk): ${escapeMrkdwn(p.reason)}`);
     blocks.push(context(`Possible remediations (remediation buttons are not enabled in this deployment): ${items.join(' · ')}`));
   }
   if (f.docs.length > 0) blocks.push(context(f.docs.map((d) => `<${d.url}|${escapeMrkdwn(d.title)}>`).join(' · ')));
   return blocks;
+}
+
+function remediationButton(b: RemediationButton) {
+  return {
+    type: 'button' as const,
+    text: { type: 'plain_text' as const, text: clip(b.label, 75) },
+    action_id: `remediate:${b.proposalId}`,
+    value: b.proposalId,
+    ...(b.risk === 'high' && { style: 'danger' as const }),
+    confirm: {
+      title: { type: 'plain_text' as const, text: clip(`${b.label}?`, 100) },
+      text: { type: 'plain_text' as const, text: clip(`${b.change}${b.risk === 'high' ? ' High risk: a second approver is needed.' : ''}`, 300) },
+      confirm: { type: 'plain_text' as const, text: b.risk === 'high' ? 'Approve' : 'Apply' },
+      deny: { type: 'plain_text' as const, text: 'Cancel' },
+      ...(b.risk === 'high' && { style: 'danger' as const }),
+    },
+  };
 }
 
 /** Splits blocks into messages of at most MAX_BLOCKS_PER_MESSAGE, never splitting inside a finding when it fits. */
@@ -101,7 +122,7 @@ function paginate(groups: KnownBlock[][], fallback: string): SlackMessage[] {
   return messages.map((m, i) => (messages.length > 1 ? { ...m, text: `${fallback} (part ${i + 1}/${messages.length})` } : m));
 }
 
-export function renderReport(report: Report, where?: { incidentId: string; run: number }): RenderedReport {
+export function renderReport(report: Report, where?: { incidentId: string; run: number; buttons?: RemediationButton[] }): RenderedReport {
   const attachments: Attachment[] = [];
   const top = report.findings[0];
   const severity = top?.severity ?? 'healthy';
@@ -120,7 +141,7 @@ export function renderReport(report: Report, where?: { incidentId: string; run: 
   if (top === undefined) {
     header.push(section(escapeMrkdwn(report.healthySummary ?? 'No runbook matched the evidence.')));
   }
-  const groups: KnownBlock[][] = [header, ...report.findings.map((f) => findingBlocks(f, attachments))];
+  const groups: KnownBlock[][] = [header, ...report.findings.map((f, i) => findingBlocks(f, attachments, where?.buttons?.filter((b) => b.finding === i)))];
   if (report.inconclusive.length > 0) {
     groups.push([
       { type: 'divider' },

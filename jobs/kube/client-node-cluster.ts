@@ -9,8 +9,11 @@ import {
   CustomObjectsApi,
   Exec,
   KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
   type V1Status,
 } from '@kubernetes/client-node';
+import type { ClusterWriter } from './cluster-writer.ts';
 import type { ClusterReader, ExecQuery, ExecResult, LogQuery, PodQuery } from './cluster-reader.ts';
 import { KubeApiError, toKubeApiError } from './kube-api-error.ts';
 
@@ -73,7 +76,7 @@ function exitCodeOf(status: V1Status): number {
   return Number.isInteger(code) ? code : 1;
 }
 
-export class ClientNodeCluster implements ClusterReader {
+export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
@@ -217,5 +220,34 @@ export class ClientNodeCluster implements ClusterReader {
           );
     const items = (list as { items?: unknown }).items;
     return Array.isArray(items) ? (items as unknown[]) : [];
+  }
+
+  // client-node 1.x sends json-patch unless told otherwise (protocols.md C.5): always set the merge-patch type.
+  private static readonly MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+  mergePatchNode(name: string, patch: object, dryRun: boolean) {
+    return attempt(`patch nodes/${name}`, () => this.core.patchNode({ name, body: patch, ...(dryRun && { dryRun: 'All' }) }, ClientNodeCluster.MERGE));
+  }
+
+  mergePatchConfigMap(namespace: string, name: string, patch: object, dryRun: boolean) {
+    return attempt(`patch configmaps/${name} in ${namespace}`, () =>
+      this.core.patchNamespacedConfigMap({ namespace, name, body: patch, ...(dryRun && { dryRun: 'All' }) }, ClientNodeCluster.MERGE),
+    );
+  }
+
+  mergePatchDaemonSet(namespace: string, name: string, patch: object, dryRun: boolean) {
+    return attempt(`patch daemonsets/${name} in ${namespace}`, () =>
+      this.apps.patchNamespacedDaemonSet({ namespace, name, body: patch, ...(dryRun && { dryRun: 'All' }) }, ClientNodeCluster.MERGE),
+    );
+  }
+
+  deletePod(namespace: string, name: string, dryRun: boolean) {
+    return attempt(`delete pods/${name} in ${namespace}`, () => this.core.deleteNamespacedPod({ namespace, name, ...(dryRun && { dryRun: 'All' }) }));
+  }
+
+  async deleteDaemonSet(namespace: string, name: string, dryRun: boolean): Promise<void> {
+    await attempt(`delete daemonsets/${name} in ${namespace}`, () =>
+      this.apps.deleteNamespacedDaemonSet({ namespace, name, propagationPolicy: 'Background', ...(dryRun && { dryRun: 'All' }) }),
+    );
   }
 }

@@ -4,6 +4,7 @@ import { analyze } from '../../../runbooks/analyze.ts';
 import { ReportSchema, type Runbook } from '../../../runbooks/contract.ts';
 import { agentCrashloop } from '../../../runbooks/agent-crashloop.ts';
 import { FACT_KEYS, parseEvidence } from '../../../runbooks/evidence.ts';
+import { RUNBOOKS } from '../../../runbooks/registry.ts';
 import { crashingPod, exampleEvidence, LINES, logChunk, missing, ok, peers, withNode } from './fixtures.ts';
 
 describe('analyze', () => {
@@ -13,7 +14,7 @@ describe('analyze', () => {
     expect(r.unavailable).toEqual([]);
     expect(r.inconclusive).toEqual([]);
     expect(r.healthySummary).toContain('No problem found on node-7');
-    expect(r.checked).toEqual(['kernel-too-old', 'bpf-map-create-failed', 'kube-proxy-conflict', 'agent-crashloop']);
+    expect(r.checked).toEqual(RUNBOOKS.map((rb) => rb.id));
     expect(ReportSchema.parse(r)).toEqual(r);
   });
 
@@ -33,10 +34,8 @@ describe('analyze', () => {
 
   it('a crash no runbook explains yields agent-crashloop quoting the last error lines', () => {
     const r = analyze(exampleEvidence({
-      ...withNode({ kernelVersion: '6.18.2-arch1-1' }),
-      cilium: ok({ version: '1.18.8', image: 'quay.io/cilium/cilium:v1.18.8' }),
       agentPod: crashingPod(12),
-      agentLogs: ok({ current: logChunk([LINES.apiserverInfo]), previous: logChunk([LINES.apiserverInfo, LINES.slogDce, LINES.slogHive, LINES.panic]) }),
+      agentLogs: ok({ current: logChunk([LINES.apiserverInfo]), previous: logChunk([LINES.apiserverInfo, LINES.ctTablesFatal, LINES.slogHive, LINES.panic]) }),
     }));
     expect(r.findings.map((f) => f.runbookId)).toEqual(['agent-crashloop']);
     const f = r.findings[0];
@@ -66,7 +65,7 @@ describe('analyze', () => {
     const r = analyze(parseEvidence({ schemaVersion: 1, cluster: 'c', nodeName: 'n', collectedAt: 'now' }));
     expect(r.unavailable.map((u) => u.fact)).toEqual([...FACT_KEYS]);
     expect(r.findings).toEqual([]);
-    expect(r.inconclusive.map((i) => i.runbookId).sort()).toEqual(['agent-crashloop', 'bpf-map-create-failed', 'kernel-too-old', 'kube-proxy-conflict']);
+    expect(r.inconclusive.map((i) => i.runbookId).sort()).toEqual(RUNBOOKS.map((rb) => rb.id).sort());
   });
 
   it('never throws on arbitrary agent logs and kernels', () => {

@@ -11,12 +11,23 @@ describe('parseEvidence', () => {
   });
 
   it('names the path and the problem', () => {
-    const bad = { ...healthyInput(), schemaVersion: 2, node: { ok: true, value: { name: 'node-7' } } };
+    const bad = { ...healthyInput(), schemaVersion: 2, node: { ok: true, value: { name: 'node-7', kernelVersion: 5 } } };
     expect(() => parseEvidence(bad)).toThrow(EvidenceParseError);
     const r = safeParseEvidence(bad);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['schemaVersion', 'node.value.kernelVersion']));
+  });
+
+  it('represents a partial node (offline documents): only the name is required', () => {
+    const e = parseEvidence({ ...healthyInput(), node: { ok: true, value: { name: 'node-7', kernelVersion: '5.4.0-1045-aws' } } });
+    expect(e.node.ok && e.node.value.osImage).toBeUndefined();
+  });
+
+  it('new optional facts parse as "not collected" when absent', () => {
+    const { operator: _o, crds: _c, ciliumNode: _n, clusterPods: _p, kernelConfig: _k, memlock: _m, ...rest } = healthyInput();
+    const e = parseEvidence(rest);
+    for (const f of [e.operator, e.crds, e.ciliumNode, e.clusterPods, e.kernelConfig, e.memlock]) expect(f.ok).toBe(false);
   });
 
   it('rejects an unavailable fact with an unknown reason', () => {

@@ -37,6 +37,42 @@ export const LINES = {
   // §2.10: folklore lines Cilium never prints — must not match anything
   folkloreMap: 'level=fatal msg="Failed to create BPF map" error="map create: operation not supported" mapName="cilium_lb4_services_v2" type=LRU_HASH',
   folkloreKernel: 'FATAL: kernel too old to run Cilium (4.14.0 < 4.19.57)',
+  // §2.4 (#44635): config validation fatal no runbook owns
+  ctTablesFatal: 'level=fatal msg="invalid daemon configuration: specified CT tables values 2000000/18000000 must not exceed maximum 16777216"',
+  // §2.7 (PR #15825): WireGuard missing from the kernel, logfmt
+  wgNotSupported: 'level=fatal msg="Failed to initialize wireguard agent" error="wireguard not supported by the Linux kernel (netlink: operation not supported). Please upgrade your kernel or manually install the kernel module: https://www.wireguard.com/install/" subsys=daemon',
+  // §2.7 (microsoft/azurelinux#16243, 1.18.6 on a 6.6 kernel): newer wording, in the 1.18 slog Start-hook wrapper (#44967)
+  wgSlog: 'time=2025-11-02T10:00:00.1Z level=error msg="Start hook failed" function="wireguard.newAgent (pkg/wireguard/cell.go:80)" error="failed to initialize WireGuard agent: WireGuard not supported by the Linux kernel (netlink: operation not supported). Please upgrade your kernel, or manually install the kernel module (https://www.wireguard.com/install/)"',
+  // §2.7 (#35928): port 51871 taken — not the kernel
+  wgPortInUse: 'level=fatal msg="failed to initialize WireGuard agent: failed to set link up: address already in use" subsys=daemon',
+  // §2.6 (bandwidth.go@439e9b25; #18639): non-fatal disable
+  bwmNeeds51: 'level=warning msg="BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature." subsys=daemon',
+  bwmProcfs: 'time=2024-08-01T09:00:00Z level=warn msg="BPF bandwidth manager could not read procfs. Disabling the feature." error="open /proc/sys/net/core/default_qdisc: no such file or directory"',
+  // §2.6 (1.12 log.Fatalf wording)
+  bbrFatal: 'level=fatal msg="Cannot enable --enable-bbr, needs kernel 5.18 or newer." subsys=daemon',
+  // §2.2 (siderolabs/talos#9494; daemon_main.go logs it at Fatal)
+  memlockFatal: 'level=fatal msg="unable to set memory resource limits" error="failed to set memlock rlimit: operation not permitted" subsys=daemon',
+  // §2.2 (PR #19812, #19808): missing CAP_IPC_LOCK
+  perfRing: 'level=fatal msg="Cannot initialise BPF perf ring buffer sockets" error="failed to create perf ring for CPU 0: can\'t mmap: operation not permitted" subsys=monitor-agent',
+  // §2.3 (#17647, #18047): 4.19 verifier budget, ≤1.13 loader
+  tooLarge419: 'level=warning msg="BPF program is too large. Processed 131073 insn" subsys=datapath-loader',
+  // §2.3 (#38967): 1.14+ cilium/ebpf E2BIG (the reported line ends "Processe…"; tail completed for the test)
+  tooLargeEbpf: 'level=error msg="Error while reloading endpoint BPF program" error="attaching cilium_host: loading eBPF collection into the kernel: program tail_nodeport_nat_ingress_ipv4: load program: argument list too long: BPF program is too large. Processed 1000001 insn" subsys=datapath-loader',
+  // §2.4 (#28726, #19279)
+  lbMapFull: 'level=error msg="Error while inserting service in LB map" error="failed to update backend cilium_lb4_backends_v2 map with file descriptor 17: the map is full, please consider resizing it. argument list too long"',
+  policyMapFull: 'level=error msg="Failed to add PolicyMap key" bpfMapKey="{6291 0 0 0}" error="Unable to update element for cilium_policy_02913 map with file descriptor 245: the map is full, please consider resizing it. argument list too long"',
+  // §2.4 (#31701): ENOMEM on update is not "full"
+  ipcacheEnomem: 'level=warning msg="unable to update bpf map" error="Unable to update element for cilium_ipcache map with file descriptor 15: cannot allocate memory"',
+  // §2.9 (#5517, #12956)
+  healthIpFull: 'level=fatal msg="Error while allocating cilium-health IP" error="range is full" subsys=daemon',
+  noPodCidr: 'level=warning msg="Waiting for k8s node information" error="required IPv4 pod CIDR not present in node resource" subsys=k8s',
+  // §2.8 (#28823, #35927)
+  apiserverTimeout: 'level=error msg="Unable to contact k8s api-server" error="Get \\"https://10.96.0.1:443/api/v1/namespaces/kube-system\\": dial tcp 10.96.0.1:443: i/o timeout" subsys=k8s-client',
+  crdWait: 'level=info msg="Still waiting for Cilium Operator to register the following CRDs: [crd:ciliumnodes.cilium.io crd:ciliumidentities.cilium.io]" subsys=k8s',
+  // §2.9 (PR #40549): L7 proxy off
+  l7Rejected: 'level=warning msg="Unable to add CiliumNetworkPolicy" error="Invalid CiliumNetworkPolicy spec: L7 policy is not supported since L7 proxy is not enabled" subsys=k8s-watcher',
+  // §1.3: non-fatal config line
+  policyRouting: 'level=error msg="Policy routing:NOT OK. Please enable kernel configuration item CONFIG_IP_MULTIPLE_TABLES"',
 } as const;
 
 export const logChunk = (lines: readonly string[], truncated = false) => ({ text: lines.join('\n') + '\n', truncated, lines: lines.length });
@@ -81,6 +117,22 @@ export function healthyInput(): EvidenceInput {
       { namespace: 'shop', name: 'web', type: 'ClusterIP', clusterIP: '10.96.4.3', endpoints: [{ podName: 'web-1', nodeName: 'node-7', ready: true }, { podName: 'web-2', nodeName: 'node-8', ready: true }] },
     ]),
     hubble: ok({ enabled: true, relayPresent: true, relayReady: true }),
+    operator: ok({ image: 'quay.io/cilium/operator-generic:v1.16.3@sha256:6e2925ef47a1c76e183c48f95d4ce0d34a1e5e848252f910476c3e11ce1ec94b', version: '1.16.3', replicas: 2, readyReplicas: 2 }),
+    crds: ok(['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies', 'ciliumendpoints', 'ciliumidentities', 'ciliumnodes'].map((n) => ({
+      name: `${n}.cilium.io`, servedVersions: ['v2'], storageVersion: 'v2', storedVersions: ['v2'], established: true,
+    }))),
+    ciliumNode: ok({ podCIDRs: ['10.0.1.0/24'], used: 4, operatorError: null }),
+    clusterPods: ok([
+      { namespace: 'shop', name: 'web-1', phase: 'Running', labels: { app: 'web' } },
+      { namespace: 'shop', name: 'web-2', phase: 'Running', labels: { app: 'web' } },
+      { namespace: 'shop', name: 'db-0', phase: 'Running', labels: { app: 'db' } },
+    ]),
+    kernelConfig: ok({ source: '/proc/config.gz', options: Object.fromEntries([
+      'CONFIG_BPF', 'CONFIG_BPF_SYSCALL', 'CONFIG_NET_CLS_BPF', 'CONFIG_BPF_JIT', 'CONFIG_NET_CLS_ACT', 'CONFIG_NET_SCH_INGRESS',
+      'CONFIG_CRYPTO_SHA1', 'CONFIG_CRYPTO_USER_API_HASH', 'CONFIG_CGROUPS', 'CONFIG_CGROUP_BPF', 'CONFIG_PERF_EVENTS', 'CONFIG_SCHEDSTATS',
+      'CONFIG_VXLAN', 'CONFIG_GENEVE', 'CONFIG_NETFILTER_XT_TARGET_TPROXY', 'CONFIG_NETFILTER_XT_MATCH_SOCKET', 'CONFIG_NET_SCH_FQ', 'CONFIG_WIREGUARD',
+    ].map((k) => [k, k === 'CONFIG_VXLAN' || k === 'CONFIG_WIREGUARD' ? 'm' : 'y'])) }),
+    memlock: ok({ soft: 'unlimited', hard: 'unlimited' }),
   };
 }
 
@@ -95,6 +147,10 @@ export function withNode(patch: Partial<{ kernelVersion: string; osImage: string
   if (base === undefined || !base.ok) throw new Error('fixture baseline lacks a node');
   return { node: ok({ ...base.value, ...patch }) };
 }
+
+/** Agent logs from lines: previous container (the crashed one) and current. */
+export const agentLogs = (previous: readonly string[] | null, current: readonly string[] = []) =>
+  ({ agentLogs: ok({ current: logChunk(current), previous: previous === null ? null : logChunk(previous) }) });
 
 export const crashingPod = (restartCount = 7) => ok({
   name: 'cilium-x7k2p', namespace: 'kube-system', phase: 'Running', ready: false, restartCount,

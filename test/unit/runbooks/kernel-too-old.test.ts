@@ -57,16 +57,20 @@ describe('kernel-too-old', () => {
     expect(kernelTooOld.match(e)).toBeNull();
   });
 
-  it('fires for an enabled feature the kernel lacks, with a Helm diff of only that feature', () => {
+  it('leaves BBR to bandwidth-manager-unsupported (no double finding)', () => {
     const e = exampleEvidence({
       ...withNode({ kernelVersion: '5.15.0-1051-azure', osImage: 'Ubuntu 22.04.4 LTS' }),
       ciliumConfig: ok({ 'kube-proxy-replacement': 'true', 'enable-bandwidth-manager': 'true', 'enable-bbr': 'true' }),
     });
+    expect(kernelTooOld.match(e)).toBeNull();
+  });
+
+  it('fires for a fatal feature the kernel lacks (netkit on 6.1), with a Helm diff of only that feature', () => {
+    const e = exampleEvidence({ ciliumConfig: ok({ 'datapath-mode': 'netkit', 'enable-bandwidth-manager': 'true' }) });
     const f = kernelTooOld.match(e);
     expect(f?.severity).toBe('critical');
-    const helm = f?.fixSteps.find((s) => s.helmValues !== undefined)?.helmValues;
-    expect(helm).toBe('bandwidthManager:\n  bbr: false');
-    expect(f?.summary).toContain('BBR congestion control for pods (needs 5.18.0)');
+    expect(f?.fixSteps.find((s) => s.helmValues !== undefined)?.helmValues).toBe('bpf:\n  datapathMode: veth');
+    expect(f?.summary).toContain('netkit devices (needs 6.7.0)');
     expect(f?.proposals.map((p) => p.action)).toContain('pin-agent-affinity');
   });
 
@@ -78,19 +82,28 @@ describe('kernel-too-old', () => {
     });
     const f = kernelTooOld.match(e);
     const step = f?.fixSteps.find((s) => s.helmValues !== undefined);
-    expect(step?.helmValues).toBe('kubeProxyReplacement: false\nbandwidthManager:\n  enabled: false\n  bbr: false');
+    // The bandwidth manager and BBR are bandwidth-manager-unsupported's: only KPR (socket LB, fatal) stays here.
+    expect(step?.helmValues).toBe('kubeProxyReplacement: false');
     expect(step?.detail).toContain('needs kube-proxy deployed again');
   });
 
-  it('reports a fallback feature (BPF host routing on 5.4) as a warning', () => {
+  it('does not report fallbacks (BPF host routing on 5.4): a degradation, not a failure', () => {
     const e = exampleEvidence({
       ...withNode({ kernelVersion: '5.4.0-1045-aws', osImage: 'Ubuntu 20.04.6 LTS' }),
       ciliumConfig: ok({ 'enable-host-legacy-routing': 'false', 'enable-bandwidth-manager': 'true' }),
     });
+    expect(kernelTooOld.match(e)).toBeNull();
+  });
+
+  it('below the floor, folds map-creation failures in as evidence and supersedes bpf-map-create-failed', () => {
+    const e = exampleEvidence({
+      ...withNode({ kernelVersion: AL2, osImage: 'Amazon Linux 2' }),
+      agentPod: crashingPod(),
+      agentLogs: ok({ current: logChunk([]), previous: logChunk([LINES.mapEperm, LINES.daemonFatal]) }),
+    });
     const f = kernelTooOld.match(e);
-    expect(f?.severity).toBe('warning');
-    expect(f?.explainsAgentCrash).toBe(false);
-    expect(f?.fixSteps.find((s) => s.helmValues !== undefined)?.helmValues).toBe('bpf:\n  hostLegacyRouting: true');
+    expect(f?.supersedes).toEqual(['bpf-map-create-failed']);
+    expect(f?.evidence.filter((q) => q.kind === 'log').map((q) => q.lineNumber)).toEqual([1, 2]);
   });
 
   it('5.4 with the bandwidth manager on Cilium 1.16 is fine', () => {

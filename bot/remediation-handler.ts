@@ -1,0 +1,121 @@
+// Remediation button clicks: the button carries only a proposal id. Who clicked is authorised against the
+// configured approvers at click time; a refused click gets an ephemeral reason and a timeline entry; the last
+// needed approval enqueues the `remediate` job whose id is the proposal id, so it runs once.
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
+import { decideApproval, type ApproverConfig } from '../jobs/remediation/approval-policy.ts';
+import { ACTIONS } from '../jobs/remediation/actions.ts';
+import { ProposalIdSchema, approvalsNeeded, type Proposal } from '../jobs/remediation/proposal.ts';
+import type { ProposalStore } from '../jobs/remediation/proposal-store.ts';
+import type { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
+import { SlackIncidentSink } from './slack-incident-sink.ts';
+import { toUserMessage } from './errors.ts';
+
+export interface RemediationDeps {
+  enabled: boolean;
+  approvers: ApproverConfig;
+  proposals: ProposalStore;
+  incidents: IncidentStore;
+  queue: Pick<RemediateQueue, 'enqueue'>;
+  logger: Logger;
+}
+
+/** Slack user groups of `userId` among the configured group ids, read with usergroups.users.list. */
+async function groupsOf(client: WebClient, userId: string, approvers: ApproverConfig): Promise<string[]> {
+  const groups = [...new Set([...approvers.low, ...approvers.medium, ...approvers.high].filter((id) => id.startsWith('S')))];
+  const member = await Promise.all(
+    groups.map(async (g) => {
+      const res = await client.usergroups.users.list({ usergroup: g });
+      return res.users?.includes(userId) === true ? g : null;
+    }),
+  );
+  return member.filter((g): g is string => g !== null);
+}
+
+export function registerRemediationHandler(app: App, deps: RemediationDeps): void {
+  app.action<BlockAction<ButtonAction>>(/^remediate:/, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    try {
+      await handleClick(deps, client, respond, body, action);
+    } catch (e) {
+      const { text, errorId } = toUserMessage(e);
+      if (errorId !== undefined) deps.logger.error({ err: e, errorId }, 'remediation click failed');
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    }
+  });
+}
+
+async function handleClick(deps: RemediationDeps, client: WebClient, respond: RespondFn, body: BlockAction<ButtonAction>, action: ButtonAction): Promise<void> {
+  const userId = body.user.id;
+  const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+  const sink = new SlackIncidentSink(client, deps.incidents);
+  const id = ProposalIdSchema.safeParse(action.value);
+  // The action id repeats the proposal id: a value that does not match it was tampered with.
+  if (!id.success || action.action_id !== `remediate:${id.data}`) {
+    deps.logger.warn({ userId, actionId: action.action_id, value: action.value }, 'refused a tampered remediation button');
+    await tell('That button is not valid (its value was changed). Nothing was done.');
+    return;
+  }
+  const proposal = await deps.proposals.find(id.data);
+  if (proposal === null) {
+    await tell('That proposal is unknown or long expired. Run the diagnosis again for fresh buttons.');
+    return;
+  }
+  const incident = await deps.incidents.get(proposal.incidentId);
+  // Bolt types `container` loosely; read the thread from it with a narrow check.
+  const container = body.container as { thread_ts?: unknown };
+  const messageThread: unknown = (body.message as { thread_ts?: unknown } | undefined)?.thread_ts;
+  const threadTs = typeof container.thread_ts === 'string' ? container.thread_ts : typeof messageThread === 'string' ? messageThread : undefined;
+  const record = async (text: string) => {
+    const entry = await deps.incidents.append(incident.id, { actor: userId, kind: 'remediation', text });
+    await sink.postEntry(incident, entry);
+  };
+  if (body.channel?.id !== incident.channelId || threadTs !== incident.threadTs) {
+    await tell(`That button belongs to ${incident.id}'s thread, not this one. Nothing was done.`);
+    await record(`clicked a ${incident.id} button outside its thread; refused`);
+    return;
+  }
+  const what = `\`${proposal.action}\` (${ACTIONS[proposal.action].label(proposal)})`;
+  if (!deps.enabled) {
+    await tell('Remediation is not enabled in this deployment; follow the fix steps by hand.');
+    return;
+  }
+  const decision = decideApproval(proposal, userId, await groupsOf(client, userId, deps.approvers), deps.approvers);
+  if (!decision.allowed) {
+    await tell(`Refused: ${decision.reason}.`);
+    await record(`tried to approve ${what}; refused: ${decision.reason}`);
+    return;
+  }
+  const { outcome, proposal: after } = await deps.proposals.approve(proposal.id, userId);
+  switch (outcome) {
+    case 'missing':
+      await tell('That proposal no longer exists.');
+      return;
+    case 'expired':
+      await tell(`That proposal expired at ${proposal.expiresAt}. Run the diagnosis again for fresh buttons.`);
+      await record(`tried to approve ${what}; refused: the proposal expired at ${proposal.expiresAt}`);
+      return;
+    case 'duplicate':
+      await tell(`You already approved ${what}; it needs a different second approver.`);
+      return;
+    case 'closed':
+      await tell(`${what} was already approved (${after?.state ?? 'closed'}).`);
+      return;
+    case 'ok':
+      await record(`approved ${what} (1 of ${approvalsNeeded(proposal.risk)}); high risk: a second approver is needed${proposal.requestedBy === userId ? '' : `, other than <@${proposal.requestedBy}> who asked for the diagnosis`}`);
+      await tell(`Approved (1 of ${approvalsNeeded(proposal.risk)}). A second approver must click the same button.`);
+      return;
+    case 'complete':
+      await startRemediation(deps, after ?? proposal, record, tell, what);
+      return;
+  }
+}
+
+async function startRemediation(deps: RemediationDeps, proposal: Proposal, record: (t: string) => Promise<void>, tell: (t: string) => Promise<unknown>, what: string): Promise<void> {
+  const approvedBy = proposal.approvals.map((a) => a.userId);
+  await record(`approved ${what}; queued (dry run first, then apply, then verify)`);
+  const queued = await deps.queue.enqueue({ proposalId: proposal.id, approvedBy });
+  await tell(queued ? `Approved: ${what} is queued. Progress goes into the thread.` : `${what} is already queued or done.`);
+}

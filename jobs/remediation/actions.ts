@@ -1,0 +1,172 @@
+// The remediation actions: what each changes, its risk (issue 5's table, whatever a runbook suggested), the
+// precondition re-checked against the live cluster, and the change itself, run first with dryRun=All.
+import type { V1DaemonSet, V1NodeSelectorTerm } from '@kubernetes/client-node';
+import type { RemediationAction } from '../../runbooks/contract.ts';
+import type { ClusterReader } from '../kube/cluster-reader.ts';
+import type { ClusterWriter } from '../kube/cluster-writer.ts';
+import { KubeApiError } from '../kube/kube-api-error.ts';
+import type { Proposal, Risk } from './proposal.ts';
+
+export const CILIUM_NAMESPACE = 'kube-system';
+export const CILIUM_DAEMONSET = 'cilium';
+
+export type Precondition = { ok: true } | { ok: false; reason: string };
+
+export interface ActionDefinition {
+  risk: Risk;
+  /** Button text (≤ 75 characters). */
+  label(p: Proposal): string;
+  /** What will change, for the confirm dialog (≤ 300 characters). */
+  change(p: Proposal): string;
+  precondition(reader: ClusterReader, writer: ClusterWriter, p: Proposal): Promise<Precondition>;
+  /** Runs the change; returns what changed, one line each. With dryRun the server validates and changes nothing. */
+  run(reader: ClusterReader, writer: ClusterWriter, p: Proposal, dryRun: boolean): Promise<string[]>;
+}
+
+const param = (p: Proposal, key: string): string => {
+  const v = p.params[key];
+  if (v === undefined || v === '') throw new Error(`proposal ${p.id} (${p.action}) has no "${key}" parameter`);
+  return v;
+};
+
+async function agentPodOn(reader: ClusterReader, node: string): Promise<string | null> {
+  const pods = await reader.listPods({ namespace: CILIUM_NAMESPACE, labelSelector: 'k8s-app=cilium', fieldSelector: `spec.nodeName=${node}` });
+  return pods[0]?.metadata?.name ?? null;
+}
+
+/** A DaemonSet by name through `list` (which the read-only RBAC already grants), or null when absent. */
+async function findDaemonSet(reader: ClusterReader, namespace: string, name: string): Promise<V1DaemonSet | null> {
+  return (await reader.listDaemonSets(namespace)).find((d) => d.metadata?.name === name) ?? null;
+}
+
+async function ciliumDaemonSet(reader: ClusterReader): Promise<V1DaemonSet> {
+  const ds = await findDaemonSet(reader, CILIUM_NAMESPACE, CILIUM_DAEMONSET);
+  if (ds === null) throw new KubeApiError(`daemonsets.apps "${CILIUM_DAEMONSET}" not found in ${CILIUM_NAMESPACE}`, 404, 'NotFound', undefined, 'list daemonsets');
+  return ds;
+}
+
+const setUnschedulable = (value: boolean): ActionDefinition => ({
+  risk: 'medium',
+  label: (p) => `${value ? 'Cordon' : 'Uncordon'} ${p.node}`.slice(0, 75),
+  change: (p) => `Sets spec.unschedulable=${value} on node ${p.node}: ${value ? 'no new pods are scheduled there; running pods stay' : 'pods can be scheduled there again'}.`,
+  async precondition(reader, _w, p) {
+    const node = await reader.getNode(param(p, 'node'));
+    return (node.spec?.unschedulable === true) === value ? { ok: false, reason: `node ${p.node} is already ${value ? 'cordoned' : 'schedulable'}` } : { ok: true };
+  },
+  async run(_r, writer, p, dryRun) {
+    const after = await writer.mergePatchNode(param(p, 'node'), { spec: { unschedulable: value } }, dryRun);
+    return [`node/${p.node}: spec.unschedulable ${String(!value)} → ${String(after.spec?.unschedulable === true)}`];
+  },
+});
+
+function withAffinityTerm(ds: V1DaemonSet, key: string, operator: string, values: string[]): V1NodeSelectorTerm[] {
+  const expression = { key, operator, values };
+  const existing = ds.spec?.template.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  // Terms are ORed: the new expression is ANDed into each existing term, or becomes the only term.
+  return existing.length === 0 ? [{ matchExpressions: [expression] }] : existing.map((t) => ({ ...t, matchExpressions: [...(t.matchExpressions ?? []), expression] }));
+}
+
+export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
+  'restart-agent': {
+    risk: 'low',
+    label: (p) => `Restart cilium-agent on ${p.node}`.slice(0, 75),
+    change: (p) => `Deletes the cilium-agent pod on ${p.node}; the cilium DaemonSet starts a new one. Pods on the node keep running but lose policy updates for a few seconds.`,
+    async precondition(reader, _w, p) {
+      const pod = await agentPodOn(reader, p.node);
+      if (pod === null) return { ok: false, reason: `no cilium-agent pod runs on ${p.node} any more` };
+      if (p.params.pod !== undefined && p.params.pod !== pod) return { ok: false, reason: `the agent pod ${p.params.pod} was already replaced (now ${pod})` };
+      return { ok: true };
+    },
+    async run(reader, writer, p, dryRun) {
+      const pod = await agentPodOn(reader, p.node);
+      if (pod === null) throw new Error(`no cilium-agent pod on ${p.node}`);
+      await writer.deletePod(CILIUM_NAMESPACE, pod, dryRun);
+      return [`pod/${pod} in ${CILIUM_NAMESPACE}: deleted (the DaemonSet recreates it)`];
+    },
+  },
+  'cordon-node': setUnschedulable(true),
+  'uncordon-node': setUnschedulable(false),
+  'label-node': {
+    risk: 'low',
+    label: (p) => `Label ${p.node} ${p.params.key ?? ''}=${p.params.value ?? ''}`.slice(0, 75),
+    change: (p) => `Sets the label ${p.params.key ?? '?'}=${p.params.value ?? '?'} on node ${p.node}.`.slice(0, 300),
+    async precondition(reader, _w, p) {
+      const node = await reader.getNode(param(p, 'node'));
+      return node.metadata?.labels?.[param(p, 'key')] === param(p, 'value') ? { ok: false, reason: `node ${p.node} already has ${p.params.key}=${p.params.value}` } : { ok: true };
+    },
+    async run(reader, writer, p, dryRun) {
+      const key = param(p, 'key');
+      const before = (await reader.getNode(param(p, 'node'))).metadata?.labels?.[key];
+      const after = await writer.mergePatchNode(param(p, 'node'), { metadata: { labels: { [key]: param(p, 'value') } } }, dryRun);
+      return [`node/${p.node}: label ${key}: ${before ?? '(unset)'} → ${after.metadata?.labels?.[key] ?? '(unset)'}`];
+    },
+  },
+  'disable-feature': {
+    risk: 'high',
+    label: (p) => `Set ${p.params.key ?? ''}=${p.params.value ?? ''}, restart agents`.slice(0, 75),
+    change: (p) => `Sets ${p.params.key ?? '?'}: "${p.params.value ?? '?'}" in the cilium-config ConfigMap, then rolling-restarts the cilium DaemonSet on every node.`.slice(0, 300),
+    async precondition(reader, _w, p) {
+      const cm = await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config');
+      return cm.data?.[param(p, 'key')] === param(p, 'value') ? { ok: false, reason: `cilium-config already has ${p.params.key}=${p.params.value}` } : { ok: true };
+    },
+    async run(reader, writer, p, dryRun) {
+      const key = param(p, 'key');
+      const before = (await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config')).data?.[key];
+      const cm = await writer.mergePatchConfigMap(CILIUM_NAMESPACE, 'cilium-config', { data: { [key]: param(p, 'value') } }, dryRun);
+      // Same restart kubectl rollout restart does: a pod-template annotation change.
+      const at = new Date().toISOString();
+      await writer.mergePatchDaemonSet(CILIUM_NAMESPACE, CILIUM_DAEMONSET, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } }, dryRun);
+      return [`configmap/cilium-config: ${key}: ${before ?? '(unset)'} → ${cm.data?.[key] ?? '(unset)'}`, `daemonset/${CILIUM_DAEMONSET}: rolling restart (restartedAt ${at})`];
+    },
+  },
+  'remove-kube-proxy': {
+    risk: 'high',
+    label: () => 'Remove the kube-proxy DaemonSet',
+    change: (p) => `Deletes DaemonSet ${p.params.namespace ?? CILIUM_NAMESPACE}/${p.params.daemonSet ?? 'kube-proxy'} and its pods. Its iptables rules stay on the nodes: clean them up with the fix steps, not blindly.`.slice(0, 300),
+    async precondition(reader, _w, p) {
+      const ns = p.params.namespace ?? CILIUM_NAMESPACE;
+      const name = p.params.daemonSet ?? 'kube-proxy';
+      if ((await findDaemonSet(reader, ns, name)) === null) return { ok: false, reason: `the ${name} DaemonSet is already gone` };
+      const cm = await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config');
+      const kpr = cm.data?.['kube-proxy-replacement'];
+      if (kpr !== 'true' && kpr !== 'strict') return { ok: false, reason: `kube-proxy-replacement is "${kpr ?? 'unset'}" in cilium-config: removing kube-proxy would break Services` };
+      return { ok: true };
+    },
+    async run(_r, writer, p, dryRun) {
+      const ns = p.params.namespace ?? CILIUM_NAMESPACE;
+      const name = p.params.daemonSet ?? 'kube-proxy';
+      await writer.deleteDaemonSet(ns, name, dryRun);
+      return [`daemonset/${name} in ${ns}: deleted`];
+    },
+  },
+  'pin-agent-affinity': {
+    risk: 'high',
+    label: (p) => `Keep cilium off nodes with ${p.params.key ?? ''}=${p.params.values ?? ''}`.slice(0, 75),
+    change: (p) => `Adds node affinity ${p.params.key ?? '?'} ${p.params.operator ?? '?'} [${p.params.values ?? ''}] to the cilium DaemonSet (a rolling update). Pods on excluded nodes get no network until drained.`.slice(0, 300),
+    async precondition(reader, _w, p) {
+      const ds = await ciliumDaemonSet(reader);
+      const terms = ds.spec?.template.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+      const has = terms.length > 0 && terms.every((t) => (t.matchExpressions ?? []).some((m) => m.key === p.params.key && m.operator === p.params.operator));
+      return has ? { ok: false, reason: `the cilium DaemonSet already has the ${p.params.key ?? ''} affinity` } : { ok: true };
+    },
+    async run(reader, writer, p, dryRun) {
+      const ds = await ciliumDaemonSet(reader);
+      const terms = withAffinityTerm(ds, param(p, 'key'), param(p, 'operator'), param(p, 'values').split(','));
+      await writer.mergePatchDaemonSet(
+        CILIUM_NAMESPACE,
+        CILIUM_DAEMONSET,
+        { spec: { template: { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } } } },
+        dryRun,
+      );
+      return [`daemonset/${CILIUM_DAEMONSET}: required node affinity ${p.params.key ?? ''} ${p.params.operator ?? ''} [${p.params.values ?? ''}]`];
+    },
+  },
+};
+
+const RISK_ORDER: Record<Risk, number> = { low: 0, medium: 1, high: 2 };
+
+/** The action's own risk, or the runbook's if that is higher: a runbook can raise a risk, never lower it. */
+export function effectiveRisk(action: RemediationAction, proposed: Risk): Risk {
+  const own = ACTIONS[action].risk;
+  return RISK_ORDER[proposed] > RISK_ORDER[own] ? proposed : own;
+}

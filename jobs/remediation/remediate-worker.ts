@@ -1,0 +1,123 @@
+// The `remediate` worker: re-check the precondition against the live cluster, run the change server-side with
+// dryRun=All and post what it would change, apply it, then re-diagnose the node and say whether the finding is
+// gone. Every step is a timeline entry in the incident's thread.
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { analyze } from '../../runbooks/analyze.ts';
+import { collectEvidence, type CollectOptions } from '../collect/collect-evidence.ts';
+import { describePermission } from '../collect/fact-outcome.ts';
+import type { IncidentSink } from '../incident-sink.ts';
+import type { IncidentStore } from '../incidents/incident-store.ts';
+import { summarizeRun } from '../incidents/run-diff.ts';
+import type { ClusterReader } from '../kube/cluster-reader.ts';
+import type { ClusterWriter } from '../kube/cluster-writer.ts';
+import { DeadlineExceededError, KubeApiError, toKubeApiError } from '../kube/kube-api-error.ts';
+import { ACTIONS } from './actions.ts';
+import type { Proposal } from './proposal.ts';
+import type { ProposalStore } from './proposal-store.ts';
+import { REMEDIATE_QUEUE, RemediateJobSchema } from './remediate-job.ts';
+
+export interface RemediateWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  clusters: (name: string) => (ClusterReader & ClusterWriter) | undefined;
+  proposals: ProposalStore;
+  incidents: IncidentStore;
+  sink: IncidentSink;
+  collect: CollectOptions;
+  logger: Logger;
+}
+
+export type RemediationOutcome = 'applied' | 'precondition-gone' | 'dry-run-failed' | 'apply-failed';
+
+/** The permission a refused write needs, read from the Forbidden message (`cannot patch resource "nodes"`). */
+function missingPermission(e: KubeApiError): string | null {
+  const m = /cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)")?/.exec(e.message);
+  if (m === null) return null;
+  return describePermission({ verb: m[1] ?? '', resource: m[2] ?? '', ...(m[3] ? { group: m[3] } : {}), ...(m[4] ? { namespace: m[4] } : {}) });
+}
+
+function failureText(e: unknown, what: string): string {
+  const err = e instanceof KubeApiError || e instanceof DeadlineExceededError ? e : toKubeApiError(e, what);
+  if (err instanceof KubeApiError && (err.status === 403 || err.status === 401)) {
+    const perm = missingPermission(err);
+    return `${err.message}${perm === null ? '' : `. Grant the bot ${perm} (the remediation overlay in deploy/ has it)`}`;
+  }
+  return err.message;
+}
+
+export async function processRemediation(job: Job, opts: RemediateWorkerOptions): Promise<RemediationOutcome> {
+  const parsed = RemediateJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid remediate job: ${parsed.error.message}`);
+  const proposal = await opts.proposals.find(parsed.data.proposalId);
+  if (proposal === null) throw new UnrecoverableError(`proposal ${parsed.data.proposalId} no longer exists`);
+  const cluster = opts.clusters(proposal.cluster);
+  if (cluster === undefined) throw new UnrecoverableError(`unknown cluster ${proposal.cluster}`);
+  const action = ACTIONS[proposal.action];
+  const say = async (text: string): Promise<void> => {
+    const entry = await opts.incidents.append(proposal.incidentId, { actor: 'bot', kind: 'remediation', text });
+    await opts.sink.postEntry(await opts.incidents.get(proposal.incidentId), entry);
+  };
+  const name = `\`${proposal.action}\` (${action.label(proposal)})`;
+  await opts.proposals.setState(proposal.id, 'running');
+  await opts.incidents.setStatus(proposal.incidentId, 'mitigating');
+
+  const pre = await action.precondition(cluster, cluster, proposal).catch((e: unknown) => ({ ok: false as const, reason: `could not check: ${failureText(e, 'precondition')}` }));
+  if (!pre.ok) {
+    await say(`${name}: not applied — ${pre.reason}.`);
+    await opts.proposals.setState(proposal.id, 'failed');
+    return 'precondition-gone';
+  }
+  let planned: string[];
+  try {
+    planned = await action.run(cluster, cluster, proposal, true);
+  } catch (e) {
+    await say(`${name}: the server-side dry run failed, nothing was applied — ${failureText(e, 'dry run')}`);
+    await opts.proposals.setState(proposal.id, 'failed');
+    return 'dry-run-failed';
+  }
+  await say(`${name}: dry run (dryRun=All) accepted; it will change:\n${planned.map((l) => `• ${l}`).join('\n')}`);
+  let applied: string[];
+  try {
+    applied = await action.run(cluster, cluster, proposal, false);
+  } catch (e) {
+    await say(`${name}: applying failed — ${failureText(e, 'apply')}`);
+    await opts.proposals.setState(proposal.id, 'failed');
+    return 'apply-failed';
+  }
+  await opts.proposals.setState(proposal.id, 'done');
+  await say(`${name}: applied, approved by ${parsed.data.approvedBy.map((u) => `<@${u}>`).join(' and ')}:\n${applied.map((l) => `• ${l}`).join('\n')}`);
+  await verify(proposal, cluster, opts, say);
+  return 'applied';
+}
+
+/** Re-diagnoses the node and says whether the finding that proposed the action is gone, still there or changed. */
+async function verify(proposal: Proposal, cluster: ClusterReader, opts: RemediateWorkerOptions, say: (t: string) => Promise<void>): Promise<void> {
+  try {
+    const evidence = await collectEvidence(cluster, proposal.node, opts.collect);
+    const report = analyze(evidence);
+    const { run } = await opts.incidents.recordRun(proposal.incidentId, summarizeRun(report, evidence, new Date().toISOString()));
+    const same = report.findings.find((f) => f.runbookId === proposal.runbookId);
+    const verdict =
+      same === undefined
+        ? `the \`${proposal.runbookId}\` finding is gone`
+        : `the \`${proposal.runbookId}\` finding is still there (${same.severity}): ${same.summary}`;
+    const others = report.findings.filter((f) => f.runbookId !== proposal.runbookId).map((f) => `\`${f.runbookId}\``);
+    await say(`Verification (run ${run.run}): ${verdict}.${others.length > 0 ? ` Other findings now: ${others.join(', ')}.` : ''}`);
+    const incident = await opts.incidents.get(proposal.incidentId);
+    await opts.sink.refreshSummary(incident);
+  } catch (e) {
+    await say(`Verification failed: ${e instanceof Error ? e.message : String(e)}. Run \`/cilium diagnose ${proposal.node}\` to check.`);
+  }
+}
+
+export function startRemediateWorker(opts: RemediateWorkerOptions): Worker<unknown, RemediationOutcome> {
+  const worker = new Worker<unknown, RemediationOutcome>(REMEDIATE_QUEUE, (job) => processRemediation(job, opts), {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: 1,
+  });
+  worker.on('error', (err) => opts.logger.error({ err }, 'remediate worker error'));
+  worker.on('failed', (job, err) => opts.logger.error({ jobId: job?.id, err: err.message }, 'remediation job failed'));
+  return worker;
+}

@@ -1,0 +1,79 @@
+// apiserver-unreachable: the agent cannot reach the Kubernetes API, or sits waiting for CRDs the operator has not
+// registered. Fact sheet §2.8: `Establishing connection to apiserver host="https://10.96.0.1:443" subsys=k8s-client`
+// (routine info), `Unable to contact k8s api-server … dial tcp 10.96.0.1:443: i/o timeout`, the old fatal `Unable to
+// initialize Kubernetes subsystem` (#28823, #35440, #8310, #1973), x509 SAN mismatch (#8310); `Still waiting for Cilium
+// Operator to register the following CRDs` (#35927, #30341, `crd-wait-timeout`). Without kube-proxy the Service
+// ClusterIP is dead until Cilium is up, so k8sServiceHost/Port must be set (#21148; kubeproxy-free.rst).
+import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
+import type { Evidence } from './evidence.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { kubeProxyReplacementEnabled } from './cilium-version.ts';
+import { agentUnhealthy, ciliumDoc, HELM_UPGRADE, verifyAgentStep } from './runbook-kit.ts';
+
+const ID = 'apiserver-unreachable';
+const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kubernetes subsystem|x509: certificate is valid for|dial tcp [^ ]+:(443|6443): (i\/o timeout|connect: connection refused|connect: no route to host)/i;
+const CRD_WAIT = /Still waiting for Cilium Operator to register the following CRDs/i;
+const ESTABLISHING = /Establishing connection to apiserver/i;
+
+export interface ApiserverSignals { unreachable: SourcedLine[]; crdWait: SourcedLine[]; host: string | null }
+
+export function apiserverSignals(e: Evidence): ApiserverSignals {
+  const unreachable = findAgentLines(e, (l) => UNREACHABLE.test(lineText(l)) && (isErrorOrWorse(l) || l.level === 'warn'), 6);
+  const crdWait = findAgentLines(e, (l) => CRD_WAIT.test(lineText(l)), 20);
+  const est = findAgentLines(e, (l) => ESTABLISHING.test(lineText(l)), 1)[0];
+  return { unreachable, crdWait, host: est?.line.fields['host'] ?? null };
+}
+
+export const apiserverUnreachable: Runbook = {
+  id: ID,
+  title: 'Agent cannot reach the Kubernetes API',
+  severity: 'critical',
+  rank: 29,
+  needs: ['agentLogs'],
+  match(e) {
+    const s = apiserverSignals(e);
+    // One "still waiting" line is a normal start; repeated, or on an agent that is not ready, it is stuck.
+    const crdStuck = s.crdWait.length >= 3 || (s.crdWait.length > 0 && agentUnhealthy(e) === true);
+    if (s.unreachable.length === 0 && !crdStuck) return null;
+    const unhealthy = agentUnhealthy(e);
+    const fatal = s.unreachable.some((l) => l.line.level === 'fatal');
+    const critical = fatal || unhealthy === true;
+    const kpr = e.ciliumConfig.ok && kubeProxyReplacementEnabled(e.ciliumConfig.value);
+    const k8sSvc = e.services.ok ? e.services.value.find((x) => x.namespace === 'default' && x.name === 'kubernetes')?.clusterIP ?? null : null;
+    const viaClusterIP = s.host !== null && (k8sSvc !== null ? s.host.includes(k8sSvc) : /\/\/10\.96\.0\.1:/.test(s.host));
+    const kpGone = e.kubeProxy.ok && !e.kubeProxy.value.daemonSetPresent;
+    const x509 = s.unreachable.some((l) => /x509/i.test(lineText(l.line)));
+    const evidence: EvidenceQuote[] = [...s.unreachable.slice(0, 4), ...s.crdWait.slice(-2)].map((l) => quoteLogLine(l.source, l.line));
+    if (s.host !== null) evidence.push({ kind: 'fact', text: `agent connects to ${s.host}${viaClusterIP ? ' (the kubernetes Service ClusterIP)' : ''}`, source: 'cilium-agent "Establishing connection to apiserver" line' });
+    if (kpr) evidence.push({ kind: 'fact', text: `kube-proxy-replacement on${kpGone ? ', no kube-proxy DaemonSet' : ''}`, source: 'cilium-config / kube-system DaemonSets' });
+    const cause = x509 ? 'the API server certificate does not cover the address the agent uses (x509)'
+      : viaClusterIP && kpr && kpGone ? 'it dials the kubernetes Service ClusterIP, which nothing serves without kube-proxy until Cilium itself is up: k8sServiceHost/k8sServicePort are not set'
+        : s.unreachable.length > 0 ? 'connections to the API server fail (network path, firewall, or API server down)'
+          : 'it waits for CRDs that cilium-operator has not registered (operator down, old, or lacking RBAC)';
+
+    const steps: FixStep[] = [];
+    if (viaClusterIP && kpr) {
+      steps.push({ title: 'Point the agent at the real API server', detail: 'Use the control-plane endpoint (load balancer or host IP), not the Service ClusterIP.', commands: [HELM_UPGRADE('cilium-apiserver.yaml'), 'kubectl -n kube-system rollout restart ds/cilium'], helmValues: 'k8sServiceHost: <API server host or IP>\nk8sServicePort: 6443' });
+    }
+    if (s.crdWait.length > 0) {
+      steps.push({ title: 'Check cilium-operator', detail: 'The operator registers Cilium CRDs; the agent blocks until they exist (crd-wait-timeout).', commands: ['kubectl -n kube-system get deploy cilium-operator', 'kubectl -n kube-system logs deploy/cilium-operator --tail=50', 'kubectl get crd | grep cilium.io'] });
+    }
+    steps.push({ title: 'Test the path from the node', detail: 'From the node, the API server must answer on the address the agent uses.', commands: [`kubectl debug node/${e.nodeName} -it --image=curlimages/curl -- curl -sk ${s.host ?? 'https://<apiserver>:6443'}/healthz`] });
+    steps.push(verifyAgentStep(e.nodeName));
+
+    return {
+      runbookId: ID,
+      title: s.unreachable.length > 0 ? 'Agent cannot reach the Kubernetes API server' : 'Agent stuck waiting for Cilium CRDs',
+      severity: critical ? 'critical' : 'warning',
+      summary: `The cilium-agent on ${e.nodeName} cannot get going because ${cause}.`,
+      evidence,
+      blastRadius: computeBlastRadius(e),
+      fixSteps: steps,
+      docs: [ciliumDoc(e, 'Kubernetes without kube-proxy (k8sServiceHost)', 'network/kubernetes/kubeproxy-free/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
+      proposals: [],
+      confidence: s.unreachable.length > 0 ? 'certain' : 'likely',
+      explainsAgentCrash: critical && (fatal || s.unreachable.length > 0 || crdStuck),
+    } satisfies Finding;
+  },
+};

@@ -1,0 +1,113 @@
+// bpf-program-load-denied: the kernel refused a BPF program — verifier complexity (E2BIG, "BPF program is too large"),
+// or a permission denial (LSM/SELinux, lockdown, capabilities). Fact sheet §2.3: ≤1.13 tc loader lines
+// (`libbpf: failed to load program`, `JoinEP: Failed to load program … Failed to load prog with tc`, `Error while
+// rewriting endpoint BPF program`, #18680; `BPF program is too large. Processed 131073 insn`, #17647, #18047;
+// `Processed 1000001 insn`, #25500); 1.14+ cilium/ebpf `program tail_nodeport_nat_ingress_ipv4: load program: argument
+// list too long: BPF program is too large` (#38967); SELinux `avc: denied { prog_load }` (#6358, rke2#1273) and lockdown
+// (talos#8117) live in node logs, not the agent's. Known-bad combinations (§7) are added by version-advisory.
+// Map creation (bpf-map-create-failed) and feature probes (`failed to probe helper`, kernel-config-missing) are not ours.
+import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
+import type { Evidence } from './evidence.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { isMapCreateFailure } from './bpf-map-create-failed.ts';
+import type { LogLine } from './log-parser.ts';
+import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from './runbook-kit.ts';
+
+const ID = 'bpf-program-load-denied';
+const TOO_LARGE = /BPF program is too large|load program: argument list too long/i;
+const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog.*(permission denied|operation not permitted)/i;
+const LOAD_FAIL = /failed to load program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel/i;
+
+export function isProgramLoadFailure(l: LogLine): boolean {
+  const t = lineText(l);
+  // Probes are kernel-config-missing's; "context canceled" is an endpoint deleted mid-regeneration (routine).
+  if (isMapCreateFailure(l) || /failed to probe helper|context canceled/i.test(t)) return false;
+  return TOO_LARGE.test(t) || DENIED.test(t) || LOAD_FAIL.test(t);
+}
+
+export const bpfProgramLoadDenied: Runbook = {
+  id: ID,
+  title: 'BPF program rejected by the kernel',
+  severity: 'critical',
+  rank: 20,
+  needs: ['agentLogs'],
+  match(e) {
+    const lines = findAgentLines(e, isProgramLoadFailure, 12);
+    if (lines.length === 0) return null;
+    const texts = lines.map((s) => lineText(s.line) + ' ' + s.line.raw);
+    const complexity = texts.some((t) => TOO_LARGE.test(t));
+    const denied = texts.some((t) => DENIED.test(t));
+    const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/);
+    const insns = firstMatch(texts, /Processed (\d+) insn/);
+    const errors = lines.some((s) => isErrorOrWorse(s.line));
+    // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
+    const critical = errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'));
+    const cause = complexity ? `the verifier's complexity limit${insns === null ? '' : ` (processed ${insns} instructions)`}`
+      : denied ? 'a permission denial (SELinux/AppArmor, kernel lockdown, or missing CAP_BPF/CAP_SYS_ADMIN)'
+        : 'the kernel (the error does not say why; read the verifier output)';
+    const evidence: EvidenceQuote[] = lines.slice(0, 5).map((s: SourcedLine) => quoteLogLine(s.source, s.line));
+    const features = ['enable-host-firewall', 'enable-bpf-masquerade', 'enable-wireguard', 'enable-ipv6']
+      .filter((key) => configTrue(e, key));
+    if (features.length > 0) evidence.push({ kind: 'fact', text: `enabled features that grow the datapath programs: ${features.join(', ')}`, source: 'cilium-config ConfigMap' });
+
+    return {
+      runbookId: ID,
+      title: `BPF program ${program === null ? '' : `${program} `}rejected: ${complexity ? 'too large for the verifier' : denied ? 'permission denied' : 'load failed'}`,
+      severity: critical ? 'critical' : 'warning',
+      summary: `The kernel on ${e.nodeName} refused to load Cilium's BPF program${program === null ? '' : ` ${program}`} because of ${cause}` +
+        (critical ? ', so the agent cannot program the datapath.' : '; endpoints whose program failed keep their previous datapath or none.'),
+      evidence,
+      blastRadius: computeBlastRadius(e, e.node.ok && e.node.value.kernelVersion !== undefined && complexity
+        ? { affects: (p) => p.kernelVersion === (e.node.ok ? e.node.value.kernelVersion : ''), reason: 'run the same kernel and will hit the same verifier limit' }
+        : undefined),
+      fixSteps: complexity ? complexitySteps(e, features) : deniedSteps(e),
+      docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
+      proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
+      confidence: complexity || denied ? 'certain' : 'likely',
+      explainsAgentCrash: critical,
+    } satisfies Finding;
+  },
+};
+
+function firstMatch(texts: string[], re: RegExp): string | null {
+  for (const t of texts) { const m = re.exec(t); if (m?.[1] !== undefined) return m[1]; }
+  return null;
+}
+
+function complexitySteps(e: Evidence, features: string[]): FixStep[] {
+  const helm: string[] = [];
+  if (features.includes('enable-host-firewall')) helm.push('hostFirewall:\n  enabled: false');
+  if (features.includes('enable-bpf-masquerade')) helm.push('bpf:\n  masquerade: false');
+  return [
+    {
+      title: 'Upgrade Cilium to the latest patch release of your minor',
+      detail: 'Verifier-complexity regressions for specific kernels are usually fixed in Cilium patch releases (#17647, #25500, #38967); version-advisory lists known-bad combinations.',
+      commands: ['helm repo update && helm search repo cilium/cilium --versions | head'],
+    },
+    {
+      title: 'Or move the node to a newer kernel',
+      detail: 'Kernels ≥ 5.2 allow 1M verified instructions instead of 4.19\'s 131k budget; newer verifiers prune better (#17647 fixed by 5.10.120).',
+      commands: [`kubectl get node ${e.nodeName} -o jsonpath='{.status.nodeInfo.kernelVersion}'`],
+    },
+    ...(helm.length > 0 ? [{
+      title: 'Or turn off the feature that grew the program',
+      detail: 'Host firewall and BPF masquerade add code to the nodeport/NAT programs that failed in #30093 and #38967.',
+      commands: ['helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f cilium-verifier-fix.yaml'],
+      helmValues: helm.join('\n'),
+    }] : []),
+    verifyAgentStep(e.nodeName),
+  ];
+}
+
+function deniedSteps(e: Evidence): FixStep[] {
+  return [
+    {
+      title: 'Find what denies bpf() on the node',
+      detail: 'SELinux denials show as `avc: denied { prog_load }` in the audit log (#6358); lockdown as `Lockdown: … use of bpf … is restricted`. The agent must run privileged or with CAP_BPF/CAP_SYS_ADMIN/CAP_NET_ADMIN.',
+      commands: [`kubectl debug node/${e.nodeName} -it --image=busybox -- sh -c 'cat /sys/kernel/security/lockdown; dmesg | grep -iE "avc|lockdown|bpf" | tail -20'`],
+    },
+    { title: 'Allow it', detail: 'Use the distribution\'s Cilium SELinux policy or container_t → spc_t for the agent (rke2#1273), or boot without lockdown=confidentiality.' },
+    verifyAgentStep(e.nodeName),
+  ];
+}

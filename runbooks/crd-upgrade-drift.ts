@@ -1,0 +1,102 @@
+// crd-upgrade-drift: Cilium CRDs or the operator out of step with the agent after an upgrade. Fact sheet §2.8: CRDs
+// are registered by cilium-operator, upgrades can leave them old (rancher/rke2#4053, #29444), the operator only
+// upgrades, never downgrades (#27770), agents do not wait for the right CRD version (PR #31416, closed); missing-CRD
+// watch errors `failed to list *v2.CiliumEnvoyConfig: the server could not find the requested resource` (#19964,
+// #10814). Dropping a version still in status.storedVersions breaks upgrades (#47774, fixed by PR #48087).
+// The operator must run the agent's version (upgrade guide); when the agent is stuck waiting for CRDs because of
+// this drift, apiserver-unreachable's CRD-wait finding is folded in (`supersedes`).
+import semver from 'semver';
+import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
+import { apiserverSignals } from './apiserver-unreachable.ts';
+import { ciliumDoc } from './runbook-kit.ts';
+
+const ID = 'crd-upgrade-drift';
+const MISSING_RESOURCE = /the server could not find the requested resource \(get [a-z]+\.cilium\.io\)/i;
+const CORE_CRDS = ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io', 'ciliumendpoints.cilium.io', 'ciliumidentities.cilium.io', 'ciliumnodes.cilium.io'];
+
+export const crdUpgradeDrift: Runbook = {
+  id: ID,
+  title: 'Cilium CRDs or operator out of step with the agent',
+  severity: 'critical',
+  rank: 28,
+  needs: ['cilium', 'operator', 'crds'],
+  match(e) {
+    const evidence: EvidenceQuote[] = [];
+    const problems: string[] = [];
+    const agent = e.cilium.ok ? e.cilium.value.version : null;
+    const op = e.operator.ok ? e.operator.value.version : null;
+    let skew = false;
+    if (agent !== null && op !== null) {
+      const a = semver.coerce(agent);
+      const o = semver.coerce(op);
+      if (a !== null && o !== null && (a.major !== o.major || a.minor !== o.minor)) {
+        skew = true;
+        problems.push(`cilium-operator runs ${op} but the agent runs ${agent}${semver.lt(o, a) ? ': the older operator registers older CRD schemas, so fields the agent relies on may be pruned or policies ignored' : ''}`);
+        evidence.push({ kind: 'comparison', text: `agent ${agent} vs operator ${op} (image ${e.operator.ok ? e.operator.value.image : '?'})`, source: 'DaemonSet cilium / Deployment cilium-operator images' });
+      }
+    }
+    if (e.operator.ok && e.operator.value.readyReplicas === 0 && (e.operator.value.replicas ?? 1) > 0) {
+      problems.push('cilium-operator has no ready replica, so nothing registers or upgrades the CRDs');
+      evidence.push({ kind: 'fact', text: `cilium-operator readyReplicas 0 of ${e.operator.value.replicas ?? '?'}`, source: 'Deployment kube-system/cilium-operator status' });
+    }
+    if (e.crds.ok) {
+      const names = new Set(e.crds.value.map((c) => c.name));
+      const missing = CORE_CRDS.filter((n) => !names.has(n));
+      if (missing.length > 0) {
+        problems.push(`CRDs missing: ${missing.join(', ')}`);
+        evidence.push({ kind: 'fact', text: `not registered: ${missing.join(', ')}`, source: 'apiextensions.k8s.io CustomResourceDefinitions' });
+      }
+      for (const c of e.crds.value) {
+        const unserved = c.storedVersions.filter((v) => !c.servedVersions.includes(v));
+        if (unserved.length > 0) {
+          problems.push(`${c.name} still has objects stored as ${unserved.join(', ')}, which is no longer served`);
+          evidence.push({ kind: 'fact', text: `${c.name}: storedVersions [${c.storedVersions.join(', ')}], served [${c.servedVersions.join(', ')}]`, source: 'CRD status.storedVersions / spec.versions' });
+        }
+        if (!c.established) {
+          problems.push(`${c.name} is not Established`);
+          evidence.push({ kind: 'fact', text: `${c.name}: Established != True`, source: 'CRD status.conditions' });
+        }
+      }
+    }
+    const missingLines = findAgentLines(e, (l) => MISSING_RESOURCE.test(lineText(l)), 3);
+    if (missingLines.length > 0 && problems.length === 0) problems.push('the agent watches a Cilium resource the API server does not know');
+    evidence.push(...missingLines.map((s) => quoteLogLine(s.source, s.line)));
+    if (problems.length === 0) return null;
+    const waiting = apiserverSignals(e);
+    const explainsWait = waiting.unreachable.length === 0 && waiting.crdWait.length > 0;
+    evidence.push(...waiting.crdWait.slice(-1).map((s) => quoteLogLine(s.source, s.line)));
+    const critical = explainsWait || problems.some((p) => p.startsWith('CRDs missing'));
+
+    return {
+      runbookId: ID,
+      title: skew ? 'Operator and agent versions differ' : 'Cilium CRDs out of step',
+      severity: critical ? 'critical' : 'warning',
+      summary: `After an upgrade, Cilium's control plane is out of step: ${problems.join('; ')}.`,
+      evidence,
+      blastRadius: computeBlastRadius(e),
+      fixSteps: [
+        {
+          title: 'Bring the operator to the agent’s version',
+          detail: 'Agent and operator come from the same chart release; a half-applied upgrade leaves them apart. Re-run the upgrade with the same chart version for both.',
+          commands: [
+            'kubectl -n kube-system get ds/cilium deploy/cilium-operator -o jsonpath=\'{range .items[*]}{.metadata.name}{"\\t"}{.spec.template.spec.containers[0].image}{"\\n"}{end}\'',
+            `helm upgrade cilium cilium/cilium -n kube-system --reuse-values --version ${agent ?? '<agent version>'}`,
+          ],
+        },
+        {
+          title: 'Check the CRDs the operator registered',
+          detail: 'Every Cilium CRD should be Established and serve each version in its storedVersions.',
+          commands: ['kubectl get crd -o custom-columns=NAME:.metadata.name,STORED:.status.storedVersions,SCHEMA:.metadata.labels.io\\.cilium\\.k8s\\.crd\\.schema\\.version | grep cilium.io'],
+        },
+        { title: 'Restart the agents once the CRDs are current', detail: 'Agents do not wait for a newer CRD version on their own (PR #31416).', commands: ['kubectl -n kube-system rollout restart ds/cilium'] },
+      ],
+      docs: [ciliumDoc(e, 'Upgrade guide', 'operations/upgrade/')],
+      proposals: [],
+      confidence: e.operator.ok || e.crds.ok ? 'certain' : 'likely',
+      explainsAgentCrash: explainsWait && critical,
+      ...(explainsWait ? { supersedes: ['apiserver-unreachable'] } : {}),
+    } satisfies Finding;
+  },
+};

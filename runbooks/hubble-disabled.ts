@@ -1,0 +1,59 @@
+// hubble-disabled: Hubble or Hubble Relay is not deployed or not ready — an observability blackout during the
+// incident, never the cause of one (issue 4: info/warning, never critical). Fact sheet §3.1 (`enable-hubble`
+// [hubble.enabled]), §3.2 (Deployment hubble-relay, label k8s-app=hubble-relay, PR #39860; relay port 4245,
+// server port 4244).
+import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { ciliumDoc, configValue, HELM_UPGRADE } from './runbook-kit.ts';
+
+const ID = 'hubble-disabled';
+
+export const hubbleDisabled: Runbook = {
+  id: ID,
+  title: 'Hubble flow visibility unavailable',
+  severity: 'warning',
+  rank: 90,
+  needs: ['hubble'],
+  match(e) {
+    const cfg = configValue(e, 'enable-hubble');
+    const enabled = e.hubble.ok ? e.hubble.value.enabled : cfg === null ? null : cfg.toLowerCase() === 'true';
+    if (enabled === null) return null;
+    const relayPresent = e.hubble.ok ? e.hubble.value.relayPresent : null;
+    const relayReady = e.hubble.ok ? e.hubble.value.relayReady : undefined;
+    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `enable-hubble=${enabled}`, source: e.hubble.ok ? 'hubble fact (cilium-config)' : 'cilium-config ConfigMap' }];
+    let state: 'off' | 'no-relay' | 'relay-down';
+    if (!enabled) state = 'off';
+    else if (relayPresent === false) state = 'no-relay';
+    else if (relayPresent === true && relayReady === false) state = 'relay-down';
+    else return null;
+    if (relayPresent !== null) evidence.push({ kind: 'fact', text: `Deployment hubble-relay ${relayPresent ? `present, ready=${String(relayReady ?? 'unknown')}` : 'absent'}`, source: 'kube-system Deployments' });
+    const text = {
+      off: 'Hubble is disabled, so there is no flow log to see what the datapath drops during this incident.',
+      'no-relay': 'Hubble runs on the agents but Hubble Relay is not deployed, so flows can only be read node by node.',
+      'relay-down': 'Hubble Relay is deployed but not ready, so the cluster-wide flow view is unavailable.',
+    }[state];
+    return {
+      runbookId: ID,
+      title: state === 'off' ? 'Hubble is disabled' : state === 'no-relay' ? 'Hubble Relay not deployed' : 'Hubble Relay not ready',
+      // A relay that is deployed but down is something broken; a choice not to deploy is information.
+      severity: state === 'relay-down' ? 'warning' : 'info',
+      summary: text,
+      evidence,
+      blastRadius: computeBlastRadius(e),
+      fixSteps: state === 'relay-down' ? [{
+        title: 'Look at the relay',
+        detail: 'The relay needs to reach every agent’s Hubble server on port 4244 (TLS).',
+        commands: ['kubectl -n kube-system get pods -l k8s-app=hubble-relay', 'kubectl -n kube-system logs deploy/hubble-relay --tail=50'],
+      }] : [{
+        title: 'Enable Hubble and Relay',
+        detail: 'Agents restart to pick up enable-hubble. Meanwhile, `cilium-dbg monitor --type drop` on the node shows drops.',
+        commands: [HELM_UPGRADE('cilium-hubble.yaml'), 'kubectl -n kube-system rollout restart ds/cilium', 'cilium hubble port-forward & hubble status'],
+        helmValues: state === 'off' ? 'hubble:\n  enabled: true\n  relay:\n    enabled: true' : 'hubble:\n  relay:\n    enabled: true',
+      }],
+      docs: [ciliumDoc(e, 'Setting up Hubble observability', 'observability/hubble/setup/')],
+      proposals: [],
+      confidence: 'certain',
+      explainsAgentCrash: false,
+    } satisfies Finding;
+  },
+};

@@ -1,0 +1,95 @@
+// ipam-exhausted: the node has no pod IPs left (or none assigned). Fact sheet §2.9: CNI/kubelet `unable to allocate
+// IP via local cilium agent: [POST /ipam][502] postIpamFailure range is full` (#10627, #9793, #13955, #18331), agent
+// `Error while allocating cilium-health IP" error="range is full"` (#5517); multi-pool `all CIDR ranges are exhausted`
+// (#46598) and `Failed to allocate PodCIDRs to node` (#39874); `required IPv4 pod CIDR not present in node resource`
+// (#12956; PR #13299). "range is full" with few pods usually means a node route overlapping the PodCIDR or a bridge
+// CNI (#5517, #9793), not exhaustion. CiliumNode spec.ipam.podCIDRs / status.ipam.used / operator-status.error
+// (pkg/ipam/types IPAMStatus; PR #11083, PR #13197).
+import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
+import type { Evidence } from './evidence.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
+import { ciliumDoc, configValue } from './runbook-kit.ts';
+
+const ID = 'ipam-exhausted';
+const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
+const NO_CIDR = /required IPv[46] pod CIDR not present in node resource/i;
+
+/** Usable addresses in the node's CIDRs (IPv4 only; minus network, broadcast, router and health). */
+export function capacityOf(cidrs: string[]): number | null {
+  let total = 0;
+  for (const c of cidrs) {
+    const m = /^\d+\.\d+\.\d+\.\d+\/(\d+)$/.exec(c);
+    if (m === null) continue;
+    total += Math.max(2 ** (32 - Number(m[1])) - 4, 0);
+  }
+  return total === 0 ? null : total;
+}
+
+export const ipamExhausted: Runbook = {
+  id: ID,
+  title: 'No pod IPs left on the node',
+  severity: 'critical',
+  rank: 40,
+  needs: ['agentLogs', 'events'],
+  match(e) {
+    const full = findAgentLines(e, (l) => FULL.test(lineText(l)), 4);
+    const noCidr = findAgentLines(e, (l) => NO_CIDR.test(lineText(l)), 2);
+    const events = e.events.ok ? e.events.value.filter((ev) => FULL.test(ev.message) && /allocate IP/i.test(ev.message)) : [];
+    const opError = e.ciliumNode.ok ? e.ciliumNode.value.operatorError : null;
+    if (full.length === 0 && noCidr.length === 0 && events.length === 0 && (opError === null || opError === '')) return null;
+
+    const cn = e.ciliumNode.ok ? e.ciliumNode.value : null;
+    const capacity = cn === null ? null : (capacityOf(cn.podCIDRs) ?? cn.poolSize ?? null);
+    const podsOnNode = e.workloads.ok ? e.workloads.value.filter((w) => !w.hostNetwork && w.phase !== 'Succeeded' && w.phase !== 'Failed').length : null;
+    const used = cn?.used ?? podsOnNode;
+    // Few IPs in use but "range is full": a route or another CNI blocks the range (#5517, #9793).
+    const overlap = capacity !== null && used !== null && used < capacity * 0.5 && (full.length > 0 || events.length > 0);
+    const evidence: EvidenceQuote[] = [...full, ...noCidr].map((s) => quoteLogLine(s.source, s.line));
+    for (const ev of events.slice(0, 2)) evidence.push({ kind: 'log', text: ev.message.slice(0, 400), source: `event ${ev.reason} on ${ev.involvedObject.kind} ${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name} (×${ev.count})` });
+    if (cn !== null) evidence.push({ kind: 'fact', text: `CiliumNode ${e.nodeName}: podCIDRs [${cn.podCIDRs.join(', ')}]${cn.used === undefined ? '' : `, ${cn.used} IPs used`}${capacity === null ? '' : ` of ~${capacity}`}${opError === null || opError === '' ? '' : `, operator error "${opError}"`}`, source: 'CiliumNode spec.ipam / status.ipam' });
+    if (podsOnNode !== null) evidence.push({ kind: 'fact', text: `${podsOnNode} non-host-network pods on the node`, source: 'pods on the node' });
+    const mode = configValue(e, 'ipam') ?? 'cluster-pool';
+    if (e.ciliumConfig.ok) evidence.push({ kind: 'fact', text: `ipam: ${mode}`, source: 'cilium-config ConfigMap' });
+
+    const cause = noCidr.length > 0 ? 'the node has no PodCIDR assigned yet (the operator or controller-manager has not allocated one)'
+      : overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
+        : opError !== null && opError !== '' ? `the operator could not allocate more for this node: ${opError}`
+          : 'every address in the node\'s pool is in use';
+    return {
+      runbookId: ID,
+      title: noCidr.length > 0 ? `No PodCIDR for ${e.nodeName}` : `Pod IPs exhausted on ${e.nodeName}`,
+      severity: 'critical',
+      summary: `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`,
+      evidence,
+      blastRadius: computeBlastRadius(e),
+      fixSteps: steps(e, mode, overlap, noCidr.length > 0),
+      docs: [ciliumDoc(e, 'IP address management (IPAM)', 'network/concepts/ipam/'), ciliumDoc(e, 'Cluster scope IPAM', 'network/concepts/ipam/cluster-pool/')],
+      proposals: [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'No IPs left: new pods scheduled here cannot start.' }],
+      confidence: full.length > 0 || events.length > 0 || noCidr.length > 0 ? 'certain' : 'likely',
+      explainsAgentCrash: full.some((s) => /cilium-health IP/i.test(lineText(s.line)) && s.line.level === 'fatal'),
+    } satisfies Finding;
+  },
+};
+
+function steps(e: Evidence, mode: string, overlap: boolean, noCidr: boolean): FixStep[] {
+  const node = e.nodeName;
+  const out: FixStep[] = [{
+    title: 'See what is allocated',
+    detail: 'Compare allocated addresses with the pods really running there; leaked IPs from deleted pods also fill the range.',
+    commands: [`kubectl get ciliumnode ${node} -o yaml | grep -A8 ipam`, 'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status --all-addresses'],
+  }];
+  if (overlap) {
+    out.push({ title: 'Remove the route or CNI that overlaps the PodCIDR', detail: 'Cilium skips any range a node route covers (#9793); a leftover bridge CNI in /etc/cni/net.d does the same.', commands: [`kubectl debug node/${node} -it --image=busybox -- sh -c 'ip route; ls /host/etc/cni/net.d'`] });
+  } else if (noCidr) {
+    out.push({ title: 'Get a PodCIDR allocated', detail: mode === 'kubernetes' ? 'With ipam=kubernetes the controller-manager allocates node.spec.podCIDR (--allocate-node-cidrs).' : 'With cluster-pool the operator allocates it: check cilium-operator logs and that the cluster pool is not used up.', commands: [`kubectl get node ${node} -o jsonpath='{.spec.podCIDRs}'`, 'kubectl -n kube-system logs deploy/cilium-operator --tail=50 | grep -i cidr'] });
+  } else {
+    out.push({
+      title: 'Give nodes more addresses, or fewer pods',
+      detail: mode === 'cluster-pool' ? 'Lower maxPods, or move to a larger per-node mask (takes effect for new nodes; existing nodes keep their CIDR).' : 'In ENI/Azure modes raise pre-allocation or subnet size; in multi-pool add a pool.',
+      helmValues: mode === 'cluster-pool' ? 'ipam:\n  operator:\n    clusterPoolIPv4MaskSize: 23' : undefined,
+      commands: [`kubectl drain ${node} --ignore-daemonsets --delete-emptydir-data  # then replace the node`],
+    });
+  }
+  return out.map((s) => (s.helmValues === undefined ? { title: s.title, detail: s.detail, ...(s.commands === undefined ? {} : { commands: s.commands }) } : s));
+}

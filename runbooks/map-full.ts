@@ -1,0 +1,116 @@
+// map-full: CT/NAT/LB/policy BPF maps at capacity. Fact sheet §2.4: `the map is full, please consider resizing it.
+// argument list too long` (pkg/bpf) on cilium_lb4_backends_v2 (#28726) and cilium_policy_NNNNN (#19279, #28337; older
+// `Failed to add PolicyMap key … argument list too long`, #8060); CT GC `Garbage collection on ipv4 TCP CT map failed to
+// finish` is routine once (a healthy agent prints it) and only repeated is it pressure; limits: bpf-policy-map-max
+// default 16384 (PR #8071), hard cap 1<<24 (#44635); high-cardinality identities → limit identity labels (#32399);
+// 1.17–1.19 may swallow policymap overflow at startup (#45788). ENOMEM on update is memory, not "full" (#31701).
+import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
+import type { Evidence } from './evidence.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { renderHelmValues, type HelmValuePaths } from './helm-values.ts';
+import { ciliumDoc, configValue, HELM_UPGRADE, restartAgent } from './runbook-kit.ts';
+
+const ID = 'map-full';
+const FULL = /the map is full|Failed to add PolicyMap key.*argument list too long/i;
+const CT_GC = /Garbage collection on .* CT map failed to finish/i;
+/** Repeated CT GC misses before they count as pressure (one is routine on a healthy agent). */
+const CT_GC_THRESHOLD = 5;
+
+type MapKind = 'policy' | 'lb' | 'ct' | 'nat' | 'other';
+
+interface KindInfo { label: string; key: string; helm: string; default: number }
+const KINDS: Record<Exclude<MapKind, 'other'>, KindInfo> = {
+  policy: { label: 'policy map', key: 'bpf-policy-map-max', helm: 'bpf.policyMapMax', default: 16384 },
+  lb: { label: 'load-balancer map', key: 'bpf-lb-map-max', helm: 'bpf.lbMapMax', default: 65536 },
+  ct: { label: 'connection-tracking map', key: 'bpf-ct-global-tcp-max', helm: 'bpf.ctTcpMax', default: 524288 },
+  nat: { label: 'NAT map', key: 'bpf-nat-global-max', helm: 'bpf.natMax', default: 524288 },
+};
+const HARD_CAP = 16_777_216;
+
+function kindOf(mapName: string | null, text: string): MapKind {
+  const n = mapName ?? '';
+  if (/cilium_policy/.test(n) || /PolicyMap/.test(text)) return 'policy';
+  if (/cilium_lb/.test(n)) return 'lb';
+  if (/cilium_ct/.test(n) || CT_GC.test(text)) return 'ct';
+  if (/cilium_snat|cilium_nat/.test(n)) return 'nat';
+  return 'other';
+}
+
+export const mapFull: Runbook = {
+  id: ID,
+  title: 'BPF map full',
+  severity: 'critical',
+  rank: 45,
+  needs: ['agentLogs'],
+  match(e) {
+    const full = findAgentLines(e, (l) => FULL.test(lineText(l)), 20);
+    const gc = findAgentLines(e, (l) => CT_GC.test(lineText(l)), 50);
+    const gcPressure = gc.length >= CT_GC_THRESHOLD;
+    if (full.length === 0 && !gcPressure) return null;
+    const hits = full.map((s) => ({ s, map: /\b(cilium_[A-Za-z0-9_]+)/.exec(lineText(s.line))?.[1] ?? null }));
+    const kinds = new Set<MapKind>(hits.map((h) => kindOf(h.map, lineText(h.s.line))));
+    if (gcPressure) kinds.add('ct');
+    const maps = [...new Set(hits.map((h) => h.map).filter((m): m is string => m !== null))];
+    // A full policy map means policy cannot be enforced as written: traffic is dropped. LB/CT/NAT degrade first.
+    const critical = kinds.has('policy');
+    const evidence: EvidenceQuote[] = [...hits.slice(0, 4).map((h) => quoteLogLine(h.s.source, h.s.line))];
+    if (gcPressure) {
+      const last: SourcedLine | undefined = gc[gc.length - 1];
+      if (last !== undefined) evidence.push(quoteLogLine(last.source, last.line));
+      evidence.push({ kind: 'fact', text: `${gc.length} CT garbage-collection runs failed to finish in the collected logs (threshold ${CT_GC_THRESHOLD})`, source: 'cilium-agent logs' });
+    }
+    const sizing = resize(e, kinds);
+    if (sizing.current.length > 0) evidence.push({ kind: 'fact', text: `current sizing: ${sizing.current.join(', ')}`, source: 'cilium-config ConfigMap' });
+    const names = [...kinds].filter((k): k is Exclude<MapKind, 'other'> => k !== 'other').map((k) => KINDS[k].label);
+
+    return {
+      runbookId: ID,
+      title: `BPF ${names.join(', ') || 'map'} full${maps.length > 0 ? ` (${maps.slice(0, 3).join(', ')})` : ''}`,
+      severity: critical ? 'critical' : 'warning',
+      summary: `The cilium-agent on ${e.nodeName} ${full.length > 0 ? `cannot insert into ${maps[0] ?? 'a BPF map'}: the map is full` : 'keeps failing to finish connection-tracking garbage collection'}` +
+        (critical ? ', so policy for some endpoints cannot be applied and their traffic is dropped.' : ', so new connections or service backends may be dropped (CT: Map insertion failed).'),
+      evidence,
+      blastRadius: computeBlastRadius(e),
+      fixSteps: [
+        {
+          title: 'See how full the maps are',
+          detail: 'Compare entries with the configured maximum; for policy maps, count identities (high-cardinality labels inflate them, #32399).',
+          commands: [
+            'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg map list',
+            'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg bpf ct list global | wc -l',
+            'kubectl get ciliumidentities --no-headers | wc -l',
+          ],
+        },
+        {
+          title: 'Raise the limits (restarts the agents; maps are re-created)',
+          detail: `Double what is full, staying under the hard cap of ${HARD_CAP} entries (#44635). Bigger maps cost kernel memory on every node.` +
+            (kinds.has('policy') ? ' For policy maps also limit identity-relevant labels (labels.* / --labels) if identities explode.' : ''),
+          commands: [HELM_UPGRADE('cilium-map-sizes.yaml'), 'kubectl -n kube-system rollout restart ds/cilium'],
+          helmValues: sizing.values,
+        },
+      ],
+      docs: [ciliumDoc(e, 'eBPF maps (sizing)', 'network/ebpf/maps/'), ciliumDoc(e, 'Limiting identity-relevant labels', 'operations/performance/scalability/identity-relevant-labels/')],
+      proposals: restartAgent(e, 'A restart re-creates maps with new limits once the config is changed; alone it only clears transient CT state.'),
+      confidence: full.length > 0 ? 'certain' : 'likely',
+      explainsAgentCrash: false,
+    } satisfies Finding;
+  },
+};
+
+function resize(e: Evidence, kinds: Set<MapKind>): { values: string; current: string[] } {
+  const set: HelmValuePaths = {};
+  const current: string[] = [];
+  for (const kind of kinds) {
+    if (kind === 'other') continue;
+    const info = KINDS[kind];
+    const raw = configValue(e, info.key);
+    if (raw !== null) current.push(`${info.key}=${raw}`);
+    const now = raw === null || Number.isNaN(Number(raw)) ? info.default : Number(raw);
+    set[info.helm] = Math.min(now * 2, HARD_CAP);
+    if (kind === 'ct') set['bpf.ctAnyMax'] = Math.min(Math.max(Number(configValue(e, 'bpf-ct-global-any-max') ?? 262144) * 2, 1), HARD_CAP);
+  }
+  const ratio = configValue(e, 'bpf-map-dynamic-size-ratio');
+  if (ratio !== null) current.push(`bpf-map-dynamic-size-ratio=${ratio}`);
+  return { values: Object.keys(set).length > 0 ? renderHelmValues(set) : 'bpf:\n  mapDynamicSizeRatio: 0.005', current };
+}

@@ -1,0 +1,79 @@
+// memlock-rlimit: BPF map/program creation or the perf ring fail on RLIMIT_MEMLOCK. Fact sheet §2.2: cilium/ebpf's
+// hint `(MEMLOCK may be too low, consider rlimit.RemoveMemlock)` (kubeshark#1747, KumKeeHyun/perisco#3), the agent's
+// `unable to set memory resource limits" error="failed to set memlock rlimit: operation not permitted"`
+// (siderolabs/talos#9494; fixed with privileges or SYS_RESOURCE, talos#5948, #17883), PR #18640 (rlimit.RemoveMemlock
+// since 1.12; a no-op on kernels with memcg accounting for BPF, 5.11 — unverified), and the missing CAP_IPC_LOCK fatal
+// `Cannot initialise BPF perf ring buffer sockets … can't mmap: operation not permitted` (PR #19812, #19808).
+// Root cause over symptom: when memlock explains the map failures, bpf-map-create-failed is folded in (`supersedes`).
+import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from './agent-logs.ts';
+import { isMapCreateFailure } from './bpf-map-create-failed.ts';
+import { compareTriples } from './kernel-version.ts';
+import { agentSelector, ciliumDoc, cordon, nodeKernel, verifyAgentStep } from './runbook-kit.ts';
+
+const ID = 'memlock-rlimit';
+const HINT = /MEMLOCK may be too low/i;
+// daemon_main.go: `rlimit.RemoveMemlock()` failing is logged at Fatal ("unable to set memory resource limits").
+const SET_FAILED = /failed to set memlock rlimit|unable to set memory resource limits/i;
+const PERF_RING = /perf ring buffer.*can't mmap: operation not permitted|failed to create perf ring.*can't mmap: operation not permitted/i;
+
+export const memlockRlimit: Runbook = {
+  id: ID,
+  title: 'RLIMIT_MEMLOCK too low for BPF',
+  severity: 'critical',
+  rank: 18,
+  needs: ['agentLogs'],
+  match(e) {
+    const lines = findAgentLines(e, (l) => { const t = lineText(l); return HINT.test(t) || SET_FAILED.test(t) || PERF_RING.test(t); }, 6);
+    const limit = e.memlock.ok ? e.memlock.value : null;
+    const tinyLimit = limit !== null && limit.soft !== 'unlimited' && Number(limit.soft) < 64 * 1024 * 1024;
+    if (lines.length === 0) return null; // the limit alone is not a failure: memcg-accounting kernels ignore it
+    const texts = lines.map((s) => lineText(s.line));
+    const hint = texts.some((t) => HINT.test(t));
+    const perf = texts.some((t) => PERF_RING.test(t));
+    const fatal = hint || perf || lines.some((s) => s.line.level === 'fatal');
+    const k = nodeKernel(e);
+    const oldKernel = k !== null && compareTriples(k.effective, [5, 11, 0]) < 0;
+    const evidence: EvidenceQuote[] = lines.map((s) => quoteLogLine(s.source, s.line));
+    if (limit !== null) evidence.push({ kind: 'fact', text: `Max locked memory: soft ${limit.soft}, hard ${limit.hard}`, source: 'cilium-agent /proc/1/limits' });
+    if (k !== null) evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}${oldKernel ? ' (before memcg accounting for BPF, 5.11: maps are charged to memlock)' : ''}`, source: `node ${e.nodeName} status.nodeInfo` });
+    const mapFailures = findAgentLines(e, isMapCreateFailure, 20);
+    // Fold the map finding only when every map failure carries the memlock hint (otherwise it has its own cause).
+    const explainsMaps = hint && mapFailures.length > 0 && mapFailures.every((s) => HINT.test(lineText(s.line)));
+
+    return {
+      runbookId: ID,
+      title: perf ? 'Agent lacks CAP_IPC_LOCK for its perf ring' : 'RLIMIT_MEMLOCK blocks BPF map creation',
+      severity: fatal || lines.some((s) => isErrorOrWorse(s.line)) ? 'critical' : 'warning',
+      summary: perf
+        ? `The cilium-agent on ${e.nodeName} cannot mmap its BPF perf ring (operation not permitted): it lacks CAP_IPC_LOCK or a sufficient memlock limit, so it stops.`
+        : `The cilium-agent on ${e.nodeName} ${hint ? 'cannot create BPF maps because RLIMIT_MEMLOCK is too low' : 'could not raise RLIMIT_MEMLOCK'}` +
+          `${tinyLimit && limit !== null ? ` (soft limit ${limit.soft} bytes)` : ''}; it needs CAP_SYS_RESOURCE (or a privileged pod) to lift the limit${oldKernel ? ' on this pre-5.11 kernel' : ''}.`,
+      evidence,
+      blastRadius: computeBlastRadius(e),
+      fixSteps: [
+        {
+          title: 'Check the agent’s capabilities and limit',
+          detail: 'Cilium ≥1.12 lifts the limit itself (rlimit.RemoveMemlock, PR #18640) when it has CAP_SYS_RESOURCE; the perf ring also needs CAP_IPC_LOCK.',
+          commands: [
+            `kubectl -n kube-system get pod ${agentSelector(e.nodeName)} -o jsonpath='{.items[0].spec.containers[?(@.name=="cilium-agent")].securityContext}'`,
+            `kubectl -n kube-system exec ds/cilium -c cilium-agent -- grep 'Max locked memory' /proc/1/limits`,
+          ],
+        },
+        {
+          title: 'Give the agent the capabilities back',
+          detail: 'Restricted platforms (Talos, hardened PSPs/policies) strip them; restore the chart defaults (values.yaml securityContext.capabilities.ciliumAgent). Alternatively raise LimitMEMLOCK for the container runtime (containerd/CRI-O systemd unit) to infinity.',
+          commands: ['helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f cilium-caps.yaml'],
+          helmValues: 'securityContext:\n  capabilities:\n    ciliumAgent:\n      - CHOWN\n      - KILL\n      - NET_ADMIN\n      - NET_RAW\n      - IPC_LOCK\n      - SYS_MODULE\n      - SYS_ADMIN\n      - SYS_RESOURCE\n      - DAC_OVERRIDE\n      - FOWNER\n      - SETGID\n      - SETUID',
+        },
+        verifyAgentStep(e.nodeName),
+      ],
+      docs: [ciliumDoc(e, 'System requirements (privileges)', 'operations/system_requirements/')],
+      proposals: fatal ? [cordon(e.nodeName, 'The agent cannot create its BPF objects; keep new pods off the node.')] : [],
+      confidence: hint || perf ? 'certain' : 'likely',
+      explainsAgentCrash: fatal,
+      ...(explainsMaps ? { supersedes: ['bpf-map-create-failed'] } : {}),
+    } satisfies Finding;
+  },
+};

@@ -1,0 +1,115 @@
+// Offline analysis (issue 4): evidenceFromDocument accepts a full Evidence document (it has `schemaVersion`) or the
+// minimal hand-written shape `{node, cilium{version,config}, kubeProxy, agent{logs,previousLogs}}`, every field
+// optional. Missing means unknown, never invented: absent facts stay "not collected", a node with only a kernel is a
+// partial node (NodeInfo's other fields are optional), and kube-proxy without `daemonSetPresent` is unknown.
+// renderFindingsJson is the `--json` shape the issue specifies.
+import { z } from 'zod';
+import type { Report } from './contract.ts';
+import { EvidenceParseError, EVIDENCE_SCHEMA_VERSION, parseEvidence, type Evidence, type EvidenceInput, type EvidenceIssue } from './evidence.ts';
+import { ciliumVersionFromImage } from './cilium-version.ts';
+
+const ConfigValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+const MinimalDocumentSchema = z.strictObject({
+  cluster: z.string().optional(),
+  collectedAt: z.string().optional(),
+  node: z.strictObject({
+    name: z.string().min(1).optional(),
+    kernelVersion: z.string().optional(),
+    osImage: z.string().optional(),
+    architecture: z.string().optional(),
+    kubeletVersion: z.string().optional(),
+    containerRuntimeVersion: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }).optional(),
+  cilium: z.strictObject({
+    version: z.string().regex(/^v?\d+\.\d+(\.\d+)?/, 'expected a Cilium version like "1.16.3"').optional(),
+    image: z.string().optional(),
+    config: z.record(z.string(), ConfigValue).optional(),
+  }).optional(),
+  kubeProxy: z.strictObject({
+    daemonSetPresent: z.boolean().optional(),
+    daemonSetName: z.string().optional(),
+    mode: z.enum(['iptables', 'ipvs', 'nftables']).nullable().optional(),
+    podOnNode: z.strictObject({ name: z.string(), phase: z.string(), ready: z.boolean() }).nullable().optional(),
+  }).optional(),
+  agent: z.strictObject({
+    logs: z.string().optional(),
+    previousLogs: z.string().optional(),
+  }).optional(),
+});
+type MinimalDocument = z.infer<typeof MinimalDocumentSchema>;
+
+const OFFLINE = 'not in the offline document';
+const unknown = (what: string) => ({ ok: false as const, reason: 'unavailable' as const, detail: `${what} ${OFFLINE}` });
+
+/** Full Evidence or the minimal document → Evidence. Throws EvidenceParseError naming each field and problem. */
+export function evidenceFromDocument(json: unknown): Evidence {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new EvidenceParseError([{ path: '(root)', message: `expected a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}` }]);
+  }
+  if ('schemaVersion' in json) return parseEvidence(json);
+  const parsed = MinimalDocumentSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues: EvidenceIssue[] = parsed.error.issues.map((i) => ({
+      path: i.path.length > 0 ? i.path.map(String).join('.') : '(root)',
+      message: i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (a full Evidence document needs "schemaVersion": ${EVIDENCE_SCHEMA_VERSION})` : i.message,
+    }));
+    throw new EvidenceParseError(issues);
+  }
+  return parseEvidence(toEvidenceInput(parsed.data));
+}
+
+function toEvidenceInput(d: MinimalDocument): EvidenceInput {
+  const nodeName = d.node?.name ?? 'unknown-node';
+  const out: EvidenceInput = {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    cluster: d.cluster ?? 'offline',
+    nodeName,
+    collectedAt: d.collectedAt ?? 'unknown',
+  };
+  if (d.node !== undefined) {
+    const { name: _name, ...rest } = d.node;
+    out.node = { ok: true, value: { name: nodeName, ...rest } };
+  }
+  if (d.cilium?.version !== undefined || d.cilium?.image !== undefined) {
+    const version = d.cilium.version?.replace(/^v/, '') ?? (d.cilium.image === undefined ? null : ciliumVersionFromImage(d.cilium.image));
+    out.cilium = { ok: true, value: { version, ...(d.cilium.image === undefined ? {} : { image: d.cilium.image }) } };
+  } else {
+    out.cilium = unknown('cilium.version');
+  }
+  out.ciliumConfig = d.cilium?.config === undefined ? unknown('cilium.config') : { ok: true, value: d.cilium.config };
+  const kp = d.kubeProxy;
+  if (kp?.daemonSetPresent !== undefined) {
+    out.kubeProxy = { ok: true, value: {
+      daemonSetPresent: kp.daemonSetPresent,
+      ...(kp.daemonSetName === undefined ? {} : { daemonSetName: kp.daemonSetName }),
+      ...(kp.mode === undefined ? {} : { mode: kp.mode }),
+      ...(kp.podOnNode === undefined ? {} : { podOnNode: kp.podOnNode }),
+    } };
+  } else {
+    out.kubeProxy = unknown('kubeProxy.daemonSetPresent');
+  }
+  const a = d.agent;
+  if (a?.logs !== undefined || a?.previousLogs !== undefined) {
+    // A missing previous log reads as "no previous container" (nothing to quote), not as a healthy agent.
+    out.agentLogs = { ok: true, value: { current: chunk(a.logs ?? ''), previous: a.previousLogs === undefined ? null : chunk(a.previousLogs) } };
+  } else {
+    out.agentLogs = unknown('agent.logs');
+  }
+  return out;
+}
+
+function chunk(text: string) {
+  let lines = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
+  if (text.length > 0 && !text.endsWith('\n')) lines++;
+  return { text, truncated: false, lines };
+}
+
+/** `--json`: `{"findings":[{"runbook","severity","summary","evidence"}]}` in the report's order (most severe first). */
+export function renderFindingsJson(report: Report): string {
+  return JSON.stringify({
+    findings: report.findings.map((f) => ({ runbook: f.runbookId, severity: f.severity, summary: f.summary, evidence: f.evidence })),
+  });
+}

@@ -1,0 +1,90 @@
+// wireguard-unsupported: WireGuard encryption is enabled but cannot run on this node. Fact sheet §0.5 and §1.2
+// (in-tree WireGuard is Linux 5.6; older kernels need the out-of-tree module, v1.10 WireGuard guide; 1.11+ userspace
+// fallback PR #17451), §2.7 lines: PR #15825 `Failed to initialize wireguard agent … wireguard not supported by the
+// Linux kernel (netlink: operation not supported)`, the newer `failed to initialize WireGuard agent: WireGuard not
+// supported …` (microsoft/azurelinux#16243), `failed to set link up: address already in use` (UDP 51871 taken,
+// #35928), 1.13 `Wireguard (--enable-wireguard) is not compatible with L7 proxy` (kubespray#10538).
+// Split with kernel-config-missing: the "not supported by the Linux kernel" line on a kernel ≥ 5.6 is a missing
+// CONFIG_WIREGUARD (azurelinux#16243: 6.6) and belongs there; below 5.6 (or kernel unknown) it is reported here.
+import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
+import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
+import { ciliumDoc, configValue, disableFeature, HELM_UPGRADE, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
+
+const ID = 'wireguard-unsupported';
+const WG_MIN: KernelTriple = [5, 6, 0];
+export const WG_NOT_SUPPORTED = /wireguard not supported by the linux kernel/i;
+const PORT_IN_USE = /initialize wireguard agent.*address already in use/i;
+const L7_CONFLICT = /Wireguard \(--enable-wireguard\) is not compatible with L7 proxy/i;
+
+export const wireguardUnsupported: Runbook = {
+  id: ID,
+  title: 'WireGuard enabled but unsupported on the node',
+  severity: 'critical',
+  rank: 24,
+  needs: ['ciliumConfig', 'node', 'agentLogs'],
+  match(e) {
+    if (!e.ciliumConfig.ok || configValue(e, 'enable-wireguard')?.toLowerCase() !== 'true') return null;
+    const k = nodeKernel(e);
+    const old = k !== null && compareTriples(k.effective, WG_MIN) < 0;
+    const lines = findAgentLines(e, (l) => {
+      const t = lineText(l);
+      return (WG_NOT_SUPPORTED.test(t) && (k === null || old)) || PORT_IN_USE.test(t) || L7_CONFLICT.test(t);
+    }, 4);
+    if (!old && lines.length === 0) return null;
+
+    const texts = lines.map((s) => lineText(s.line));
+    const portInUse = texts.some((t) => PORT_IN_USE.test(t));
+    const l7 = texts.some((t) => L7_CONFLICT.test(t));
+    const kernelSaid = texts.some((t) => WG_NOT_SUPPORTED.test(t));
+    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: 'enable-wireguard=true', source: 'cilium-config ConfigMap' }];
+    if (k !== null) {
+      evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}`, source: `node ${e.nodeName} status.nodeInfo` });
+      if (old) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.6.0 (in-tree WireGuard)`, source: 'fact sheet §1.2; v1.10 WireGuard guide' });
+    }
+    evidence.push(...lines.map((s) => quoteLogLine(s.source, s.line)));
+    const why = portInUse ? 'another process already holds WireGuard\'s UDP port 51871 (#35928)'
+      : l7 ? 'this Cilium release cannot combine WireGuard with the L7 proxy (1.13, kubespray#10538)'
+        : kernelSaid ? 'the kernel has no WireGuard support (netlink: operation not supported)'
+          : 'the kernel is older than 5.6 and has no in-tree WireGuard (it works only if the out-of-tree module is installed)';
+    // The agent line proves the failure; the version alone is "likely" (the out-of-tree module may be loaded).
+    const certain = lines.length > 0;
+
+    return {
+      runbookId: ID,
+      title: `WireGuard cannot start on ${e.nodeName}`,
+      severity: certain ? 'critical' : 'warning',
+      summary: `${e.nodeName} has WireGuard encryption enabled but ${why}${certain ? ', so the cilium-agent fails to start and pods on the node get no network' : ''}.`,
+      evidence,
+      blastRadius: computeBlastRadius(e, old ? { affects: peersBelow(WG_MIN), reason: 'run kernels below 5.6 and lack in-tree WireGuard too' } : undefined),
+      fixSteps: [
+        portInUse ? {
+          title: 'Free UDP port 51871 on the node',
+          detail: 'Find what listens on 51871 (another WireGuard setup, a stale cilium_wg0) and remove it.',
+          commands: [`kubectl debug node/${e.nodeName} -it --image=busybox -- sh -c 'netstat -ulpn | grep 51871; ip link show type wireguard'`],
+        } : l7 ? {
+          title: 'Upgrade Cilium or turn the L7 proxy off',
+          detail: 'Later releases combine WireGuard with the L7 proxy; on 1.13 one of them must go.',
+          commands: [HELM_UPGRADE('cilium-wireguard-fix.yaml')],
+          helmValues: 'l7Proxy: false',
+        } : {
+          title: 'Give the node a kernel with WireGuard',
+          detail: 'Kernel 5.6+ built with CONFIG_WIREGUARD, or install the wireguard kernel module for this kernel (https://www.wireguard.com/install/).',
+          commands: [`kubectl debug node/${e.nodeName} -it --image=busybox -- sh -c 'uname -r; grep -i wireguard /proc/modules || echo "wireguard module not loaded"'`],
+        },
+        {
+          title: 'Or turn WireGuard off until the nodes can run it',
+          detail: 'Pod traffic between nodes then travels unencrypted: agree this with whoever owns the security requirement first.',
+          commands: [HELM_UPGRADE('cilium-wireguard-off.yaml'), 'kubectl -n kube-system rollout restart ds/cilium'],
+          helmValues: 'encryption:\n  enabled: false',
+        },
+        verifyAgentStep(e.nodeName),
+      ],
+      docs: [ciliumDoc(e, 'WireGuard transparent encryption', 'security/network/encryption-wireguard/'), ciliumDoc(e, 'System requirements', 'operations/system_requirements/')],
+      proposals: certain && !portInUse ? [disableFeature('enable-wireguard', 'false', 'Lets the agent start; inter-node pod traffic is no longer encrypted (security trade-off).')] : [],
+      confidence: certain ? 'certain' : 'likely',
+      explainsAgentCrash: certain,
+    } satisfies Finding;
+  },
+};
