@@ -1,24 +1,68 @@
 // `cilium-runbook`: the same collection and runbooks without Slack, for the engineer at a terminal.
 //   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context C] [--cluster NAME] [--json] [--evidence-out FILE]
-//   cilium-runbook analyze <evidence.json> [--json]
+//   cilium-runbook collect <node> [--kubeconfig PATH] [--context C] > evidence.json
+//   cilium-runbook analyze <evidence.json|-> [--json]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze } from '../runbooks/analyze.ts';
-import { parseEvidence, EvidenceParseError } from '../runbooks/evidence.ts';
+import { EvidenceParseError } from '../runbooks/evidence.ts';
+import { evidenceFromDocument, renderFindingsJson } from '../runbooks/offline-evidence.ts';
+import type { Report } from '../runbooks/contract.ts';
 import { collectEvidence } from '../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
+import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
 import { NodeNameSchema } from './command-grammar.ts';
 import { renderReportText } from './render/report-text.ts';
 
 const USAGE = `Usage:
   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json] [--evidence-out FILE]
-  cilium-runbook analyze <evidence.json> [--json]`;
+  cilium-runbook collect <node> [--kubeconfig PATH] [--context NAME]     (evidence JSON on stdout)
+  cilium-runbook analyze <evidence.json|-> [--json]                      (- reads standard input)
+Exit codes: 0 no critical finding, 3 a critical finding, 2 bad input, 1 failure.`;
 
 const MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
+}
+
+type Values = { kubeconfig?: string; context?: string; cluster?: string; json?: boolean; 'evidence-out'?: string };
+
+async function collectFromCluster(target: string | undefined, values: Values) {
+  const node = NodeNameSchema.safeParse(target);
+  if (!node.success) fail(`${target === undefined ? 'a node name is required' : `"${target}" is not a node name: ${node.error.issues[0]?.message ?? ''}`}\n${USAGE}`);
+  const kubeconfigPath = values.kubeconfig ?? process.env.KUBECONFIG;
+  const kc = loadKubeConfig({ ...(kubeconfigPath !== undefined && { kubeconfigPath }), ...(values.context !== undefined && { context: values.context }) });
+  const reader = new ClientNodeCluster(values.cluster ?? kc.getCurrentContext(), kc);
+  try {
+    await reader.getNode(node.data);
+  } catch (e) {
+    if (e instanceof KubeApiError && e.status === 404) fail(`node "${node.data}" does not exist in ${reader.cluster}`, 1);
+    throw e;
+  }
+  return collectEvidence(reader, node.data, { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024 });
+}
+
+function readDocument(target: string | undefined): unknown {
+  if (target === undefined) fail(`analyze needs an evidence file or - for standard input\n${USAGE}`);
+  let text: string;
+  if (target === '-') text = readFileSync(0, 'utf8');
+  else {
+    let size: number;
+    try {
+      size = statSync(target).size;
+    } catch {
+      fail(`cannot read ${target}: no such file`);
+    }
+    if (size > MAX_EVIDENCE_BYTES) fail(`${target} is ${size} bytes; evidence files over ${MAX_EVIDENCE_BYTES} bytes are refused`);
+    text = readFileSync(target, 'utf8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    fail(`${target === '-' ? 'standard input' : target} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -37,44 +81,37 @@ async function main(argv: string[]): Promise<void> {
   const [command, target, ...rest] = positionals;
   if (values.help || command === undefined) fail(USAGE, values.help ? 0 : 2);
   if (rest.length > 0) fail(`unexpected arguments: ${rest.join(' ')}\n${USAGE}`);
-  if (command === 'diagnose') {
-    const node = NodeNameSchema.safeParse(target);
-    if (!node.success) fail(`${target === undefined ? 'a node name is required' : `"${target}" is not a node name: ${node.error.issues[0]?.message ?? ''}`}\n${USAGE}`);
-    const kubeconfigPath = values.kubeconfig ?? process.env.KUBECONFIG;
-    const kc = loadKubeConfig({ ...(kubeconfigPath !== undefined && { kubeconfigPath }), ...(values.context !== undefined && { context: values.context }) });
-    const reader = new ClientNodeCluster(values.cluster ?? kc.getCurrentContext(), kc);
-    const evidence = await collectEvidence(reader, node.data, { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024 });
-    if (!evidence.node.ok && evidence.node.reason === 'not-found') fail(`node "${node.data}" does not exist in ${reader.cluster}`, 1);
-    if (values['evidence-out'] !== undefined) writeFileSync(values['evidence-out'], JSON.stringify(evidence, null, 2));
-    print(analyze(evidence), values.json);
-  } else if (command === 'analyze') {
-    if (target === undefined) fail(`analyze needs an evidence file\n${USAGE}`);
-    let size: number;
-    try {
-      size = statSync(target).size;
-    } catch {
-      fail(`cannot read ${target}: no such file`);
+  switch (command) {
+    case 'diagnose': {
+      const evidence = await collectFromCluster(target, values);
+      if (values['evidence-out'] !== undefined) writeFileSync(values['evidence-out'], JSON.stringify(evidence, null, 2));
+      print(analyze(evidence), values.json, 'report');
+      return;
     }
-    if (size > MAX_EVIDENCE_BYTES) fail(`${target} is ${size} bytes; evidence files over ${MAX_EVIDENCE_BYTES} bytes are refused`);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(target, 'utf8'));
-    } catch (e) {
-      fail(`${target} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    case 'collect': {
+      // Collectors never read Secrets; quoted logs are what the agent printed (redact before sharing outside).
+      process.stdout.write(`${JSON.stringify(await collectFromCluster(target, values), null, 2)}\n`);
+      return;
     }
-    try {
-      print(analyze(parseEvidence(json)), values.json);
-    } catch (e) {
-      if (e instanceof EvidenceParseError) fail(`${target}: ${e.issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`).join('\n  ')}`);
-      throw e;
+    case 'analyze': {
+      const json = readDocument(target);
+      try {
+        print(analyze(evidenceFromDocument(json)), values.json, 'findings');
+      } catch (e) {
+        if (e instanceof EvidenceParseError) fail(`${target ?? ''}: invalid evidence\n  ${e.issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`).join('\n  ')}`);
+        throw e;
+      }
+      return;
     }
-  } else {
-    fail(`unknown command "${command}"\n${USAGE}`);
+    default:
+      fail(`unknown command "${command}"\n${USAGE}`);
   }
 }
 
-function print(report: ReturnType<typeof analyze>, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportText(report)}\n`);
+/** `--json` prints the full report for `diagnose`, and the issue's findings document for `analyze`. */
+function print(report: Report, json: boolean, shape: 'report' | 'findings'): void {
+  const out = !json ? renderReportText(report) : shape === 'report' ? JSON.stringify(report, null, 2) : renderFindingsJson(report);
+  process.stdout.write(`${out}\n`);
   process.exitCode = report.findings.some((f) => f.severity === 'critical') ? 3 : 0;
 }
 

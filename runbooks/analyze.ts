@@ -32,7 +32,8 @@ export function analyze(evidence: Evidence, runbooks: readonly Runbook[] = RUNBO
       found.push({ finding, rank: runbook.rank });
       continue;
     }
-    const missing = runbook.needs.filter((k) => !evidence[k].ok);
+    const needs = typeof runbook.needs === 'function' ? runbook.needs(evidence) : runbook.needs;
+    const missing = needs.filter((k) => !evidence[k].ok);
     if (missing.length > 0) inconclusive.push({ runbookId: runbook.id, title: runbook.title, missing: [...missing] });
   }
 

@@ -124,7 +124,7 @@ export interface Runbook {
   /** Order among findings of equal severity: lower = closer to the root cause (kernel before maps before crash). */
   rank: number;
   /** Facts the runbook reads; when one is unavailable and nothing matched, the report says "unknown", not healthy. */
-  needs: readonly FactKey[];
+  needs: readonly FactKey[] | ((e: Evidence) => readonly FactKey[]);
   appliesTo?: AppliesTo;
   match(e: Evidence): Finding | null;
 }

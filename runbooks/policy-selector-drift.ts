@@ -18,7 +18,8 @@ export const policySelectorDrift: Runbook = {
   title: 'Policy selectors match no running pod',
   severity: 'warning',
   rank: 60,
-  needs: ['policies', 'clusterPods'],
+  // Pods cluster-wide matter only when there is a policy whose selector could match nothing.
+  needs: (e) => (e.policies.ok && e.policies.value.cnp.length + e.policies.value.ccnp.length === 0 ? ['policies'] : ['policies', 'clusterPods']),
   match(e) {
     if (!e.policies.ok || !e.clusterPods.ok) return null;
     const running = e.clusterPods.value.filter((p) => p.phase === 'Running' || p.phase === 'Pending');

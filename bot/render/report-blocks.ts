@@ -101,6 +101,16 @@ function remediationButton(b: RemediationButton) {
   };
 }
 
+/** Facts every diagnosis leans on: always worth a line when missing. */
+const CORE_FACTS = new Set(['node', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy', 'iptables', 'workloads', 'policies']);
+
+/** What a human must act on (refused, timed out, core, or what an inconclusive check needs) vs. what is only noted. */
+export function splitUnavailable(report: Report): { important: Report['unavailable']; minor: Report['unavailable'] } {
+  const needed = new Set(report.inconclusive.flatMap((i) => i.missing));
+  const important = report.unavailable.filter((u) => u.reason === 'forbidden' || u.reason === 'timeout' || CORE_FACTS.has(u.fact) || needed.has(u.fact));
+  return { important, minor: report.unavailable.filter((u) => !important.includes(u)) };
+}
+
 /** Splits blocks into messages of at most MAX_BLOCKS_PER_MESSAGE, never splitting inside a finding when it fits. */
 function paginate(groups: KnownBlock[][], fallback: string): SlackMessage[] {
   const messages: SlackMessage[] = [];
@@ -148,10 +158,12 @@ export function renderReport(report: Report, where?: { incidentId: string; run: 
       section(`*Inconclusive* (could not read what these checks need)\n${report.inconclusive.map((i) => `• \`${i.runbookId}\` ${escapeMrkdwn(i.title)}: missing ${i.missing.join(', ')}`).join('\n')}`),
     ]);
   }
-  if (report.unavailable.length > 0) {
-    const lines = report.unavailable.map((u) => `• *${u.fact}* (${u.reason}): ${escapeMrkdwn(clip(u.detail, 300))}${u.fix !== undefined ? `\n    _Fix:_ ${escapeMrkdwn(u.fix)}` : ''}`);
+  const { important, minor } = splitUnavailable(report);
+  if (important.length > 0) {
+    const lines = important.map((u) => `• *${u.fact}* (${u.reason}): ${escapeMrkdwn(clip(u.detail, 300))}${u.fix !== undefined ? `\n    _Fix:_ ${escapeMrkdwn(u.fix)}` : ''}`);
     groups.push([{ type: 'divider' }, section(`*Could not collect*\n${lines.join('\n')}`)]);
   }
+  if (minor.length > 0) groups.push([context(`Not read: ${minor.map((u) => `${u.fact} (${escapeMrkdwn(clip(u.detail, 120))})`).join(' · ')}`)]);
   groups.push([context(`Checked: ${report.checked.map((c) => `\`${c}\``).join(' ')}`)]);
 
   const redacted = (blocks: KnownBlock[]): KnownBlock[] => redactDeep(blocks);

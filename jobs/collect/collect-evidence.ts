@@ -2,6 +2,7 @@
 // ok or unavailable (with the reason and the fix). A slow or forbidden call costs one fact, never the report.
 import type { V1Pod } from '@kubernetes/client-node';
 import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type Evidence, type Fact, type IptablesInfo, type LogChunk } from '../../runbooks/evidence.ts';
+import type { KernelConfig, Memlock } from '../../runbooks/evidence-extra.ts';
 import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
 import { summarizeIptablesSave } from '../../runbooks/iptables-summary.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
@@ -10,6 +11,7 @@ import { ok, unavailable, withDeadline, type Permission } from './fact-outcome.t
 import { toNodeInfo, toPeers } from './node-facts.ts';
 import { AGENT_CONTAINER, agentRunning, toAgentPod, toWorkload } from './pod-facts.ts';
 import { toEvent, toHubbleInfo, toKubeProxyInfo, toPolicySummary, toServicesOnNode } from './cluster-facts.ts';
+import { parseKernelConfig, parseMemlock, toCiliumCrds, toCiliumNodeIpam, toClusterPods, toOperatorInfo } from './extra-facts.ts';
 
 export const CILIUM_NAMESPACE = 'kube-system';
 
@@ -40,7 +42,7 @@ export async function collectEvidence(reader: ClusterReader, nodeName: string, o
   };
 
   // Stage 1: independent reads.
-  const [node, nodes, agentPods, ciliumConfig, kubeProxyDs, kubeProxyPods, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents] =
+  const [node, nodes, agentPods, ciliumConfig, kubeProxyDs, kubeProxyPods, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode] =
     await Promise.all([
       guard('get node', [perm('get', 'nodes')], () => reader.getNode(nodeName)),
       guard('list nodes', [perm('list', 'nodes')], () => reader.listNodes()),
@@ -64,6 +66,9 @@ export async function collectEvidence(reader: ClusterReader, nodeName: string, o
       guard('list node events', [perm('list', 'events')], () =>
         reader.listEvents(undefined, `involvedObject.kind=Node,involvedObject.name=${nodeName}`),
       ),
+      guard('list cilium-operator deployments', [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, 'io.cilium/app=operator')),
+      guard('list customresourcedefinitions', [perm('list', 'customresourcedefinitions', undefined, 'apiextensions.k8s.io')], () => reader.listCrds()),
+      guard('get ciliumnode', [perm('get', 'ciliumnodes', undefined, 'cilium.io')], () => reader.getClusterCustomObject('cilium.io', 'v2', 'ciliumnodes', nodeName)),
     ]);
 
   const agentPod: V1Pod | undefined = agentPods.ok ? agentPods.value.find((p) => p.spec?.nodeName === nodeName) : undefined;
@@ -72,13 +77,30 @@ export async function collectEvidence(reader: ClusterReader, nodeName: string, o
       ? { ok: false, reason: 'not-found', detail: `no cilium-agent pod (label k8s-app=cilium in ${ns}) is scheduled on ${nodeName}` }
       : agentPods;
 
-  // Stage 2: what needs the agent pod.
-  const [agentLogs, iptables, agentEvents] = await Promise.all([
+  const hasPolicies = (policiesCnp.ok && policiesCnp.value.length > 0) || (policiesCcnp.ok && policiesCcnp.value.length > 0);
+  // Stage 2: what needs the agent pod, and pods cluster-wide only when a policy selector needs checking.
+  const stuckPods = new Set(
+    (workloadPods.ok ? workloadPods.value : [])
+      .filter((p) => p.status?.containerStatuses === undefined || p.status.containerStatuses.some((c) => c.state?.waiting?.reason === 'ContainerCreating'))
+      .filter((p) => p.status?.phase === 'Pending')
+      .map((p) => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
+  );
+  const [agentLogs, iptables, agentEvents, clusterPods, agentReads, sandboxEvents] = await Promise.all([
     agentPod === undefined ? noAgent() : collectAgentLogs(reader, agentPod, opts, guard),
     agentPod === undefined ? noAgent() : collectIptables(reader, agentPod, nodeName, opts, guard),
     agentPod === undefined
       ? Promise.resolve(ok([]))
       : guard('list agent events', [perm('list', 'events', ns)], () => reader.listEvents(ns, `involvedObject.name=${agentPod.metadata?.name ?? ''}`)),
+    hasPolicies
+      ? guard('list pods (all namespaces)', [perm('list', 'pods')], () => reader.listPods({}))
+      : Promise.resolve<Fact<V1Pod[]>>({ ok: false, reason: 'unavailable', detail: 'not read: no CiliumNetworkPolicy exists, so no selector needs checking' }),
+    agentPod === undefined ? Promise.resolve(null) : collectAgentReads(reader, agentPod, opts, guard),
+    // Pods stuck creating: the CNI's own error is in their FailedCreatePodSandBox events (one call, filtered here).
+    stuckPods.size === 0
+      ? Promise.resolve(ok([]))
+      : guard('list sandbox events', [perm('list', 'events')], () => reader.listEvents(undefined, 'reason=FailedCreatePodSandBox')).then((f) =>
+          map(f, (events) => events.filter((ev) => stuckPods.has(`${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name ?? ''}`)).slice(0, 50)),
+        ),
   ]);
 
   const configData = ciliumConfig.ok ? (ciliumConfig.value.data ?? {}) : null;
@@ -104,7 +126,10 @@ export async function collectEvidence(reader: ClusterReader, nodeName: string, o
       : kubeProxyDs,
     iptables,
     workloads: map(workloadPods, (pods) => pods.filter((p) => p !== agentPod).map(toWorkload)),
-    events: nodeEvents.ok && agentEvents.ok ? ok([...nodeEvents.value, ...agentEvents.value].map(toEvent)) : nodeEvents.ok ? agentEvents : nodeEvents,
+    events:
+      nodeEvents.ok && agentEvents.ok && sandboxEvents.ok
+        ? ok([...nodeEvents.value, ...agentEvents.value, ...sandboxEvents.value].map(toEvent))
+        : [nodeEvents, agentEvents, sandboxEvents].find((f) => !f.ok) ?? nodeEvents,
     policies:
       policiesCnp.ok && policiesCcnp.ok
         ? ok({
@@ -116,6 +141,17 @@ export async function collectEvidence(reader: ClusterReader, nodeName: string, o
           : policiesCnp,
     services: services.ok && slices.ok ? ok(toServicesOnNode(nodeName, services.value, slices.value)) : services.ok ? slices : services,
     hubble: relay.ok ? ok(toHubbleInfo(configData, relay.value)) : relay,
+    operator: operator.ok
+      ? (() => {
+          const info = toOperatorInfo(operator.value);
+          return info === null ? { ok: false as const, reason: 'not-found' as const, detail: `no cilium-operator Deployment (label io.cilium/app=operator) in ${ns}` } : ok(info);
+        })()
+      : operator,
+    crds: map(crds, toCiliumCrds),
+    ciliumNode: map(ciliumNode, toCiliumNodeIpam),
+    clusterPods: map(clusterPods, toClusterPods),
+    memlock: agentReads?.memlock ?? noAgent(),
+    kernelConfig: agentReads?.kernelConfig ?? noAgent(),
   };
   // The collector's output is validated like any other evidence document: a shape bug fails here, not in a runbook.
   return parseEvidence(evidence);
@@ -149,6 +185,36 @@ async function collectAgentLogs(reader: ClusterReader, pod: V1Pod, opts: Collect
   const prev = previous === null || !previous.ok ? null : chunk(previous.value, opts.tailLines, opts.limitBytes);
   const cur = current.ok ? chunk(current.value, opts.tailLines, opts.limitBytes) : { text: '', lines: 0, truncated: false };
   return ok({ current: cur, previous: prev });
+}
+
+const NOT_RUNNING = (what: string): Fact<never> => ({
+  ok: false,
+  reason: 'unavailable',
+  detail: `not read: ${what} is read inside the cilium-agent container, which is not running`,
+});
+
+/** memlock and the kernel build config, read inside a running agent (one exec each). */
+async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: CollectOptions, guard: Guard): Promise<{ memlock: Fact<Memlock>; kernelConfig: Fact<KernelConfig> }> {
+  if (!agentRunning(pod)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config') };
+  const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
+  const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
+  const run = (command: string[]) => () => reader.exec({ namespace, pod: pod.metadata?.name ?? '', container: AGENT_CONTAINER, command, maxBytes: 4 * 1024 * 1024 });
+  const [limits, config] = await Promise.all([
+    guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
+    guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
+  ]);
+  const memlock: Fact<Memlock> = !limits.ok
+    ? limits
+    : (() => {
+        const parsed = limits.value.exitCode === 0 ? parseMemlock(limits.value.stdout) : null;
+        return parsed === null ? { ok: false as const, reason: 'unavailable' as const, detail: `no "Max locked memory" line in /proc/1/limits (exit ${limits.value.exitCode})` } : ok(parsed);
+      })();
+  const kernelConfig: Fact<KernelConfig> = !config.ok
+    ? config
+    : config.value.exitCode === 0 && config.value.stdout.includes('CONFIG_')
+      ? ok(parseKernelConfig(config.value.stdout, '/proc/config.gz or /boot/config-$(uname -r)'))
+      : { ok: false, reason: 'unavailable', detail: `the node exposes neither /proc/config.gz nor /boot/config-* to the agent (exit ${config.value.exitCode})` };
+  return { memlock, kernelConfig };
 }
 
 async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: string, opts: CollectOptions, guard: Guard): Promise<Fact<IptablesInfo>> {

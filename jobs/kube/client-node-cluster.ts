@@ -2,6 +2,7 @@
 // attempted, so a refused call can be reported with the exact permission to grant.
 import { Writable } from 'node:stream';
 import {
+  ApiextensionsV1Api,
   AppsV1Api,
   AuthorizationV1Api,
   CoreV1Api,
@@ -83,6 +84,7 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   private readonly execClient: Exec;
   private readonly discovery: DiscoveryV1Api;
   private readonly authz: AuthorizationV1Api;
+  private readonly apiext: ApiextensionsV1Api;
 
   constructor(
     readonly cluster: string,
@@ -94,6 +96,7 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
     this.execClient = new Exec(kubeConfig);
     this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
     this.authz = kubeConfig.makeApiClient(AuthorizationV1Api);
+    this.apiext = kubeConfig.makeApiClient(ApiextensionsV1Api);
   }
 
   async listServices() {
@@ -209,6 +212,16 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
         ? await attempt('list events (all namespaces)', () => this.core.listEventForAllNamespaces(sel))
         : await attempt(`list events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace, ...sel }));
     return list.items;
+  }
+
+  async listCrds(): Promise<unknown[]> {
+    const list = await attempt('list customresourcedefinitions', () => this.apiext.listCustomResourceDefinition());
+    // Back to plain JSON: callers validate with zod, as they do for custom objects.
+    return list.items.map((crd) => JSON.parse(JSON.stringify(crd)) as unknown);
+  }
+
+  getClusterCustomObject(group: string, version: string, plural: string, name: string): Promise<unknown> {
+    return attempt(`get ${plural}.${group}/${name}`, () => this.custom.getClusterCustomObject({ group, version, plural, name }) as Promise<unknown>);
   }
 
   async listCustomObjects(group: string, version: string, plural: string, namespace?: string): Promise<unknown[]> {

@@ -48,6 +48,10 @@ export interface ClusterReader {
   listEndpointSlices(): Promise<V1EndpointSlice[]>;
   /** SelfSubjectAccessReview: exec refusals arrive as a bare "403" on the WebSocket upgrade, so ask first. */
   canI(verb: string, resource: string, namespace: string, subresource?: string): Promise<boolean>;
+  /** CustomResourceDefinitions as plain JSON (callers validate and filter by group). */
+  listCrds(): Promise<unknown[]>;
+  /** One cluster-scoped custom resource as plain JSON. */
+  getClusterCustomObject(group: string, version: string, plural: string, name: string): Promise<unknown>;
   /** Custom resources as plain JSON (callers validate with zod). `namespace` undefined = all namespaces or cluster-scoped. */
   listCustomObjects(group: string, version: string, plural: string, namespace?: string): Promise<unknown[]>;
 }

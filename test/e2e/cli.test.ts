@@ -12,9 +12,11 @@ import { resolveScenario } from '../../sandbox/scenario/index.ts';
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/cilium-runbook.js');
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const child = run(process.execPath, [BIN, ...args], { env: process.env, maxBuffer: 64 * 1024 * 1024 });
+    if (stdin !== undefined) child.child.stdin?.end(stdin);
+    const { stdout, stderr } = await child;
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -64,5 +66,30 @@ describe('cilium-runbook CLI', () => {
     const r = await cli(['diagnose', 'node-99', '--kubeconfig', kube.kubeconfigPath]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/node "node-99" does not exist/);
+  });
+
+  it('analyze reads the issue\'s minimal document from standard input and prints the findings JSON', async () => {
+    const doc = {
+      node: { name: 'node-7', kernelVersion: '4.19.0-18-cloud-amd64', osImage: 'Debian GNU/Linux 10 (buster)' },
+      cilium: { version: '1.12.19', config: { 'kube-proxy-replacement': 'true', 'enable-bandwidth-manager': 'true' } },
+      kubeProxy: { daemonSetPresent: true },
+    };
+    const r = await cli(['analyze', '-', '--json'], JSON.stringify(doc));
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { findings: Array<{ runbook: string; severity: string; summary: string; evidence: unknown[] }> };
+    expect(out.findings.map((f) => f.runbook)).toContain('bandwidth-manager-unsupported');
+    for (const f of out.findings) expect(Object.keys(f).sort()).toEqual(['evidence', 'runbook', 'severity', 'summary']);
+    const bad = await cli(['analyze', '-'], JSON.stringify({ node: { name: 'n', kernelVersion: 5 } }));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/node\.kernelVersion/);
+  });
+
+  it('collect writes an evidence file that analyze accepts', async () => {
+    const r = await cli(['collect', 'node-2', '--kubeconfig', kube.kubeconfigPath]);
+    expect(r.code).toBe(0);
+    const evidence = JSON.parse(r.stdout) as { schemaVersion: number; nodeName: string };
+    expect(evidence).toMatchObject({ schemaVersion: 1, nodeName: 'node-2' });
+    const again = await cli(['analyze', '-', '--json'], r.stdout);
+    expect(JSON.parse(again.stdout)).toMatchObject({ findings: expect.arrayContaining([expect.objectContaining({ runbook: 'kube-proxy-conflict' })]) as unknown });
   });
 });
