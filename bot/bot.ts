@@ -1,12 +1,14 @@
 // Wires one bot process: Redis connection, diagnose queue and worker, cluster access, the Bolt app and the Slack
 // sink. main.ts, the demo and the end-to-end tests all start the bot through here, so they run the same thing.
+import { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { App } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
-import { createSlackApp } from './slack-app.ts';
+import { createSlackApp, socketModeClientOf } from './slack-app.ts';
 import { SlackIncidentSink } from './slack-incident-sink.ts';
+import { PostLedger } from './post-ledger.ts';
 import type { NodeLister } from './node-directory.ts';
 import { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
 import { startDiagnoseWorker, type DiagnoseResult } from '../jobs/diagnose-worker.ts';
@@ -18,6 +20,10 @@ import { ProposalStore } from '../jobs/remediation/proposal-store.ts';
 import { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
 import { startRemediateWorker, type RemediationOutcome } from '../jobs/remediation/remediate-worker.ts';
 import { registerRemediationHandler } from './remediation-handler.ts';
+import { Metrics } from './ops/metrics.ts';
+import { HealthServer } from './ops/health-server.ts';
+import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
+import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
 
 export interface RunningBot {
   app: App;
@@ -29,6 +35,9 @@ export interface RunningBot {
   remediateWorker: Worker<unknown, RemediationOutcome> | null;
   proposals: ProposalStore;
   logger: Logger;
+  metrics: Metrics;
+  /** Base URL of /healthz, /readyz and /metrics; null when config.health is absent. */
+  healthUrl: string | null;
   /** Stops taking commands, lets the running job finish (or hands it back to the queue), closes Redis. */
   stop(): Promise<void>;
 }
@@ -63,8 +72,9 @@ function nodeLister(readers: Map<string, ClusterReader>): NodeLister {
 
 export async function startBot(config: Config, opts: StartBotOptions = {}): Promise<RunningBot> {
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'cilium-runbook' } });
+  const metrics = new Metrics();
   const readers = new Map<string, ClientNodeCluster>([
-    [config.clusterName, new ClientNodeCluster(config.clusterName, loadKubeConfig(config.kube))],
+    [config.clusterName, countKubeErrors(new ClientNodeCluster(config.clusterName, loadKubeConfig(config.kube)), metrics)],
   ]);
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands); one connection per role.
   const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -73,11 +83,11 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const incidents = new IncidentStore(queueRedis, config.queuePrefix);
   const proposals = new ProposalStore(queueRedis, config.queuePrefix, config.remediation.proposalTtlMs);
   const remediateQueue = new RemediateQueue({ connection: queueRedis, prefix: config.queuePrefix });
-  const app = createSlackApp({ config, queue, nodes: nodeLister(readers), incidents, logger });
-  registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger });
-  const sink = new SlackIncidentSink(app.client, incidents);
-  const worker =
-    opts.worker === false
+  const app = createSlackApp({ config, queue, nodes: nodeLister(readers), incidents, logger, metrics });
+  registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
+  const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
+  const runWorkers = opts.worker !== false && config.role !== 'bot';
+  const worker = !runWorkers
       ? null
       : startDiagnoseWorker({
           connection: workerRedis,
@@ -88,15 +98,52 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
           ...(config.remediation.enabled && { proposals }),
           collect: config.collect,
           logger,
+          lockMs: config.jobs.lockMs,
         });
   const remediateWorker =
-    opts.worker === false || !config.remediation.enabled
+    !runWorkers || !config.remediation.enabled
       ? null
-      : startRemediateWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), proposals, incidents, sink, collect: config.collect, logger });
+      : startRemediateWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), proposals, incidents, sink, collect: config.collect, logger, lockMs: config.jobs.lockMs });
+  // Into the JSON log rather than BullMQ's console.error fallback (Redis down: /readyz says so too).
+  for (const q of [queue.queue, remediateQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  if (worker !== null) observeJobs(worker, 'diagnose', metrics);
+  if (remediateWorker !== null) {
+    observeJobs(remediateWorker, 'remediate', metrics);
+    observeRemediations(remediateWorker, proposals, metrics, logger);
+  }
 
-  if (config.slack.mode === 'http') await app.start(config.slack.httpPort);
-  else await app.start();
-  logger.info({ mode: config.slack.mode, cluster: config.clusterName }, 'cilium-runbook is up');
+  let httpServer: Server | undefined;
+  const socket = socketModeClientOf(app);
+  const slackConn: SlackConnection = socket === undefined ? { mode: 'http', server: () => httpServer } : { mode: 'socket', client: socket };
+  // Up before Slack connects, so the startup probe sees a live process and /readyz says what it waits for.
+  const health =
+    config.health === undefined
+      ? null
+      : await HealthServer.start({
+          host: config.health.host ?? '127.0.0.1',
+          port: config.health.port,
+          // A worker-only process never connects to Slack; its readiness is Redis and the cluster.
+          checks: [redisCheck(queueRedis), ...(config.role === 'worker' ? [] : [slackCheck(slackConn)]), kubernetesCheck(readers)],
+          metrics,
+          logger,
+        });
+  let slackStarted = false;
+  try {
+    // A worker-only process posts through the Web API but takes no commands: it does not connect to Slack.
+    if (config.role === 'worker') logger.info('worker role: not taking Slack commands');
+    else if (config.slack.mode === 'http') {
+      const started: unknown = await app.start(config.slack.httpPort);
+      if (started instanceof Server) httpServer = started;
+      slackStarted = true;
+    } else {
+      await app.start();
+      slackStarted = true;
+    }
+  } catch (e) {
+    await health?.stop();
+    throw e;
+  }
+  logger.info({ mode: config.slack.mode, cluster: config.clusterName, health: health?.url }, 'cilium-runbook is up');
 
   let stopped = false;
   return {
@@ -108,10 +155,13 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     queue,
     worker,
     logger,
+    metrics,
+    healthUrl: health?.url ?? null,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await app.stop();
+      await health?.stop();
+      if (slackStarted) await app.stop();
       await worker?.close();
       await remediateWorker?.close();
       await remediateQueue.close();

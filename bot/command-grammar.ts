@@ -44,6 +44,11 @@ export type CiliumCommand =
   | { kind: 'note'; incidentId: string; text: string };
 
 const MAX_TEXT = 2100;
+/** C0 and C1 controls except tab and newline. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/** At least one character that is not whitespace, a control, a format mark (zero-width, bidi) or a lone surrogate. */
+const VISIBLE = /[^\s\p{Cc}\p{Cf}\p{Cs}]/u;
 
 function printable(s: string): string {
   const shown = s.length > 60 ? `${s.slice(0, 60)}…` : s;
@@ -76,13 +81,16 @@ export function parseCiliumCommand(text: string): CiliumCommand {
       const kind = verb.toLowerCase() as 'resolve' | 'note';
       const id = incidentId(args[0]);
       // Free text keeps its spacing: take everything after the id from the original text.
-      const rest = text.trim().replace(/^\S+\s+\S+\s*/, '').trim();
+      // Control characters (ESC sequences, NUL, bell…) are dropped: the text is posted to Slack and written into the
+      // Markdown export, where an ESC sequence would drive the terminal of whoever `cat`s it (found by fuzzing).
+      const rest = text.trim().replace(/^\S+\s+\S+\s*/, '').replace(CONTROL, '').trim();
       if (rest.length > MAX_NOTE) throw new InvalidCommandError(`A note has at most ${MAX_NOTE} characters (this one has ${rest.length}).`, USAGE);
       if (kind === 'note') {
-        if (rest === '') throw new InvalidCommandError('`note` needs text, e.g. `/cilium note INC-3 rolled back the kernel`.', USAGE);
+        // Only invisible characters (zero-width spaces, bidi marks) is no text either (found by fuzzing).
+        if (!VISIBLE.test(rest)) throw new InvalidCommandError('`note` needs text, e.g. `/cilium note INC-3 rolled back the kernel`.', USAGE);
         return { kind, incidentId: id, text: rest };
       }
-      return rest === '' ? { kind, incidentId: id } : { kind, incidentId: id, note: rest };
+      return !VISIBLE.test(rest) ? { kind, incidentId: id } : { kind, incidentId: id, note: rest };
     }
     default:
       throw new InvalidCommandError(`Unknown subcommand ${printable(verb)}.`, USAGE);

@@ -20,6 +20,9 @@ const EnvSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(8, 'must be the app\'s signing secret').optional(),
   SLACK_API_URL: z.url().optional(),
   HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // All interfaces by default: the kubelet probes and Prometheus scrapes reach the pod IP, not loopback.
+  HEALTH_HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')]).default('0.0.0.0'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('cilium-runbook'),
   KUBECONFIG: z.string().min(1).optional(),
@@ -36,6 +39,8 @@ const EnvSchema = z.object({
   REMEDIATION_APPROVERS_MEDIUM: csv,
   REMEDIATION_APPROVERS_HIGH: csv,
   PROPOSAL_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  ROLE: z.enum(['all', 'bot', 'worker']).default('all'),
+  JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 });
@@ -62,10 +67,14 @@ export interface Config {
   kube: { kubeconfigPath?: string; context?: string; inCluster: boolean };
   clusterName: string;
   allowedChannels: string[];
+  /** /healthz, /readyz and /metrics; absent = no health server (HEALTH_PORT=0). Port 0 here = any free port; host defaults to 127.0.0.1. */
+  health?: { port: number; host?: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   collect: { tailLines: number; limitBytes: number; deadlineMs: number };
   /** Retries of a diagnosis whose Kubernetes API was unreachable: attempts in all, first backoff (doubles, jittered). */
-  jobs: { attempts: number; backoffMs: number };
+  /** all = Slack app and workers in one process; bot = Slack only; worker = workers only (scale or isolate them). */
+  role: 'all' | 'bot' | 'worker';
+  jobs: { attempts: number; backoffMs: number; lockMs: number };
   /** Off by default: a read-only deployment shows fix steps but no buttons. */
   remediation: { enabled: boolean; approvers: { low: string[]; medium: string[]; high: string[] }; proposalTtlMs: number };
 }
@@ -117,9 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     clusterName: e.CLUSTER_NAME,
     allowedChannels: e.ALLOWED_CHANNELS,
+    ...(e.HEALTH_PORT !== 0 && { health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST } }),
     logLevel: e.LOG_LEVEL,
     collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS },
-    jobs: { attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS },
+    role: e.ROLE,
+    jobs: { attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, lockMs: e.JOB_LOCK_MS },
     remediation: {
       enabled: e.REMEDIATION_ENABLED,
       approvers: { low: e.REMEDIATION_APPROVERS_LOW, medium: e.REMEDIATION_APPROVERS_MEDIUM, high: e.REMEDIATION_APPROVERS_HIGH },

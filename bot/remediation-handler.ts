@@ -12,6 +12,7 @@ import type { ProposalStore } from '../jobs/remediation/proposal-store.ts';
 import type { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
 import { SlackIncidentSink } from './slack-incident-sink.ts';
 import { toUserMessage } from './errors.ts';
+import type { Metrics } from './ops/metrics.ts';
 
 export interface RemediationDeps {
   enabled: boolean;
@@ -20,6 +21,7 @@ export interface RemediationDeps {
   incidents: IncidentStore;
   queue: Pick<RemediateQueue, 'enqueue'>;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 /** Slack user groups of `userId` among the configured group ids, read with usergroups.users.list. */
@@ -34,12 +36,15 @@ async function groupsOf(client: WebClient, userId: string, approvers: ApproverCo
   return member.filter((g): g is string => g !== null);
 }
 
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+
 export function registerRemediationHandler(app: App, deps: RemediationDeps): void {
   app.action<BlockAction<ButtonAction>>(/^remediate:/, async ({ ack, body, action, client, respond }) => {
     await ack();
     try {
       await handleClick(deps, client, respond, body, action);
     } catch (e) {
+      deps.metrics?.remediation('unknown', 'error');
       const { text, errorId } = toUserMessage(e);
       if (errorId !== undefined) deps.logger.error({ err: e, errorId }, 'remediation click failed');
       await respond({ response_type: 'ephemeral', replace_original: false, text });
@@ -48,24 +53,35 @@ export function registerRemediationHandler(app: App, deps: RemediationDeps): voi
 }
 
 async function handleClick(deps: RemediationDeps, client: WebClient, respond: RespondFn, body: BlockAction<ButtonAction>, action: ButtonAction): Promise<void> {
-  const userId = body.user.id;
+  // Only a Slack user id (U…/W…) may act: an empty id was appended to the timeline and then broke every later read
+  // of it (TimelineEntrySchema wants an actor), and a group id (S…) posing as a user matched group approvers. Both
+  // found by fuzzing; such a payload is refused as tampered.
+  const rawUser: unknown = (body.user as { id?: unknown } | undefined)?.id;
+  const userId = typeof rawUser === 'string' ? rawUser : '';
   const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
   const sink = new SlackIncidentSink(client, deps.incidents);
   const id = ProposalIdSchema.safeParse(action.value);
   // The action id repeats the proposal id: a value that does not match it was tampered with.
-  if (!id.success || action.action_id !== `remediate:${id.data}`) {
+  if (!id.success || action.action_id !== `remediate:${id.data}` || !SLACK_USER_ID.test(userId)) {
     deps.logger.warn({ userId, actionId: action.action_id, value: action.value }, 'refused a tampered remediation button');
+    deps.metrics?.remediation('unknown', 'tampered');
     await tell('That button is not valid (its value was changed). Nothing was done.');
     return;
   }
   const proposal = await deps.proposals.find(id.data);
   if (proposal === null) {
+    // A well-formed id nobody issued (or one purged a day after expiry) is a forged or replayed value: record it like
+    // a tampered one (found by fuzzing: it was refused but left no trace).
+    deps.logger.warn({ userId, actionId: action.action_id, value: action.value }, 'refused a click on an unknown remediation proposal');
+    deps.metrics?.remediation('unknown', 'unknown-proposal');
     await tell('That proposal is unknown or long expired. Run the diagnosis again for fresh buttons.');
     return;
   }
   const incident = await deps.incidents.get(proposal.incidentId);
+  const count = (outcome: Parameters<Metrics['remediation']>[1]): void => deps.metrics?.remediation(proposal.action, outcome);
   // Bolt types `container` loosely; read the thread from it with a narrow check.
-  const container = body.container as { thread_ts?: unknown };
+  // `?? {}`: a payload without a container must be refused like any other, not crash the handler (found by fuzzing).
+  const container = (body.container ?? {}) as { thread_ts?: unknown };
   const messageThread: unknown = (body.message as { thread_ts?: unknown } | undefined)?.thread_ts;
   const threadTs = typeof container.thread_ts === 'string' ? container.thread_ts : typeof messageThread === 'string' ? messageThread : undefined;
   const record = async (text: string) => {
@@ -73,22 +89,26 @@ async function handleClick(deps: RemediationDeps, client: WebClient, respond: Re
     await sink.postEntry(incident, entry);
   };
   if (body.channel?.id !== incident.channelId || threadTs !== incident.threadTs) {
+    count('wrong-thread');
     await tell(`That button belongs to ${incident.id}'s thread, not this one. Nothing was done.`);
     await record(`clicked a ${incident.id} button outside its thread; refused`);
     return;
   }
   const what = `\`${proposal.action}\` (${ACTIONS[proposal.action].label(proposal)})`;
   if (!deps.enabled) {
+    count('disabled');
     await tell('Remediation is not enabled in this deployment; follow the fix steps by hand.');
     return;
   }
   const decision = decideApproval(proposal, userId, await groupsOf(client, userId, deps.approvers), deps.approvers);
   if (!decision.allowed) {
+    count('refused');
     await tell(`Refused: ${decision.reason}.`);
     await record(`tried to approve ${what}; refused: ${decision.reason}`);
     return;
   }
   const { outcome, proposal: after } = await deps.proposals.approve(proposal.id, userId);
+  count(outcome === 'missing' ? 'unknown-proposal' : outcome === 'ok' ? 'approved' : outcome === 'complete' ? 'queued' : outcome);
   switch (outcome) {
     case 'missing':
       await tell('That proposal no longer exists.');
@@ -98,9 +118,13 @@ async function handleClick(deps: RemediationDeps, client: WebClient, respond: Re
       await record(`tried to approve ${what}; refused: the proposal expired at ${proposal.expiresAt}`);
       return;
     case 'duplicate':
+      // Replays (a second click by the same person, a click on a proposal that already ran) are recorded in the log
+      // (found by fuzzing: they were refused but left no trace).
+      deps.logger.warn({ userId, proposalId: proposal.id, incidentId: incident.id, outcome }, 'refused a replayed remediation click');
       await tell(`You already approved ${what}; it needs a different second approver.`);
       return;
     case 'closed':
+      deps.logger.warn({ userId, proposalId: proposal.id, incidentId: incident.id, outcome }, 'refused a replayed remediation click');
       await tell(`${what} was already approved (${after?.state ?? 'closed'}).`);
       return;
     case 'ok':

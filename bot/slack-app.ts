@@ -1,12 +1,14 @@
 // The Bolt app: turns `/cilium …` into typed commands and replies. It acknowledges first (well inside Slack's
 // 3 s), then does the work. It never talks to Kubernetes itself: node lookups go through the NodeLister from jobs/.
-import { App, type RespondFn, type SlashCommand } from '@slack/bolt';
+import { App, SocketModeReceiver, type RespondFn, type SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { parseCiliumCommand, USAGE, type CiliumCommand } from './command-grammar.ts';
 import { ChannelNotAllowedError, InvalidCommandError, NodeNotFoundError, QueueUnavailableError, toUserMessage } from './errors.ts';
+import { countingSlackFetch } from './ops/instrument.ts';
+import type { CommandOutcome, Metrics } from './ops/metrics.ts';
 import { lookupNode, type NodeLister } from './node-directory.ts';
 import { runIncidentCommand } from './incident-commands.ts';
 import { SlackIncidentSink } from './slack-incident-sink.ts';
@@ -20,16 +22,41 @@ export interface SlackAppDeps {
   nodes: NodeLister;
   incidents: IncidentStore;
   logger: Logger;
+  metrics?: Metrics;
+}
+
+/** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
+const socketClients = new WeakMap<App, SocketModeReceiver['client']>();
+
+export function socketModeClientOf(app: App): SocketModeReceiver['client'] | undefined {
+  return socketClients.get(app);
+}
+
+/** The outcome label of a command that threw. */
+function commandOutcome(e: unknown): CommandOutcome {
+  if (e instanceof InvalidCommandError) return 'invalid';
+  if (e instanceof ChannelNotAllowedError) return 'not-allowed';
+  if (e instanceof NodeNotFoundError) return 'not-found';
+  if (e instanceof QueueUnavailableError) return 'queue-unavailable';
+  return 'error';
 }
 
 export function createSlackApp(deps: SlackAppDeps): App {
-  const { config } = deps;
-  const clientOptions = config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl };
+  const { config, metrics } = deps;
+  const clientOptions = {
+    ...(config.slack.apiUrl !== undefined && { slackApiUrl: config.slack.apiUrl }),
+    ...(metrics !== undefined && { fetch: countingSlackFetch(metrics) }),
+  };
   const logger = boltLogger(deps.logger);
-  const app =
-    config.slack.mode === 'socket'
-      ? new App({ token: config.slack.botToken, appToken: config.slack.appToken, socketMode: true, clientOptions, logger })
-      : new App({ token: config.slack.botToken, signingSecret: config.slack.signingSecret, clientOptions, logger });
+  let app: App;
+  if (config.slack.mode === 'socket') {
+    // Built here rather than by App so the bot keeps a handle on the SocketModeClient (readiness).
+    const receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger, installerOptions: { clientOptions } });
+    app = new App({ token: config.slack.botToken, receiver, socketMode: true, clientOptions, logger });
+    socketClients.set(app, receiver.client);
+  } else {
+    app = new App({ token: config.slack.botToken, signingSecret: config.slack.signingSecret, clientOptions, logger });
+  }
 
   app.command('/cilium', async ({ command, ack, respond, client }) => {
     let parsed: CiliumCommand;
@@ -39,10 +66,12 @@ export function createSlackApp(deps: SlackAppDeps): App {
       }
       parsed = parseCiliumCommand(command.text);
     } catch (e) {
+      metrics?.commandHandled('unknown', commandOutcome(e));
       await ack({ response_type: 'ephemeral', text: toUserMessage(e).text });
       return;
     }
     if (parsed.kind === 'help') {
+      metrics?.commandHandled('help', 'ok');
       await ack({ response_type: 'ephemeral', text: USAGE });
       return;
     }
@@ -57,7 +86,9 @@ export function createSlackApp(deps: SlackAppDeps): App {
       } else {
         await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });
       }
+      metrics?.commandHandled(parsed.kind, 'ok');
     } catch (e) {
+      metrics?.commandHandled(parsed.kind, commandOutcome(e));
       const { text, errorId } = toUserMessage(e);
       if (errorId !== undefined) deps.logger.error({ err: e, errorId, command: command.text }, 'slash command failed');
       await respond({ response_type: 'ephemeral', text });

@@ -2,6 +2,7 @@
 // run, several replies when long, files for evidence that does not fit) and the root summary is edited to match
 // the incident store. Also posts timeline entries made by people (notes, resolve) into the thread.
 import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
 import type { DiagnosisTarget, IncidentSink, ReportContext } from '../jobs/incident-sink.ts';
 import type { Incident, TimelineEntry } from '../jobs/incidents/incident.ts';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
@@ -12,12 +13,20 @@ import { renderDiffBlocks, renderEntryMessage } from './render/timeline.ts';
 import { escapeMrkdwn } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
 import { inThreadOrder } from './thread-order.ts';
+import type { PostLedger } from './post-ledger.ts';
 
 export class SlackIncidentSink implements IncidentSink {
   constructor(
     private readonly client: WebClient,
     private readonly store: IncidentStore,
+    /** Makes posts idempotent across job retries; without it every call posts. */
+    private readonly ledger?: PostLedger,
   ) {}
+
+  private async post(key: string, message: { channel: string; thread_ts: string; text: string; blocks?: KnownBlock[] }): Promise<void> {
+    if (this.ledger === undefined) await this.client.chat.postMessage(message);
+    else await this.ledger.post(this.client, key, message);
+  }
 
   async collecting(t: DiagnosisTarget): Promise<void> {
     await this.refreshSummary(await this.store.get(t.incidentId), 'collecting');
@@ -34,31 +43,34 @@ export class SlackIncidentSink implements IncidentSink {
     if (first !== undefined) {
       const blocks = context.diff === null ? first.blocks : [...renderDiffBlocks(context.diff, context.run), { type: 'divider' as const }, ...first.blocks];
       // The diff adds 2 blocks; the renderer keeps 5 blocks of room under Slack's 50.
-      await this.client.chat.postMessage({ channel: t.channelId, thread_ts: t.threadTs, text: first.text, blocks });
+      await this.post(`report:${t.incidentId}:run${context.run}:part0`, { channel: t.channelId, thread_ts: t.threadTs, text: first.text, blocks });
     }
-    for (const message of rest) {
-      await this.client.chat.postMessage({ channel: t.channelId, thread_ts: t.threadTs, text: message.text, blocks: message.blocks });
+    for (const [i, message] of rest.entries()) {
+      await this.post(`report:${t.incidentId}:run${context.run}:part${i + 1}`, { channel: t.channelId, thread_ts: t.threadTs, text: message.text, blocks: message.blocks });
     }
     if (rendered.attachments.length > 0) {
-      await this.client.filesUploadV2({
-        channel_id: t.channelId,
-        thread_ts: t.threadTs,
-        initial_comment: 'Evidence that did not fit in the messages above:',
-        file_uploads: rendered.attachments.map((a) => ({ content: a.content, filename: a.filename, title: a.title })),
-      });
+      const upload = () =>
+        this.client.filesUploadV2({
+          channel_id: t.channelId,
+          thread_ts: t.threadTs,
+          initial_comment: 'Evidence that did not fit in the messages above:',
+          file_uploads: rendered.attachments.map((a) => ({ content: a.content, filename: a.filename, title: a.title })),
+        });
+      if (this.ledger === undefined) await upload();
+      else await this.ledger.upload(this.client, `files:${t.incidentId}:run${context.run}`, { channel: t.channelId, threadTs: t.threadTs, filenames: rendered.attachments.map((a) => a.filename) }, upload);
     }
   }
 
   async failed(t: DiagnosisTarget, message: string): Promise<void> {
     const text = redactSecrets(`:x: The diagnosis of \`${t.node}\` failed: ${escapeMrkdwn(message)}\nRun \`/cilium diagnose ${t.node}\` again once the cause is fixed.`);
-    await inThreadOrder(t.channelId, t.threadTs, () => this.client.chat.postMessage({ channel: t.channelId, thread_ts: t.threadTs, text }));
+    await inThreadOrder(t.channelId, t.threadTs, () => this.post(`failed:${t.incidentId}:${t.jobId ?? t.threadTs}`, { channel: t.channelId, thread_ts: t.threadTs, text }));
     await this.refreshSummary(await this.store.get(t.incidentId), 'idle', redactSecrets(message));
   }
 
   /** Posts a timeline entry into the incident's thread. */
   async postEntry(incident: Incident, entry: TimelineEntry): Promise<void> {
     await inThreadOrder(incident.channelId, incident.threadTs, () =>
-      this.client.chat.postMessage({ channel: incident.channelId, thread_ts: incident.threadTs, ...renderEntryMessage(incident, entry) }),
+      this.post(`entry:${incident.id}:${entry.seq}`, { channel: incident.channelId, thread_ts: incident.threadTs, ...renderEntryMessage(incident, entry) }),
     );
   }
 

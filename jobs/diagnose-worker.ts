@@ -28,6 +28,8 @@ export interface DiagnoseWorkerOptions {
   collect: CollectOptions;
   logger: Logger;
   concurrency?: number;
+  /** Job lock; a crashed worker's job is retried after about this long (default 30 s). */
+  lockMs?: number;
 }
 
 export interface DiagnoseResult {
@@ -50,14 +52,17 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   const data = parsed.data;
   const reader = opts.clusters(data.cluster);
   if (reader === undefined) throw new UnrecoverableError(`unknown cluster "${data.cluster}"`);
-  const log = opts.logger.child({ jobId: job.id, cluster: data.cluster, node: data.node, attempt: job.attemptsMade + 1 });
+  const log = opts.logger.child({ jobId: job.id, incidentId: data.incidentId, cluster: data.cluster, node: data.node, attempt: job.attemptsMade + 1 });
+  log.info('diagnosis started');
 
-  await opts.sink.collecting(data);
+  await opts.sink.collecting({ ...data, ...(job.id !== undefined && { jobId: job.id }) });
   const evidence = await collectEvidence(reader, data.node, opts.collect);
   const unreachable = apiUnreachable(evidence);
   if (unreachable !== null) throw new Error(`the Kubernetes API of cluster "${data.cluster}" is unreachable: ${unreachable}`);
   const report = analyze(evidence);
-  const { run, previous } = await opts.incidents.recordRun(data.incidentId, summarizeRun(report, evidence, new Date().toISOString()));
+  // Idempotent per job: a worker killed after this step and retried finds the same run, not a new one.
+  const step = (name: string) => `job:${job.id ?? ''}:${name}`;
+  const { run, previous } = await opts.incidents.recordRun(data.incidentId, summarizeRun(report, evidence, new Date().toISOString()), step('run'));
   const top = report.findings[0];
   await opts.incidents.update(data.incidentId, {
     topFinding: top === undefined ? 'no runbook matched' : `${top.runbookId}: ${top.title}`,
@@ -67,15 +72,18 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
     actor: 'bot',
     kind: 'diagnosis-posted',
     text: `Run ${run.run}: ${report.findings.length === 0 ? 'no finding' : report.findings.map((f) => `${f.runbookId} (${f.severity})`).join(', ')}`,
-  });
-  const buttons = opts.proposals === undefined ? undefined : await createButtons(opts.proposals, data, report);
-  await opts.sink.report(data, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
+  }, step('posted'));
+  const buttons = opts.proposals === undefined ? undefined : await createButtons(opts.proposals, data, report, step('proposals'));
+  await opts.sink.report({ ...data, ...(job.id !== undefined && { jobId: job.id }) }, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
   log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
   return { findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) };
 }
 
 /** Stores each proposed action under an opaque id; the buttons carry only that id. */
-async function createButtons(store: ProposalStore, job: DiagnoseJob, report: Report): Promise<RemediationButton[]> {
+async function createButtons(store: ProposalStore, job: DiagnoseJob, report: Report, idempotencyKey: string): Promise<RemediationButton[]> {
+  // A retried job reuses the proposals it already created, so the buttons it posts are the same ones.
+  const existing = await store.findByKey<RemediationButton[]>(idempotencyKey);
+  if (existing !== null) return existing;
   const buttons: RemediationButton[] = [];
   for (const [index, finding] of report.findings.entries()) {
     for (const p of finding.proposals) {
@@ -94,6 +102,7 @@ async function createButtons(store: ProposalStore, job: DiagnoseJob, report: Rep
       buttons.push({ proposalId: proposal.id, finding: index, label: action.label(proposal), change: action.change(proposal), risk: proposal.risk });
     }
   }
+  await store.rememberByKey(idempotencyKey, buttons);
   return buttons;
 }
 
@@ -106,19 +115,30 @@ export function startDiagnoseWorker(opts: DiagnoseWorkerOptions): Worker<unknown
       } catch (e) {
         const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         const message = e instanceof Error ? e.message : String(e);
-        opts.logger.warn({ jobId: job.id, err: message, final }, 'diagnosis attempt failed');
         const target = DiagnoseJobSchema.safeParse(job.data);
+        // Every line of a job carries its ids, so one grep follows an incident through the log.
+        const log = opts.logger.child({ jobId: job.id, ...(target.success && { incidentId: target.data.incidentId }) });
+        log.warn({ err: message, final }, 'diagnosis attempt failed');
         if (final && target.success) {
           await opts.incidents
-            .append(target.data.incidentId, { actor: 'bot', kind: 'diagnosis-failed', text: message })
-            .then(() => opts.sink.failed(target.data, message)).catch((postErr: unknown) => {
-            opts.logger.error({ jobId: job.id, err: postErr }, 'could not post the failure to Slack');
+            .append(target.data.incidentId, { actor: 'bot', kind: 'diagnosis-failed', text: message }, `job:${job.id ?? ''}:failed`)
+            .then(() => opts.sink.failed({ ...target.data, ...(job.id !== undefined && { jobId: job.id }) }, message)).catch((postErr: unknown) => {
+            log.error({ err: postErr }, 'could not post the failure to Slack');
           });
         }
         throw e;
       }
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? 4,
+      // A killed worker's job goes back to the queue once its lock lapses; allow many such stalls (each retry is
+      // idempotent) instead of BullMQ's default of failing the job after one.
+      lockDuration: opts.lockMs ?? 30_000,
+      stalledInterval: opts.lockMs ?? 30_000,
+      maxStalledCount: 50,
+    },
   );
   worker.on('error', (err) => opts.logger.error({ err }, 'diagnose worker error'));
   return worker;

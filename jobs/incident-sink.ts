@@ -10,6 +10,8 @@ export interface DiagnosisTarget {
   channelId: string;
   threadTs: string;
   requestedBy: string;
+  /** The BullMQ job posting for this target: makes each post idempotent across retries. */
+  jobId?: string;
 }
 
 export interface RemediationButton {
@@ -38,7 +40,7 @@ export interface IncidentSink {
   report(target: DiagnosisTarget, report: Report, context: ReportContext): Promise<void>;
   /** The job failed for good: say so in the thread, with what to do. */
   failed(target: DiagnosisTarget, message: string): Promise<void>;
-  /** Posts a timeline entry into the incident's thread. */
+  /** Posts a timeline entry into the incident's thread (once per entry, whatever the retries). */
   postEntry(incident: Incident, entry: TimelineEntry): Promise<void>;
   /** Re-renders the incident's root summary from the store. */
   refreshSummary(incident: Incident): Promise<void>;

@@ -37,12 +37,14 @@ export interface StackOptions {
   logger?: Logger;
   kubeUser?: string;
   configOverrides?: Partial<Config>;
+  /** Added to every Kubernetes API call (e.g. 25 ms, as a real apiserver answers). */
+  kubeLatencyMs?: number;
 }
 
 export async function startSandboxStack(opts: StackOptions): Promise<SandboxStack> {
   const redisHandle = opts.redisUrl === undefined ? await startRedis() : undefined;
   const redisUrl = opts.redisUrl ?? (redisHandle as RedisHandle).url;
-  const kube = await startKubeEmulator({ scenario: opts.scenario });
+  const kube = await startKubeEmulator({ scenario: opts.scenario, ...(opts.kubeLatencyMs !== undefined && { latencyMs: opts.kubeLatencyMs }) });
   const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL] });
   const mode = opts.mode ?? 'socket';
   const httpPort = mode === 'http' ? await freePort() : 3000;
@@ -61,7 +63,8 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
     allowedChannels: [],
     logLevel: 'warn',
     collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },
-    jobs: { attempts: 4, backoffMs: 2_000 },
+    role: 'all',
+    jobs: { attempts: 4, backoffMs: 2_000, lockMs: 30_000 },
     remediation: { enabled: false, approvers: { low: [], medium: [], high: [] }, proposalTtlMs: 30 * 60_000 },
     ...opts.configOverrides,
   };

@@ -16,11 +16,32 @@ import {
 // Numbering inside the script keeps seq equal to the list position even under concurrent appends. (The JSON is
 // spliced, not re-encoded: cjson would turn an empty links array into an object.)
 const APPEND_ENTRY = `
+if ARGV[3] ~= '' then
+  local done = redis.call('HGET', KEYS[3], ARGV[3])
+  if done then return done end
+end
 local n = redis.call('LLEN', KEYS[1]) + 1
 local encoded = '{"seq":' .. n .. ',' .. string.sub(ARGV[1], 2)
 redis.call('RPUSH', KEYS[1], encoded)
 redis.call('HSET', KEYS[2], 'updatedAt', ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], ARGV[3], encoded) end
 return encoded
+`;
+
+// KEYS[1] incident hash, KEYS[2] runs list, KEYS[3] idempotency hash; ARGV[1] run JSON (run number spliced in),
+// ARGV[2] idempotency key or ''. Returns {run JSON, previous run JSON or ''}.
+const RECORD_RUN = `
+if ARGV[2] ~= '' then
+  local done = redis.call('HGET', KEYS[3], ARGV[2])
+  if done then return cjson.decode(done) end
+end
+local previous = redis.call('LINDEX', KEYS[2], -1) or ''
+local n = redis.call('HINCRBY', KEYS[1], 'runs', 1)
+local encoded = '{"run":' .. n .. ',' .. string.sub(ARGV[1], 2)
+redis.call('RPUSH', KEYS[2], encoded)
+local result = {encoded, previous}
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[2], cjson.encode(result)) end
+return result
 `;
 
 export class IncidentNotFoundError extends Error {
@@ -115,10 +136,14 @@ export class IncidentStore {
     return this.update(id, { status });
   }
 
-  async append(id: string, entry: NewTimelineEntry): Promise<TimelineEntry> {
+  /**
+   * Appends an entry. With an idempotency key (e.g. the job id and step), a retried step gets the entry it already
+   * appended instead of a second one: a worker killed and restarted leaves no duplicate in the timeline.
+   */
+  async append(id: string, entry: NewTimelineEntry, idempotencyKey = ''): Promise<TimelineEntry> {
     const at = entry.at ?? this.now().toISOString();
     const body = { at, actor: entry.actor, kind: entry.kind, text: entry.text, links: entry.links ?? [] };
-    const encoded = (await this.redis.eval(APPEND_ENTRY, 2, this.key(id, 'timeline'), this.key(id), JSON.stringify(body), at)) as string;
+    const encoded = (await this.redis.eval(APPEND_ENTRY, 3, this.key(id, 'timeline'), this.key(id), this.key(id, 'idem'), JSON.stringify(body), at, idempotencyKey)) as string;
     return TimelineEntrySchema.parse(JSON.parse(encoded));
   }
 
@@ -128,13 +153,12 @@ export class IncidentStore {
   }
 
   /** Records a diagnosis run; returns it with its number and the previous run (for the diff), if any. */
-  async recordRun(id: string, run: Omit<RunSummary, 'run'>): Promise<{ run: RunSummary; previous: RunSummary | null }> {
-    const runs = this.key(id, 'runs');
-    const n = await this.redis.hincrby(this.key(id), 'runs', 1);
-    const summary = RunSummarySchema.parse({ ...run, run: n });
-    const previousRaw = await this.redis.lindex(runs, -1);
-    await this.redis.rpush(runs, JSON.stringify(summary));
-    return { run: summary, previous: previousRaw === null ? null : RunSummarySchema.parse(JSON.parse(previousRaw)) };
+  async recordRun(id: string, run: Omit<RunSummary, 'run'>, idempotencyKey = ''): Promise<{ run: RunSummary; previous: RunSummary | null }> {
+    const [encoded, previousRaw] = (await this.redis.eval(RECORD_RUN, 3, this.key(id), this.key(id, 'runs'), this.key(id, 'idem'), JSON.stringify(run), idempotencyKey)) as [string, string];
+    return {
+      run: RunSummarySchema.parse(JSON.parse(encoded)),
+      previous: previousRaw === '' ? null : RunSummarySchema.parse(JSON.parse(previousRaw)),
+    };
   }
 
   async runs(id: string): Promise<RunSummary[]> {

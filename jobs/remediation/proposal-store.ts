@@ -64,6 +64,16 @@ export class ProposalStore {
     return { outcome, proposal: raw === '' ? null : parse(raw) };
   }
 
+  /** Buttons created for a job step, so a retried job posts the same proposals (see diagnose-worker). */
+  async findByKey<T>(key: string): Promise<T | null> {
+    const raw = await this.redis.get(`${this.prefix}:proposals-by-step:${key}`);
+    return raw === null ? null : (JSON.parse(raw) as T);
+  }
+
+  async rememberByKey(key: string, value: unknown): Promise<void> {
+    await this.redis.set(`${this.prefix}:proposals-by-step:${key}`, JSON.stringify(value), 'PX', this.ttlMs + 24 * 3600 * 1000);
+  }
+
   async setState(id: string, state: ProposalState): Promise<void> {
     const p = await this.find(id);
     if (p === null) return;

@@ -9,7 +9,8 @@ export const ProposalIdSchema = z.string().regex(/^p-[a-f0-9]{24}$/, 'not a prop
 export const RiskSchema = z.enum(['low', 'medium', 'high']);
 export type Risk = z.infer<typeof RiskSchema>;
 
-export const ProposalStateSchema = z.enum(['proposed', 'approved', 'running', 'done', 'failed']);
+// applying = the write may have happened (a crash there is resolved by re-checking the precondition).
+export const ProposalStateSchema = z.enum(['proposed', 'approved', 'running', 'applying', 'done', 'failed']);
 export type ProposalState = z.infer<typeof ProposalStateSchema>;
 
 export const ProposalSchema = z.object({

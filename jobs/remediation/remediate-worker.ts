@@ -26,6 +26,7 @@ export interface RemediateWorkerOptions {
   sink: IncidentSink;
   collect: CollectOptions;
   logger: Logger;
+  lockMs?: number;
 }
 
 export type RemediationOutcome = 'applied' | 'precondition-gone' | 'dry-run-failed' | 'apply-failed';
@@ -54,60 +55,81 @@ export async function processRemediation(job: Job, opts: RemediateWorkerOptions)
   const cluster = opts.clusters(proposal.cluster);
   if (cluster === undefined) throw new UnrecoverableError(`unknown cluster ${proposal.cluster}`);
   const action = ACTIONS[proposal.action];
-  const say = async (text: string): Promise<void> => {
-    const entry = await opts.incidents.append(proposal.incidentId, { actor: 'bot', kind: 'remediation', text });
+  const log = opts.logger.child({ jobId: job.id, incidentId: proposal.incidentId, proposalId: proposal.id, action: proposal.action, node: proposal.node });
+  // Every step's entry has a key: a worker killed and restarted re-runs the job, finds the entries it already
+  // made (and the ledger the messages it already posted), and never applies a change twice.
+  const say = async (step: string, text: string): Promise<void> => {
+    log.info({ step }, 'remediation step');
+    const entry = await opts.incidents.append(proposal.incidentId, { actor: 'bot', kind: 'remediation', text }, `remediate:${proposal.id}:${step}`);
     await opts.sink.postEntry(await opts.incidents.get(proposal.incidentId), entry);
   };
   const name = `\`${proposal.action}\` (${action.label(proposal)})`;
-  await opts.proposals.setState(proposal.id, 'running');
-  await opts.incidents.setStatus(proposal.incidentId, 'mitigating');
+  const approvedBy = parsed.data.approvedBy.map((u) => `<@${u}>`).join(' and ');
 
+  if (proposal.state === 'failed') return 'apply-failed';
+  if (proposal.state === 'done') {
+    await verify(proposal, cluster, opts, say);
+    return 'applied';
+  }
   const pre = await action.precondition(cluster, cluster, proposal).catch((e: unknown) => ({ ok: false as const, reason: `could not check: ${failureText(e, 'precondition')}` }));
-  if (!pre.ok) {
-    await say(`${name}: not applied — ${pre.reason}.`);
-    await opts.proposals.setState(proposal.id, 'failed');
-    return 'precondition-gone';
+  if (proposal.state === 'applying') {
+    // The previous attempt died while writing. If the precondition no longer holds, the write happened.
+    if (!pre.ok) {
+      await opts.proposals.setState(proposal.id, 'done');
+      await say('applied', `${name}: applied (the attempt that made the change was interrupted; ${pre.reason}), approved by ${approvedBy}.`);
+      await verify(proposal, cluster, opts, say);
+      return 'applied';
+    }
+  } else {
+    await opts.proposals.setState(proposal.id, 'running');
+    await opts.incidents.setStatus(proposal.incidentId, 'mitigating');
+    if (!pre.ok) {
+      await opts.proposals.setState(proposal.id, 'failed');
+      await say('precondition', `${name}: not applied — ${pre.reason}.`);
+      return 'precondition-gone';
+    }
   }
   let planned: string[];
   try {
     planned = await action.run(cluster, cluster, proposal, true);
   } catch (e) {
-    await say(`${name}: the server-side dry run failed, nothing was applied — ${failureText(e, 'dry run')}`);
     await opts.proposals.setState(proposal.id, 'failed');
+    await say('dry-run-failed', `${name}: the server-side dry run failed, nothing was applied — ${failureText(e, 'dry run')}`);
     return 'dry-run-failed';
   }
-  await say(`${name}: dry run (dryRun=All) accepted; it will change:\n${planned.map((l) => `• ${l}`).join('\n')}`);
+  await say('dry-run', `${name}: dry run (dryRun=All) accepted; it will change:\n${planned.map((l) => `• ${l}`).join('\n')}`);
+  await opts.proposals.setState(proposal.id, 'applying');
   let applied: string[];
   try {
     applied = await action.run(cluster, cluster, proposal, false);
   } catch (e) {
-    await say(`${name}: applying failed — ${failureText(e, 'apply')}`);
     await opts.proposals.setState(proposal.id, 'failed');
+    await say('apply-failed', `${name}: applying failed — ${failureText(e, 'apply')}`);
     return 'apply-failed';
   }
   await opts.proposals.setState(proposal.id, 'done');
-  await say(`${name}: applied, approved by ${parsed.data.approvedBy.map((u) => `<@${u}>`).join(' and ')}:\n${applied.map((l) => `• ${l}`).join('\n')}`);
+  await say('applied', `${name}: applied, approved by ${approvedBy}:\n${applied.map((l) => `• ${l}`).join('\n')}`);
   await verify(proposal, cluster, opts, say);
   return 'applied';
 }
 
 /** Re-diagnoses the node and says whether the finding that proposed the action is gone, still there or changed. */
-async function verify(proposal: Proposal, cluster: ClusterReader, opts: RemediateWorkerOptions, say: (t: string) => Promise<void>): Promise<void> {
+async function verify(proposal: Proposal, cluster: ClusterReader, opts: RemediateWorkerOptions, say: (step: string, t: string) => Promise<void>): Promise<void> {
   try {
     const evidence = await collectEvidence(cluster, proposal.node, opts.collect);
     const report = analyze(evidence);
-    const { run } = await opts.incidents.recordRun(proposal.incidentId, summarizeRun(report, evidence, new Date().toISOString()));
+    const { run } = await opts.incidents.recordRun(proposal.incidentId, summarizeRun(report, evidence, new Date().toISOString()), `remediate:${proposal.id}:verify-run`);
     const same = report.findings.find((f) => f.runbookId === proposal.runbookId);
     const verdict =
       same === undefined
         ? `the \`${proposal.runbookId}\` finding is gone`
         : `the \`${proposal.runbookId}\` finding is still there (${same.severity}): ${same.summary}`;
     const others = report.findings.filter((f) => f.runbookId !== proposal.runbookId).map((f) => `\`${f.runbookId}\``);
-    await say(`Verification (run ${run.run}): ${verdict}.${others.length > 0 ? ` Other findings now: ${others.join(', ')}.` : ''}`);
+    await say('verify', `Verification (run ${run.run}): ${verdict}.${others.length > 0 ? ` Other findings now: ${others.join(', ')}.` : ''}`);
     const incident = await opts.incidents.get(proposal.incidentId);
     await opts.sink.refreshSummary(incident);
   } catch (e) {
-    await say(`Verification failed: ${e instanceof Error ? e.message : String(e)}. Run \`/cilium diagnose ${proposal.node}\` to check.`);
+    await say('verify', `Verification failed: ${e instanceof Error ? e.message : String(e)}. Run \`/cilium diagnose ${proposal.node}\` to check.`);
   }
 }
 
@@ -116,8 +138,13 @@ export function startRemediateWorker(opts: RemediateWorkerOptions): Worker<unkno
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: 1,
+    // A killed worker's job comes back after its lock lapses; each step is idempotent, so it may come back often.
+    lockDuration: opts.lockMs ?? 30_000,
+    stalledInterval: opts.lockMs ?? 30_000,
+    maxStalledCount: 50,
   });
   worker.on('error', (err) => opts.logger.error({ err }, 'remediate worker error'));
-  worker.on('failed', (job, err) => opts.logger.error({ jobId: job?.id, err: err.message }, 'remediation job failed'));
+  // The job id is the proposal id.
+  worker.on('failed', (job, err) => opts.logger.error({ jobId: job?.id, proposalId: job?.id, err: err.message }, 'remediation job failed'));
   return worker;
 }

@@ -14,7 +14,7 @@ const NS = 'cilium-runbook';
 const SA = { namespace: NS, name: 'bot' };
 const SLACK_SECRET = 'cilium-runbook-slack';
 /** ConfigMap keys the bot does not read yet, with the change that will read them. */
-const PENDING_KEYS: Record<string, string> = { HEALTH_PORT: 'issue 7: /healthz, /readyz and /metrics endpoints' };
+const PENDING_KEYS: Record<string, string> = {};
 
 const READ_ONLY_GRANTS = [
   'create authorization.k8s.io/selfsubjectaccessreviews @cluster',

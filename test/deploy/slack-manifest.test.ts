@@ -63,6 +63,8 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'chat.delete': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'chat.getPermalink': null,
+  // Public channels; a private incident channel also needs groups:history (listed in the manifest's comment).
+  'conversations.replies': 'channels:history',
   'files.uploadV2': 'files:write',
   'files.getUploadURLExternal': 'files:write',
   'files.completeUploadExternal': 'files:write',

@@ -154,7 +154,7 @@ describe('/cilium diagnose end to end', () => {
   });
 
   it('the whole API down: retried, then a clear failure in the thread', async () => {
-    const s = await stack('healthy', { config: { jobs: { attempts: 2, backoffMs: 50 } } });
+    const s = await stack('healthy', { config: { jobs: { attempts: 2, backoffMs: 50, lockMs: 30_000 } } });
     await s.bot?.worker?.pause();
     await s.slack.slashCommand({ text: 'diagnose node-1', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
     const root = await s.slack.waitFor(() => s.slack.messages(DEMO_CHANNEL.id)[0], { timeoutMs: 10_000 });

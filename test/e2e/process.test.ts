@@ -53,6 +53,8 @@ describe('npm start (bot/main.ts)', () => {
       KUBECONFIG: s.kube.kubeconfigPath,
       CLUSTER_NAME: 'sandbox',
       LOG_LEVEL: 'warn',
+      // No health server here (it would bind 0.0.0.0:8080); test/e2e/ops.test.ts covers it on loopback.
+      HEALTH_PORT: '0',
     });
     await s.slack.waitFor(() => s.slack.socketConnections() > 0, { timeoutMs: 20_000, description: 'the bot to connect over Socket Mode' });
     await s.slack.slashCommand({ text: 'diagnose node-1', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });

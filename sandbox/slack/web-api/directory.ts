@@ -104,6 +104,24 @@ function reactionsGet({ params, store }: CallContext): ApiBody {
   };
 }
 
+/** conversations.replies: the parent then its replies, oldest first; metadata only with include_all_metadata. */
+function conversationsReplies({ params, store }: CallContext): ApiBody {
+  const channel = resolveChannel(store, str(params, 'channel'));
+  if (channel === undefined || !store.channels.has(channel)) return failure('channel_not_found');
+  const ts = str(params, 'ts');
+  if (ts === undefined) return failure('invalid_arguments');
+  const parent = store.find(channel, ts);
+  if (parent === undefined) return failure('thread_not_found');
+  const withMetadata = str(params, 'include_all_metadata') === 'true';
+  const limit = Math.min(Math.max(Number(str(params, 'limit') ?? '1000') || 1000, 1), 1000);
+  const all = [parent, ...store.replies(channel, ts)].slice(0, limit).map((m) => {
+    const api = toApiMessage(m, store.identity.teamId);
+    if (!withMetadata) delete api.metadata;
+    return api;
+  });
+  return { ok: true, messages: all, has_more: false, response_metadata: { next_cursor: '' } };
+}
+
 function connectionsOpen({ env }: CallContext): ApiBody {
   return { ok: true, url: env.mintSocketUrl() };
 }
@@ -113,6 +131,7 @@ export const DIRECTORY_METHODS: Record<string, MethodSpec> = {
   'users.info': { token: 'bot', handler: usersInfo },
   'usergroups.users.list': { token: 'bot', handler: usergroupUsers },
   'conversations.info': { token: 'bot', handler: conversationsInfo },
+  'conversations.replies': { token: 'bot', handler: conversationsReplies },
   'reactions.add': { token: 'bot', handler: reactionsAdd },
   'reactions.get': { token: 'bot', handler: reactionsGet },
   'apps.connections.open': { token: 'app', handler: connectionsOpen },

@@ -44,6 +44,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...socketEnv, SLACK_MODE: 'webhook' })).toThrow(/SLACK_MODE/);
   });
 
+  it('serves health and metrics on HEALTH_PORT (8080, all interfaces) unless it is 0', () => {
+    expect(loadConfig(socketEnv).health).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(loadConfig({ ...socketEnv, HEALTH_PORT: '9102', HEALTH_HOST: '127.0.0.1' }).health).toEqual({ port: 9102, host: '127.0.0.1' });
+    expect(loadConfig({ ...socketEnv, HEALTH_PORT: '0' }).health).toBeUndefined();
+    expect(() => loadConfig({ ...socketEnv, HEALTH_PORT: '70000' })).toThrow(/HEALTH_PORT/);
+    expect(() => loadConfig({ ...socketEnv, HEALTH_HOST: 'not an address' })).toThrow(/HEALTH_HOST/);
+  });
+
   it('parses the channel allow-list and in-cluster config', () => {
     const c = loadConfig({ ...socketEnv, KUBECONFIG: undefined, KUBE_IN_CLUSTER: 'true', ALLOWED_CHANNELS: 'C1, C2,' });
     expect(c.allowedChannels).toEqual(['C1', 'C2']);
