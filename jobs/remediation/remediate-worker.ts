@@ -68,6 +68,8 @@ export async function processRemediation(job: Job, opts: RemediateWorkerOptions)
 
   if (proposal.state === 'failed') return 'apply-failed';
   if (proposal.state === 'done') {
+    // Died after the change and before (or while) saying so: say it now (a keyed entry is never said twice).
+    await say('applied', `${name}: applied, approved by ${approvedBy}.`);
     await verify(proposal, cluster, opts, say);
     return 'applied';
   }

@@ -1,0 +1,116 @@
+// The sandbox stack for benchmarks: like sandbox/sandbox-stack.ts (which has no latency option), plus the Kubernetes
+// API emulator's `latencyMs`, a silent logger and a private Redis. Everything listens on 127.0.0.1. The bot runs
+// either in this process (`botIn: 'process'`, as the e2e tests do) or in a child process (`'child'`, as in production,
+// where neither Slack nor the API server share the bot's event loop).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import type { Config } from '../../bot/config.ts';
+import { startBot, type RunningBot } from '../../bot/bot.ts';
+import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
+import { startSlackEmulator, type SlackEmulator } from '../../sandbox/slack/index.ts';
+import { freePort, startRedis, type RedisHandle } from '../../sandbox/redis.ts';
+import { DEMO_CHANNEL, DEMO_USERGROUPS, DEMO_USERS } from '../../sandbox/sandbox-stack.ts';
+import type { Scenario } from '../../sandbox/scenario/index.ts';
+
+export { DEMO_CHANNEL };
+
+export interface BenchStack {
+  kube: KubeEmulator;
+  slack: SlackEmulator;
+  /** Set when the bot runs in this process. */
+  bot?: RunningBot;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  scenario: Scenario;
+  mode: 'socket' | 'http';
+  botIn: 'process' | 'child';
+  latencyMs?: number;
+  /** A Redis to share; a private one is started (and stopped) otherwise. */
+  redisUrl?: string;
+  startWorker?: boolean;
+  configOverrides?: Partial<Config>;
+}
+
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'bot-child.ts');
+
+async function startBotChild(config: Config, worker: boolean): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), '--import', 'tsx', CHILD], {
+    env: { ...process.env, BENCH_BOT_CONFIG: JSON.stringify(config), BENCH_BOT_WORKER: worker ? '1' : '0' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bot child exited with ${code ?? 'signal'} before it was ready`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    });
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
+  const redis: RedisHandle | undefined = opts.redisUrl === undefined ? await startRedis() : undefined;
+  const redisUrl = opts.redisUrl ?? (redis as RedisHandle).url;
+  const kube = await startKubeEmulator({ scenario: opts.scenario, latencyMs: opts.latencyMs ?? 0 });
+  const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL] });
+  const httpPort = opts.mode === 'http' ? await freePort() : 3000;
+  const config: Config = {
+    slack: {
+      mode: opts.mode,
+      botToken: slack.botToken,
+      ...(opts.mode === 'socket' ? { appToken: slack.appToken } : { signingSecret: slack.signingSecret }),
+      apiUrl: slack.apiUrl,
+      httpPort,
+    },
+    redisUrl,
+    queuePrefix: `bench-${randomUUID().slice(0, 8)}`,
+    kube: { kubeconfigPath: kube.kubeconfigPath, inCluster: false },
+    clusterName: 'sandbox',
+    allowedChannels: [],
+    logLevel: 'silent',
+    collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },
+    role: 'all',
+    jobs: { attempts: 4, backoffMs: 2_000, lockMs: 30_000 },
+    remediation: { enabled: false, approvers: { low: [], medium: [], high: [] }, proposalTtlMs: 30 * 60_000 },
+    ...opts.configOverrides,
+  };
+  if (opts.mode === 'http') slack.setHttpTarget(`http://127.0.0.1:${httpPort}/slack/events`);
+  const worker = opts.startWorker ?? true;
+  const bot = opts.botIn === 'process' ? await startBot(config, { logger: pino({ level: 'silent' }), worker }) : undefined;
+  const child = opts.botIn === 'child' ? await startBotChild(config, worker) : undefined;
+  return {
+    kube,
+    slack,
+    ...(bot !== undefined && { bot }),
+    config,
+    async stop() {
+      await bot?.stop();
+      if (child !== undefined) await stopChild(child);
+      await slack.stop();
+      await kube.stop();
+      await redis?.stop();
+    },
+  };
+}
+
+/** A diagnosis report in a thread ("Diagnosis of …"). */
+export function isReport(text: string | undefined): boolean {
+  return (text ?? '').startsWith('Diagnosis of');
+}

@@ -1,0 +1,93 @@
+// `log-match`: the runbooks' log matching streamed over ~1 GB of realistic agent logs, against
+// `grep -E -i -c -f patterns` with the same patterns on the same file. Throughput (MB/s), ratio, peak RSS.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureLogFile } from './log-match/generate.ts';
+import { runbookLogPatterns, toEre } from './log-match/patterns.ts';
+import type { MatchFigures } from './log-match/matcher-child.ts';
+import { fmtMB, fmtMs } from './lib/stats.ts';
+import type { BenchOutcome } from './lib/result.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DATA = join(HERE, '.data');
+const LOG = join(DATA, 'agent-logs-1g.log');
+const CHILD = join(HERE, 'log-match', 'matcher-child.ts');
+const TARGET_RATIO = 0.5;
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; ms: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      // grep -c exits 1 when nothing matched; that is still a count.
+      if (err !== null && !(cmd.endsWith('time') && err.code === 1)) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve({ stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
+async function grep(patternsFile: string, locale: string): Promise<{ ms: number; matched: number; maxRssKB: number; warnings: string }> {
+  // /usr/bin/time -f: elapsed seconds and max RSS (KB) on the last stderr line.
+  const r = await run('/usr/bin/time', ['-f', '%e %M', 'grep', '-E', '-i', '-c', '-f', patternsFile, LOG], { ...process.env, LC_ALL: locale });
+  const lines = r.stderr.trim().split('\n');
+  const [secs, rss] = (lines.pop() ?? '').split(' ');
+  return { ms: Number(secs) * 1000, matched: Number(r.stdout.trim()), maxRssKB: Number(rss), warnings: lines.join(' ') };
+}
+
+async function matcher(mode: 'runbook' | 'prefilter', patterns: string): Promise<MatchFigures> {
+  const r = await run(process.execPath, ['--import', 'tsx', CHILD, LOG, mode], { ...process.env, BENCH_PATTERNS: patterns });
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as MatchFigures;
+}
+
+const mbps = (bytes: number, ms: number) => bytes / (1024 * 1024) / (ms / 1000);
+
+export async function benchLogMatch(): Promise<BenchOutcome> {
+  const file = await ensureLogFile(LOG, 1024 ** 3);
+  const patterns = runbookLogPatterns();
+  const patternsFile = join(DATA, 'runbook-patterns.ere');
+  writeFileSync(patternsFile, `${patterns.map((p) => toEre(p.source)).join('\n')}\n`);
+  const json = JSON.stringify(patterns.map((p) => ({ source: p.source, flags: p.flags })));
+
+  await run('sh', ['-c', `cat '${LOG}' > /dev/null`], process.env); // page cache warm for every reader
+  // grep: best of 3 (the reference gets every benefit of the doubt); the runbook matcher runs once.
+  const best = async (locale: string) => {
+    const runs = [await grep(patternsFile, locale), await grep(patternsFile, locale), await grep(patternsFile, locale)];
+    return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  };
+  const grepC = await best('C');
+  const grepUtf8 = await grep(patternsFile, 'C.UTF-8');
+  const runbook = await matcher('runbook', json);
+  const prefilter = await matcher('prefilter', json);
+
+  const grepMBs = mbps(file.bytes, grepC.ms);
+  const rbMBs = mbps(runbook.bytes, runbook.ms);
+  const pfMBs = mbps(prefilter.bytes, prefilter.ms);
+  const rss = (f: MatchFigures) => {
+    const s = f.rssSamples.map(([, kb]) => kb);
+    const late = s.slice(Math.floor(s.length / 2));
+    return `peak RSS ${fmtMB(f.maxRssKB * 1024)}, RSS ${fmtMB(Math.min(...s) * 1024)}–${fmtMB(Math.max(...s) * 1024)} over the run (2nd half ${fmtMB(Math.min(...late) * 1024)}–${fmtMB(Math.max(...late) * 1024)})`;
+  };
+  return {
+    rows: [
+      {
+        bench: 'log-match', what: `runbook log matching, streamed, ${fmtMB(file.bytes)} of agent logs, ${patterns.length} patterns`,
+        figure: `${rbMBs.toFixed(0)} MB/s (${fmtMs(runbook.ms)}), ${rss(runbook)}`, target: `≥ ${TARGET_RATIO * 100} % of grep, memory flat`,
+        reference: `grep -E -i -c -f: ${grepMBs.toFixed(0)} MB/s (LC_ALL=C, best of 3), peak RSS ${fmtMB(grepC.maxRssKB * 1024)}`,
+        ratio: `${((rbMBs / grepMBs) * 100).toFixed(0)} % of grep`, pass: rbMBs / grepMBs >= TARGET_RATIO,
+      },
+      {
+        bench: 'log-match', what: 'same, with a raw-line prefilter (bench-only variant, not product code)',
+        figure: `${pfMBs.toFixed(0)} MB/s (${fmtMs(prefilter.ms)}), peak RSS ${fmtMB(prefilter.maxRssKB * 1024)}`, target: '—',
+        reference: `grep ${grepMBs.toFixed(0)} MB/s`, ratio: `${((pfMBs / grepMBs) * 100).toFixed(0)} % of grep`, pass: null,
+      },
+    ],
+    notes: [
+      `File ${LOG.replace(/.*\/bench\//, 'bench/')} (${fmtMB(file.bytes)}, ${runbook.lines} lines; ${file.generatedMs === null ? 'reused' : `generated in ${fmtMs(file.generatedMs)}`}): ~45 % logrus, ~15 % logrus with time="…", ~40 % slog; routine info/debug/warn lines plus 0.05 % real lines from cilium-facts §2. Page cache warm for every reader.`,
+      `The runbooks only match in-memory strings (findAgentLines → findLogLines over a collected chunk), so bench/log-match/matcher-child.ts streams the file (1 MiB reads) and applies the same steps per line: parseLogLine → lineText (msg + error) → each runbook pattern, counting lines that match any. The ${patterns.length} patterns are read from the runbooks' source with the TypeScript parser (top-level regex constants and pattern tables of the runbooks that import agent-logs.ts, plus kernelNamedInMessage), so they cannot drift. (The product re-parses the whole chunk once per findAgentLines call — ~20 times per diagnosis — so per byte it does more than this.)`,
+      `Matches: runbook matcher ${runbook.matched} lines, grep ${grepC.matched} lines (grep sees the raw line, the runbooks only msg+error, and grep -i makes the two case-sensitive kernelNamedInMessage patterns insensitive). grep in C.UTF-8 (this machine's locale): ${mbps(file.bytes, grepUtf8.ms).toFixed(0)} MB/s${grepC.warnings !== '' ? `; grep said: ${grepC.warnings}` : ''}. Ratio is against the faster LC_ALL=C grep.`,
+      `Where the time goes (node --cpu-prof on a 150 MB slice): ~50 % in parseLogfmt (runbooks/log-parser.ts: every field of every line is tokenised into an object), ~15 % line splitting/UTF-8 decoding, the regexes themselves < 10 %. The prefilter variant (one combined case-insensitive regex on the raw line, parser only for candidates) reaches ${((pfMBs / grepMBs) * 100).toFixed(0)} %; V8's backtracking alternation of ${patterns.length} patterns is then the cost.`,
+    ],
+    data: { file, grepC, grepUtf8, runbook: { ...runbook, rssSamples: undefined }, prefilter: { ...prefilter, rssSamples: undefined }, grepMBs, rbMBs, pfMBs },
+  };
+}

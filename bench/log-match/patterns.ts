@@ -1,0 +1,65 @@
+// The patterns the runbooks match agent log lines with, read from the runbooks' own source (TypeScript AST) so the
+// benchmark cannot drift from them: top-level regex constants and pattern tables (`re:`, `symptomRe:`) of every
+// runbook that reads agent logs (imports ./agent-logs.ts), plus the version-naming regexes of kernelNamedInMessage.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+export const RUNBOOKS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runbooks');
+
+export interface LogPattern {
+  file: string;
+  name: string;
+  source: string;
+  flags: string;
+}
+
+function regexOf(node: ts.Node): { source: string; flags: string } | null {
+  if (!ts.isRegularExpressionLiteral(node)) return null;
+  const text = node.text;
+  const end = text.lastIndexOf('/');
+  return { source: text.slice(1, end), flags: text.slice(end + 1) };
+}
+
+function collect(file: string, sf: ts.SourceFile, out: LogPattern[]): void {
+  const add = (name: string, node: ts.Node) => {
+    const re = regexOf(node);
+    if (re !== null) out.push({ file, name, ...re });
+  };
+  const visit = (node: ts.Node, inKernelNamed: boolean) => {
+    if (ts.isVariableDeclaration(node) && node.initializer !== undefined && ts.isVariableStatement(node.parent.parent) && node.parent.parent.parent === sf) {
+      add(node.name.getText(sf), node.initializer);
+    }
+    if (ts.isPropertyAssignment(node) && ['re', 'symptomRe'].includes(node.name.getText(sf))) add(node.name.getText(sf), node.initializer);
+    if (inKernelNamed && ts.isRegularExpressionLiteral(node)) add('kernelNamedInMessage', node);
+    const named = inKernelNamed || (ts.isFunctionDeclaration(node) && node.name?.text === 'kernelNamedInMessage');
+    ts.forEachChild(node, (c) => visit(c, named));
+  };
+  visit(sf, false);
+}
+
+export function runbookLogPatterns(): LogPattern[] {
+  const out: LogPattern[] = [];
+  for (const file of readdirSync(RUNBOOKS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+    const text = readFileSync(join(RUNBOOKS_DIR, file), 'utf8');
+    const readsLogs = text.includes("from './agent-logs.ts'");
+    if (!readsLogs && file !== 'kernel-matrix.ts') continue;
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+    const found: LogPattern[] = [];
+    collect(file, sf, found);
+    out.push(...(readsLogs ? found : found.filter((p) => p.name === 'kernelNamedInMessage')));
+  }
+  const seen = new Set<string>();
+  return out.filter((p) => {
+    const key = `${p.source}/${p.flags}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The same pattern as a POSIX ERE for `grep -E` (GNU): non-capturing groups, \d and escaped slashes rewritten. */
+export function toEre(source: string): string {
+  return source.replace(/\(\?:/g, '(').replace(/\\d/g, '[0-9]').replace(/\\\//g, '/').replace(/\\-/g, '-');
+}
