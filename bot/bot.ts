@@ -75,6 +75,10 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const metrics = new Metrics();
   const readers = new Map<string, ClientNodeCluster>([
     [config.clusterName, countKubeErrors(new ClientNodeCluster(config.clusterName, loadKubeConfig(config.kube)), metrics)],
+    // Further clusters: other contexts of the same kubeconfig, one reader each.
+    ...config.extraClusters.map(
+      (c) => [c.name, countKubeErrors(new ClientNodeCluster(c.name, loadKubeConfig({ ...config.kube, context: c.context })), metrics)] as const,
+    ),
   ]);
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands); one connection per role.
   const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });

@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   KUBECONFIG: z.string().min(1).optional(),
   KUBE_CONTEXT: z.string().min(1).optional(),
   KUBE_IN_CLUSTER: bool,
+  KUBE_CONTEXTS: csv,
   CLUSTER_NAME: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, 'letters, digits, ".", "_", "-"').default('default'),
   ALLOWED_CHANNELS: csv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,7 +66,10 @@ export interface Config {
   redisUrl: string;
   queuePrefix: string;
   kube: { kubeconfigPath?: string; context?: string; inCluster: boolean };
+  /** The cluster commands without --cluster mean. */
   clusterName: string;
+  /** Further clusters served by this bot: name → kubeconfig context (KUBE_CONTEXTS=prod=ctx-a,staging=ctx-b). */
+  extraClusters: Array<{ name: string; context: string }>;
   allowedChannels: string[];
   /** /healthz, /readyz and /metrics; absent = no health server (HEALTH_PORT=0). Port 0 here = any free port; host defaults to 127.0.0.1. */
   health?: { port: number; host?: string };
@@ -100,6 +104,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   else need('SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET);
   need('REDIS_URL', e.REDIS_URL);
   if (e.KUBECONFIG === undefined && !e.KUBE_IN_CLUSTER) need('KUBECONFIG', undefined);
+  const extraClusters: Array<{ name: string; context: string }> = [];
+  for (const pair of e.KUBE_CONTEXTS) {
+    const m = /^([a-zA-Z0-9][a-zA-Z0-9._-]{0,62})=(.+)$/.exec(pair);
+    if (m?.[1] === undefined || m[2] === undefined) problems.push(`KUBE_CONTEXTS: "${pair}" is not cluster=context (e.g. prod=gke_prod_europe-west1_main)`);
+    else if (m[1] === e.CLUSTER_NAME || extraClusters.some((c) => c.name === m[1])) problems.push(`KUBE_CONTEXTS: cluster "${m[1]}" is named twice (CLUSTER_NAME is ${e.CLUSTER_NAME})`);
+    else extraClusters.push({ name: m[1], context: m[2] });
+  }
+  if (extraClusters.length > 0 && e.KUBE_IN_CLUSTER) problems.push('KUBE_CONTEXTS needs a kubeconfig with those contexts; it cannot be combined with KUBE_IN_CLUSTER=true');
   const approvers = [...e.REMEDIATION_APPROVERS_LOW, ...e.REMEDIATION_APPROVERS_MEDIUM, ...e.REMEDIATION_APPROVERS_HIGH];
   for (const id of approvers) {
     if (!/^[UWS][A-Z0-9]{2,}$/.test(id)) problems.push(`REMEDIATION_APPROVERS_*: "${id}" is not a Slack user id (U…/W…) or user group id (S…)`);
@@ -125,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inCluster: e.KUBE_IN_CLUSTER,
     },
     clusterName: e.CLUSTER_NAME,
+    extraClusters,
     allowedChannels: e.ALLOWED_CHANNELS,
     ...(e.HEALTH_PORT !== 0 && { health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST } }),
     logLevel: e.LOG_LEVEL,

@@ -79,8 +79,9 @@ export function createSlackApp(deps: SlackAppDeps): App {
     try {
       if (parsed.kind === 'diagnose') {
         const cluster = parsed.cluster ?? config.clusterName;
-        if (cluster !== config.clusterName) {
-          throw new InvalidCommandError(`Unknown cluster \`${cluster}\`; this bot serves \`${config.clusterName}\`.`, USAGE);
+        const served = [config.clusterName, ...config.extraClusters.map((c) => c.name)];
+        if (!served.includes(cluster)) {
+          throw new InvalidCommandError(`Unknown cluster \`${cluster}\`; this bot serves ${served.map((c) => `\`${c}\``).join(', ')}.`, USAGE);
         }
         await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
       } else {

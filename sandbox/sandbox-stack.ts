@@ -60,6 +60,7 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
     queuePrefix: `sandbox-${randomUUID().slice(0, 8)}`,
     kube: { kubeconfigPath: opts.kubeUser === undefined ? kube.kubeconfigPath : kube.kubeconfigFor(opts.kubeUser), inCluster: false },
     clusterName: 'sandbox',
+    extraClusters: [],
     allowedChannels: [],
     logLevel: 'warn',
     collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },

@@ -83,6 +83,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     queuePrefix: `bench-${randomUUID().slice(0, 8)}`,
     kube: { kubeconfigPath: kube.kubeconfigPath, inCluster: false },
     clusterName: 'sandbox',
+    extraClusters: [],
     allowedChannels: [],
     logLevel: 'silent',
     collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },

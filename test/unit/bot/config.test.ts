@@ -57,4 +57,14 @@ describe('loadConfig', () => {
     expect(c.allowedChannels).toEqual(['C1', 'C2']);
     expect(c.kube.inCluster).toBe(true);
   });
+
+  it('parses further clusters as cluster=context pairs and refuses malformed or duplicate names', () => {
+    const c = loadConfig({ ...socketEnv, CLUSTER_NAME: 'prod', KUBE_CONTEXTS: 'staging=gke_staging, dev=kind-dev' });
+    expect(c.extraClusters).toEqual([
+      { name: 'staging', context: 'gke_staging' },
+      { name: 'dev', context: 'kind-dev' },
+    ]);
+    expect(() => loadConfig({ ...socketEnv, KUBE_CONTEXTS: 'staging' })).toThrow(/KUBE_CONTEXTS: "staging" is not cluster=context/);
+    expect(() => loadConfig({ ...socketEnv, CLUSTER_NAME: 'prod', KUBE_CONTEXTS: 'prod=x' })).toThrow(/named twice/);
+  });
 });
