@@ -46,6 +46,25 @@ async function attempt<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
+const READ_RETRIES = 3;
+const MAX_RETRY_AFTER_MS = 5_000;
+
+/**
+ * A read, retried on 429/5xx/network errors: honouring Retry-After (API priority and fairness), else exponential
+ * backoff with full jitter; bounded, so a collector's deadline still decides. Writes are never retried here.
+ */
+async function read<T>(what: string, call: () => Promise<T>): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(what, call);
+    } catch (e) {
+      if (!(e instanceof KubeApiError) || !e.transient || n >= READ_RETRIES) throw e;
+      const backoff = e.retryAfterSeconds !== undefined ? Math.min(e.retryAfterSeconds * 1000, MAX_RETRY_AFTER_MS) : Math.random() * 200 * 2 ** n;
+      await new Promise((r) => setTimeout(r, backoff));
+    }
+  }
+}
+
 /** Collects a stream into a string, keeping at most `maxBytes`. */
 class BoundedSink extends Writable {
   private chunks: Buffer[] = [];
@@ -100,15 +119,15 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   }
 
   async listServices() {
-    return (await attempt('list services (all namespaces)', () => this.core.listServiceForAllNamespaces())).items;
+    return (await read('list services (all namespaces)', () => this.core.listServiceForAllNamespaces())).items;
   }
 
   async listEndpointSlices() {
-    return (await attempt('list endpointslices (all namespaces)', () => this.discovery.listEndpointSliceForAllNamespaces())).items;
+    return (await read('list endpointslices (all namespaces)', () => this.discovery.listEndpointSliceForAllNamespaces())).items;
   }
 
   async canI(verb: string, resource: string, namespace: string, subresource?: string): Promise<boolean> {
-    const review = await attempt('create selfsubjectaccessreviews', () =>
+    const review = await read('create selfsubjectaccessreviews', () =>
       this.authz.createSelfSubjectAccessReview({
         body: {
           apiVersion: 'authorization.k8s.io/v1',
@@ -121,11 +140,11 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   }
 
   getNode(name: string) {
-    return attempt(`get nodes/${name}`, () => this.core.readNode({ name }));
+    return read(`get nodes/${name}`, () => this.core.readNode({ name }));
   }
 
   async listNodes(labelSelector?: string) {
-    const list = await attempt('list nodes', () => this.core.listNode(labelSelector === undefined ? {} : { labelSelector }));
+    const list = await read('list nodes', () => this.core.listNode(labelSelector === undefined ? {} : { labelSelector }));
     return list.items;
   }
 
@@ -136,13 +155,13 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
     };
     const list =
       q.namespace === undefined
-        ? await attempt('list pods (all namespaces)', () => this.core.listPodForAllNamespaces(selectors))
-        : await attempt(`list pods in ${q.namespace}`, () => this.core.listNamespacedPod({ namespace: q.namespace as string, ...selectors }));
+        ? await read('list pods (all namespaces)', () => this.core.listPodForAllNamespaces(selectors))
+        : await read(`list pods in ${q.namespace}`, () => this.core.listNamespacedPod({ namespace: q.namespace as string, ...selectors }));
     return list.items;
   }
 
   readPodLog(q: LogQuery) {
-    return attempt(`get pods/log in ${q.namespace}`, () =>
+    return read(`get pods/log in ${q.namespace}`, () =>
       this.core.readNamespacedPodLog({
         name: q.pod,
         namespace: q.namespace,
@@ -188,47 +207,47 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   }
 
   async listDaemonSets(namespace: string, labelSelector?: string) {
-    const list = await attempt(`list daemonsets in ${namespace}`, () =>
+    const list = await read(`list daemonsets in ${namespace}`, () =>
       this.apps.listNamespacedDaemonSet({ namespace, ...(labelSelector !== undefined && { labelSelector }) }),
     );
     return list.items;
   }
 
   async listDeployments(namespace: string, labelSelector?: string) {
-    const list = await attempt(`list deployments in ${namespace}`, () =>
+    const list = await read(`list deployments in ${namespace}`, () =>
       this.apps.listNamespacedDeployment({ namespace, ...(labelSelector !== undefined && { labelSelector }) }),
     );
     return list.items;
   }
 
   getConfigMap(namespace: string, name: string) {
-    return attempt(`get configmaps/${name} in ${namespace}`, () => this.core.readNamespacedConfigMap({ namespace, name }));
+    return read(`get configmaps/${name} in ${namespace}`, () => this.core.readNamespacedConfigMap({ namespace, name }));
   }
 
   async listEvents(namespace: string | undefined, fieldSelector?: string) {
     const sel = fieldSelector === undefined ? {} : { fieldSelector };
     const list =
       namespace === undefined
-        ? await attempt('list events (all namespaces)', () => this.core.listEventForAllNamespaces(sel))
-        : await attempt(`list events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace, ...sel }));
+        ? await read('list events (all namespaces)', () => this.core.listEventForAllNamespaces(sel))
+        : await read(`list events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace, ...sel }));
     return list.items;
   }
 
   async listCrds(): Promise<unknown[]> {
-    const list = await attempt('list customresourcedefinitions', () => this.apiext.listCustomResourceDefinition());
+    const list = await read('list customresourcedefinitions', () => this.apiext.listCustomResourceDefinition());
     // Back to plain JSON: callers validate with zod, as they do for custom objects.
     return list.items.map((crd) => JSON.parse(JSON.stringify(crd)) as unknown);
   }
 
   getClusterCustomObject(group: string, version: string, plural: string, name: string): Promise<unknown> {
-    return attempt(`get ${plural}.${group}/${name}`, () => this.custom.getClusterCustomObject({ group, version, plural, name }) as Promise<unknown>);
+    return read(`get ${plural}.${group}/${name}`, () => this.custom.getClusterCustomObject({ group, version, plural, name }) as Promise<unknown>);
   }
 
   async listCustomObjects(group: string, version: string, plural: string, namespace?: string): Promise<unknown[]> {
     const list: unknown =
       namespace === undefined
-        ? await attempt(`list ${plural}.${group}`, () => this.custom.listClusterCustomObject({ group, version, plural }))
-        : await attempt(`list ${plural}.${group} in ${namespace}`, () =>
+        ? await read(`list ${plural}.${group}`, () => this.custom.listClusterCustomObject({ group, version, plural }))
+        : await read(`list ${plural}.${group} in ${namespace}`, () =>
             this.custom.listNamespacedCustomObject({ group, version, plural, namespace }),
           );
     const items = (list as { items?: unknown }).items;
