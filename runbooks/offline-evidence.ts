@@ -55,7 +55,8 @@ export function evidenceFromDocument(json: unknown): Evidence {
     if (EvidenceSchema.validate(json)) return parseEvidence(json);
     const pruned = prune(json);
     const result = safeParseEvidence(pruned.value);
-    throw new EvidenceParseError(result.ok || pruned.cut ? [...(result.ok ? [] : result.issues), ...prunedNote(pruned.cut)] : result.issues);
+    if (result.ok && !pruned.cut) return parseEvidence(json);
+    throw new EvidenceParseError([...prunedNote(pruned.cut), ...(result.ok ? [] : result.issues)]);
   }
   const bounded = MinimalDocumentSchema.validate(json) ? { value: json, cut: false } : prune(json);
   const parsed = MinimalDocumentSchema.safeParse(bounded.value);
@@ -64,7 +65,7 @@ export function evidenceFromDocument(json: unknown): Evidence {
       path: i.path.length > 0 ? i.path.map(String).join('.') : '(root)',
       message: i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (a full Evidence document needs "schemaVersion": ${EVIDENCE_SCHEMA_VERSION})` : i.message,
     }));
-    throw new EvidenceParseError([...issues, ...prunedNote(bounded.cut)]);
+    throw new EvidenceParseError([...prunedNote(bounded.cut), ...issues]);
   }
   if (bounded.cut) throw new EvidenceParseError(prunedNote(true));
   return parseEvidence(toEvidenceInput(parsed.data));

@@ -102,7 +102,7 @@ describe('parseScenario', () => {
   it('refuses text over the size limit before parsing', () => {
     const err = errorOf('#'.repeat(MAX_SCENARIO_BYTES + 1), 'huge.yaml');
     expect(err.message).toContain('huge.yaml');
-    expect(err.message).toContain('limited to 64.0 MiB');
+    expect(err.message).toContain('limited to 16.0 MiB');
   });
 });
 
