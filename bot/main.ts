@@ -28,6 +28,9 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection (e.g. a malformed frame inside a Slack library) must not take every on-call command down
+  // with it: log it with the bot's logger and keep serving.
+  process.on('unhandledRejection', (reason: unknown) => bot.logger.error({ err: reason }, 'unhandled rejection (kept running)'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -143,6 +143,8 @@ export class IncidentStore {
   async append(id: string, entry: NewTimelineEntry, idempotencyKey = ''): Promise<TimelineEntry> {
     const at = entry.at ?? this.now().toISOString();
     const body = { at, actor: entry.actor, kind: entry.kind, text: entry.text, links: entry.links ?? [] };
+    // Validate with the schema reads use: a bad entry written once would break every later read of the timeline.
+    TimelineEntrySchema.parse({ ...body, seq: 1 });
     const encoded = (await this.redis.eval(APPEND_ENTRY, 3, this.key(id, 'timeline'), this.key(id), this.key(id, 'idem'), JSON.stringify(body), at, idempotencyKey)) as string;
     return TimelineEntrySchema.parse(JSON.parse(encoded));
   }
