@@ -37,3 +37,25 @@ export async function lookupNode(lister: NodeLister, cluster: string, node: stri
   if (names.includes(node)) return { exists: true };
   return { exists: false, suggestions: closestNames(node, names) };
 }
+
+/**
+ * Remembers node names for a short while, so the common case (a node that exists) costs no API round trip before
+ * the job is queued. A name not in the cache is still checked with one GET: new nodes are never refused.
+ */
+export function cachedNodeLister(inner: NodeLister, ttlMs = 60_000, now: () => number = Date.now): NodeLister {
+  const cache = new Map<string, { names: Set<string>; at: number }>();
+  const names = async (cluster: string): Promise<string[]> => {
+    const list = await inner.listNodeNames(cluster);
+    cache.set(cluster, { names: new Set(list), at: now() });
+    return list;
+  };
+  return {
+    async nodeExists(cluster, node) {
+      const hit = cache.get(cluster);
+      if (hit !== undefined && now() - hit.at < ttlMs && hit.names.has(node)) return true;
+      if (hit === undefined || now() - hit.at >= ttlMs) void names(cluster).catch(() => undefined); // warm for next time
+      return inner.nodeExists(cluster, node);
+    },
+    listNodeNames: names,
+  };
+}

@@ -55,8 +55,10 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   const log = opts.logger.child({ jobId: job.id, incidentId: data.incidentId, cluster: data.cluster, node: data.node, attempt: job.attemptsMade + 1 });
   log.info('diagnosis started');
 
-  await opts.sink.collecting({ ...data, ...(job.id !== undefined && { jobId: job.id }) });
+  // The progress edit runs beside the collection: the person waits for the report, not for the edit.
+  const collecting = opts.sink.collecting({ ...data, ...(job.id !== undefined && { jobId: job.id }) });
   const evidence = await collectEvidence(reader, data.node, opts.collect);
+  await collecting;
   const unreachable = apiUnreachable(evidence);
   if (unreachable !== null) throw new Error(`the Kubernetes API of cluster "${data.cluster}" is unreachable: ${unreachable}`);
   const report = analyze(evidence);

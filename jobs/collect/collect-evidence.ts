@@ -1,6 +1,6 @@
 // Gathers the Evidence for one node: independent facts concurrently, each under its own deadline, each ending
 // ok or unavailable (with the reason and the fix). A slow or forbidden call costs one fact, never the report.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type Evidence, type Fact, type IptablesInfo, type LogChunk } from '../../runbooks/evidence.ts';
 import type { KernelConfig, Memlock } from '../../runbooks/evidence-extra.ts';
 import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
@@ -41,25 +41,66 @@ export async function collectEvidence(reader: ClusterReader, nodeName: string, o
     }
   };
 
-  // Stage 1: independent reads.
-  const [node, nodes, agentPods, ciliumConfig, kubeProxyDs, kubeProxyPods, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode] =
+  // Asked up front, beside stage 1: exec needs it and a refused exec upgrade says nothing useful.
+  const execAllowed = guard('create selfsubjectaccessreviews', [], () => reader.canI('create', 'pods', ns, 'exec'));
+  // Every read starts at once; reads that need another's answer chain on just that one, so the slowest chain, not
+  // the slowest stage, sets the time (each round trip to a real apiserver costs tens of milliseconds).
+  const agentPodsP = guard('list cilium pods', [perm('list', 'pods', ns)], () => reader.listPods({ namespace: ns, labelSelector: 'k8s-app=cilium' }));
+  const policiesCnpP = guard('list ciliumnetworkpolicies', [perm('list', 'ciliumnetworkpolicies', undefined, 'cilium.io')], () =>
+    reader.listCustomObjects('cilium.io', 'v2', 'ciliumnetworkpolicies'),
+  );
+  const policiesCcnpP = guard('list ciliumclusterwidenetworkpolicies', [perm('list', 'ciliumclusterwidenetworkpolicies', undefined, 'cilium.io')], () =>
+    reader.listCustomObjects('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies'),
+  );
+  const workloadPodsP = guard('list pods on the node', [perm('list', 'pods')], () => reader.listPods({ fieldSelector: `spec.nodeName=${nodeName}` }));
+
+  const agentP = agentPodsP.then(async (agentPods) => {
+    const agentPod: V1Pod | undefined = agentPods.ok ? agentPods.value.find((p) => p.spec?.nodeName === nodeName) : undefined;
+    const noAgent = (): Fact<never> =>
+      agentPods.ok ? { ok: false, reason: 'not-found', detail: `no cilium-agent pod (label k8s-app=cilium in ${ns}) is scheduled on ${nodeName}` } : agentPods;
+    if (agentPod === undefined) return { agentPods, agentPod, noAgent, agentLogs: noAgent(), iptables: noAgent(), agentEvents: ok([]) as Fact<CoreV1Event[]>, agentReads: null };
+    const [agentLogs, iptables, agentEvents, agentReads] = await Promise.all([
+      collectAgentLogs(reader, agentPod, opts, guard),
+      collectIptables(reader, agentPod, nodeName, opts, guard, execAllowed),
+      guard('list agent events', [perm('list', 'events', ns)], () => reader.listEvents(ns, `involvedObject.name=${agentPod.metadata?.name ?? ''}`)),
+      collectAgentReads(reader, agentPod, opts, guard),
+    ]);
+    return { agentPods, agentPod, noAgent, agentLogs, iptables, agentEvents, agentReads };
+  });
+  // Pods cluster-wide only when a policy selector needs checking.
+  const clusterPodsP = Promise.all([policiesCnpP, policiesCcnpP]).then(([cnp, ccnp]) =>
+    (cnp.ok && cnp.value.length > 0) || (ccnp.ok && ccnp.value.length > 0)
+      ? guard('list pods (all namespaces)', [perm('list', 'pods')], () => reader.listPods({}))
+      : Promise.resolve<Fact<V1Pod[]>>({ ok: false, reason: 'unavailable', detail: 'not read: no CiliumNetworkPolicy exists, so no selector needs checking' }),
+  );
+  // Pods stuck creating: the CNI's own error is in their FailedCreatePodSandBox events (one call, filtered here).
+  const sandboxEventsP = workloadPodsP.then((workloadPods) => {
+    const stuckPods = new Set(
+      (workloadPods.ok ? workloadPods.value : [])
+        .filter((p) => p.status?.containerStatuses === undefined || p.status.containerStatuses.some((c) => c.state?.waiting?.reason === 'ContainerCreating'))
+        .filter((p) => p.status?.phase === 'Pending')
+        .map((p) => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
+    );
+    return stuckPods.size === 0
+      ? Promise.resolve(ok([]) as Fact<CoreV1Event[]>)
+      : guard('list sandbox events', [perm('list', 'events')], () => reader.listEvents(undefined, 'reason=FailedCreatePodSandBox')).then((f) =>
+          map(f, (events) => events.filter((ev) => stuckPods.has(`${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name ?? ''}`)).slice(0, 50)),
+        );
+  });
+
+  const [node, nodes, ciliumConfig, kubeProxyDs, kubeProxyPods, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode, agent, clusterPods, sandboxEvents] =
     await Promise.all([
       guard('get node', [perm('get', 'nodes')], () => reader.getNode(nodeName)),
       guard('list nodes', [perm('list', 'nodes')], () => reader.listNodes()),
-      guard('list cilium pods', [perm('list', 'pods', ns)], () => reader.listPods({ namespace: ns, labelSelector: 'k8s-app=cilium' })),
       guard('get cilium-config', [perm('get', 'configmaps', ns)], () => reader.getConfigMap(ns, 'cilium-config')),
       guard('list kube-proxy daemonsets', [perm('list', 'daemonsets', ns, 'apps')], () => reader.listDaemonSets(ns, 'k8s-app=kube-proxy')),
       guard('list kube-proxy pods', [perm('list', 'pods', ns)], () =>
         reader.listPods({ namespace: ns, labelSelector: 'k8s-app=kube-proxy', fieldSelector: `spec.nodeName=${nodeName}` }),
       ),
       guard('get kube-proxy configmap', [perm('get', 'configmaps', ns)], () => reader.getConfigMap(ns, 'kube-proxy')),
-      guard('list pods on the node', [perm('list', 'pods')], () => reader.listPods({ fieldSelector: `spec.nodeName=${nodeName}` })),
-      guard('list ciliumnetworkpolicies', [perm('list', 'ciliumnetworkpolicies', undefined, 'cilium.io')], () =>
-        reader.listCustomObjects('cilium.io', 'v2', 'ciliumnetworkpolicies'),
-      ),
-      guard('list ciliumclusterwidenetworkpolicies', [perm('list', 'ciliumclusterwidenetworkpolicies', undefined, 'cilium.io')], () =>
-        reader.listCustomObjects('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies'),
-      ),
+      workloadPodsP,
+      policiesCnpP,
+      policiesCcnpP,
       guard('list hubble-relay deployments', [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, 'k8s-app=hubble-relay')),
       guard('list services', [perm('list', 'services')], () => reader.listServices()),
       guard('list endpointslices', [perm('list', 'endpointslices', undefined, 'discovery.k8s.io')], () => reader.listEndpointSlices()),
@@ -69,39 +110,11 @@ export async function collectEvidence(reader: ClusterReader, nodeName: string, o
       guard('list cilium-operator deployments', [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, 'io.cilium/app=operator')),
       guard('list customresourcedefinitions', [perm('list', 'customresourcedefinitions', undefined, 'apiextensions.k8s.io')], () => reader.listCrds()),
       guard('get ciliumnode', [perm('get', 'ciliumnodes', undefined, 'cilium.io')], () => reader.getClusterCustomObject('cilium.io', 'v2', 'ciliumnodes', nodeName)),
+      agentP,
+      clusterPodsP,
+      sandboxEventsP,
     ]);
-
-  const agentPod: V1Pod | undefined = agentPods.ok ? agentPods.value.find((p) => p.spec?.nodeName === nodeName) : undefined;
-  const noAgent = (): Fact<never> =>
-    agentPods.ok
-      ? { ok: false, reason: 'not-found', detail: `no cilium-agent pod (label k8s-app=cilium in ${ns}) is scheduled on ${nodeName}` }
-      : agentPods;
-
-  const hasPolicies = (policiesCnp.ok && policiesCnp.value.length > 0) || (policiesCcnp.ok && policiesCcnp.value.length > 0);
-  // Stage 2: what needs the agent pod, and pods cluster-wide only when a policy selector needs checking.
-  const stuckPods = new Set(
-    (workloadPods.ok ? workloadPods.value : [])
-      .filter((p) => p.status?.containerStatuses === undefined || p.status.containerStatuses.some((c) => c.state?.waiting?.reason === 'ContainerCreating'))
-      .filter((p) => p.status?.phase === 'Pending')
-      .map((p) => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
-  );
-  const [agentLogs, iptables, agentEvents, clusterPods, agentReads, sandboxEvents] = await Promise.all([
-    agentPod === undefined ? noAgent() : collectAgentLogs(reader, agentPod, opts, guard),
-    agentPod === undefined ? noAgent() : collectIptables(reader, agentPod, nodeName, opts, guard),
-    agentPod === undefined
-      ? Promise.resolve(ok([]))
-      : guard('list agent events', [perm('list', 'events', ns)], () => reader.listEvents(ns, `involvedObject.name=${agentPod.metadata?.name ?? ''}`)),
-    hasPolicies
-      ? guard('list pods (all namespaces)', [perm('list', 'pods')], () => reader.listPods({}))
-      : Promise.resolve<Fact<V1Pod[]>>({ ok: false, reason: 'unavailable', detail: 'not read: no CiliumNetworkPolicy exists, so no selector needs checking' }),
-    agentPod === undefined ? Promise.resolve(null) : collectAgentReads(reader, agentPod, opts, guard),
-    // Pods stuck creating: the CNI's own error is in their FailedCreatePodSandBox events (one call, filtered here).
-    stuckPods.size === 0
-      ? Promise.resolve(ok([]))
-      : guard('list sandbox events', [perm('list', 'events')], () => reader.listEvents(undefined, 'reason=FailedCreatePodSandBox')).then((f) =>
-          map(f, (events) => events.filter((ev) => stuckPods.has(`${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name ?? ''}`)).slice(0, 50)),
-        ),
-  ]);
+  const { agentPods, agentPod, noAgent, agentLogs, iptables, agentEvents, agentReads } = agent;
 
   const configData = ciliumConfig.ok ? (ciliumConfig.value.data ?? {}) : null;
   const image = agentPod?.spec?.containers.find((c) => c.name === AGENT_CONTAINER)?.image;
@@ -217,7 +230,7 @@ async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: Collec
   return { memlock, kernelConfig };
 }
 
-async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: string, opts: CollectOptions, guard: Guard): Promise<Fact<IptablesInfo>> {
+async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: string, opts: CollectOptions, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<Fact<IptablesInfo>> {
   const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
   const name = pod.metadata?.name ?? '';
   const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
@@ -230,7 +243,7 @@ async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: stri
       fix: `Read it on the node itself: \`iptables-save -t nat | grep -c -- '-A KUBE-SVC-'\` (a probe-pod fallback is planned).`,
     };
   }
-  const allowed = await guard('create selfsubjectaccessreviews', [], () => reader.canI('create', 'pods', namespace, 'exec'));
+  const allowed = await execAllowed;
   if (allowed.ok && !allowed.value) {
     return unavailable(
       new KubeApiError(`pods "${name}" is forbidden: the bot cannot create resource "pods/exec" in the namespace "${namespace}"`, 403, 'Forbidden', undefined, 'create pods/exec'),
