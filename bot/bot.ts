@@ -7,9 +7,9 @@ import type { Worker } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createSlackApp, socketModeClientOf } from './slack-app.ts';
-import { SlackIncidentSink } from './slack-incident-sink.ts';
+import { SlackIncidentSink, SlackSweepSink } from './slack-incident-sink.ts';
 import { PostLedger } from './post-ledger.ts';
-import type { NodeLister } from './node-directory.ts';
+import { cachedNodeLister, type NodeLister } from './node-directory.ts';
 import { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
 import { startDiagnoseWorker, type DiagnoseResult } from '../jobs/diagnose-worker.ts';
 import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
@@ -21,6 +21,8 @@ import { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
 import { startRemediateWorker, type RemediationOutcome } from '../jobs/remediation/remediate-worker.ts';
 import { registerRemediationHandler } from './remediation-handler.ts';
 import { Metrics } from './ops/metrics.ts';
+import { SweepQueue } from '../jobs/fleet/sweep-job.ts';
+import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.ts';
 import { HealthServer } from './ops/health-server.ts';
 import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
@@ -34,6 +36,9 @@ export interface RunningBot {
   remediateQueue: RemediateQueue;
   remediateWorker: Worker<unknown, RemediationOutcome> | null;
   proposals: ProposalStore;
+  /** `/cilium diagnose --all`: the sweep queue, and its worker (null when workers run elsewhere). */
+  sweepQueue: SweepQueue;
+  sweepWorker: Worker<unknown, SweepResult> | null;
   logger: Logger;
   metrics: Metrics;
   /** Base URL of /healthz, /readyz and /metrics; null when config.health is absent. */
@@ -87,7 +92,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const incidents = new IncidentStore(queueRedis, config.queuePrefix);
   const proposals = new ProposalStore(queueRedis, config.queuePrefix, config.remediation.proposalTtlMs);
   const remediateQueue = new RemediateQueue({ connection: queueRedis, prefix: config.queuePrefix });
-  const app = createSlackApp({ config, queue, nodes: nodeLister(readers), incidents, logger, metrics });
+  const sweepQueue = new SweepQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
+  const app = createSlackApp({ config, queue, nodes: cachedNodeLister(nodeLister(readers)), incidents, logger, metrics, sweeps: sweepQueue });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';
@@ -108,8 +114,11 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     !runWorkers || !config.remediation.enabled
       ? null
       : startRemediateWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), proposals, incidents, sink, collect: config.collect, logger, lockMs: config.jobs.lockMs });
+  const sweepWorker = !runWorkers
+    ? null
+    : startSweepWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackSweepSink(app.client, new PostLedger(queueRedis, config.queuePrefix)), collect: config.collect, logger, lockMs: config.jobs.lockMs });
   // Into the JSON log rather than BullMQ's console.error fallback (Redis down: /readyz says so too).
-  for (const q of [queue.queue, remediateQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
   if (worker !== null) observeJobs(worker, 'diagnose', metrics);
   if (remediateWorker !== null) {
     observeJobs(remediateWorker, 'remediate', metrics);
@@ -158,6 +167,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     remediateWorker,
     queue,
     worker,
+    sweepQueue,
+    sweepWorker,
     logger,
     metrics,
     healthUrl: health?.url ?? null,
@@ -168,7 +179,9 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       if (slackStarted) await app.stop();
       await worker?.close();
       await remediateWorker?.close();
+      await sweepWorker?.close();
       await remediateQueue.close();
+      await sweepQueue.close();
       await queue.close();
       queueRedis.disconnect();
       workerRedis.disconnect();

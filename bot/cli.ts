@@ -1,5 +1,6 @@
 // `cilium-runbook`: the same collection and runbooks without Slack, for the engineer at a terminal.
 //   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context C] [--cluster NAME] [--json] [--evidence-out FILE]
+//   cilium-runbook diagnose --all [--kubeconfig PATH] [--context C] [--cluster NAME] [--json]
 //   cilium-runbook collect <node> [--kubeconfig PATH] [--context C] > evidence.json
 //   cilium-runbook analyze <evidence.json|-> [--json]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -13,9 +14,12 @@ import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-clus
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
 import { NodeNameSchema } from './command-grammar.ts';
 import { renderReportText } from './render/report-text.ts';
+import { renderFleetText } from './render/fleet-text.ts';
+import { runSweep } from '../jobs/fleet/sweep.ts';
 
 const USAGE = `Usage:
   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json] [--evidence-out FILE]
+  cilium-runbook diagnose --all [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json]   (whole cluster, grouped by root cause)
   cilium-runbook collect <node> [--kubeconfig PATH] [--context NAME]     (evidence JSON on stdout)
   cilium-runbook analyze <evidence.json|-> [--json]                      (- reads standard input)
 Exit codes: 0 no critical finding, 3 a critical finding, 2 bad input, 1 failure.`;
@@ -27,14 +31,31 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-type Values = { kubeconfig?: string; context?: string; cluster?: string; json?: boolean; 'evidence-out'?: string };
+type Values = { kubeconfig?: string; context?: string; cluster?: string; json?: boolean; all?: boolean; 'evidence-out'?: string };
+
+function readerFor(values: Values): ClientNodeCluster {
+  const kubeconfigPath = values.kubeconfig ?? process.env.KUBECONFIG;
+  const kc = loadKubeConfig({ ...(kubeconfigPath !== undefined && { kubeconfigPath }), ...(values.context !== undefined && { context: values.context }) });
+  return new ClientNodeCluster(values.cluster ?? kc.getCurrentContext(), kc);
+}
+
+/** `diagnose --all`: the fleet sweep, progress on stderr, the report (text or JSON) on stdout. */
+async function sweepCluster(values: Values): Promise<void> {
+  const report = await runSweep(readerFor(values), {
+    collect: { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024 },
+    onProgress: (p) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r${p.checked}/${p.total} nodes checked, ${p.deepDone}/${p.deepTotal} collected in depth…`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  process.stdout.write(`${values.json === true ? JSON.stringify(report, null, 2) : renderFleetText(report)}\n`);
+  process.exitCode = report.groups.some((g) => g.severity === 'critical') ? 3 : 0;
+}
 
 async function collectFromCluster(target: string | undefined, values: Values) {
   const node = NodeNameSchema.safeParse(target);
   if (!node.success) fail(`${target === undefined ? 'a node name is required' : `"${target}" is not a node name: ${node.error.issues[0]?.message ?? ''}`}\n${USAGE}`);
-  const kubeconfigPath = values.kubeconfig ?? process.env.KUBECONFIG;
-  const kc = loadKubeConfig({ ...(kubeconfigPath !== undefined && { kubeconfigPath }), ...(values.context !== undefined && { context: values.context }) });
-  const reader = new ClientNodeCluster(values.cluster ?? kc.getCurrentContext(), kc);
+  const reader = readerFor(values);
   try {
     await reader.getNode(node.data);
   } catch (e) {
@@ -75,6 +96,7 @@ async function main(argv: string[]): Promise<void> {
       context: { type: 'string' },
       cluster: { type: 'string' },
       json: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
       'evidence-out': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -84,6 +106,11 @@ async function main(argv: string[]): Promise<void> {
   if (rest.length > 0) fail(`unexpected arguments: ${rest.join(' ')}\n${USAGE}`);
   switch (command) {
     case 'diagnose': {
+      if (values.all) {
+        if (target !== undefined) fail(`diagnose --all sweeps every node: leave out "${target}"\n${USAGE}`);
+        await sweepCluster(values);
+        return;
+      }
       const evidence = await collectFromCluster(target, values);
       if (values['evidence-out'] !== undefined) writeFileSync(values['evidence-out'], JSON.stringify(evidence, null, 2));
       print(analyze(evidence), values.json, 'report');

@@ -6,6 +6,7 @@ import { InvalidCommandError } from './errors.ts';
 export const USAGE = [
   '*Usage*',
   '• `/cilium diagnose <node> [--cluster <name>]` — diagnose one node; the report goes into the incident thread',
+  '• `/cilium diagnose --all [--cluster <name>]` (or `/cilium sweep`) — the whole cluster, grouped by root cause',
   '• `/cilium incidents` — the open incidents (only you see the list)',
   '• `/cilium timeline <INC-id>` — an incident\'s timeline',
   '• `/cilium note <INC-id> <text>` — add a note to an incident\'s timeline',
@@ -37,6 +38,7 @@ export const ClusterNameSchema = z
 export type CiliumCommand =
   | { kind: 'help' }
   | { kind: 'diagnose'; node: string; cluster?: string }
+  | { kind: 'sweep'; cluster?: string }
   | { kind: 'incidents' }
   | { kind: 'timeline'; incidentId: string }
   | { kind: 'export'; incidentId: string }
@@ -67,6 +69,8 @@ export function parseCiliumCommand(text: string): CiliumCommand {
       return { kind: 'help' };
     case 'diagnose':
       return parseDiagnose(args);
+    case 'sweep':
+      return parseDiagnose(['--all', ...args]);
     case 'incidents':
       if (args.length > 0) throw new InvalidCommandError('`incidents` takes no arguments.', USAGE);
       return { kind: 'incidents' };
@@ -100,9 +104,12 @@ export function parseCiliumCommand(text: string): CiliumCommand {
 function parseDiagnose(args: string[]): CiliumCommand {
   let node: string | undefined;
   let cluster: string | undefined;
+  let all = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (arg === '--cluster') {
+    if (arg === '--all') {
+      all = true;
+    } else if (arg === '--cluster') {
       const value = args[++i];
       if (value === undefined) throw new InvalidCommandError('`--cluster` needs a cluster name.', USAGE);
       const parsed = ClusterNameSchema.safeParse(value);
@@ -117,6 +124,10 @@ function parseDiagnose(args: string[]): CiliumCommand {
       if (!parsed.success) throw new InvalidCommandError(`${printable(arg)} is not a node name: ${issue(parsed.error)}.`, USAGE);
       node = parsed.data;
     }
+  }
+  if (all) {
+    if (node !== undefined) throw new InvalidCommandError('`diagnose --all` sweeps every node; leave out the node name, or drop `--all`.', USAGE);
+    return cluster === undefined ? { kind: 'sweep' } : { kind: 'sweep', cluster };
   }
   if (node === undefined) throw new InvalidCommandError('`diagnose` needs a node name, e.g. `/cilium diagnose node-7`.', USAGE);
   return cluster === undefined ? { kind: 'diagnose', node } : { kind: 'diagnose', node, cluster };

@@ -90,8 +90,9 @@ async function handleClick(deps: RemediationDeps, client: WebClient, respond: Re
   };
   if (body.channel?.id !== incident.channelId || threadTs !== incident.threadTs) {
     count('wrong-thread');
-    await tell(`That button belongs to ${incident.id}'s thread, not this one. Nothing was done.`);
+    // Recorded before the answer: whoever reads the reply can find the entry.
     await record(`clicked a ${incident.id} button outside its thread; refused`);
+    await tell(`That button belongs to ${incident.id}'s thread, not this one. Nothing was done.`);
     return;
   }
   const what = `\`${proposal.action}\` (${ACTIONS[proposal.action].label(proposal)})`;
@@ -103,8 +104,8 @@ async function handleClick(deps: RemediationDeps, client: WebClient, respond: Re
   const decision = decideApproval(proposal, userId, await groupsOf(client, userId, deps.approvers), deps.approvers);
   if (!decision.allowed) {
     count('refused');
-    await tell(`Refused: ${decision.reason}.`);
     await record(`tried to approve ${what}; refused: ${decision.reason}`);
+    await tell(`Refused: ${decision.reason}.`);
     return;
   }
   const { outcome, proposal: after } = await deps.proposals.approve(proposal.id, userId);
@@ -114,8 +115,8 @@ async function handleClick(deps: RemediationDeps, client: WebClient, respond: Re
       await tell('That proposal no longer exists.');
       return;
     case 'expired':
-      await tell(`That proposal expired at ${proposal.expiresAt}. Run the diagnosis again for fresh buttons.`);
       await record(`tried to approve ${what}; refused: the proposal expired at ${proposal.expiresAt}`);
+      await tell(`That proposal expired at ${proposal.expiresAt}. Run the diagnosis again for fresh buttons.`);
       return;
     case 'duplicate':
       // Replays (a second click by the same person, a click on a proposal that already ran) are recorded in the log

@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { createHttpReceiver } from './http-receiver.ts';
 import { parseCiliumCommand, USAGE, type CiliumCommand } from './command-grammar.ts';
 import { ChannelNotAllowedError, InvalidCommandError, NodeNotFoundError, QueueUnavailableError, toUserMessage } from './errors.ts';
 import { countingSlackFetch } from './ops/instrument.ts';
@@ -15,6 +16,8 @@ import { SlackIncidentSink } from './slack-incident-sink.ts';
 import type { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { Incident } from '../jobs/incidents/incident.ts';
+import type { SweepQueue } from '../jobs/fleet/sweep-job.ts';
+import { sweepProgressMessage } from './render/fleet-report.ts';
 
 export interface SlackAppDeps {
   config: Config;
@@ -23,6 +26,8 @@ export interface SlackAppDeps {
   incidents: IncidentStore;
   logger: Logger;
   metrics?: Metrics;
+  /** The `sweep` queue (`/cilium diagnose --all`); without it the command says sweeps are not enabled. */
+  sweeps?: Pick<SweepQueue, 'enqueue' | 'activeJobFor'>;
 }
 
 /** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
@@ -55,7 +60,8 @@ export function createSlackApp(deps: SlackAppDeps): App {
     app = new App({ token: config.slack.botToken, receiver, socketMode: true, clientOptions, logger });
     socketClients.set(app, receiver.client);
   } else {
-    app = new App({ token: config.slack.botToken, signingSecret: config.slack.signingSecret, clientOptions, logger });
+    // ExpressReceiver behind a symmetric 5-minute timestamp check (Bolt alone accepts future timestamps).
+    app = new App({ token: config.slack.botToken, receiver: createHttpReceiver(config.slack.signingSecret ?? '', logger), clientOptions, logger });
   }
 
   app.command('/cilium', async ({ command, ack, respond, client }) => {
@@ -77,13 +83,14 @@ export function createSlackApp(deps: SlackAppDeps): App {
     }
     await ack();
     try {
-      if (parsed.kind === 'diagnose') {
+      if (parsed.kind === 'diagnose' || parsed.kind === 'sweep') {
         const cluster = parsed.cluster ?? config.clusterName;
         const served = [config.clusterName, ...config.extraClusters.map((c) => c.name)];
         if (!served.includes(cluster)) {
           throw new InvalidCommandError(`Unknown cluster \`${cluster}\`; this bot serves ${served.map((c) => `\`${c}\``).join(', ')}.`, USAGE);
         }
-        await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
+        if (parsed.kind === 'sweep') await startSweep(deps, client, command, respond, cluster);
+        else await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
       } else {
         await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });
       }
@@ -129,39 +136,70 @@ async function startDiagnosis(
   const sink = new SlackIncidentSink(client, store);
   const opened = await withQueue(() => store.openOrReuse({ cluster, node, channelId: command.channel_id, openedBy: command.user_id }));
   let incident = opened.incident;
+  // The thread entry is started (in thread order) before the job is queued and awaited after: the queue is not held
+  // up by Slack round trips, and the entry still lands before the report.
+  let posting: Promise<void>;
   if (opened.created) {
     const entry = await store.append(incident.id, { actor: command.user_id, kind: 'opened', text: `opened ${incident.id} for node ${node} and requested a diagnosis` });
     const root = await client.chat.postMessage({ channel: command.channel_id, text: `${incident.id}: diagnosing ${node}…` });
     if (root.ts === undefined) throw new Error('chat.postMessage returned no ts');
     incident = await store.update(incident.id, { threadTs: root.ts });
-    await sink.postEntry(incident, entry);
+    posting = sink.postEntry(incident, entry);
   } else {
     incident = await withThread(store, incident);
     const entry = await store.append(incident.id, { actor: command.user_id, kind: 'diagnosis-requested', text: `requested another diagnosis of ${node}` });
-    await sink.postEntry(incident, entry);
+    posting = sink.postEntry(incident, entry);
     if (incident.channelId !== command.channel_id) {
       await respond({ response_type: 'ephemeral', text: `\`${node}\` already has an open incident, ${incident.id}; the new report goes into its thread in <#${incident.channelId}>.` });
     }
   }
-  await sink.refreshSummary(incident, 'queued');
+  const queued = incident;
+  // Started before the job exists, so this edit cannot land after the worker's own "collecting" or "done" edits.
+  const showQueued = sink.refreshSummary(queued, 'queued');
   const result = await withQueue(() =>
     deps.queue.enqueue({
-      incidentId: incident.id,
+      incidentId: queued.id,
       cluster,
       node,
-      channelId: incident.channelId,
-      threadTs: incident.threadTs,
+      channelId: queued.channelId,
+      threadTs: queued.threadTs,
       requestedBy: command.user_id,
       requestedAt: new Date().toISOString(),
     }),
   ).catch(async (e: unknown) => {
-    await sink.refreshSummary(incident, 'idle', toUserMessage(e).text);
+    await Promise.all([posting, showQueued]).catch(() => undefined);
+    await sink.refreshSummary(queued, 'idle', toUserMessage(e).text);
     throw e;
   });
+  await Promise.all([posting, showQueued]);
   deps.logger.info({ cluster, node, incidentId: incident.id, result }, 'diagnosis requested');
   if (!result.queued) {
     // Lost a race with another request between the check and the enqueue: the running job answers in this thread.
     await respond({ response_type: 'ephemeral', text: `\`${node}\` is already being diagnosed; the report will be in the ${incident.id} thread.` });
+  }
+}
+
+/** `/cilium diagnose --all`: one sweep per cluster at a time; the root message shows its progress. */
+async function startSweep(deps: SlackAppDeps, client: WebClient, command: SlashCommand, respond: RespondFn, cluster: string): Promise<void> {
+  const sweeps = deps.sweeps;
+  if (sweeps === undefined) {
+    await respond({ response_type: 'ephemeral', text: 'Fleet sweeps are not enabled in this deployment.' });
+    return;
+  }
+  const active = await withQueue(() => sweeps.activeJobFor(cluster));
+  if (active !== null) {
+    await respond({ response_type: 'ephemeral', text: await alreadyRunningText(client, `--all (${cluster})`, active.data) });
+    return;
+  }
+  const root = await client.chat.postMessage({ channel: command.channel_id, ...sweepProgressMessage(cluster, null) });
+  if (root.ts === undefined) throw new Error('chat.postMessage returned no ts');
+  const result = await withQueue(() =>
+    sweeps.enqueue({ cluster, channelId: command.channel_id, threadTs: root.ts as string, requestedBy: command.user_id, requestedAt: new Date().toISOString() }),
+  );
+  deps.logger.info({ cluster, result }, 'fleet sweep requested');
+  if (!result.queued) {
+    // Lost a race with another request: that sweep answers in its own thread; this root says so.
+    await client.chat.update({ channel: command.channel_id, ts: root.ts, text: `A fleet sweep of \`${cluster}\` is already running; its report goes into its own thread.` });
   }
 }
 

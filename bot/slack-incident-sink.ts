@@ -14,6 +14,9 @@ import { escapeMrkdwn } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
 import { inThreadOrder } from './thread-order.ts';
 import type { PostLedger } from './post-ledger.ts';
+import type { SweepSink, SweepTarget } from '../jobs/fleet/sweep-sink.ts';
+import type { FleetReport, SweepProgress } from '../jobs/fleet/sweep.ts';
+import { renderFleetReport, sweepOutcomeMessage, sweepProgressMessage } from './render/fleet-report.ts';
 
 export class SlackIncidentSink implements IncidentSink {
   constructor(
@@ -78,5 +81,48 @@ export class SlackIncidentSink implements IncidentSink {
     if (incident.threadTs === '') return;
     const entries = (await this.store.timeline(incident.id)).length;
     await this.client.chat.update({ channel: incident.channelId, ts: incident.threadTs, ...renderIncidentSummary(incident, { entries }, activity, failure) });
+  }
+}
+
+/** SweepSink over Slack: progress and outcome on the root message, the grouped report (and node-list files) in its thread. */
+export class SlackSweepSink implements SweepSink {
+  constructor(
+    private readonly client: WebClient,
+    /** Makes posts idempotent across job retries; without it every call posts. */
+    private readonly ledger?: PostLedger,
+  ) {}
+
+  async progress(t: SweepTarget, p: SweepProgress): Promise<void> {
+    await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, ...sweepProgressMessage(t.cluster, p) });
+  }
+
+  private async post(key: string, message: { channel: string; thread_ts: string; text: string; blocks?: KnownBlock[] }): Promise<void> {
+    if (this.ledger === undefined) await this.client.chat.postMessage(message);
+    else await this.ledger.post(this.client, key, message);
+  }
+
+  async report(t: SweepTarget, report: FleetReport): Promise<void> {
+    const rendered = renderFleetReport(report);
+    const run = t.jobId ?? t.threadTs;
+    await inThreadOrder(t.channelId, t.threadTs, async () => {
+      for (const [i, m] of rendered.messages.entries()) await this.post(`sweep:${run}:part${i}`, { channel: t.channelId, thread_ts: t.threadTs, text: m.text, blocks: m.blocks });
+      if (rendered.attachments.length === 0) return;
+      const upload = () =>
+        this.client.filesUploadV2({
+          channel_id: t.channelId,
+          thread_ts: t.threadTs,
+          initial_comment: 'Every node of the groups above:',
+          file_uploads: rendered.attachments.map((a) => ({ content: a.content, filename: a.filename, title: a.title })),
+        });
+      if (this.ledger === undefined) await upload();
+      else await this.ledger.upload(this.client, `sweep-files:${run}`, { channel: t.channelId, threadTs: t.threadTs, filenames: rendered.attachments.map((a) => a.filename) }, upload);
+    });
+    await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, ...sweepOutcomeMessage(report) });
+  }
+
+  async failed(t: SweepTarget, message: string): Promise<void> {
+    const text = redactSecrets(`:x: The fleet sweep of \`${t.cluster}\` failed: ${escapeMrkdwn(message)}\nRun \`/cilium diagnose --all\` again once the cause is fixed.`);
+    await inThreadOrder(t.channelId, t.threadTs, () => this.post(`sweep-failed:${t.jobId ?? t.threadTs}`, { channel: t.channelId, thread_ts: t.threadTs, text }));
+    await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, text: redactSecrets(`Fleet sweep of ${t.cluster} failed: ${message}`).slice(0, 3000) });
   }
 }

@@ -1,5 +1,6 @@
 // ClusterReader over the real @kubernetes/client-node 1.4. Every failure becomes a KubeApiError naming what was
 // attempted, so a refused call can be reported with the exact permission to grant.
+import type { Agent } from 'node:http';
 import { Writable } from 'node:stream';
 import {
   ApiextensionsV1Api,
@@ -12,16 +13,35 @@ import {
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
+  type V1Node,
+  type V1Pod,
   type V1Status,
 } from '@kubernetes/client-node';
 import type { ClusterWriter } from './cluster-writer.ts';
-import type { ClusterReader, ExecQuery, ExecResult, LogQuery, PodQuery } from './cluster-reader.ts';
+import { pageParams, toPage, type ClusterReader, type ExecQuery, type ExecResult, type ListPage, type LogQuery, type PageQuery, type PodQuery } from './cluster-reader.ts';
 import { KubeApiError, toKubeApiError } from './kube-api-error.ts';
 
 export interface KubeConnectionOptions {
   kubeconfigPath?: string;
   context?: string;
   inCluster?: boolean;
+}
+
+/** The slice of KubeConfig's (private, but stable across 1.x) agent factory we wrap. */
+interface AgentFactory {
+  createAgent(cluster: unknown, options: Record<string, unknown>): Agent;
+}
+
+/**
+ * client-node 1.4 builds a fresh https.Agent for every request, so every API call pays a new TCP and TLS
+ * handshake. One keep-alive agent per KubeConfig (its cluster and credentials are fixed) reuses connections.
+ */
+function reuseConnections(kc: KubeConfig): KubeConfig {
+  const factory = kc as unknown as AgentFactory;
+  const original = factory.createAgent.bind(kc);
+  let agent: Agent | undefined;
+  factory.createAgent = (cluster, options) => (agent ??= original(cluster, { ...options, keepAlive: true, maxSockets: 32 }));
+  return kc;
 }
 
 export function loadKubeConfig(opts: KubeConnectionOptions): KubeConfig {
@@ -35,7 +55,7 @@ export function loadKubeConfig(opts: KubeConnectionOptions): KubeConfig {
     }
     kc.setCurrentContext(opts.context);
   }
-  return kc;
+  return reuseConnections(kc);
 }
 
 async function attempt<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -281,5 +301,17 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
     await attempt(`delete daemonsets/${name} in ${namespace}`, () =>
       this.apps.deleteNamespacedDaemonSet({ namespace, name, propagationPolicy: 'Background', ...(dryRun && { dryRun: 'All' }) }),
     );
+  }
+
+  // Paged lists for fleet sweeps (`limit` + `_continue`): no single response holds the whole fleet.
+  async listNodesPage(q: PageQuery): Promise<ListPage<V1Node>> {
+    return toPage(await read('list nodes', () => this.core.listNode(pageParams(q))));
+  }
+
+  async listPodsPage(q: PageQuery): Promise<ListPage<V1Pod>> {
+    const ns = q.namespace;
+    return toPage(ns === undefined
+      ? await read('list pods (all namespaces)', () => this.core.listPodForAllNamespaces(pageParams(q)))
+      : await read(`list pods in ${ns}`, () => this.core.listNamespacedPod({ namespace: ns, ...pageParams(q) })));
   }
 }

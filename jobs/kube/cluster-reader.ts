@@ -1,6 +1,6 @@
 // The narrow view of the cluster that collectors need (after cilium-cli's k8sImplementation): only these calls,
 // so collectors are easy to reason about and every call can be counted, bounded and explained when refused.
-import type { CoreV1Event, V1ConfigMap, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ConfigMap, V1ListMeta, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 
 export interface PodQuery {
   namespace?: string;
@@ -33,6 +33,19 @@ export interface ExecQuery {
   maxBytes: number;
 }
 
+/** One page of a list (`limit` + `continue`): fleet sweeps summarise each page and drop it. */
+export interface PageQuery extends PodQuery {
+  limit: number;
+  continueToken?: string;
+}
+
+export interface ListPage<T> {
+  items: T[];
+  continueToken?: string;
+  /** The apiserver's estimate of items after this page, when it gives one. */
+  remaining?: number;
+}
+
 export interface ClusterReader {
   readonly cluster: string;
   getNode(name: string): Promise<V1Node>;
@@ -54,4 +67,23 @@ export interface ClusterReader {
   getClusterCustomObject(group: string, version: string, plural: string, name: string): Promise<unknown>;
   /** Custom resources as plain JSON (callers validate with zod). `namespace` undefined = all namespaces or cluster-scoped. */
   listCustomObjects(group: string, version: string, plural: string, namespace?: string): Promise<unknown[]>;
+  /** Paged lists (optional: readers without them are read with one list call). */
+  listNodesPage?(q: PageQuery): Promise<ListPage<V1Node>>;
+  listPodsPage?(q: PageQuery): Promise<ListPage<V1Pod>>;
+}
+
+/** client-node's list parameters for one page. */
+export function pageParams(q: PageQuery) {
+  return {
+    limit: q.limit,
+    ...(q.continueToken !== undefined && { _continue: q.continueToken }),
+    ...(q.labelSelector !== undefined && { labelSelector: q.labelSelector }),
+    ...(q.fieldSelector !== undefined && { fieldSelector: q.fieldSelector }),
+  };
+}
+
+export function toPage<T>(list: { items: T[]; metadata?: V1ListMeta }): ListPage<T> {
+  const next = list.metadata?._continue;
+  const remaining = list.metadata?.remainingItemCount;
+  return { items: list.items, ...(next !== undefined && next !== '' && { continueToken: next }), ...(remaining !== undefined && { remaining }) };
 }

@@ -1,0 +1,70 @@
+// Consumer side of the `sweep` queue: validate, run the sweep with throttled progress on the root message, post
+// the grouped report into its thread. A failure after the last attempt is posted too, so nobody waits on silence.
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { CollectOptions } from '../collect/collect-evidence.ts';
+import type { ClusterReader } from '../kube/cluster-reader.ts';
+import { runSweep, type FleetReport, type SweepOptions, type SweepProgress } from './sweep.ts';
+import { SWEEP_QUEUE, SweepJobSchema } from './sweep-job.ts';
+import { throttled, type SweepSink } from './sweep-sink.ts';
+
+export interface SweepWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  clusters: (name: string) => ClusterReader | undefined;
+  sink: SweepSink;
+  collect: CollectOptions;
+  logger: Logger;
+  sweep?: Omit<SweepOptions, 'collect' | 'onProgress'>;
+  /** Minimum time between progress edits of the root message (default 1000 ms: chat.update is rate-limited). */
+  progressIntervalMs?: number;
+  lockMs?: number;
+}
+
+export type SweepResult = Pick<FleetReport, 'totals' | 'apiCalls' | 'durationMs'> & { groups: string[] };
+
+export async function processSweepJob(job: Job, opts: SweepWorkerOptions): Promise<SweepResult> {
+  const parsed = SweepJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid sweep job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const target = { ...parsed.data, ...(job.id !== undefined && { jobId: job.id }) };
+  const reader = opts.clusters(target.cluster);
+  if (reader === undefined) throw new UnrecoverableError(`unknown cluster "${target.cluster}"`);
+  const log = opts.logger.child({ jobId: job.id, cluster: target.cluster, attempt: job.attemptsMade + 1 });
+  log.info('fleet sweep started');
+  const progress = throttled<SweepProgress>((p) => opts.sink.progress(target, p), opts.progressIntervalMs ?? 1000, (err) => log.warn({ err }, 'progress update failed'));
+  let report: FleetReport;
+  try {
+    report = await runSweep(reader, { ...opts.sweep, collect: opts.collect, onProgress: (p) => progress.push(p) });
+  } finally {
+    await progress.flush();
+  }
+  await opts.sink.report(target, report);
+  log.info({ groups: report.groups.map((g) => g.sentence), apiCalls: report.apiCalls, ms: report.durationMs }, 'fleet sweep posted');
+  return { totals: report.totals, apiCalls: report.apiCalls, durationMs: report.durationMs, groups: report.groups.map((g) => g.sentence) };
+}
+
+export function startSweepWorker(opts: SweepWorkerOptions): Worker<unknown, SweepResult> {
+  const worker = new Worker<unknown, SweepResult>(
+    SWEEP_QUEUE,
+    async (job) => {
+      try {
+        return await processSweepJob(job, opts);
+      } catch (e) {
+        const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const message = e instanceof Error ? e.message : String(e);
+        opts.logger.warn({ jobId: job.id, err: message, final }, 'fleet sweep attempt failed');
+        const target = SweepJobSchema.safeParse(job.data);
+        if (final && target.success) {
+          await opts.sink.failed({ ...target.data, ...(job.id !== undefined && { jobId: job.id }) }, message).catch((postErr: unknown) => {
+            opts.logger.error({ err: postErr }, 'could not post the sweep failure to Slack');
+          });
+        }
+        throw e;
+      }
+    },
+    // One sweep at a time per process: each already runs its own bounded concurrency.
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 1, lockDuration: opts.lockMs ?? 30_000, stalledInterval: opts.lockMs ?? 30_000, maxStalledCount: 5 },
+  );
+  worker.on('error', (err) => opts.logger.error({ err }, 'sweep worker error'));
+  return worker;
+}
