@@ -93,7 +93,11 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const proposals = new ProposalStore(queueRedis, config.queuePrefix, config.remediation.proposalTtlMs);
   const remediateQueue = new RemediateQueue({ connection: queueRedis, prefix: config.queuePrefix });
   const sweepQueue = new SweepQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
-  const app = createSlackApp({ config, queue, nodes: cachedNodeLister(nodeLister(readers)), incidents, logger, metrics, sweeps: sweepQueue });
+  const nodes = cachedNodeLister(nodeLister(readers));
+  // Warm start: the node-name cache and a kept-alive API connection per cluster before the first command, so the
+  // first burst of commands does not pay for TLS handshakes and a node list. Failures only cost the warm-up.
+  for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';
