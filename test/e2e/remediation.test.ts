@@ -79,7 +79,8 @@ describe('remediation buttons', () => {
     expect(text).toMatch(/dry run \(dryRun=All\) accepted; it will change:\n.*spec\.unschedulable false → true/);
     expect(text).toMatch(/applied, approved by <@U0LEAD>/);
     expect(text).toMatch(/the `kernel-too-old` finding is still there/);
-    expect(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text).toMatch(/mitigating/);
+    // The root summary is edited just after the verification entry is posted.
+    await s.slack.waitFor(() => /mitigating/.test(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? ''), { timeoutMs: 5_000, description: 'the root to say mitigating' });
   });
 
   it('high risk: two distinct approvers; the requester may not be the second; an outsider is refused and recorded', async () => {
