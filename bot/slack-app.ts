@@ -156,6 +156,9 @@ async function startDiagnosis(
   const queued = incident;
   // Started before the job exists, so this edit cannot land after the worker's own "collecting" or "done" edits.
   const showQueued = sink.refreshSummary(queued, 'queued');
+  // Awaited below; marked handled now so a failure while the job is queued (Redis gone) is not an unhandled rejection.
+  void posting.catch(() => undefined);
+  void showQueued.catch(() => undefined);
   const result = await withQueue(() =>
     deps.queue.enqueue({
       incidentId: queued.id,

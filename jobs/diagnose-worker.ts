@@ -57,6 +57,7 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
 
   // The progress edit runs beside the collection: the person waits for the report, not for the edit.
   const collecting = opts.sink.collecting({ ...data, ...(job.id !== undefined && { jobId: job.id }) });
+  void collecting.catch(() => undefined); // awaited after the collection; handled now so it is never 'unhandled'
   const evidence = await collectEvidence(reader, data.node, opts.collect);
   await collecting;
   const unreachable = apiUnreachable(evidence);
