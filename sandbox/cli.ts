@@ -3,22 +3,13 @@
 import { parseArgs } from 'node:util';
 import { startKubeEmulator } from './kube/index.ts';
 import { startSlackEmulator } from './slack/index.ts';
-import { isScenarioError, listScenarios, resolveScenario } from './scenario/index.ts';
+import { scenarioFromArgOrExit } from './scenario-arg.ts';
 import { DEMO_CHANNEL, DEMO_USERS } from './sandbox-stack.ts';
 
 const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'healthy' }, slack: { type: 'boolean', default: true } } });
 
 async function main(): Promise<void> {
-  let scenario;
-  try {
-    scenario = resolveScenario(values.scenario);
-  } catch (e) {
-    if (isScenarioError(e)) {
-      console.error(`${e.message}\nScenarios: ${listScenarios().join(', ')}`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const scenario = scenarioFromArgOrExit(values.scenario);
   const kube = await startKubeEmulator({ scenario });
   const slack = values.slack ? await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] }) : undefined;
   console.log(`KUBECONFIG=${kube.kubeconfigPath}`);

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { RedisUnavailableError } from './redis.ts';
-import { listScenarios, resolveScenario, isScenarioError } from './scenario/index.ts';
+import { scenarioFromArgOrExit } from './scenario-arg.ts';
 import { brokenNodeOf, DEMO_CHANNEL, DEMO_USERS, startSandboxStack, type SandboxStack } from './sandbox-stack.ts';
 
 const { values } = parseArgs({
@@ -46,17 +46,7 @@ async function diagnose(stack: SandboxStack, text: string, timeoutMs: number): P
 }
 
 async function main(): Promise<void> {
-  let scenario;
-  try {
-    scenario = resolveScenario(values.scenario);
-  } catch (e) {
-    if (isScenarioError(e)) {
-      console.error(e.message);
-      console.error(`Scenarios: ${listScenarios().join(', ')}`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const scenario = scenarioFromArgOrExit(values.scenario);
   const redisUrl = values.redis ?? process.env.REDIS_URL;
   const stack = await startSandboxStack({ scenario, ...(redisUrl !== undefined && { redisUrl }) });
   const node = values.node ?? brokenNodeOf(scenario) ?? 'node-1';

@@ -1,6 +1,6 @@
 // The payload of a `sweep` job (whole cluster), validated when enqueued and when a worker picks it up.
-import { randomUUID } from 'node:crypto';
-import { Queue, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import { DedupQueue, type EnqueueResult } from '../dedup-queue.ts';
 import { z } from 'zod';
 
 export const SWEEP_QUEUE = 'sweep';
@@ -22,43 +22,21 @@ export function sweepDedupId(cluster: string): string {
   return `sweep:${cluster}`;
 }
 
-export type SweepEnqueueResult = { queued: true; jobId: string } | { queued: false; existingJobId: string };
+export type SweepEnqueueResult = EnqueueResult;
 
-export class SweepQueue {
-  readonly queue: Queue;
-
+export class SweepQueue extends DedupQueue<SweepJob> {
   constructor(opts: { connection: ConnectionOptions; prefix: string; attempts?: number; backoffMs?: number }) {
-    this.queue = new Queue(SWEEP_QUEUE, {
+    super(SWEEP_QUEUE, 'sweep', SweepJobSchema, (j) => sweepDedupId(j.cluster), {
       connection: opts.connection,
       prefix: opts.prefix,
-      defaultJobOptions: {
-        attempts: opts.attempts ?? 3,
-        backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000, jitter: 0.5 },
-        removeOnComplete: { age: 24 * 3600, count: 100 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
+      attempts: opts.attempts ?? 3,
+      backoffMs: opts.backoffMs ?? 2_000,
+      keepCompleted: 100,
     });
   }
 
-  async enqueue(job: SweepJob): Promise<SweepEnqueueResult> {
-    const data = SweepJobSchema.parse(job);
-    const jobId = randomUUID();
-    const added = await this.queue.add('sweep', data, { jobId, deduplication: { id: sweepDedupId(data.cluster) } });
-    if (added.id === undefined) throw new Error('BullMQ returned a job without an id');
-    return added.id === jobId ? { queued: true, jobId } : { queued: false, existingJobId: added.id };
-  }
-
   /** The sweep already waiting or running for this cluster, if any. */
-  async activeJobFor(cluster: string): Promise<{ jobId: string; data: SweepJob } | null> {
-    const jobId = await this.queue.getDeduplicationJobId(sweepDedupId(cluster));
-    if (jobId === null) return null;
-    const job = await this.queue.getJob(jobId);
-    if (job === undefined) return null;
-    const data = SweepJobSchema.safeParse(job.data);
-    return data.success ? { jobId, data: data.data } : null;
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close();
+  activeJobFor(cluster: string): Promise<{ jobId: string; data: SweepJob } | null> {
+    return this.activeFor(sweepDedupId(cluster));
   }
 }
