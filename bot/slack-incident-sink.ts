@@ -65,7 +65,7 @@ export class SlackIncidentSink implements IncidentSink {
   }
 
   async failed(t: DiagnosisTarget, message: string): Promise<void> {
-    const text = redactSecrets(`:x: The diagnosis of \`${t.node}\` failed: ${escapeMrkdwn(message)}\nRun \`/cilium diagnose ${t.node}\` again once the cause is fixed.`);
+    const text = redactSecrets(`:x: The diagnosis of \`${t.node}\` (cluster \`${t.cluster}\`) failed: ${escapeMrkdwn(message)}\nRun \`/cilium diagnose ${t.node}\` again once the cause is fixed.`);
     await inThreadOrder(t.channelId, t.threadTs, () => this.post(`failed:${t.incidentId}:${t.jobId ?? t.threadTs}`, { channel: t.channelId, thread_ts: t.threadTs, text }));
     await this.refreshSummary(await this.store.get(t.incidentId), 'idle', redactSecrets(message));
   }

@@ -16,7 +16,7 @@ export function renderEntryMessage(incident: Incident, entry: TimelineEntry): { 
     text: clip(text, 3000),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: clip(`${actorText(entry.actor)} ${escapeMrkdwn(redactSecrets(entry.text))}`, 2900) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.id} · #${entry.seq} · ${entry.kind} · ${formatTime(entry.at)}` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.id} · #${entry.seq} · ${entry.kind} · ${formatTime(entry.at)} · cluster \`${incident.cluster}\`` }] },
     ],
   };
 }
