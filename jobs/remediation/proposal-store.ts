@@ -74,6 +74,26 @@ export class ProposalStore {
     await this.redis.set(`${this.prefix}:proposals-by-step:${key}`, JSON.stringify(value), 'PX', this.ttlMs + 24 * 3600 * 1000);
   }
 
+  /**
+   * One attempt at a time per proposal. BullMQ can hand a job to a second worker while the first still runs (its
+   * lock lapsed under load); the second waits here, then finds the state the first left. The TTL frees the lock
+   * of an attempt whose worker died.
+   */
+  async withApplyLock<T>(id: string, ttlMs: number, run: () => Promise<T>): Promise<T> {
+    const key = `${this.prefix}:proposal-lock:${id}`;
+    const token = randomBytes(12).toString('hex');
+    const deadline = Date.now() + ttlMs * 3;
+    while ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error(`proposal ${id} stayed locked by another attempt for ${ttlMs * 3} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try {
+      return await run();
+    } finally {
+      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
+    }
+  }
+
   async setState(id: string, state: ProposalState): Promise<void> {
     const p = await this.find(id);
     if (p === null) return;

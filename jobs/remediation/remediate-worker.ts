@@ -15,7 +15,7 @@ import { DeadlineExceededError, KubeApiError, toKubeApiError } from '../kube/kub
 import { ACTIONS } from './actions.ts';
 import type { Proposal } from './proposal.ts';
 import type { ProposalStore } from './proposal-store.ts';
-import { REMEDIATE_QUEUE, RemediateJobSchema } from './remediate-job.ts';
+import { REMEDIATE_QUEUE, RemediateJobSchema, type RemediateJob } from './remediate-job.ts';
 
 export interface RemediateWorkerOptions {
   connection: ConnectionOptions;
@@ -50,6 +50,14 @@ function failureText(e: unknown, what: string): string {
 export async function processRemediation(job: Job, opts: RemediateWorkerOptions): Promise<RemediationOutcome> {
   const parsed = RemediateJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid remediate job: ${parsed.error.message}`);
+  // Longer than any one attempt's writes; short enough that a dead attempt's lock does not hold a retry for long.
+  const lockTtlMs = Math.max(5_000, (opts.lockMs ?? 30_000) * 5);
+  return opts.proposals.withApplyLock(parsed.data.proposalId, lockTtlMs, () => remediateOnce(parsed.data, opts, job.id));
+}
+
+async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, jobId: string | undefined): Promise<RemediationOutcome> {
+  const parsed = { data };
+  const job = { id: jobId };
   const proposal = await opts.proposals.find(parsed.data.proposalId);
   if (proposal === null) throw new UnrecoverableError(`proposal ${parsed.data.proposalId} no longer exists`);
   const cluster = opts.clusters(proposal.cluster);
