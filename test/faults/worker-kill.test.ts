@@ -75,7 +75,10 @@ describe('worker killed mid-job', () => {
     const remediate = s.bot.remediateQueue.queue;
     let rootTs = '';
     for (let i = 1; i <= KILLS; i++) {
-      // Uncordon out of band so every cycle has a change to make.
+      // Uncordon out of band so every cycle has a change to make, but only once no attempt of the previous job is
+      // pending (one waiting on its lock would otherwise see the reset node and rightly cordon it again).
+      await waitFor('the remediate queue to drain', async () => (await remediate.getActiveCount()) + (await remediate.getWaitingCount()) + (await remediate.getDelayedCount()) === 0, 30_000);
+      await sleep(200);
       const node = s.kube.store.get('v1', 'Node', undefined, 'node-legacy-01');
       if (node === undefined) throw new Error('node-legacy-01 missing');
       s.kube.store.put({ ...node, spec: { ...(node.spec as Record<string, unknown>), unschedulable: false } });
