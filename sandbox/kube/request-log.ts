@@ -10,6 +10,10 @@ export interface RequestLogEntry {
   subresource?: string;
   namespace?: string;
   durationMs: number;
+  /** The client closed the connection before the answer was written (it may still have been applied). */
+  clientGone: boolean;
+  /** The request changed stored state (a write that was persisted; never a dry run or a no-op patch). */
+  changedState: boolean;
 }
 
 export type RequestLogFilter = Partial<{ verb: string; resource: string; subresource: string }>;

@@ -86,7 +86,7 @@ export class KubeHttpServer {
     return 'continue';
   }
 
-  private record(info: RequestInfo, url: URL, method: string, user: string, status: number, started: number): void {
+  private record(info: RequestInfo, url: URL, method: string, user: string, status: number, started: number, extra: { clientGone?: boolean; changedState?: boolean } = {}): void {
     this.deps.requestLog.record({
       method,
       path: url.pathname,
@@ -98,6 +98,8 @@ export class KubeHttpServer {
       ...(info.subresource !== undefined ? { subresource: info.subresource } : {}),
       ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
       durationMs: Math.round((performance.now() - started) * 10) / 10,
+      clientGone: extra.clientGone ?? false,
+      changedState: extra.changedState ?? false,
     });
   }
 
@@ -108,14 +110,24 @@ export class KubeHttpServer {
     const info = parseRequestInfo(method, url.pathname, url.searchParams);
     let username = 'system:anonymous';
     let recorded = false;
+    let changedState = false;
+    // Until the handler has decided (or handed the request to a stall, drop or stream), a closed connection only
+    // marks the client gone: a write whose client died mid-request may still be applied, and the log says so.
+    let deciding = true;
+    let clientGone = false;
     const recordOnce = (status: number): void => {
       if (recorded) return;
       recorded = true;
-      this.record(info, url, method, username, status, started);
+      this.record(info, url, method, username, status, started, { clientGone, changedState });
     };
-    // Recorded as soon as the answer is written (so a client that got it sees the entry); streams and dropped or
-    // stalled requests are recorded when they close.
-    res.on('close', () => recordOnce(res.headersSent ? res.statusCode : 0));
+    res.on('close', () => {
+      if (!res.writableFinished) clientGone = true;
+      if (!deciding) recordOnce(res.headersSent ? res.statusCode : 0);
+    });
+    const handedOff = (): void => {
+      deciding = false;
+      if (res.closed) recordOnce(res.headersSent ? res.statusCode : 0);
+    };
     try {
       const user = this.authenticate(req, url.pathname);
       username = user.username;
@@ -123,7 +135,7 @@ export class KubeHttpServer {
         stall: () => this.stall(() => res.destroy()),
         drop: () => req.socket.destroy(),
       });
-      if (outcome === 'handled') return;
+      if (outcome === 'handled') return handedOff();
       const body = await readBody(req);
       if (!info.isResourceRequest) {
         this.answerNonResource(req, res, info, user);
@@ -133,12 +145,15 @@ export class KubeHttpServer {
       const def = resolveResource(this.deps.state, info);
       const apiReq = { info, def, query: url.searchParams, headers: req.headers, body, user };
       authorizeRequest(this.deps.state, apiReq);
+      const revision = this.deps.state.store.resourceVersion;
       const response = routeResource(this.deps.state, apiReq, res, (end) => this.trackWatch(end));
+      changedState = this.deps.state.store.resourceVersion !== revision;
       if (response !== undefined) {
         send(res, response);
         recordOnce(res.statusCode);
-      }
+      } else handedOff();
     } catch (err) {
+      if (err instanceof ClientGoneError) return handedOff();
       sendError(res, err);
       recordOnce(res.statusCode);
     }
@@ -209,12 +224,20 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The client closed the connection before its request body arrived: nothing to handle. */
+class ClientGoneError extends Error {}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (req.destroyed) return Promise.reject(new ClientGoneError('client closed the connection'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGoneError('client closed the connection')));
+    req.on('close', () => {
+      if (!req.readableEnded) reject(new ClientGoneError('client closed the connection'));
+    });
   });
 }
 

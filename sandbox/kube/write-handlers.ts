@@ -109,6 +109,7 @@ function writePatched(state: EmulatorState, req: ApiRequest, current: KubeObject
 interface DeleteOptions {
   propagationPolicy?: string;
   dryRun?: unknown;
+  preconditions: { uid?: string; resourceVersion?: string };
 }
 
 function deleteOptions(req: ApiRequest): DeleteOptions {
@@ -117,7 +118,12 @@ function deleteOptions(req: ApiRequest): DeleteOptions {
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
     throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
   }
-  return { ...(policy !== undefined ? { propagationPolicy: policy } : {}), dryRun: fromBody['dryRun'] };
+  const pre = asRecord(fromBody['preconditions']);
+  const preconditions = {
+    ...(typeof pre['uid'] === 'string' ? { uid: pre['uid'] } : {}),
+    ...(typeof pre['resourceVersion'] === 'string' ? { resourceVersion: pre['resourceVersion'] } : {}),
+  };
+  return { ...(policy !== undefined ? { propagationPolicy: policy } : {}), dryRun: fromBody['dryRun'], preconditions };
 }
 
 /** Kinds whose DELETE answers with the object (graceful or custom resources) rather than a Status. */
@@ -130,6 +136,19 @@ export function handleDelete(state: EmulatorState, req: ApiRequest): ApiResponse
   const options = deleteOptions(req);
   const dryRun = isDryRun(req.query, options.dryRun);
   const current = getObject(state, req.def, req.info.namespace, name);
+  // DeleteOptions.preconditions, refused as the apiserver does: a storage "invalid object" error turned Conflict.
+  const { uid, resourceVersion } = options.preconditions;
+  const failed =
+    uid !== undefined && uid !== current.metadata['uid']
+      ? `UID in precondition: ${uid}, UID in object meta: ${String(current.metadata['uid'])}`
+      : resourceVersion !== undefined && resourceVersion !== current.metadata['resourceVersion']
+        ? `ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${String(current.metadata['resourceVersion'])}`
+        : undefined;
+  if (failed !== undefined) {
+    const key = `/registry/${req.def.resource}/${current.metadata.namespace === undefined ? '' : `${current.metadata.namespace}/`}${name}`;
+    const conflictError = conflict(req.def, name);
+    throw new KubeStatusError(409, 'Conflict', conflictError.message.replace(/: the object has been modified.*$/, `: StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: ${failed}`), conflictError.details);
+  }
   const policy = options.propagationPolicy ?? 'Background';
   if (!dryRun) {
     state.store.delete(current.apiVersion, current.kind, current.metadata.namespace, name);

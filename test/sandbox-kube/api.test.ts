@@ -121,6 +121,47 @@ describe('writes', () => {
   });
 });
 
+describe('request log', () => {
+  const patchLabel = (value: string) => raw(emu, 'PATCH', '/api/v1/nodes/node-2', { contentType: 'application/merge-patch+json', body: { metadata: { labels: { probe: value } } } });
+  it('says which writes changed stored state: not a dry run, not a no-op patch', async () => {
+    emu.requestLog.clear();
+    await raw(emu, 'PATCH', '/api/v1/nodes/node-2?dryRun=All', { contentType: 'application/merge-patch+json', body: { metadata: { labels: { probe: 'a' } } } });
+    await patchLabel('a');
+    await patchLabel('a');
+    await raw(emu, 'GET', '/api/v1/nodes/node-2');
+    expect(emu.requestLog.entries().map((e) => [e.status, e.changedState, e.clientGone])).toEqual([[200, false, false], [200, true, false], [200, false, false], [200, false, false]]);
+  });
+
+  it('logs a write whose client died before the answer with what the server did with it', async () => {
+    emu.requestLog.clear();
+    // The client gives up during the injected latency; its whole body has arrived, so the patch is still applied.
+    emu.faults.add({ method: 'PATCH', path: '/api/v1/nodes/node-2', latencyMs: 300, times: 1 });
+    await expect(raw(emu, 'PATCH', '/api/v1/nodes/node-2', { contentType: 'application/merge-patch+json', body: { metadata: { labels: { probe: 'b' } } }, timeoutMs: 50 })).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 500));
+    const [entry] = emu.requestLog.entries();
+    expect(entry).toMatchObject({ method: 'PATCH', clientGone: true });
+    const labels = (emu.store.get('v1', 'Node', undefined, 'node-2')?.metadata as { labels?: Record<string, string> }).labels;
+    // Either outcome is one a real apiserver can have; the log must agree with the store.
+    expect(entry?.changedState).toBe(labels?.['probe'] === 'b');
+    if (entry?.changedState === true) expect(entry.status).toBe(200);
+    else expect(entry?.status).toBe(0);
+  });
+
+  it('refuses a DELETE whose preconditions (uid, resourceVersion) no longer hold, with Conflict', async () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'guarded' }, data: { a: '1' } };
+    const created = (await raw(emu, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm })).json();
+    const uid = (created['metadata'] as { uid: string }).uid;
+    const stale = await raw(emu, 'DELETE', '/api/v1/namespaces/default/configmaps/guarded', { body: { preconditions: { uid: 'not-the-uid' } } });
+    expect(stale.json()).toMatchObject({ code: 409, reason: 'Conflict' });
+    expect(stale.json()['message']).toBe(`Operation cannot be fulfilled on configmaps "guarded": StorageError: invalid object, Code: 4, Key: /registry/configmaps/default/guarded, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${uid}`);
+    const staleRv = await raw(emu, 'DELETE', '/api/v1/namespaces/default/configmaps/guarded', { body: { preconditions: { resourceVersion: '1' } } });
+    expect(staleRv.json()['message']).toMatch(/Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: \d+$/);
+    expect(emu.store.get('v1', 'ConfigMap', 'default', 'guarded')).toBeDefined();
+    expect((await raw(emu, 'DELETE', '/api/v1/namespaces/default/configmaps/guarded', { body: { preconditions: { uid } } })).status).toBe(200);
+    expect(emu.store.get('v1', 'ConfigMap', 'default', 'guarded')).toBeUndefined();
+  });
+});
+
 describe('watch', () => {
   it('streams ADDED for existing pods, then MODIFIED and DELETED', async () => {
     const events: Array<{ type: string; name: string }> = [];
