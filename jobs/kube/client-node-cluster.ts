@@ -199,13 +199,15 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
     );
   }
 
-  deletePod(namespace: string, name: string, dryRun: boolean) {
-    return attempt(`delete pods/${name} in ${namespace}`, () => this.core.deleteNamespacedPod({ namespace, name, ...(dryRun && { dryRun: 'All' }) }));
+  deletePod(namespace: string, name: string, dryRun: boolean, uid?: string) {
+    return attempt(`delete pods/${name} in ${namespace}`, () =>
+      this.core.deleteNamespacedPod({ namespace, name, ...(dryRun && { dryRun: 'All' }), ...(uid !== undefined && { body: { preconditions: { uid } } }) }),
+    );
   }
 
-  async deleteDaemonSet(namespace: string, name: string, dryRun: boolean): Promise<void> {
+  async deleteDaemonSet(namespace: string, name: string, dryRun: boolean, uid?: string): Promise<void> {
     await attempt(`delete daemonsets/${name} in ${namespace}`, () =>
-      this.apps.deleteNamespacedDaemonSet({ namespace, name, propagationPolicy: 'Background', ...(dryRun && { dryRun: 'All' }) }),
+      this.apps.deleteNamespacedDaemonSet({ namespace, name, propagationPolicy: 'Background', ...(dryRun && { dryRun: 'All' }), ...(uid !== undefined && { body: { preconditions: { uid } } }) }),
     );
   }
 

@@ -7,6 +7,7 @@ export interface ClusterWriter {
   mergePatchNode(name: string, patch: object, dryRun: boolean): Promise<V1Node>;
   mergePatchConfigMap(namespace: string, name: string, patch: object, dryRun: boolean): Promise<V1ConfigMap>;
   mergePatchDaemonSet(namespace: string, name: string, patch: object, dryRun: boolean): Promise<V1DaemonSet>;
-  deletePod(namespace: string, name: string, dryRun: boolean): Promise<V1Pod>;
-  deleteDaemonSet(namespace: string, name: string, dryRun: boolean): Promise<void>;
+  /** With `uid`, the apiserver refuses (409 Conflict) to delete anything but that very object. */
+  deletePod(namespace: string, name: string, dryRun: boolean, uid?: string): Promise<V1Pod>;
+  deleteDaemonSet(namespace: string, name: string, dryRun: boolean, uid?: string): Promise<void>;
 }

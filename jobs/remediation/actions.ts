@@ -10,7 +10,17 @@ import type { Proposal, Risk } from './proposal.ts';
 export const CILIUM_NAMESPACE = 'kube-system';
 export const CILIUM_DAEMONSET = 'cilium';
 
-export type Precondition = { ok: true } | { ok: false; reason: string };
+/**
+ * What the precondition saw, so the write can insist on it: a merge patch carries the resourceVersion it was
+ * checked against and a delete the uid, and the apiserver answers 409 Conflict if the object changed in between
+ * (a late write of an interrupted attempt, a person, a controller). The worker then checks again.
+ */
+export interface WriteGuard {
+  resourceVersion?: string;
+  uid?: string;
+}
+
+export type Precondition = { ok: true; guard?: WriteGuard } | { ok: false; reason: string };
 
 export interface ActionDefinition {
   risk: Risk;
@@ -19,8 +29,11 @@ export interface ActionDefinition {
   /** What will change, for the confirm dialog (≤ 300 characters). */
   change(p: Proposal): string;
   precondition(reader: ClusterReader, writer: ClusterWriter, p: Proposal): Promise<Precondition>;
-  /** Runs the change; returns what changed, one line each. With dryRun the server validates and changes nothing. */
-  run(reader: ClusterReader, writer: ClusterWriter, p: Proposal, dryRun: boolean): Promise<string[]>;
+  /**
+   * Runs the change; returns what changed, one line each. With dryRun the server validates and changes nothing.
+   * With a guard the write is refused (409) unless the object is still the one the precondition checked.
+   */
+  run(reader: ClusterReader, writer: ClusterWriter, p: Proposal, dryRun: boolean, guard?: WriteGuard): Promise<string[]>;
 }
 
 const param = (p: Proposal, key: string): string => {
@@ -29,10 +42,17 @@ const param = (p: Proposal, key: string): string => {
   return v;
 };
 
-async function agentPodOn(reader: ClusterReader, node: string): Promise<string | null> {
+async function agentPodOn(reader: ClusterReader, node: string): Promise<{ name: string; uid?: string } | null> {
   const pods = await reader.listPods({ namespace: CILIUM_NAMESPACE, labelSelector: 'k8s-app=cilium', fieldSelector: `spec.nodeName=${node}` });
-  return pods[0]?.metadata?.name ?? null;
+  const meta = pods[0]?.metadata;
+  return meta?.name === undefined ? null : { name: meta.name, ...(meta.uid !== undefined && { uid: meta.uid }) };
 }
+
+/** The guard's resourceVersion as merge-patch metadata (none without a guard). */
+const versioned = (guard: WriteGuard | undefined): object => (guard?.resourceVersion === undefined ? {} : { metadata: { resourceVersion: guard.resourceVersion } });
+
+const byVersion = (meta: { resourceVersion?: string } | undefined): { ok: true; guard?: WriteGuard } =>
+  meta?.resourceVersion === undefined ? { ok: true } : { ok: true, guard: { resourceVersion: meta.resourceVersion } };
 
 /** A DaemonSet by name through `list` (which the read-only RBAC already grants), or null when absent. */
 async function findDaemonSet(reader: ClusterReader, namespace: string, name: string): Promise<V1DaemonSet | null> {
@@ -51,10 +71,10 @@ const setUnschedulable = (value: boolean): ActionDefinition => ({
   change: (p) => `Sets spec.unschedulable=${value} on node ${p.node}: ${value ? 'no new pods are scheduled there; running pods stay' : 'pods can be scheduled there again'}.`,
   async precondition(reader, _w, p) {
     const node = await reader.getNode(param(p, 'node'));
-    return (node.spec?.unschedulable === true) === value ? { ok: false, reason: `node ${p.node} is already ${value ? 'cordoned' : 'schedulable'}` } : { ok: true };
+    return (node.spec?.unschedulable === true) === value ? { ok: false, reason: `node ${p.node} is already ${value ? 'cordoned' : 'schedulable'}` } : byVersion(node.metadata);
   },
-  async run(_r, writer, p, dryRun) {
-    const after = await writer.mergePatchNode(param(p, 'node'), { spec: { unschedulable: value } }, dryRun);
+  async run(_r, writer, p, dryRun, guard) {
+    const after = await writer.mergePatchNode(param(p, 'node'), { ...versioned(guard), spec: { unschedulable: value } }, dryRun);
     return [`node/${p.node}: spec.unschedulable ${String(!value)} → ${String(after.spec?.unschedulable === true)}`];
   },
 });
@@ -74,14 +94,15 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     async precondition(reader, _w, p) {
       const pod = await agentPodOn(reader, p.node);
       if (pod === null) return { ok: false, reason: `no cilium-agent pod runs on ${p.node} any more` };
-      if (p.params.pod !== undefined && p.params.pod !== pod) return { ok: false, reason: `the agent pod ${p.params.pod} was already replaced (now ${pod})` };
-      return { ok: true };
+      if (p.params.pod !== undefined && p.params.pod !== pod.name) return { ok: false, reason: `the agent pod ${p.params.pod} was already replaced (now ${pod.name})` };
+      return pod.uid === undefined ? { ok: true } : { ok: true, guard: { uid: pod.uid } };
     },
-    async run(reader, writer, p, dryRun) {
+    async run(reader, writer, p, dryRun, guard) {
       const pod = await agentPodOn(reader, p.node);
       if (pod === null) throw new Error(`no cilium-agent pod on ${p.node}`);
-      await writer.deletePod(CILIUM_NAMESPACE, pod, dryRun);
-      return [`pod/${pod} in ${CILIUM_NAMESPACE}: deleted (the DaemonSet recreates it)`];
+      // The guard's uid, not the pod just listed: a replacement pod is not the one that was checked.
+      await writer.deletePod(CILIUM_NAMESPACE, pod.name, dryRun, guard?.uid);
+      return [`pod/${pod.name} in ${CILIUM_NAMESPACE}: deleted (the DaemonSet recreates it)`];
     },
   },
   'cordon-node': setUnschedulable(true),
@@ -92,12 +113,12 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     change: (p) => `Sets the label ${p.params.key ?? '?'}=${p.params.value ?? '?'} on node ${p.node}.`.slice(0, 300),
     async precondition(reader, _w, p) {
       const node = await reader.getNode(param(p, 'node'));
-      return node.metadata?.labels?.[param(p, 'key')] === param(p, 'value') ? { ok: false, reason: `node ${p.node} already has ${p.params.key}=${p.params.value}` } : { ok: true };
+      return node.metadata?.labels?.[param(p, 'key')] === param(p, 'value') ? { ok: false, reason: `node ${p.node} already has ${p.params.key}=${p.params.value}` } : byVersion(node.metadata);
     },
-    async run(reader, writer, p, dryRun) {
+    async run(reader, writer, p, dryRun, guard) {
       const key = param(p, 'key');
       const before = (await reader.getNode(param(p, 'node'))).metadata?.labels?.[key];
-      const after = await writer.mergePatchNode(param(p, 'node'), { metadata: { labels: { [key]: param(p, 'value') } } }, dryRun);
+      const after = await writer.mergePatchNode(param(p, 'node'), { metadata: { ...(guard?.resourceVersion !== undefined && { resourceVersion: guard.resourceVersion }), labels: { [key]: param(p, 'value') } } }, dryRun);
       return [`node/${p.node}: label ${key}: ${before ?? '(unset)'} → ${after.metadata?.labels?.[key] ?? '(unset)'}`];
     },
   },
@@ -107,12 +128,12 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     change: (p) => `Sets ${p.params.key ?? '?'}: "${p.params.value ?? '?'}" in the cilium-config ConfigMap, then rolling-restarts the cilium DaemonSet on every node.`.slice(0, 300),
     async precondition(reader, _w, p) {
       const cm = await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config');
-      return cm.data?.[param(p, 'key')] === param(p, 'value') ? { ok: false, reason: `cilium-config already has ${p.params.key}=${p.params.value}` } : { ok: true };
+      return cm.data?.[param(p, 'key')] === param(p, 'value') ? { ok: false, reason: `cilium-config already has ${p.params.key}=${p.params.value}` } : byVersion(cm.metadata);
     },
-    async run(reader, writer, p, dryRun) {
+    async run(reader, writer, p, dryRun, guard) {
       const key = param(p, 'key');
       const before = (await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config')).data?.[key];
-      const cm = await writer.mergePatchConfigMap(CILIUM_NAMESPACE, 'cilium-config', { data: { [key]: param(p, 'value') } }, dryRun);
+      const cm = await writer.mergePatchConfigMap(CILIUM_NAMESPACE, 'cilium-config', { ...versioned(guard), data: { [key]: param(p, 'value') } }, dryRun);
       // Same restart kubectl rollout restart does: a pod-template annotation change.
       const at = new Date().toISOString();
       await writer.mergePatchDaemonSet(CILIUM_NAMESPACE, CILIUM_DAEMONSET, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } }, dryRun);
@@ -126,16 +147,17 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     async precondition(reader, _w, p) {
       const ns = p.params.namespace ?? CILIUM_NAMESPACE;
       const name = p.params.daemonSet ?? 'kube-proxy';
-      if ((await findDaemonSet(reader, ns, name)) === null) return { ok: false, reason: `the ${name} DaemonSet is already gone` };
+      const ds = await findDaemonSet(reader, ns, name);
+      if (ds === null) return { ok: false, reason: `the ${name} DaemonSet is already gone` };
       const cm = await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config');
       const kpr = cm.data?.['kube-proxy-replacement'];
       if (kpr !== 'true' && kpr !== 'strict') return { ok: false, reason: `kube-proxy-replacement is "${kpr ?? 'unset'}" in cilium-config: removing kube-proxy would break Services` };
-      return { ok: true };
+      return ds.metadata?.uid === undefined ? { ok: true } : { ok: true, guard: { uid: ds.metadata.uid } };
     },
-    async run(_r, writer, p, dryRun) {
+    async run(_r, writer, p, dryRun, guard) {
       const ns = p.params.namespace ?? CILIUM_NAMESPACE;
       const name = p.params.daemonSet ?? 'kube-proxy';
-      await writer.deleteDaemonSet(ns, name, dryRun);
+      await writer.deleteDaemonSet(ns, name, dryRun, guard?.uid);
       return [`daemonset/${name} in ${ns}: deleted`];
     },
   },
@@ -152,10 +174,11 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     async run(reader, writer, p, dryRun) {
       const ds = await ciliumDaemonSet(reader);
       const terms = withAffinityTerm(ds, param(p, 'key'), param(p, 'operator'), param(p, 'values').split(','));
+      // The terms are computed from this read, so the write insists on it (a merge patch replaces the whole list).
       await writer.mergePatchDaemonSet(
         CILIUM_NAMESPACE,
         CILIUM_DAEMONSET,
-        { spec: { template: { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } } } },
+        { ...versioned(ds.metadata), spec: { template: { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } } } },
         dryRun,
       );
       return [`daemonset/${CILIUM_DAEMONSET}: required node affinity ${p.params.key ?? ''} ${p.params.operator ?? ''} [${p.params.values ?? ''}]`];

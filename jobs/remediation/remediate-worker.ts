@@ -12,7 +12,7 @@ import { summarizeRun } from '../incidents/run-diff.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import type { ClusterWriter } from '../kube/cluster-writer.ts';
 import { DeadlineExceededError, KubeApiError, toKubeApiError } from '../kube/kube-api-error.ts';
-import { ACTIONS } from './actions.ts';
+import { ACTIONS, type Precondition } from './actions.ts';
 import type { Proposal } from './proposal.ts';
 import type { ProposalStore } from './proposal-store.ts';
 import { REMEDIATE_QUEUE, RemediateJobSchema, type RemediateJob } from './remediate-job.ts';
@@ -28,6 +28,9 @@ export interface RemediateWorkerOptions {
   logger: Logger;
   lockMs?: number;
 }
+
+/** Conflicts (409) tolerated while applying before giving up: each means the object changed under us. */
+const MAX_CONFLICTS = 3;
 
 export type RemediationOutcome = 'applied' | 'precondition-gone' | 'dry-run-failed' | 'apply-failed';
 
@@ -56,14 +59,12 @@ export async function processRemediation(job: Job, opts: RemediateWorkerOptions)
 }
 
 async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, jobId: string | undefined): Promise<RemediationOutcome> {
-  const parsed = { data };
-  const job = { id: jobId };
-  const proposal = await opts.proposals.find(parsed.data.proposalId);
-  if (proposal === null) throw new UnrecoverableError(`proposal ${parsed.data.proposalId} no longer exists`);
+  const proposal = await opts.proposals.find(data.proposalId);
+  if (proposal === null) throw new UnrecoverableError(`proposal ${data.proposalId} no longer exists`);
   const cluster = opts.clusters(proposal.cluster);
   if (cluster === undefined) throw new UnrecoverableError(`unknown cluster ${proposal.cluster}`);
   const action = ACTIONS[proposal.action];
-  const log = opts.logger.child({ jobId: job.id, incidentId: proposal.incidentId, proposalId: proposal.id, action: proposal.action, node: proposal.node });
+  const log = opts.logger.child({ jobId, incidentId: proposal.incidentId, proposalId: proposal.id, action: proposal.action, node: proposal.node });
   // Every step's entry has a key: a worker killed and restarted re-runs the job, finds the entries it already
   // made (and the ledger the messages it already posted), and never applies a change twice.
   const say = async (step: string, text: string): Promise<void> => {
@@ -72,7 +73,7 @@ async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, j
     await opts.sink.postEntry(await opts.incidents.get(proposal.incidentId), entry);
   };
   const name = `\`${proposal.action}\` (${action.label(proposal)})`;
-  const approvedBy = parsed.data.approvedBy.map((u) => `<@${u}>`).join(' and ');
+  const approvedBy = data.approvedBy.map((u) => `<@${u}>`).join(' and ');
 
   if (proposal.state === 'failed') return 'apply-failed';
   if (proposal.state === 'done') {
@@ -81,15 +82,19 @@ async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, j
     await verify(proposal, cluster, opts, say);
     return 'applied';
   }
-  const pre = await action.precondition(cluster, cluster, proposal).catch((e: unknown) => ({ ok: false as const, reason: `could not check: ${failureText(e, 'precondition')}` }));
-  if (proposal.state === 'applying') {
-    // The previous attempt died while writing. If the precondition no longer holds, the write happened.
-    if (!pre.ok) {
-      await opts.proposals.setState(proposal.id, 'done');
-      await say('applied', `${name}: applied (the attempt that made the change was interrupted; ${pre.reason}), approved by ${approvedBy}.`);
-      await verify(proposal, cluster, opts, say);
-      return 'applied';
-    }
+  const check = (): Promise<Precondition> =>
+    action.precondition(cluster, cluster, proposal).catch((e: unknown) => ({ ok: false as const, reason: `could not check: ${failureText(e, 'precondition')}` }));
+  // An earlier attempt died while writing: if the precondition no longer holds, its write happened.
+  const interrupted = proposal.state === 'applying';
+  const alreadyApplied = async (reason: string): Promise<RemediationOutcome> => {
+    await opts.proposals.setState(proposal.id, 'done');
+    await say('applied', `${name}: applied (the attempt that made the change was interrupted; ${reason}), approved by ${approvedBy}.`);
+    await verify(proposal, cluster, opts, say);
+    return 'applied';
+  };
+  let pre = await check();
+  if (interrupted) {
+    if (!pre.ok) return alreadyApplied(pre.reason);
   } else {
     await opts.proposals.setState(proposal.id, 'running');
     await opts.incidents.setStatus(proposal.incidentId, 'mitigating');
@@ -109,13 +114,28 @@ async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, j
   }
   await say('dry-run', `${name}: dry run (dryRun=All) accepted; it will change:\n${planned.map((l) => `• ${l}`).join('\n')}`);
   await opts.proposals.setState(proposal.id, 'applying');
-  let applied: string[];
-  try {
-    applied = await action.run(cluster, cluster, proposal, false);
-  } catch (e) {
-    await opts.proposals.setState(proposal.id, 'failed');
-    await say('apply-failed', `${name}: applying failed — ${failureText(e, 'apply')}`);
-    return 'apply-failed';
+  let applied: string[] | undefined;
+  // The write insists on what the precondition saw; a 409 means the object changed since (a late write of an
+  // interrupted attempt, a person, a controller, a kubelet status update): check again, then write again.
+  for (let conflicts = 0; applied === undefined; conflicts++) {
+    try {
+      applied = await action.run(cluster, cluster, proposal, false, pre.ok ? pre.guard : undefined);
+    } catch (e) {
+      const conflict = e instanceof KubeApiError && e.status === 409;
+      if (conflict && conflicts < MAX_CONFLICTS) {
+        log.info({ conflicts }, 'the object changed since the precondition was checked; checking again');
+        pre = await check();
+        if (pre.ok) continue;
+        if (interrupted) return alreadyApplied(pre.reason);
+        await opts.proposals.setState(proposal.id, 'failed');
+        await say('precondition', `${name}: not applied — it changed while being applied and ${pre.reason}.`);
+        return 'precondition-gone';
+      }
+      await opts.proposals.setState(proposal.id, 'failed');
+      const text = conflict ? `the object kept changing (${MAX_CONFLICTS + 1} conflicts); nothing was written. Diagnose again and approve a new proposal` : failureText(e, 'apply');
+      await say('apply-failed', `${name}: applying failed — ${text}`);
+      return 'apply-failed';
+    }
   }
   await opts.proposals.setState(proposal.id, 'done');
   await say('applied', `${name}: applied, approved by ${approvedBy}:\n${applied.map((l) => `• ${l}`).join('\n')}`);

@@ -69,9 +69,9 @@ export class KubeHttpServer {
   }
 
   /** Latency, then at most one injected fault. */
-  private async applyFaults(method: string, path: string, abort: { stall: () => void; drop: () => void }): Promise<FaultOutcome> {
+  private async applyFaults(method: string, url: URL, abort: { stall: () => void; drop: () => void }): Promise<FaultOutcome> {
     if (this.deps.latencyMs > 0) await sleep(this.deps.latencyMs);
-    const fault = this.deps.faults.match(method, path);
+    const fault = this.deps.faults.match(method, url.pathname, url.search.replace(/^\?/, ''));
     if (fault === undefined) return 'continue';
     if (fault.latencyMs !== undefined) await sleep(fault.latencyMs);
     if (fault.stall === true) {
@@ -131,7 +131,7 @@ export class KubeHttpServer {
     try {
       const user = this.authenticate(req, url.pathname);
       username = user.username;
-      const outcome = await this.applyFaults(method, url.pathname, {
+      const outcome = await this.applyFaults(method, url, {
         stall: () => this.stall(() => res.destroy()),
         drop: () => req.socket.destroy(),
       });
@@ -194,7 +194,7 @@ export class KubeHttpServer {
     try {
       const user = this.authenticate(req, url.pathname);
       username = user.username;
-      const outcome = await this.applyFaults(method, url.pathname, {
+      const outcome = await this.applyFaults(method, url, {
         stall: () => this.stall(() => socket.destroy()),
         drop: () => socket.destroy(),
       });

@@ -128,6 +128,36 @@ describe('remediation buttons', () => {
     expect(writes(s)).toEqual([]);
   });
 
+  // The apply insists on the resourceVersion the precondition read: a change in between is refused (409) and the
+  // precondition checked again, so a late write elsewhere can never be applied over, nor a change made twice.
+  const onApply = (s: SandboxStack, change: (node: KubeObject & { spec?: Record<string, unknown> }) => KubeObject) =>
+    s.kube.faults.add({
+      method: 'PATCH', path: '/api/v1/nodes/node-legacy-01', query: /^(?!.*dryRun)/, times: 1,
+      onMatch: () => s.kube.store.put(change(s.kube.store.get('v1', 'Node', undefined, 'node-legacy-01') as KubeObject & { spec?: Record<string, unknown> })),
+    });
+
+  it('guarded apply: cordoned by someone else between the check and the write, so not written again', async () => {
+    const { s, root } = await diagnosed('kernel-too-old', 'node-legacy-01');
+    onApply(s, (node) => ({ ...node, spec: { ...node.spec, unschedulable: true } }));
+    await click(s, button(s, root.ts, /^Cordon node-legacy-01/), 'U0LEAD');
+    await s.slack.waitFor(() => /not applied — it changed while being applied and node node-legacy-01 is already cordoned/.test(threadText(s, root.ts)), { timeoutMs: 10_000 });
+    const applies = writes(s).filter((e) => !e.query.includes('dryRun=All'));
+    expect(applies.map((e) => [e.status, e.changedState])).toEqual([[409, false]]);
+    expect(threadText(s, root.ts)).not.toMatch(/: applied/);
+  });
+
+  it('guarded apply: an unrelated change in between costs one conflict, then the cordon is applied once', async () => {
+    const { s, root } = await diagnosed('kernel-too-old', 'node-legacy-01');
+    onApply(s, (node) => ({ ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, 'touched-by': 'kubelet' } } }));
+    await click(s, button(s, root.ts, /^Cordon node-legacy-01/), 'U0LEAD');
+    await s.slack.waitFor(() => /Verification \(run 2\)/.test(threadText(s, root.ts)), { timeoutMs: 20_000, description: 'verification' });
+    const applies = writes(s).filter((e) => !e.query.includes('dryRun=All'));
+    expect(applies.map((e) => [e.status, e.changedState])).toEqual([[409, false], [200, true]]);
+    const node = s.kube.store.get('v1', 'Node', undefined, 'node-legacy-01') as KubeObject & { spec?: { unschedulable?: boolean } };
+    expect([node.spec?.unschedulable, node.metadata.labels?.['touched-by']]).toEqual([true, 'kubelet']);
+    expect(threadText(s, root.ts)).toMatch(/applied, approved by <@U0LEAD>/);
+  });
+
   it('dry-run failure: nothing applied, the reason posted', async () => {
     const { s, root } = await diagnosed('kernel-too-old', 'node-legacy-01');
     s.kube.faults.add({ method: 'PATCH', path: '/api/v1/nodes/node-legacy-01', status: 422, times: 1 });

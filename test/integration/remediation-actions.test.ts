@@ -12,6 +12,10 @@ import { ProposalStore } from '../../jobs/remediation/proposal-store.ts';
 import { processRemediation, type RemediateWorkerOptions } from '../../jobs/remediation/remediate-worker.ts';
 import type { IncidentSink } from '../../jobs/incident-sink.ts';
 import type { RemediationAction } from '../../runbooks/contract.ts';
+import { ACTIONS } from '../../jobs/remediation/actions.ts';
+import { KubeApiError } from '../../jobs/kube/kube-api-error.ts';
+import type { Proposal } from '../../jobs/remediation/proposal.ts';
+import type { KubeObject } from '../../sandbox/scenario/index.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
 
@@ -124,5 +128,69 @@ describe('each remediation action: dry run, then the change, once', () => {
     const again = await run('remove-kube-proxy', { namespace: 'kube-system', daemonSet: 'kube-proxy' });
     expect(again.outcome).toBe('precondition-gone');
     expect(posted.join('\n')).toMatch(/already gone/);
+  });
+});
+
+describe('each write insists on what its precondition saw (409 Conflict if the object changed in between)', () => {
+  const cluster = () => new ClientNodeCluster('sandbox', loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+  const proposalFor = (action: RemediationAction, params: Record<string, string>): Proposal => ({
+    id: 'p-000000000000000000000000', incidentId: 'INC-1', cluster: 'sandbox', node: 'node-2', action, params: { node: 'node-2', ...params },
+    risk: 'low', reason: 'test', runbookId: 'kube-proxy-conflict', requestedBy: 'U0ONCALL', approvals: [], state: 'running',
+    createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  });
+  /** Precondition, then `change` the object behind the action's back, then the guarded write: refused, nothing written. */
+  async function refusedAfter(action: RemediationAction, params: Record<string, string>, change: () => void): Promise<void> {
+    const c = cluster();
+    const p = proposalFor(action, params);
+    const pre = await ACTIONS[action].precondition(c, c, p);
+    if (!pre.ok) throw new Error(`precondition of ${action} does not hold: ${pre.reason}`);
+    expect(pre.guard, `${action} guards its write`).toBeDefined();
+    change();
+    kube.requestLog.clear();
+    const err = await ACTIONS[action].run(c, c, p, false, pre.guard).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as KubeApiError).status).toBe(409);
+    expect(kube.requestLog.entries().filter((e) => e.changedState)).toEqual([]);
+  }
+  const touch = (apiVersion: string, kind: string, namespace: string | undefined, name: string) => {
+    const obj = kube.store.get(apiVersion, kind, namespace, name);
+    if (obj === undefined) throw new Error(`${kind} ${name} missing`);
+    kube.store.put({ ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, touched: String(Date.now()) } } });
+  };
+  /** Deleted and created again under the same name: a new uid, as a controller's replacement has. */
+  const replace = (apiVersion: string, kind: string, namespace: string, name: string) => {
+    const obj = kube.store.get(apiVersion, kind, namespace, name);
+    if (obj === undefined) throw new Error(`${kind} ${name} missing`);
+    kube.store.delete(apiVersion, kind, namespace, name);
+    const { uid: _uid, resourceVersion: _rv, ...meta } = obj.metadata;
+    kube.store.put({ ...obj, metadata: meta });
+  };
+
+  it('cordon-node, label-node: the node changed', async () => {
+    await refusedAfter('cordon-node', {}, () => touch('v1', 'Node', undefined, 'node-2'));
+    await refusedAfter('label-node', { key: 'guard-test', value: 'x' }, () => touch('v1', 'Node', undefined, 'node-2'));
+    expect(node('node-2').spec?.unschedulable).not.toBe(true);
+  });
+
+  it('disable-feature: cilium-config changed', async () => {
+    await refusedAfter('disable-feature', { key: 'guard-test', value: 'x' }, () => touch('v1', 'ConfigMap', 'kube-system', 'cilium-config'));
+  });
+
+  it('restart-agent and remove-kube-proxy: the object was replaced (same name, new uid)', async () => {
+    const agent = kube.store.list('v1', 'Pod', 'kube-system').find((p) => p.metadata.labels?.['k8s-app'] === 'cilium' && (p as { spec?: { nodeName?: string } }).spec?.nodeName === 'node-2');
+    await refusedAfter('restart-agent', {}, () => replace('v1', 'Pod', 'kube-system', agent?.metadata.name ?? '?'));
+    const cm = kube.store.get('v1', 'ConfigMap', 'kube-system', 'cilium-config') as KubeObject & { data?: Record<string, string> };
+    kube.store.put({ ...cm, data: { ...cm.data, 'kube-proxy-replacement': 'true' } });
+    kube.store.put({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-proxy-legacy', namespace: 'kube-system' }, spec: { selector: { matchLabels: { k: 'v' } }, template: { metadata: { labels: { k: 'v' } }, spec: { containers: [] } } } });
+    await refusedAfter('remove-kube-proxy', { namespace: 'kube-system', daemonSet: 'kube-proxy-legacy' }, () => replace('apps/v1', 'DaemonSet', 'kube-system', 'kube-proxy-legacy'));
+    expect(kube.store.get('apps/v1', 'DaemonSet', 'kube-system', 'kube-proxy-legacy')).toBeDefined();
+  });
+
+  it('pin-agent-affinity: the DaemonSet changed after its terms were computed', async () => {
+    const c = cluster();
+    kube.faults.add({ method: 'PATCH', path: '/daemonsets/cilium', query: /^(?!.*dryRun)/, times: 1, onMatch: () => touch('apps/v1', 'DaemonSet', 'kube-system', 'cilium') });
+    const err = await ACTIONS['pin-agent-affinity'].run(c, c, proposalFor('pin-agent-affinity', { key: 'guard-test', operator: 'NotIn', values: 'x' }), false).then(() => undefined, (e: unknown) => e);
+    kube.faults.clear();
+    expect((err as KubeApiError).status).toBe(409);
   });
 });
