@@ -12,10 +12,13 @@ export interface SweepRunFigures {
   nodes: number;
   progressUpdates: number;
   maxRssKB: number;
+  /** RSS just before the sweep's first call: tsx, client-node and the app's modules loaded. */
+  rssBeforeKB: number;
 }
 
 const reader = new ClientNodeCluster('fleet', loadKubeConfig({ kubeconfigPath: process.env.FLEET_KUBECONFIG ?? '' }));
 let progressUpdates = 0;
+const rssBeforeKB = Math.round(process.memoryUsage().rss / 1024);
 const t = performance.now();
 const pageSize = Number(process.env.FLEET_PAGE_SIZE ?? 0) || undefined;
 const report = await runSweep(reader, { ...(pageSize !== undefined && { pageSize }), collect: { deadlineMs: 60_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024 }, onProgress: () => void progressUpdates++ });
@@ -28,6 +31,7 @@ const figures: SweepRunFigures = {
   nodes: report.totals.nodes,
   progressUpdates,
   maxRssKB: process.resourceUsage().maxRSS,
+  rssBeforeKB,
 };
 process.stdout.write(`${JSON.stringify(figures)}\n`);
 process.exit(0);

@@ -1,6 +1,7 @@
 // Fleet facts from a few paged list calls: cilium-config, the kube-proxy DaemonSets, the cilium-agent pods, the
-// kube-proxy pods and the nodes. Each page is summarised into small per-node records and dropped; full objects are
-// kept only for the nodes that will be collected in depth (at most `maxDeep`), so memory does not grow with pages.
+// kube-proxy pods and the nodes. Each object is summarised into a small per-node record as it is read (streamed, see
+// fleet-lister.ts) and dropped; full objects are kept only for the nodes that will be collected in depth (at most
+// `maxDeep`), so memory grows neither with the page size nor with the number of pages.
 import type { V1ConfigMap, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
 import { agentHealthy, triage, type FleetAgent, type FleetContext, type FleetNode, type FleetVerdict } from '../../runbooks/fleet/fleet-node.ts';
@@ -9,6 +10,7 @@ import { CILIUM_NAMESPACE } from '../collect/collect-evidence.ts';
 import { isNodeReady, nodePool } from '../collect/node-facts.ts';
 import { AGENT_CONTAINER } from '../collect/pod-facts.ts';
 import type { ClusterReader, ListPage, PageQuery } from '../kube/cluster-reader.ts';
+import { fleetListerFor } from './fleet-lister.ts';
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -50,8 +52,8 @@ async function settle<T>(call: () => Promise<T>): Promise<Settled<T>> {
 
 const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Runs `fetch` page by page, handing each page to `onPage`; returns the number of calls made. */
-async function eachPage<T>(fetch: (token?: string) => Promise<ListPage<T>>, onPage: (items: T[], remaining: number | undefined) => void | Promise<void>): Promise<number> {
+/** Reads a list page by page (each page already summarised), handing each page to `onPage`; returns the calls made. */
+async function eachPage<S>(fetch: (token?: string) => Promise<ListPage<S>>, onPage: (items: S[], remaining: number | undefined) => void | Promise<void>): Promise<number> {
   let token: string | undefined;
   let calls = 0;
   do {
@@ -63,12 +65,7 @@ async function eachPage<T>(fetch: (token?: string) => Promise<ListPage<T>>, onPa
   return calls;
 }
 
-function pager<T>(paged: ((q: PageQuery) => Promise<ListPage<T>>) | undefined, whole: () => Promise<T[]>, q: Omit<PageQuery, 'continueToken'>) {
-  // A reader without paging is read in one call (test doubles; tiny clusters).
-  return paged === undefined
-    ? async () => ({ items: await whole() })
-    : (token?: string) => paged({ ...q, ...(token !== undefined && { continueToken: token }) });
-}
+const withToken = (q: PageQuery, token: string | undefined): PageQuery => (token === undefined ? q : { ...q, continueToken: token });
 
 export function toFleetAgent(pod: V1Pod): FleetAgent {
   const status = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
@@ -96,32 +93,40 @@ export async function collectFleetFacts(reader: ClusterReader, opts: FleetFactsO
   const unavailable: string[] = [];
   let calls = 2;
 
+  const lister = fleetListerFor(reader);
   const agentQuery = { namespace: ns, labelSelector: 'k8s-app=cilium', limit };
   const proxyQuery = { namespace: ns, labelSelector: 'k8s-app=kube-proxy', limit };
   const [ciliumConfig, kubeProxyDaemonSets, agentList, proxyList] = await Promise.all([
     settle(() => reader.getConfigMap(ns, 'cilium-config')),
     settle(() => reader.listDaemonSets(ns, 'k8s-app=kube-proxy')),
     settle(() =>
-      eachPage(pager(reader.listPodsPage?.bind(reader), () => reader.listPods(agentQuery), agentQuery), (pods) => {
-        for (const pod of pods) {
-          const node = pod.spec?.nodeName;
-          if (node === undefined || agents.has(node)) continue;
+      eachPage(
+        // Each pod becomes its agent summary as it is read; the pod itself is kept only when its agent is unhealthy.
+        (token) => lister.pods(withToken(agentQuery, token), (pod) => {
           const agent = toFleetAgent(pod);
-          agents.set(node, agent);
-          if (agent.version !== null) versions.add(agent.version, node);
-          // Full objects only for unhealthy agents (the deep candidates), and only as many as will be collected.
-          if (!agentHealthy(agent) && unhealthyAgents.size < maxDeep) unhealthyAgents.set(node, pod);
-        }
-      }),
+          return { node: pod.spec?.nodeName, agent, pod: agentHealthy(agent) ? undefined : pod };
+        }),
+        (page) => {
+          for (const { node, agent, pod } of page) {
+            if (node === undefined || agents.has(node)) continue;
+            agents.set(node, agent);
+            if (agent.version !== null) versions.add(agent.version, node);
+            // Full objects only for unhealthy agents (the deep candidates), and only as many as will be collected.
+            if (pod !== undefined && unhealthyAgents.size < maxDeep) unhealthyAgents.set(node, lister.keepPod(pod));
+          }
+        },
+      ),
     ),
     settle(() =>
-      eachPage(pager(reader.listPodsPage?.bind(reader), () => reader.listPods(proxyQuery), proxyQuery), (pods) => {
-        for (const pod of pods) {
-          const node = pod.spec?.nodeName;
-          if (node === undefined) continue;
-          kubeProxyPods.set(node, { name: pod.metadata?.name ?? '', phase: pod.status?.phase ?? 'Unknown', ready: pod.status?.containerStatuses?.every((c) => c.ready) === true });
-        }
-      }),
+      eachPage(
+        (token) => lister.pods(withToken(proxyQuery, token), (pod) => ({
+          node: pod.spec?.nodeName,
+          summary: { name: pod.metadata?.name ?? '', phase: pod.status?.phase ?? 'Unknown', ready: pod.status?.containerStatuses?.every((c) => c.ready) === true },
+        })),
+        (page) => {
+          for (const { node, summary } of page) if (node !== undefined) kubeProxyPods.set(node, summary);
+        },
+      ),
     ),
   ]);
   if (!ciliumConfig.ok) unavailable.push(`cilium-config: ${why(ciliumConfig.error)}`);
@@ -148,36 +153,42 @@ export async function collectFleetFacts(reader: ClusterReader, opts: FleetFactsO
   const deepNodes = new Map<string, V1Node>();
   const deepAgents = new Map<string, V1Pod>();
   const nodeQuery = { limit };
-  // Nodes last: each node's verdict needs its agent (and the fleet's version) already summarised.
-  calls += await eachPage(pager(reader.listNodesPage?.bind(reader), () => reader.listNodes(), nodeQuery), async (page, remaining) => {
-    for (const n of page) {
-      const name = n.metadata?.name ?? '';
-      const labels = n.metadata?.labels ?? {};
-      const info = n.status?.nodeInfo;
-      const node: FleetNode = {
-        name,
-        kernel: info?.kernelVersion ?? '',
-        osImage: info?.osImage ?? '',
-        arch: info?.architecture ?? '',
-        pool: nodePool(labels),
-        ready: isNodeReady(n),
-        // Agents unknown (the list failed) are not "missing": no verdict is drawn from a fact not read.
-        agent: agents.get(name) ?? null,
-        kubeProxyPod: kubeProxyPods.has(name),
-      };
-      nodes.push(node);
-      const verdict = triage(node, context);
-      const triggers = agentList.ok ? verdict.triggers : verdict.triggers.filter((t) => t !== 'agent-missing');
-      if (triggers.length === 0) continue;
-      verdicts.set(name, { triggers, reasons: verdict.reasons });
-      flagged.push(name);
-      if (deepNodes.size < maxDeep) {
-        deepNodes.set(name, n);
-        const pod = unhealthyAgents.get(name);
-        if (pod !== undefined) deepAgents.set(name, pod);
+  // Nodes last: each node's verdict needs its agent (and the fleet's version) already summarised. A node object
+  // outlives its read only when a check flags it.
+  const summariseNode = (n: V1Node) => {
+    const name = n.metadata?.name ?? '';
+    const info = n.status?.nodeInfo;
+    const node: FleetNode = {
+      name,
+      kernel: info?.kernelVersion ?? '',
+      osImage: info?.osImage ?? '',
+      arch: info?.architecture ?? '',
+      pool: nodePool(n.metadata?.labels ?? {}),
+      ready: isNodeReady(n),
+      // Agents unknown (the list failed) are not "missing": no verdict is drawn from a fact not read.
+      agent: agents.get(name) ?? null,
+      kubeProxyPod: kubeProxyPods.has(name),
+    };
+    const verdict = triage(node, context);
+    const triggers = agentList.ok ? verdict.triggers : verdict.triggers.filter((t) => t !== 'agent-missing');
+    return triggers.length === 0 ? { node } : { node, verdict: { triggers, reasons: verdict.reasons }, object: n };
+  };
+  calls += await eachPage(
+    (token) => lister.nodes(withToken(nodeQuery, token), summariseNode),
+    async (page, remaining) => {
+      for (const { node, verdict, object } of page) {
+        nodes.push(node);
+        if (verdict === undefined) continue;
+        verdicts.set(node.name, verdict);
+        flagged.push(node.name);
+        if (deepNodes.size < maxDeep && object !== undefined) {
+          deepNodes.set(node.name, lister.keepNode(object));
+          const pod = unhealthyAgents.get(node.name);
+          if (pod !== undefined) deepAgents.set(node.name, pod);
+        }
       }
-    }
-    await opts.onNodes?.(nodes.length, nodes.length + (remaining ?? 0));
-  });
+      await opts.onNodes?.(nodes.length, nodes.length + (remaining ?? 0));
+    },
+  );
   return { nodes, verdicts, context, flagged, deepNodes, deepAgents, kubeProxyPods, ciliumConfig, kubeProxyDaemonSets, unavailable, calls };
 }

@@ -1,12 +1,15 @@
 // The ClusterReader a deep collection sees during a sweep: what the fleet facts already hold is answered from
 // them (the node, its agent pod, every node and agent as peers, cilium-config, kube-proxy), cluster-wide reads are
-// made once and shared by every node, and only node-specific reads (logs, events, pods on the node, exec) reach the
-// API, through the shared rate limiter. This is what keeps a sweep at a few calls per unhealthy node.
+// made once and shared by every node (every pod, Service and EndpointSlice slimmed to what is read of them), and
+// only node-specific reads (logs, events, pods on the node, exec) reach the API, through the shared rate limiter.
+// This is what keeps a sweep at a few calls per unhealthy node, and its memory at a few fields per object.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ClusterReader, ExecQuery, LogQuery, PodQuery } from '../kube/cluster-reader.ts';
 import { AGENT_CONTAINER } from '../collect/pod-facts.ts';
 import type { FleetSnapshot, Settled } from './fleet-facts.ts';
+import { fleetListerFor, type FleetLister } from './fleet-lister.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { slimEndpointSlice, slimPod, slimService } from './slim-objects.ts';
 
 const POOL_LABEL = 'node.kubernetes.io/pool';
 
@@ -15,13 +18,25 @@ export class FleetCache {
   private readonly memo = new Map<string, Promise<unknown>>();
   private peerNodes: V1Node[] | undefined;
   private peerAgents: V1Pod[] | undefined;
+  private readonly lister: FleetLister;
   calls = 0;
 
   constructor(
     readonly inner: ClusterReader,
     readonly snapshot: FleetSnapshot,
     readonly limiter: RateLimiter,
-  ) {}
+  ) {
+    this.lister = fleetListerFor(inner);
+  }
+
+  /**
+   * A cluster-wide list shared by every node, read once: streamed and slimmed to what the collectors read
+   * (slim-objects.ts) where lists can be streamed, else the reader's own call.
+   */
+  slimList<T>(key: string, path: string, attempted: string, slim: (o: T) => T, whole: () => Promise<T[]>): Promise<T[]> {
+    const { listAll } = this.lister;
+    return this.once(key, listAll === undefined ? whole : () => listAll<T, T>(path, attempted, slim));
+  }
 
   /** A call that reaches the API (rate-limited, counted). */
   direct<T>(call: () => Promise<T>): Promise<T> {
@@ -111,6 +126,9 @@ export class FleetNodeReader implements ClusterReader {
         : [{ metadata: { name: kp.name, namespace: 'kube-system' }, spec: { nodeName: this.node, containers: [] }, status: { phase: kp.phase, containerStatuses: [{ name: 'kube-proxy', ready: kp.ready, restartCount: 0, image: '', imageID: '' }] } }];
     }
     if (q.fieldSelector?.includes(this.node) === true) return this.cache.direct(() => this.inner.listPods(q));
+    if (q.namespace === undefined && q.labelSelector === undefined && q.fieldSelector === undefined) {
+      return this.cache.slimList('pods:all', '/api/v1/pods', 'list pods (all namespaces)', slimPod, () => this.inner.listPods(q));
+    }
     return this.cache.once(`pods:${JSON.stringify(q)}`, () => this.inner.listPods(q));
   }
 
@@ -143,11 +161,13 @@ export class FleetNodeReader implements ClusterReader {
   }
 
   listServices() {
-    return this.cache.once('services', () => this.inner.listServices());
+    return this.cache.slimList('services', '/api/v1/services', 'list services (all namespaces)', slimService, () => this.inner.listServices());
   }
 
   listEndpointSlices() {
-    return this.cache.once('endpointslices', () => this.inner.listEndpointSlices());
+    return this.cache.slimList('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', 'list endpointslices (all namespaces)', slimEndpointSlice, () =>
+      this.inner.listEndpointSlices(),
+    );
   }
 
   canI(verb: string, resource: string, namespace: string, subresource?: string) {
