@@ -5,7 +5,7 @@
 import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import type { AgentPod, Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { agentLogSources, isErrorOrWorse, lastAgentLines, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { agentLogSources, ERROR_OR_WORSE, lastAgentLines, quoteLogLine, type SourcedLine } from './agent-logs.ts';
 
 const ID = 'agent-crashloop';
 const MIN_RESTARTS = 3;
@@ -85,7 +85,7 @@ export const agentCrashloop: Runbook = {
 /** The last error/fatal/panic lines of the previous container, else of the current one (at most 5). */
 function lastErrorLines(e: Evidence): SourcedLine[] {
   for (const source of agentLogSources(e)) {
-    const lines = lastAgentLines(source, isErrorOrWorse, 5);
+    const lines = lastAgentLines(source, ERROR_OR_WORSE, 5);
     if (lines.length > 0) return lines;
   }
   return [];

@@ -1,8 +1,14 @@
 // The agent's log chunks as runbooks read them: previous container first (the fatal line before a restart is
-// there, fact sheet §2.0 "Parser advice"), then the current one; and how a matched line is quoted.
+// there, fact sheet §2.0 "Parser advice"), then the current one; and how a matched line is quoted. Runbooks ask
+// with a LogQuery (log-query.ts); each chunk is scanned by one LogText (log-text.ts), kept as long as the chunk
+// object, so a diagnosis parses each line at most once however many runbooks ask.
 import type { EvidenceQuote } from './contract.ts';
 import type { Evidence, LogChunk } from './evidence.ts';
-import { lastLogLines, findLogLines, quotable, type LogLine } from './log-parser.ts';
+import { quotable, type LogLine } from './log-parser.ts';
+import type { LogQuery } from './log-query.ts';
+import { LogText } from './log-text.ts';
+
+export { lineText, type LogQuery } from './log-query.ts';
 
 export interface AgentLogSource {
   container: 'previous' | 'current';
@@ -31,26 +37,35 @@ export interface SourcedLine {
   line: LogLine;
 }
 
+const texts = new WeakMap<LogChunk, LogText>();
+
+function logText(chunk: LogChunk): LogText {
+  let t = texts.get(chunk);
+  if (t === undefined) {
+    t = new LogText(chunk.text);
+    texts.set(chunk, t);
+  }
+  return t;
+}
+
 /** First matches across previous then current container, at most `limit` in all. */
-export function findAgentLines(e: Evidence, predicate: (l: LogLine) => boolean, limit = 20): SourcedLine[] {
+export function findAgentLines(e: Evidence, query: LogQuery, limit = 20): SourcedLine[] {
   const out: SourcedLine[] = [];
   for (const source of agentLogSources(e)) {
     if (out.length >= limit) break;
-    for (const line of findLogLines(source.chunk.text, predicate, limit - out.length)) out.push({ source, line });
+    for (const line of logText(source.chunk).find(query, limit - out.length)) out.push({ source, line });
   }
   return out;
 }
 
 /** Last matches of one container. */
-export function lastAgentLines(source: AgentLogSource, predicate: (l: LogLine) => boolean, n: number): SourcedLine[] {
-  return lastLogLines(source.chunk.text, predicate, n).map((line) => ({ source, line }));
-}
-
-/** msg and error together: the text most runbooks match on (fact sheet §2.0). */
-export function lineText(l: LogLine): string {
-  return `${l.msg ?? ''} ${l.error ?? ''}`;
+export function lastAgentLines(source: AgentLogSource, query: LogQuery, n: number): SourcedLine[] {
+  return logText(source.chunk).last(query, n).map((line) => ({ source, line }));
 }
 
 export function isErrorOrWorse(l: LogLine): boolean {
   return l.level === 'error' || l.level === 'fatal' || l.level === 'panic';
 }
+
+/** Lines at error level or worse. */
+export const ERROR_OR_WORSE: LogQuery = { level: ['error', 'fatal', 'panic'] };

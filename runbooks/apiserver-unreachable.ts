@@ -7,7 +7,7 @@
 import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
 import { kubeProxyReplacementEnabled } from './cilium-version.ts';
 import { agentUnhealthy, ciliumDoc, HELM_UPGRADE, verifyAgentStep } from './runbook-kit.ts';
 
@@ -15,13 +15,17 @@ const ID = 'apiserver-unreachable';
 const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kubernetes subsystem|x509: certificate is valid for|dial tcp [^ ]+:(443|6443): (i\/o timeout|connect: connection refused|connect: no route to host)/i;
 const CRD_WAIT = /Still waiting for Cilium Operator to register the following CRDs/i;
 const ESTABLISHING = /Establishing connection to apiserver/i;
+/** Unreachable, said at warning level or worse. */
+const UNREACHABLE_LINES: LogQuery = { text: [UNREACHABLE], level: ['warn', 'error', 'fatal', 'panic'] };
+const CRD_WAIT_LINES: LogQuery = { text: [CRD_WAIT] };
+const ESTABLISHING_LINES: LogQuery = { text: [ESTABLISHING] };
 
 export interface ApiserverSignals { unreachable: SourcedLine[]; crdWait: SourcedLine[]; host: string | null }
 
 export function apiserverSignals(e: Evidence): ApiserverSignals {
-  const unreachable = findAgentLines(e, (l) => UNREACHABLE.test(lineText(l)) && (isErrorOrWorse(l) || l.level === 'warn'), 6);
-  const crdWait = findAgentLines(e, (l) => CRD_WAIT.test(lineText(l)), 20);
-  const est = findAgentLines(e, (l) => ESTABLISHING.test(lineText(l)), 1)[0];
+  const unreachable = findAgentLines(e, UNREACHABLE_LINES, 6);
+  const crdWait = findAgentLines(e, CRD_WAIT_LINES, 20);
+  const est = findAgentLines(e, ESTABLISHING_LINES, 1)[0];
   return { unreachable, crdWait, host: est?.line.fields['host'] ?? null };
 }
 

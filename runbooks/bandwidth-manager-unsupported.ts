@@ -8,7 +8,7 @@
 import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from './agent-logs.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
 import { renderHelmValues } from './helm-values.ts';
 import { ciliumDoc, configTrue, disableFeature, HELM_UPGRADE, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
@@ -28,6 +28,8 @@ const LINES: readonly { re: RegExp; cause: string; kernel: boolean }[] = [
   { re: /failed to set sysctl needed by BPF bandwidth manager/i, cause: 'the kernel lacks the fq qdisc or the bbr congestion control (CONFIG_NET_SCH_FQ / CONFIG_TCP_CONG_BBR)', kernel: true },
 ];
 
+const GIVE_UP_LINES: LogQuery = { text: LINES.map((x) => x.re) };
+
 export const bandwidthManagerUnsupported: Runbook = {
   id: ID,
   title: 'Bandwidth manager enabled but unsupported on the node',
@@ -40,7 +42,7 @@ export const bandwidthManagerUnsupported: Runbook = {
     const bbr = configTrue(e, 'enable-bbr');
     if (!bwm && !bbr) return null;
     const k = nodeKernel(e);
-    const lines = findAgentLines(e, (l) => LINES.some((x) => x.re.test(lineText(l))), 5);
+    const lines = findAgentLines(e, GIVE_UP_LINES, 5);
     const causes = [...new Set(lines.map((s) => LINES.find((x) => x.re.test(lineText(s.line)))?.cause ?? ''))];
     const edtOld = bwm && k !== null && compareTriples(k.effective, EDT_MIN) < 0;
     const bbrOld = bbr && k !== null && compareTriples(k.effective, BBR_MIN) < 0;

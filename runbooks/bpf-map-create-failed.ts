@@ -9,7 +9,7 @@
 import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { findAgentLines, isErrorOrWorse, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
 import type { LogLine } from './log-parser.ts';
 
 const ID = 'bpf-map-create-failed';
@@ -41,6 +41,10 @@ export function isMapCreateFailure(l: LogLine): boolean {
   return MAP_MSG.test(l.msg ?? '') || MAP_ERR.test(l.error ?? '') || (l.error === null && MAP_ERR.test(l.msg ?? ''));
 }
 
+/** isMapCreateFailure as a query: its patterns match msg or error, so they match msg + error too. */
+export const MAP_CREATE_FAILURES: LogQuery = { text: [MAP_MSG, MAP_ERR], where: isMapCreateFailure };
+const MEMLOCK_LINES: LogQuery = { text: [MEMLOCK_LINE] };
+
 export function describeMapFailure(at: SourcedLine): MapFailure {
   const text = `${at.line.error ?? ''} ${at.line.msg ?? ''}`;
   const pinPath = /Unable to create map (\/\S+?):/.exec(text)?.[1] ?? null;
@@ -57,10 +61,10 @@ export const bpfMapCreateFailed: Runbook = {
   rank: 22,
   needs: ['agentLogs'],
   match(e) {
-    const failures = findAgentLines(e, isMapCreateFailure, 20).map(describeMapFailure);
+    const failures = findAgentLines(e, MAP_CREATE_FAILURES, 20).map(describeMapFailure);
     const first = failures[0];
     if (first === undefined) return null;
-    const memlock = findAgentLines(e, (l) => MEMLOCK_LINE.test(`${l.msg ?? ''} ${l.error ?? ''}`), 2);
+    const memlock = findAgentLines(e, MEMLOCK_LINES, 2);
     const startup = failures.some((f) => isErrorOrWorse(f.at.line) && (MAP_MSG.test(f.at.line.msg ?? '') || f.at.line.level === 'fatal'));
     const errno = dominantErrno(failures);
     const cause = causeOf(errno, failures.some((f) => f.memlockHint) || memlock.length > 0);

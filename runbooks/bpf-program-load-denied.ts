@@ -9,7 +9,7 @@
 import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
 import { isMapCreateFailure } from './bpf-map-create-failed.ts';
 import type { LogLine } from './log-parser.ts';
 import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from './runbook-kit.ts';
@@ -26,6 +26,9 @@ export function isProgramLoadFailure(l: LogLine): boolean {
   return TOO_LARGE.test(t) || DENIED.test(t) || LOAD_FAIL.test(t);
 }
 
+/** isProgramLoadFailure as a query: it only keeps lines one of these patterns matches. */
+export const PROGRAM_LOAD_FAILURES: LogQuery = { text: [TOO_LARGE, DENIED, LOAD_FAIL], where: isProgramLoadFailure };
+
 export const bpfProgramLoadDenied: Runbook = {
   id: ID,
   title: 'BPF program rejected by the kernel',
@@ -33,7 +36,7 @@ export const bpfProgramLoadDenied: Runbook = {
   rank: 20,
   needs: ['agentLogs'],
   match(e) {
-    const lines = findAgentLines(e, isProgramLoadFailure, 12);
+    const lines = findAgentLines(e, PROGRAM_LOAD_FAILURES, 12);
     if (lines.length === 0) return null;
     const texts = lines.map((s) => lineText(s.line) + ' ' + s.line.raw);
     const complexity = texts.some((t) => TOO_LARGE.test(t));

@@ -8,12 +8,13 @@
 import semver from 'semver';
 import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
+import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { apiserverSignals } from './apiserver-unreachable.ts';
 import { ciliumDoc } from './runbook-kit.ts';
 
 const ID = 'crd-upgrade-drift';
 const MISSING_RESOURCE = /the server could not find the requested resource \(get [a-z]+\.cilium\.io\)/i;
+const MISSING_RESOURCE_LINES: LogQuery = { text: [MISSING_RESOURCE] };
 const CORE_CRDS = ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io', 'ciliumendpoints.cilium.io', 'ciliumidentities.cilium.io', 'ciliumnodes.cilium.io'];
 
 export const crdUpgradeDrift: Runbook = {
@@ -66,7 +67,7 @@ export const crdUpgradeDrift: Runbook = {
         }
       }
     }
-    const missingLines = findAgentLines(e, (l) => MISSING_RESOURCE.test(lineText(l)), 3);
+    const missingLines = findAgentLines(e, MISSING_RESOURCE_LINES, 3);
     if (missingLines.length > 0 && problems.length === 0) problems.push('the agent watches a Cilium resource the API server does not know');
     evidence.push(...missingLines.map((s) => quoteLogLine(s.source, s.line)));
     if (problems.length === 0) return null;

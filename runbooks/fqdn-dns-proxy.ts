@@ -7,13 +7,15 @@
 // #43643; logfmt subsys=fqdn/dnsproxy #24844, #12503) — one is routine upstream slowness, repeated is a finding.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
+import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { allPolicies, policyRef, policySelects } from './policy-selector.ts';
 import { ciliumDoc, configValue, HELM_UPGRADE } from './runbook-kit.ts';
 
 const ID = 'fqdn-dns-proxy';
 const L7_REJECTED = /L7 policy is not supported since L7 proxy is not enabled/i;
 const TIMEOUT = /Timeout waiting for response to forwarded proxied DNS lookup/i;
+const L7_REJECTED_LINES: LogQuery = { text: [L7_REJECTED] };
+const TIMEOUT_LINES: LogQuery = { text: [TIMEOUT] };
 const TIMEOUT_THRESHOLD = 5;
 
 export const fqdnDnsProxy: Runbook = {
@@ -28,7 +30,7 @@ export const fqdnDnsProxy: Runbook = {
     const steps: FixStep[] = [];
     const fqdn = e.policies.ok ? allPolicies(e.policies.value).filter(({ policy }) => policy.hasToFQDNs) : [];
     const l7Off = configValue(e, 'enable-l7-proxy')?.toLowerCase() === 'false';
-    const rejected = findAgentLines(e, (l) => L7_REJECTED.test(lineText(l)), 3);
+    const rejected = findAgentLines(e, L7_REJECTED_LINES, 3);
     if ((fqdn.length > 0 && l7Off) || rejected.length > 0) {
       problems.push(`the L7 proxy is off (enable-l7-proxy=false), so ${fqdn.length > 0 ? fqdn.map((f) => policyRef(f.policy, f.kind)).slice(0, 3).join(', ') : 'L7/DNS policies'} ${fqdn.length === 1 ? 'is' : 'are'} rejected`);
       if (l7Off) evidence.push({ kind: 'fact', text: 'enable-l7-proxy=false', source: 'cilium-config ConfigMap' });
@@ -57,7 +59,7 @@ export const fqdnDnsProxy: Runbook = {
         });
       }
     }
-    const timeouts = findAgentLines(e, (l) => TIMEOUT.test(lineText(l)), 50);
+    const timeouts = findAgentLines(e, TIMEOUT_LINES, 50);
     if (timeouts.length >= TIMEOUT_THRESHOLD) {
       problems.push(`the DNS proxy timed out forwarding ${timeouts.length} lookups to the upstream DNS server`);
       const last = timeouts[timeouts.length - 1];

@@ -9,6 +9,9 @@ export { ciliumVersionFromImage, configFlag, kubeProxyReplacementEnabled } from 
 export { parseKernelVersion, effectiveKernel, compareTriples, type KernelVersion } from './kernel-version.ts';
 export { ciliumKernelFloor, FEATURE_REQUIREMENTS, unmetFeatures } from './kernel-matrix.ts';
 export { parseLog, parseLogLine, iterateLines, type LogLine, type LogLevel } from './log-parser.ts';
+export { compileLogQuery, lineText, type LogQuery } from './log-query.ts';
+export { LogStream, type OnLogLine } from './log-scan.ts';
+export { LogText } from './log-text.ts';
 export { evidenceFromDocument, renderFindingsJson } from './offline-evidence.ts';
 export { selectorMatches, policySelects } from './policy-selector.ts';
 export { ADVISORIES } from './version-advisories.ts';

@@ -8,12 +8,14 @@
 import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { ciliumDoc, configValue } from './runbook-kit.ts';
 
 const ID = 'ipam-exhausted';
 const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
 const NO_CIDR = /required IPv[46] pod CIDR not present in node resource/i;
+const FULL_LINES: LogQuery = { text: [FULL] };
+const NO_CIDR_LINES: LogQuery = { text: [NO_CIDR] };
 
 /** Usable addresses in the node's CIDRs (IPv4 only; minus network, broadcast, router and health). */
 export function capacityOf(cidrs: string[]): number | null {
@@ -33,8 +35,8 @@ export const ipamExhausted: Runbook = {
   rank: 40,
   needs: ['agentLogs', 'events'],
   match(e) {
-    const full = findAgentLines(e, (l) => FULL.test(lineText(l)), 4);
-    const noCidr = findAgentLines(e, (l) => NO_CIDR.test(lineText(l)), 2);
+    const full = findAgentLines(e, FULL_LINES, 4);
+    const noCidr = findAgentLines(e, NO_CIDR_LINES, 2);
     const events = e.events.ok ? e.events.value.filter((ev) => FULL.test(ev.message) && /allocate IP/i.test(ev.message)) : [];
     const opError = e.ciliumNode.ok ? e.ciliumNode.value.operatorError : null;
     if (full.length === 0 && noCidr.length === 0 && events.length === 0 && (opError === null || opError === '')) return null;

@@ -11,7 +11,7 @@ import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
-import { isFeatureOwnedMessage, kernelNamedInMessage } from './kernel-matrix.ts';
+import { isFeatureOwnedMessage, KERNEL_NAMED_PATTERNS, kernelNamedInMessage } from './kernel-matrix.ts';
 import { compareTriples, formatTriple } from './kernel-version.ts';
 import { WG_NOT_SUPPORTED } from './wireguard-unsupported.ts';
 import { agentUnhealthy, ciliumDoc, configTrue, configValue, nodeKernel, verifyAgentStep, type NodeKernel } from './runbook-kit.ts';
@@ -26,6 +26,9 @@ const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [
   { re: /RTNETLINK answers: Operation not supported/i, hint: 'CONFIG_NET_SCH_INGRESS / CONFIG_NET_CLS_BPF / CONFIG_NET_CLS_ACT (tc clsact, cls_bpf)' },
   { re: /proxy routing rule.*address family not supported by protocol/i, hint: 'CONFIG_IPV6_MULTIPLE_TABLES (WSL2 custom kernels, #29302)' },
 ];
+
+/** Every line `relevant` can keep matches one of these. */
+const RELEVANT_PATTERNS: readonly RegExp[] = [WG_NOT_SUPPORTED, ...CONFIG_LINES.map((c) => c.re), ...KERNEL_NAMED_PATTERNS];
 
 /** What the named requirement usually means when the kernel is new enough. */
 function hintFor(text: string): string {
@@ -56,7 +59,7 @@ export const kernelConfigMissing: Runbook = {
   match(e) {
     const k = nodeKernel(e);
     const hits: { at: SourcedLine; hint: string; named: string | null }[] = [];
-    for (const at of findAgentLines(e, (l) => relevant(lineText(l), k), 8)) {
+    for (const at of findAgentLines(e, { text: RELEVANT_PATTERNS, where: (l) => relevant(lineText(l), k) }, 8)) {
       const text = lineText(at.line);
       const named = kernelNamedInMessage(text);
       const fixed = CONFIG_LINES.find((c) => c.re.test(text));

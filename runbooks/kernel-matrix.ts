@@ -276,13 +276,20 @@ export function isFeatureOwnedMessage(text: string): boolean {
 
 /** "Require support for X (Linux 5.10 or newer)" / "needs kernel 4.17.0 or newer" → the version named; null if none. */
 export function kernelNamedInMessage(text: string): KernelTriple | null {
-  const m =
-    /\(Linux (\d+\.\d+(?:\.\d+)?) or newer\)/.exec(text) ??
-    /needs? kernel (\d+\.\d+(?:\.\d+)?) or newer/i.exec(text) ??
-    /requires? kernel (\d+\.\d+(?:\.\d+)?) or newer/i.exec(text) ??
-    /minimal supported kernel version is >= ?(\d+\.\d+(?:\.\d+)?)/.exec(text);
-  return m?.[1] === undefined ? null : parseTriple(m[1]);
+  for (const re of KERNEL_NAMED_PATTERNS) {
+    const m = re.exec(text);
+    if (m !== null) return m[1] === undefined ? null : parseTriple(m[1]);
+  }
+  return null;
 }
+
+/** The ways the agent names a kernel version, in the order kernelNamedInMessage tries them. */
+export const KERNEL_NAMED_PATTERNS: readonly RegExp[] = [
+  /\(Linux (\d+\.\d+(?:\.\d+)?) or newer\)/,
+  /needs? kernel (\d+\.\d+(?:\.\d+)?) or newer/i,
+  /requires? kernel (\d+\.\d+(?:\.\d+)?) or newer/i,
+  /minimal supported kernel version is >= ?(\d+\.\d+(?:\.\d+)?)/,
+];
 
 /** The newest Cilium release range whose floor this kernel meets (e.g. kernel 5.4 → "1.16–1.17"); null if none. */
 export function newestReleaseFor(kernel: KernelTriple): CiliumKernelFloor | null {

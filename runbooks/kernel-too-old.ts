@@ -12,10 +12,11 @@ import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from './agent-logs.ts';
 import {
-  ciliumKernelFloor, fatalUnmetFeatures, isFeatureOwnedMessage, kernelNamedInMessage, newestReleaseFor, type CiliumKernelFloor,
+  ciliumKernelFloor, fatalUnmetFeatures, isFeatureOwnedMessage, KERNEL_NAMED_PATTERNS, kernelNamedInMessage, newestReleaseFor,
+  type CiliumKernelFloor,
   type UnmetFeature,
 } from './kernel-matrix.ts';
-import { isMapCreateFailure } from './bpf-map-create-failed.ts';
+import { MAP_CREATE_FAILURES } from './bpf-map-create-failed.ts';
 import {
   compareTriples, effectiveKernel, formatTriple, kernelSeries, parseKernelVersion, type KernelTriple, type KernelVersion,
 } from './kernel-version.ts';
@@ -61,7 +62,7 @@ export const kernelTooOld: Runbook = {
 
     // Root cause before symptom (issue 4): below the floor, the agent's map failures are this kernel's doing, so they
     // are quoted here and the separate bpf-map-create-failed finding is folded into this one.
-    const mapLines = belowFloor === null ? [] : findAgentLines(e, isMapCreateFailure, 3);
+    const mapLines = belowFloor === null ? [] : findAgentLines(e, MAP_CREATE_FAILURES, 3);
     return {
       runbookId: ID,
       title: belowFloor !== null ? `Kernel ${kernel.raw} is below Cilium ${version ?? ''}'s minimum`
@@ -83,9 +84,12 @@ export const kernelTooOld: Runbook = {
 
 /** Agent lines naming a kernel version newer than this node's: those corroborate; lines naming an older one do not. */
 function corroboratingLines(e: Evidence, kernel: KernelTriple) {
-  return findAgentLines(e, (l) => {
-    const named = kernelNamedInMessage(lineText(l));
-    return named !== null && compareTriples(kernel, named) < 0 && !isFeatureOwnedMessage(lineText(l));
+  return findAgentLines(e, {
+    text: KERNEL_NAMED_PATTERNS,
+    where: (l) => {
+      const named = kernelNamedInMessage(lineText(l));
+      return named !== null && compareTriples(kernel, named) < 0 && !isFeatureOwnedMessage(lineText(l));
+    },
   }, 10);
 }
 

@@ -21,7 +21,7 @@ export interface LogLine {
 }
 
 /** Longer lines are parsed only up to this many characters (verifier dumps can be huge). */
-const MAX_PARSED_CHARS = 65_536;
+export const MAX_PARSED_CHARS = 65_536;
 const KEY = /^[A-Za-z_][\w.\-/]*$/;
 const TIMESTAMP_PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})\s+/;
 
@@ -77,11 +77,20 @@ export function normalizeLevel(value: string | undefined): LogLevel | null {
   }
 }
 
-export function parseLogLine(raw: string, lineNumber: number): LogLine {
+/** What the field parsers read of a line: the (capped) line after its optional `--timestamps` prefix. */
+function lineBody(raw: string): { rest: string; prefixTime: string | null } {
   const body = raw.length > MAX_PARSED_CHARS ? raw.slice(0, MAX_PARSED_CHARS) : raw;
   const prefix = TIMESTAMP_PREFIX.exec(body);
-  const rest = prefix === null ? body.trimStart() : body.slice(prefix[0].length);
-  const prefixTime = prefix === null ? null : prefix[0].trim();
+  return prefix === null ? { rest: body.trimStart(), prefixTime: null } : { rest: body.slice(prefix[0].length), prefixTime: prefix[0].trim() };
+}
+
+/** True when parseLogLine reads the line as JSON: its values are then decoded, not substrings of the line. */
+export function looksLikeJson(raw: string): boolean {
+  return lineBody(raw).rest.startsWith('{');
+}
+
+export function parseLogLine(raw: string, lineNumber: number): LogLine {
+  const { rest, prefixTime } = lineBody(raw);
   const json = rest.startsWith('{') ? parseJsonFields(rest) : null;
   const fields = json ?? parseLogfmt(rest);
   const format = json !== null ? 'json' : Object.keys(fields).length > 0 ? 'logfmt' : 'text';

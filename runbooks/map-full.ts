@@ -7,13 +7,15 @@
 import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
 import { renderHelmValues, type HelmValuePaths } from './helm-values.ts';
 import { ciliumDoc, configValue, HELM_UPGRADE, restartAgent } from './runbook-kit.ts';
 
 const ID = 'map-full';
 const FULL = /the map is full|Failed to add PolicyMap key.*argument list too long/i;
 const CT_GC = /Garbage collection on .* CT map failed to finish/i;
+const FULL_LINES: LogQuery = { text: [FULL] };
+const CT_GC_LINES: LogQuery = { text: [CT_GC] };
 /** Repeated CT GC misses before they count as pressure (one is routine on a healthy agent). */
 const CT_GC_THRESHOLD = 5;
 
@@ -44,8 +46,8 @@ export const mapFull: Runbook = {
   rank: 45,
   needs: ['agentLogs'],
   match(e) {
-    const full = findAgentLines(e, (l) => FULL.test(lineText(l)), 20);
-    const gc = findAgentLines(e, (l) => CT_GC.test(lineText(l)), 50);
+    const full = findAgentLines(e, FULL_LINES, 20);
+    const gc = findAgentLines(e, CT_GC_LINES, 50);
     const gcPressure = gc.length >= CT_GC_THRESHOLD;
     if (full.length === 0 && !gcPressure) return null;
     const hits = full.map((s) => ({ s, map: /\b(cilium_[A-Za-z0-9_]+)/.exec(lineText(s.line))?.[1] ?? null }));

@@ -7,8 +7,8 @@
 // Root cause over symptom: when memlock explains the map failures, bpf-map-create-failed is folded in (`supersedes`).
 import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from './agent-logs.ts';
-import { isMapCreateFailure } from './bpf-map-create-failed.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
+import { MAP_CREATE_FAILURES } from './bpf-map-create-failed.ts';
 import { compareTriples } from './kernel-version.ts';
 import { agentSelector, ciliumDoc, cordon, nodeKernel, verifyAgentStep } from './runbook-kit.ts';
 
@@ -17,6 +17,7 @@ const HINT = /MEMLOCK may be too low/i;
 // daemon_main.go: `rlimit.RemoveMemlock()` failing is logged at Fatal ("unable to set memory resource limits").
 const SET_FAILED = /failed to set memlock rlimit|unable to set memory resource limits/i;
 const PERF_RING = /perf ring buffer.*can't mmap: operation not permitted|failed to create perf ring.*can't mmap: operation not permitted/i;
+const MEMLOCK_LINES: LogQuery = { text: [HINT, SET_FAILED, PERF_RING] };
 
 export const memlockRlimit: Runbook = {
   id: ID,
@@ -25,7 +26,7 @@ export const memlockRlimit: Runbook = {
   rank: 18,
   needs: ['agentLogs'],
   match(e) {
-    const lines = findAgentLines(e, (l) => { const t = lineText(l); return HINT.test(t) || SET_FAILED.test(t) || PERF_RING.test(t); }, 6);
+    const lines = findAgentLines(e, MEMLOCK_LINES, 6);
     const limit = e.memlock.ok ? e.memlock.value : null;
     const tinyLimit = limit !== null && limit.soft !== 'unlimited' && Number(limit.soft) < 64 * 1024 * 1024;
     if (lines.length === 0) return null; // the limit alone is not a failure: memcg-accounting kernels ignore it
@@ -38,7 +39,7 @@ export const memlockRlimit: Runbook = {
     const evidence: EvidenceQuote[] = lines.map((s) => quoteLogLine(s.source, s.line));
     if (limit !== null) evidence.push({ kind: 'fact', text: `Max locked memory: soft ${limit.soft}, hard ${limit.hard}`, source: 'cilium-agent /proc/1/limits' });
     if (k !== null) evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}${oldKernel ? ' (before memcg accounting for BPF, 5.11: maps are charged to memlock)' : ''}`, source: `node ${e.nodeName} status.nodeInfo` });
-    const mapFailures = findAgentLines(e, isMapCreateFailure, 20);
+    const mapFailures = findAgentLines(e, MAP_CREATE_FAILURES, 20);
     // Fold the map finding only when every map failure carries the memlock hint (otherwise it has its own cause).
     const explainsMaps = hint && mapFailures.length > 0 && mapFailures.every((s) => HINT.test(lineText(s.line)));
 

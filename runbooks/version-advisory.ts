@@ -4,11 +4,22 @@
 // known problem with a known way out, and quotes the symptom when the agent printed it.
 import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
+import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { matchingAdvisories } from './version-advisories.ts';
 import { ciliumDoc, nodeKernel } from './runbook-kit.ts';
 
 const ID = 'version-advisory';
+/** One query per symptom pattern, kept so that each chunk plans it once. */
+const symptomQueries = new WeakMap<RegExp, LogQuery>();
+
+function symptomQuery(re: RegExp): LogQuery {
+  let q = symptomQueries.get(re);
+  if (q === undefined) {
+    q = { text: [re] };
+    symptomQueries.set(re, q);
+  }
+  return q;
+}
 
 export const versionAdvisory: Runbook = {
   id: ID,
@@ -26,7 +37,7 @@ export const versionAdvisory: Runbook = {
     let seen = 0;
     for (const a of rows) {
       evidence.push({ kind: 'comparison', text: `known-bad: ${a.symptom}. ${a.fix}`, source: a.source });
-      const hit = a.symptomRe === undefined ? undefined : findAgentLines(e, (l) => a.symptomRe?.test(lineText(l)) === true, 1)[0];
+      const hit = a.symptomRe === undefined ? undefined : findAgentLines(e, symptomQuery(a.symptomRe), 1)[0];
       if (hit !== undefined) { seen++; evidence.push(quoteLogLine(hit.source, hit.line)); }
     }
     const warning = rows.some((a) => a.severity === 'warning');

@@ -17,6 +17,7 @@ const WG_MIN: KernelTriple = [5, 6, 0];
 export const WG_NOT_SUPPORTED = /wireguard not supported by the linux kernel/i;
 const PORT_IN_USE = /initialize wireguard agent.*address already in use/i;
 const L7_CONFLICT = /Wireguard \(--enable-wireguard\) is not compatible with L7 proxy/i;
+const WG_PATTERNS = [WG_NOT_SUPPORTED, PORT_IN_USE, L7_CONFLICT];
 
 export const wireguardUnsupported: Runbook = {
   id: ID,
@@ -28,9 +29,12 @@ export const wireguardUnsupported: Runbook = {
     if (!e.ciliumConfig.ok || configValue(e, 'enable-wireguard')?.toLowerCase() !== 'true') return null;
     const k = nodeKernel(e);
     const old = k !== null && compareTriples(k.effective, WG_MIN) < 0;
-    const lines = findAgentLines(e, (l) => {
-      const t = lineText(l);
-      return (WG_NOT_SUPPORTED.test(t) && (k === null || old)) || PORT_IN_USE.test(t) || L7_CONFLICT.test(t);
+    const lines = findAgentLines(e, {
+      text: WG_PATTERNS,
+      where: (l) => {
+        const t = lineText(l);
+        return (WG_NOT_SUPPORTED.test(t) && (k === null || old)) || PORT_IN_USE.test(t) || L7_CONFLICT.test(t);
+      },
     }, 4);
     if (!old && lines.length === 0) return null;
 

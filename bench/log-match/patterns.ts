@@ -1,6 +1,7 @@
 // The patterns the runbooks match agent log lines with, read from the runbooks' own source (TypeScript AST) so the
 // benchmark cannot drift from them: top-level regex constants and pattern tables (`re:`, `symptomRe:`) of every
-// runbook that reads agent logs (imports ./agent-logs.ts), plus the version-naming regexes of kernelNamedInMessage.
+// runbook that reads agent logs (imports ./agent-logs.ts), plus the version-naming regexes (kernel-matrix.ts
+// KERNEL_NAMED_PATTERNS, which kernelNamedInMessage tries and the kernel runbooks query with).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ export interface LogPattern {
   source: string;
   flags: string;
 }
+
+const KERNEL_NAMED = 'KERNEL_NAMED_PATTERNS';
 
 function regexOf(node: ts.Node): { source: string; flags: string } | null {
   if (!ts.isRegularExpressionLiteral(node)) return null;
@@ -32,8 +35,8 @@ function collect(file: string, sf: ts.SourceFile, out: LogPattern[]): void {
       add(node.name.getText(sf), node.initializer);
     }
     if (ts.isPropertyAssignment(node) && ['re', 'symptomRe'].includes(node.name.getText(sf))) add(node.name.getText(sf), node.initializer);
-    if (inKernelNamed && ts.isRegularExpressionLiteral(node)) add('kernelNamedInMessage', node);
-    const named = inKernelNamed || (ts.isFunctionDeclaration(node) && node.name?.text === 'kernelNamedInMessage');
+    if (inKernelNamed && ts.isRegularExpressionLiteral(node)) add(KERNEL_NAMED, node);
+    const named = inKernelNamed || (ts.isVariableDeclaration(node) && node.name.getText(sf) === KERNEL_NAMED);
     ts.forEachChild(node, (c) => visit(c, named));
   };
   visit(sf, false);
@@ -48,7 +51,7 @@ export function runbookLogPatterns(): LogPattern[] {
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     const found: LogPattern[] = [];
     collect(file, sf, found);
-    out.push(...(readsLogs ? found : found.filter((p) => p.name === 'kernelNamedInMessage')));
+    out.push(...(readsLogs ? found : found.filter((p) => p.name === KERNEL_NAMED)));
   }
   const seen = new Set<string>();
   return out.filter((p) => {

@@ -29,6 +29,11 @@ describe('bpf-map-create-failed', () => {
     expect(f?.summary).toContain('RLIMIT_MEMLOCK');
   });
 
+  it('quotes a line that is both the failure and the memlock hint once', () => {
+    const f = bpfMapCreateFailed.match(exampleEvidence(withLogs([LINES.mapMemlock])));
+    expect(f?.evidence.filter((q) => q.kind === 'log')).toHaveLength(1);
+  });
+
   it('does not match the folklore "Failed to create BPF map … type=LRU_HASH" line (§2.10)', () => {
     expect(bpfMapCreateFailed.match(exampleEvidence(withLogs([LINES.folkloreMap])))).toBeNull();
   });
