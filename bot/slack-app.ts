@@ -37,6 +37,26 @@ export function socketModeClientOf(app: App): SocketModeReceiver['client'] | und
   return socketClients.get(app);
 }
 
+/**
+ * @slack/socket-mode 2.x handles each frame in an async listener nobody awaits and reads `event.type` of whatever
+ * JSON.parse returned: a frame `null`, or an events_api envelope without payload.event, rejects unhandled, which on
+ * Node >= 15 ends the process. The same listener, wrapped so such a frame is logged and dropped instead.
+ */
+function containFrameErrors(client: SocketModeReceiver['client'], logger: Logger): void {
+  const listeners = client.listeners('ws_message') as Array<(data: unknown, isBinary: boolean) => unknown>;
+  client.removeAllListeners('ws_message');
+  for (const listener of listeners) {
+    const ignored = (err: unknown): void => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'ignored a Socket Mode frame the client could not handle');
+    client.on('ws_message', (data: unknown, isBinary: boolean) => {
+      try {
+        void Promise.resolve(listener.call(client, data, isBinary)).catch(ignored);
+      } catch (err) {
+        ignored(err);
+      }
+    });
+  }
+}
+
 /** The outcome label of a command that threw. */
 function commandOutcome(e: unknown): CommandOutcome {
   if (e instanceof InvalidCommandError) return 'invalid';
@@ -59,6 +79,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     const receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger, installerOptions: { clientOptions } });
     app = new App({ token: config.slack.botToken, receiver, socketMode: true, clientOptions, logger });
     socketClients.set(app, receiver.client);
+    containFrameErrors(receiver.client, deps.logger);
   } else {
     // ExpressReceiver behind a symmetric 5-minute timestamp check (Bolt alone accepts future timestamps).
     app = new App({ token: config.slack.botToken, receiver: createHttpReceiver(config.slack.signingSecret ?? '', logger), clientOptions, logger });
