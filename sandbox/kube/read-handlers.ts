@@ -18,12 +18,12 @@ export function handleGet(state: EmulatorState, req: ApiRequest): ApiResponse {
   return { code: 200, body: obj };
 }
 
-/** Objects in scope (namespace of the URL, or all) matching the request's label and field selectors. */
-export function selectObjects(state: EmulatorState, def: ResourceDef, namespace: string | undefined, query: URLSearchParams): KubeObject[] {
+/** Objects in scope matching the selectors, as the store's own (not to be modified): a list copies only its page. */
+function selectStored(state: EmulatorState, def: ResourceDef, namespace: string | undefined, query: URLSearchParams): readonly KubeObject[] {
   const labels = parseLabelSelector(query.get('labelSelector'));
   const fields = parseFieldSelector(query.get('fieldSelector'), def);
   return state.store
-    .list(apiVersionOf(def), def.kind, def.namespaced ? namespace : undefined)
+    .listStored(apiVersionOf(def), def.kind, def.namespaced ? namespace : undefined)
     .filter((o) => labels(o.metadata.labels ?? {}) && fields(o));
 }
 
@@ -44,12 +44,12 @@ function decodeContinue(token: string): ContinueToken {
 }
 
 export function handleList(state: EmulatorState, req: ApiRequest): ApiResponse {
-  const all = selectObjects(state, req.def, req.info.namespace, req.query);
+  const all = selectStored(state, req.def, req.info.namespace, req.query);
   const limitRaw = req.query.get('limit');
   const limit = limitRaw === null || limitRaw === '' ? 0 : Number(limitRaw);
   const continueRaw = req.query.get('continue');
   const start = continueRaw === null || continueRaw === '' ? { offset: 0, rv: state.store.resourceVersion } : decodeContinue(continueRaw);
-  const page = limit > 0 ? all.slice(start.offset, start.offset + limit) : all.slice(start.offset);
+  const page = (limit > 0 ? all.slice(start.offset, start.offset + limit) : all.slice(start.offset)).map((o) => structuredClone(o));
   const next = start.offset + page.length;
   const continueToken = limit > 0 && next < all.length
     ? Buffer.from(JSON.stringify({ offset: next, rv: start.rv })).toString('base64url') : undefined;

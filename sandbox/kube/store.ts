@@ -23,6 +23,8 @@ export class ObjectStore {
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<Listener>();
   private revision = 1000;
+  /** Per type, its objects in list order; dropped whenever an object of the type is written or deleted. */
+  private readonly sorted = new Map<string, KubeObject[]>();
 
   constructor(private readonly registry: ResourceRegistry) {}
 
@@ -38,11 +40,23 @@ export class ObjectStore {
 
   /** Objects of a type, in one namespace or all, sorted by namespace then name (the apiserver's etcd key order). */
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[] {
-    const all = [...(this.byType.get(typeKey(apiVersion, kind))?.values() ?? [])];
-    return all
-      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
-      .sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)))
-      .map((o) => structuredClone(o));
+    return this.listStored(apiVersion, kind, namespace).map((o) => structuredClone(o));
+  }
+
+  /**
+   * The stored objects themselves, in list order, for read paths that copy only what they answer (a page of a
+   * paged list): callers must not modify them. The sorted order is kept per type until the type changes, as the
+   * apiserver's watch cache serves lists without re-reading everything.
+   */
+  listStored(apiVersion: string, kind: string, namespace?: string): readonly KubeObject[] {
+    const type = typeKey(apiVersion, kind);
+    let all = this.sorted.get(type);
+    if (all === undefined) {
+      const keyed = [...(this.byType.get(type)?.values() ?? [])].map((o) => ({ o, key: objectKey(o.metadata.namespace, o.metadata.name) }));
+      all = keyed.sort((a, b) => a.key.localeCompare(b.key)).map((k) => k.o);
+      this.sorted.set(type, all);
+    }
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
   }
 
   /** Create or replace; fills uid, creationTimestamp, namespace; bumps resourceVersion. Returns the stored copy. */
@@ -65,6 +79,7 @@ export class ObjectStore {
     this.revision += 1;
     meta['resourceVersion'] = String(this.revision);
     objects.set(key, obj);
+    this.sorted.delete(type);
     if (obj.kind === 'CustomResourceDefinition') this.registry.registerCrd(obj);
     this.emit(previous === undefined ? 'ADDED' : 'MODIFIED', obj);
     return structuredClone(obj);
@@ -76,6 +91,7 @@ export class ObjectStore {
     const found = objects?.get(key);
     if (objects === undefined || found === undefined) return undefined;
     objects.delete(key);
+    this.sorted.delete(typeKey(apiVersion, kind));
     this.revision += 1;
     const gone = structuredClone(found);
     gone.metadata['resourceVersion'] = String(this.revision);

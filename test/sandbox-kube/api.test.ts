@@ -121,6 +121,24 @@ describe('writes', () => {
   });
 });
 
+describe('list order and freshness', () => {
+  it('lists in key order and reflects every write and delete at once (the sorted order is cached per type)', async () => {
+    const names = async () => ((await raw(emu, 'GET', '/api/v1/namespaces/order/configmaps')).json()['items'] as Array<{ metadata: { name: string }; data?: Record<string, string> }>);
+    for (const name of ['m', 'z', 'a']) await raw(emu, 'POST', '/api/v1/namespaces/order/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: '1' } } });
+    expect((await names()).map((o) => o.metadata.name)).toEqual(['a', 'm', 'z']);
+    await raw(emu, 'PATCH', '/api/v1/namespaces/order/configmaps/m', { contentType: 'application/merge-patch+json', body: { data: { v: '2' } } });
+    expect((await names()).find((o) => o.metadata.name === 'm')?.data).toEqual({ v: '2' });
+    await raw(emu, 'DELETE', '/api/v1/namespaces/order/configmaps/a');
+    await raw(emu, 'POST', '/api/v1/namespaces/order/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } } });
+    const page = (await raw(emu, 'GET', '/api/v1/namespaces/order/configmaps?limit=2')).json();
+    expect((page['items'] as Array<{ metadata: { name: string } }>).map((o) => o.metadata.name)).toEqual(['b', 'm']);
+    // What the store hands out is a copy: changing it changes nothing stored.
+    const listed = emu.store.list('v1', 'ConfigMap', 'order');
+    listed[0]!.metadata.name = 'changed';
+    expect((await names()).map((o) => o.metadata.name)).toEqual(['b', 'm', 'z']);
+  });
+});
+
 describe('request log', () => {
   const patchLabel = (value: string) => raw(emu, 'PATCH', '/api/v1/nodes/node-2', { contentType: 'application/merge-patch+json', body: { metadata: { labels: { probe: value } } } });
   it('says which writes changed stored state: not a dry run, not a no-op patch', async () => {
