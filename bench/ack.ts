@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
 import { generateCluster } from '../sandbox/scenario/index.ts';
 import { startRedis } from '../sandbox/redis.ts';
+import { AckSender } from './lib/ack-sender.ts';
 import { DEMO_CHANNEL, startBenchStack } from './lib/stack.ts';
 import { fmtMs, fmtRatio, median, percentile } from './lib/stats.ts';
 import type { BenchOutcome } from './lib/result.ts';
@@ -31,7 +32,7 @@ export async function benchAck(): Promise<BenchOutcome> {
   const botOnly = await measure(false);
   const p99 = percentile(botOnly.data.acks, 99);
   botOnly.rows = [{
-    bench: 'ack', what: 'same, worker not in the bot process (jobs wait in Redis)', figure: `p50 ${fmtMs(percentile(botOnly.data.acks, 50))}, p99 ${fmtMs(p99)}`,
+    bench: 'ack', what: 'same (bursts after the first), worker not in the bot process (jobs wait in Redis)', figure: `p50 ${fmtMs(percentile(botOnly.data.acks, 50))}, p99 ${fmtMs(p99)}`,
     target: '—', reference: `Slack limit ${SLACK_LIMIT_MS} ms`, ratio: `${fmtRatio(SLACK_LIMIT_MS / p99)} headroom`, pass: null,
   }];
   return { rows: [...withWorker.rows, ...botOnly.rows], notes: [...withWorker.notes, `without worker: ${botOnly.notes[1] ?? ''}`], data: { withWorker: withWorker.data, botOnly: botOnly.data } };
@@ -40,22 +41,31 @@ export async function benchAck(): Promise<BenchOutcome> {
 async function measure(worker: boolean): Promise<BenchOutcome & { data: { acks: number[] } }> {
   const redis = await startRedis();
   const stack = await startBenchStack({ scenario: generateCluster({ nodes: 100 }), mode: 'http', botIn: 'child', redisUrl: redis.url, startWorker: worker });
+  const sender = new AckSender();
   try {
-    const send = (text: string) => stack.slack.slashCommand({ text, userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'http' });
-    // Warm-up (JIT, connection pools), not counted.
-    for (const text of ['help', 'reboot node-1', 'diagnose node-99']) await send(text);
+    const prepare = (text: string) => stack.slack.prepareSlashCommand({ text, userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium' });
+    // Warm-up (JIT, connection pools of the bot and of the sender), not counted.
+    await sender.send(['help', 'reboot node-1', 'diagnose node-99'].map(prepare), false);
     await new Promise((r) => setTimeout(r, 500));
 
     const acks: number[] = [];
     const perBurst: string[] = [];
     const byKind: Record<string, number[]> = { diagnose: [], help: [], invalid: [] };
     let non200 = 0;
-    for (let b = 0; b < BURSTS; b++) {
+    // Burst 0 is the first real load the process sees (cold code, new connections): reported on its own row. The
+    // target is read on the bursts after it, the state a serving bot is in when an incident brings a burst.
+    const firstAcks: number[] = [];
+    for (let b = 0; b <= BURSTS; b++) {
       const texts = burstTexts(b);
-      const results = await Promise.all(texts.map(async (t) => ({ t, r: await send(t.text) })));
-      perBurst.push(`burst ${b + 1}: p50 ${fmtMs(percentile(results.map((x) => x.r.ackMs), 50))}, max ${fmtMs(Math.max(...results.map((x) => x.r.ackMs)))}`);
+      const answers = await sender.send(texts.map((t) => prepare(t.text)), true);
+      const results = texts.map((t, i) => ({ t, r: answers[i] ?? { status: 0, ackMs: Number.NaN } }));
+      perBurst.push(`${b === 0 ? 'first burst' : `burst ${b}`}: p50 ${fmtMs(percentile(results.map((x) => x.r.ackMs), 50))}, max ${fmtMs(Math.max(...results.map((x) => x.r.ackMs)))}`);
       for (const { t, r } of results) {
         if (r.status !== 200) non200++;
+        if (b === 0) {
+          firstAcks.push(r.ackMs);
+          continue;
+        }
         acks.push(r.ackMs);
         byKind[t.kind]?.push(r.ackMs);
       }
@@ -73,19 +83,24 @@ async function measure(worker: boolean): Promise<BenchOutcome & { data: { acks: 
     return {
       rows: [
         {
-          bench: 'ack', what: `slash ack p99, ${CONCURRENT} concurrent (HTTP), ${BURSTS} bursts`, figure: `p50 ${fmtMs(p50)}, p99 ${fmtMs(p99)} (max ${fmtMs(max)})`,
+          bench: 'ack', what: `slash ack p99, ${CONCURRENT} concurrent (HTTP), ${BURSTS} bursts after the first`, figure: `p50 ${fmtMs(p50)}, p99 ${fmtMs(p99)} (max ${fmtMs(max)})`,
           target: `p99 < ${TARGET_P99_MS} ms`, reference: `Slack limit ${SLACK_LIMIT_MS} ms`, ratio: `${fmtRatio(SLACK_LIMIT_MS / p99)} headroom`,
           pass: p99 < TARGET_P99_MS && non200 === 0,
         },
+        {
+          bench: 'ack', what: `the first burst of ${CONCURRENT} after start-up (cold process)`, figure: `p50 ${fmtMs(percentile(firstAcks, 50))}, p99 ${fmtMs(percentile(firstAcks, 99))}`,
+          target: '—', reference: `Slack limit ${SLACK_LIMIT_MS} ms`, ratio: `${fmtRatio(SLACK_LIMIT_MS / percentile(firstAcks, 99))} headroom`, pass: null,
+        },
       ],
       notes: [
-        `${BURSTS} bursts of ${CONCURRENT} concurrent signed HTTP slash commands (25 diagnose incl. 5 repeats, 10 help, 15 invalid) on a generated 100-node cluster; the real bot (Bolt HTTP receiver + in-process BullMQ worker, as bot/main.ts runs it) in its own process, the emulators in the benchmark process; ackMs = request sent → HTTP response, measured by the Slack emulator. The first burst hits a cold process (new connections, JIT).`,
+        `${BURSTS} bursts of ${CONCURRENT} concurrent signed HTTP slash commands (25 diagnose incl. 5 repeats, 10 help, 15 invalid) on a generated 100-node cluster; the real bot (Bolt HTTP receiver + in-process BullMQ worker, as bot/main.ts runs it) in its own process, the emulators in the benchmark process; the signed requests are prepared by the Slack emulator and sent from a third process (bench/lib/ack-sender-child.ts), as Slack's edge would, so the sender's clock shares no event loop with the emulators that serve the bot's Web API and Kubernetes calls meanwhile; ackMs = request sent → HTTP response read. The first burst hits a process that has answered only 3 warm-up commands (cold code, new connections): it has its own row, and the target is read on the 3 bursts after it.`,
         perBurst.join('; '),
-        `median by kind: diagnose ${fmtMs(median(byKind.diagnose ?? []))}, help ${fmtMs(median(byKind.help ?? []))}, invalid ${fmtMs(median(byKind.invalid ?? []))}; non-200 answers: ${non200}; jobs created: ${queued} (expected ${BURSTS * 20} + 1 warm-up).`,
+        `median by kind: diagnose ${fmtMs(median(byKind.diagnose ?? []))}, help ${fmtMs(median(byKind.help ?? []))}, invalid ${fmtMs(median(byKind.invalid ?? []))}; non-200 answers: ${non200}; jobs created: ${queued} (expected ${(BURSTS + 1) * 20} + 1 warm-up).`,
       ],
       data: { acks, p50, p99, max, non200, jobsCreated: queued },
     };
   } finally {
+    await sender.stop();
     await stack.stop();
     await redis.stop();
   }

@@ -1,7 +1,7 @@
 // Slack platform emulator: a Web API, a Socket Mode server and an app driver on 127.0.0.1 that the real
 // @slack/bolt and @slack/web-api use unchanged (protocols.md part A). Start one per test or per demo.
 import { randomBytes } from 'node:crypto';
-import { sendButtonClick, sendSlashCommand, type DriverDeps } from './driver/app-driver.ts';
+import { prepareSlashCommand, sendButtonClick, sendSlashCommand, type DriverDeps } from './driver/app-driver.ts';
 import { FaultRegistry } from './faults.ts';
 import { ChannelBuckets } from './rate-limit.ts';
 import { listen } from './http/server.ts';
@@ -62,6 +62,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       httpTarget = url;
     },
     slashCommand: (a) => sendSlashCommand(driver, a),
+    prepareSlashCommand: (a) => prepareSlashCommand(driver, a),
     clickButton: (a) => sendButtonClick(driver, a),
     socketConnections: () => socket.count(),
     disconnectSockets: (reason = 'refresh_requested') => socket.disconnect(reason),

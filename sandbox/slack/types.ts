@@ -136,6 +136,14 @@ export interface DeliveryResult {
   responseUrl: string;
 }
 
+/** A signed slash-command request as Slack would POST it, for a load generator running in another process. */
+export interface PreparedHttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  responseUrl: string;
+}
+
 export interface SlashCommandResult extends DeliveryResult {
   triggerId: string;
   ackPayload?: unknown;
@@ -178,6 +186,12 @@ export interface SlackEmulator {
   botId: string;
   setHttpTarget(url: string): void;
   slashCommand(args: SlashCommandArgs): Promise<SlashCommandResult>;
+  /**
+   * The signed HTTP request `slashCommand` would send (response URL and trigger id minted, timestamp now), without
+   * sending it: a benchmark sends it from its own process so the sender's timing shares no event loop with the
+   * emulators. The ack body is not applied as a visible reply.
+   */
+  prepareSlashCommand(args: Omit<SlashCommandArgs, 'via' | 'signature'>): PreparedHttpRequest;
   clickButton(args: ClickButtonArgs): Promise<ClickButtonResult>;
   socketConnections(): number;
   disconnectSockets(reason?: DisconnectReason): void;

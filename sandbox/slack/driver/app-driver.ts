@@ -3,9 +3,9 @@
 import type { ResponseUrls } from '../response-urls.ts';
 import type { SocketModeServer } from '../socket/socket-server.ts';
 import type { WorkspaceStore } from '../store.ts';
-import type { ClickButtonArgs, ClickButtonResult, DeliveryResult, SlashCommandArgs, SlashCommandResult } from '../types.ts';
+import type { ClickButtonArgs, ClickButtonResult, DeliveryResult, PreparedHttpRequest, SlashCommandArgs, SlashCommandResult } from '../types.ts';
 import { isObject } from '../block-kit/checks.ts';
-import { ACK_DEADLINE_MS, ackBodyToPayload, postSigned } from './http-delivery.ts';
+import { ACK_DEADLINE_MS, ackBodyToPayload, postSigned, signRequest, SLACK_REQUEST_HEADERS } from './http-delivery.ts';
 import { blockActionsPayload, findButton, newTriggerId, slashCommandFields } from './payloads.ts';
 
 export interface DriverDeps {
@@ -75,6 +75,21 @@ export async function sendSlashCommand(deps: DriverDeps, a: SlashCommandArgs): P
     deps.responseUrls.apply(target, d.ackPayload, 'slash_ack');
   }
   return { ...d, responseUrl, triggerId };
+}
+
+export function prepareSlashCommand(deps: DriverDeps, a: Omit<SlashCommandArgs, 'via' | 'signature'>): PreparedHttpRequest {
+  const url = deps.httpTarget();
+  if (!url) throw new Error('Slack emulator: call setHttpTarget(url) before preparing an HTTP request');
+  const command = a.command ?? '/cilium';
+  const responseUrl = deps.responseUrls.mint({ kind: 'commands', channel: a.channelId, user: a.userId });
+  const body = new URLSearchParams(slashCommandFields(deps.store, { ...a, command, responseUrl, triggerId: newTriggerId() })).toString();
+  const timestamp = a.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    url,
+    body,
+    responseUrl,
+    headers: { ...SLACK_REQUEST_HEADERS, 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': signRequest(deps.signingSecret, timestamp, body) },
+  };
 }
 
 export async function sendButtonClick(deps: DriverDeps, a: ClickButtonArgs): Promise<ClickButtonResult> {

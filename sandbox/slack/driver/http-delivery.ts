@@ -8,6 +8,9 @@ export function signRequest(signingSecret: string, timestamp: number, body: stri
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
+/** The headers Slack's own requests carry besides the timestamp and signature. */
+export const SLACK_REQUEST_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)' } as const;
+
 export interface HttpDelivery {
   status: number;
   body: string;
@@ -25,10 +28,9 @@ export async function postSigned(
   const res = await fetch(target, {
     method: 'POST',
     headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
+      ...SLACK_REQUEST_HEADERS,
       'X-Slack-Request-Timestamp': String(timestamp),
       'X-Slack-Signature': opts.signature ?? signRequest(opts.signingSecret, timestamp, body),
-      'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
     },
     body,
     // Slack gives up at 3 s; we wait longer so a slow ack is measured rather than lost.
