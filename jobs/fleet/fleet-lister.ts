@@ -4,10 +4,8 @@
 // whole; any other reader (test doubles) goes through its own paged or whole-list calls. The few objects a sweep
 // keeps whole are revived as client-node models, as the reader's own calls would have returned them.
 import { loadYaml, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { read } from '../kube/client-node-support.ts';
 import { ClientNodeCluster } from '../kube/client-node-cluster.ts';
 import type { ClusterReader, ListPage, PageQuery } from '../kube/cluster-reader.ts';
-import { streamListPage } from './raw-list.ts';
 
 /**
  * Reads one object of a page into what the sweep keeps of it. The object is plain JSON when listed raw (its
@@ -62,13 +60,9 @@ function revive<T>(apiVersion: string, kind: string, item: T): T {
 }
 
 function viaRawList(reader: ClientNodeCluster): FleetLister {
-  // Retried as a whole (429/5xx/network), with fresh summaries each time: a half-read list leaves nothing behind.
+  // Retried as a whole (429/5xx/network) by streamList, with fresh summaries each time.
   const list = <T, S>(path: string, query: URLSearchParams, attempted: string, summarise: Summarise<T, S>) =>
-    read(attempted, async () => {
-      const items: S[] = [];
-      const meta = await streamListPage(reader.kubeConfig, path, query, attempted, (item) => items.push(summarise(item as T)));
-      return { items, ...meta };
-    });
+    reader.streamList(path, query, attempted, (item) => summarise(item as T));
   return {
     pods: (q, summarise) =>
       q.namespace === undefined

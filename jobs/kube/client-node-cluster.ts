@@ -19,6 +19,7 @@ import type { ClusterWriter } from './cluster-writer.ts';
 import { pageParams, toPage, type ClusterReader, type ExecQuery, type ExecResult, type ListPage, type LogQuery, type PageQuery, type PodQuery } from './cluster-reader.ts';
 import { KubeApiError } from './kube-api-error.ts';
 import { attempt, BoundedSink, exitCodeOf, read } from './client-node-support.ts';
+import { streamListPage, type RawListMeta } from './raw-list.ts';
 
 export { loadKubeConfig, type KubeConnectionOptions } from './client-node-support.ts';
 
@@ -209,6 +210,19 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
     await attempt(`delete daemonsets/${name} in ${namespace}`, () =>
       this.apps.deleteNamespacedDaemonSet({ namespace, name, propagationPolicy: 'Background', ...(dryRun && { dryRun: 'All' }), ...(uid !== undefined && { body: { preconditions: { uid } } }) }),
     );
+  }
+
+  /**
+   * One page of a list at `path`, each item reduced by `summarise` (plain JSON) while the body streams in
+   * (raw-list.ts); retried whole on 429/5xx, a failed attempt's summaries dropped. A method here rather than a bare
+   * call so that wrappers of the reader (error metrics) see its failures like any other read's.
+   */
+  streamList<S>(path: string, query: URLSearchParams, attempted: string, summarise: (item: unknown) => S): Promise<RawListMeta & { items: S[] }> {
+    return read(attempted, async () => {
+      const items: S[] = [];
+      const meta = await streamListPage(this.kubeConfig, path, query, attempted, (item) => items.push(summarise(item)));
+      return { ...meta, items };
+    });
   }
 
   // Paged lists for fleet sweeps (`limit` + `_continue`): no single response holds the whole fleet.

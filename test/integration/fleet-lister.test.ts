@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metrics } from '../../bot/ops/metrics.ts';
+import { countKubeErrors } from '../../bot/ops/instrument.ts';
 import { collectEvidence } from '../../jobs/collect/collect-evidence.ts';
 import { collectFleetFacts } from '../../jobs/fleet/fleet-facts.ts';
 import { fleetListerFor } from '../../jobs/fleet/fleet-lister.ts';
@@ -170,5 +172,12 @@ describe('streamed list on the wire', () => {
     expect(err).toBeInstanceOf(KubeApiError);
     expect(err).toMatchObject({ status: 403, statusReason: 'Forbidden', attempted: 'list nodes', reason: 'forbidden' });
     expect((err as KubeApiError).message).toMatch(/cannot list resource "nodes"/);
+  });
+
+  it('counts a refused streamed list in the bot\'s Kubernetes API error metric, as any other read', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    const counted = countKubeErrors(cluster(), metrics);
+    await expect(fleetListerFor(counted).nodes({ limit: 5, fieldSelector: 'x=y' }, (n) => n)).rejects.toBeInstanceOf(KubeApiError);
+    expect((await metrics.render()).body).toMatch(/cilium_runbook_kubernetes_api_errors_total\{reason="forbidden"\} 1/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ListItemSplitter } from '../../../jobs/fleet/list-splitter.ts';
+import { ListItemSplitter } from '../../../jobs/kube/list-splitter.ts';
 
 // Items with what trips a naive splitter: braces, brackets and quotes inside strings, escapes, multi-byte UTF-8,
 // and nested `items` keys (a configMap volume's `items`, as real cilium-agent pods have).

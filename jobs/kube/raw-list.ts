@@ -7,7 +7,7 @@ import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError } from '../kube/kube-api-error.ts';
+import { KubeApiError } from './kube-api-error.ts';
 import { ListItemSplitter } from './list-splitter.ts';
 
 /** No byte from the API server for this long: the page is abandoned (and retried by the caller). */
