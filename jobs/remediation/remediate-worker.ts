@@ -53,8 +53,10 @@ function failureText(e: unknown, what: string): string {
 export async function processRemediation(job: Job, opts: RemediateWorkerOptions): Promise<RemediationOutcome> {
   const parsed = RemediateJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid remediate job: ${parsed.error.message}`);
-  // Longer than any one attempt's writes; short enough that a dead attempt's lock does not hold a retry for long.
-  const lockTtlMs = Math.max(5_000, (opts.lockMs ?? 30_000) * 5);
+  // Longer than an attempt's precondition, dry run and write; short enough that a dead attempt's lock does not hold
+  // its retry for long (BullMQ re-delivers the job after JOB_LOCK_MS anyway). The lock is defence in depth: the
+  // write itself is guarded by the resourceVersion or uid its precondition saw.
+  const lockTtlMs = Math.max(2_000, (opts.lockMs ?? 30_000) * 2);
   return opts.proposals.withApplyLock(parsed.data.proposalId, lockTtlMs, () => remediateOnce(parsed.data, opts, job.id));
 }
 
