@@ -18,14 +18,21 @@ const KILLS = Number(process.env.FAULT_KILLS ?? 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const reports = (s: SandboxStack, ts: string) => s.slack.thread(DEMO_CHANNEL.id, ts).filter((m) => (m.text ?? '').startsWith('Diagnosis of'));
 
+/** What a timeout says besides its name: the queue's counts and the newest worker's last output. */
+let context: () => Promise<string> = () => Promise.resolve('');
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${await context()}`);
     await sleep(25);
   }
+}
+
+function describeState(queue: { getJobCounts: () => Promise<Record<string, number>> }, worker: () => WorkerProcess): () => Promise<string> {
+  return async () => `queue: ${JSON.stringify(await queue.getJobCounts())}\nworker exit: ${String(worker().child.exitCode ?? worker().child.signalCode)}\nworker output (tail):\n${worker().output().slice(-3000)}`;
 }
 
 describe('worker killed mid-job', () => {
@@ -36,6 +43,7 @@ describe('worker killed mid-job', () => {
     const queue = s.bot.queue.queue;
     let worker = startWorkerProcess(workerEnv(s));
     workers.push(worker);
+    context = describeState(queue, () => worker);
     let rootTs = '';
     for (let i = 1; i <= KILLS; i++) {
       await s.slack.slashCommand({ text: 'diagnose node-legacy-01', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
@@ -73,6 +81,7 @@ describe('worker killed mid-job', () => {
     let worker = startWorkerProcess(env);
     workers.push(worker);
     const remediate = s.bot.remediateQueue.queue;
+    context = describeState(remediate, () => worker);
     let rootTs = '';
     for (let i = 1; i <= KILLS; i++) {
       // Uncordon out of band so every cycle has a change to make, but only once no attempt of the previous job is
