@@ -7,7 +7,7 @@ import type { DiagnosisTarget, IncidentSink, ReportContext } from '../jobs/incid
 import type { Incident, TimelineEntry } from '../jobs/incidents/incident.ts';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { Report } from '../runbooks/contract.ts';
-import { renderReport } from './render/report-blocks.ts';
+import { renderReport, type Attachment } from './render/report-blocks.ts';
 import { renderIncidentSummary, type Activity } from './render/incident-summary.ts';
 import { renderDiffBlocks, renderEntryMessage } from './render/timeline.ts';
 import { escapeMrkdwn } from './render/mrkdwn.ts';
@@ -17,6 +17,19 @@ import type { PostLedger } from './post-ledger.ts';
 import type { SweepSink, SweepTarget } from '../jobs/fleet/sweep-sink.ts';
 import type { FleetReport, SweepProgress } from '../jobs/fleet/sweep.ts';
 import { renderFleetReport, sweepOutcomeMessage, sweepProgressMessage } from './render/fleet-report.ts';
+
+/** Uploads a thread's files once: through the ledger, when there is one, a retried step finds its earlier upload. */
+async function uploadOnce(client: WebClient, ledger: PostLedger | undefined, key: string, t: { channelId: string; threadTs: string }, comment: string, attachments: Attachment[]): Promise<void> {
+  const upload = () =>
+    client.filesUploadV2({
+      channel_id: t.channelId,
+      thread_ts: t.threadTs,
+      initial_comment: comment,
+      file_uploads: attachments.map((a) => ({ content: a.content, filename: a.filename, title: a.title })),
+    });
+  if (ledger === undefined) await upload();
+  else await ledger.upload(client, key, { channel: t.channelId, threadTs: t.threadTs, filenames: attachments.map((a) => a.filename) }, upload);
+}
 
 export class SlackIncidentSink implements IncidentSink {
   constructor(
@@ -52,15 +65,7 @@ export class SlackIncidentSink implements IncidentSink {
       await this.post(`report:${t.incidentId}:run${context.run}:part${i + 1}`, { channel: t.channelId, thread_ts: t.threadTs, text: message.text, blocks: message.blocks });
     }
     if (rendered.attachments.length > 0) {
-      const upload = () =>
-        this.client.filesUploadV2({
-          channel_id: t.channelId,
-          thread_ts: t.threadTs,
-          initial_comment: 'Evidence that did not fit in the messages above:',
-          file_uploads: rendered.attachments.map((a) => ({ content: a.content, filename: a.filename, title: a.title })),
-        });
-      if (this.ledger === undefined) await upload();
-      else await this.ledger.upload(this.client, `files:${t.incidentId}:run${context.run}`, { channel: t.channelId, threadTs: t.threadTs, filenames: rendered.attachments.map((a) => a.filename) }, upload);
+      await uploadOnce(this.client, this.ledger, `files:${t.incidentId}:run${context.run}`, t, 'Evidence that did not fit in the messages above:', rendered.attachments);
     }
   }
 
@@ -107,15 +112,7 @@ export class SlackSweepSink implements SweepSink {
     await inThreadOrder(t.channelId, t.threadTs, async () => {
       for (const [i, m] of rendered.messages.entries()) await this.post(`sweep:${run}:part${i}`, { channel: t.channelId, thread_ts: t.threadTs, text: m.text, blocks: m.blocks });
       if (rendered.attachments.length === 0) return;
-      const upload = () =>
-        this.client.filesUploadV2({
-          channel_id: t.channelId,
-          thread_ts: t.threadTs,
-          initial_comment: 'Every node of the groups above:',
-          file_uploads: rendered.attachments.map((a) => ({ content: a.content, filename: a.filename, title: a.title })),
-        });
-      if (this.ledger === undefined) await upload();
-      else await this.ledger.upload(this.client, `sweep-files:${run}`, { channel: t.channelId, threadTs: t.threadTs, filenames: rendered.attachments.map((a) => a.filename) }, upload);
+      await uploadOnce(this.client, this.ledger, `sweep-files:${run}`, t, 'Every node of the groups above:', rendered.attachments);
     });
     await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, ...sweepOutcomeMessage(report) });
   }

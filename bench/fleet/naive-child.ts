@@ -3,8 +3,7 @@
 // (the Kubernetes API emulator with all 5,000 nodes lives here too). Prints one JSON line.
 import { collectEvidence } from '../../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-cluster.ts';
-import { startKubeEmulator } from '../../sandbox/kube/index.ts';
-import { generateCluster } from '../../sandbox/scenario/index.ts';
+import { BROKEN, NODES, startFleetCluster } from './fleet-cluster.ts';
 
 export interface NaiveFigures {
   nodes: number;
@@ -23,18 +22,11 @@ export interface NaiveFigures {
   maxRssKB: number;
 }
 
-const NODES = Number(process.env.FLEET_NODES ?? 5000);
-const BROKEN = Number(process.env.FLEET_BROKEN ?? 10);
 const SAMPLE = Number(process.env.FLEET_SAMPLE ?? 200);
 const CONCURRENCY = Number(process.env.FLEET_CONCURRENCY ?? 8);
 const BUDGET_MS = Number(process.env.FLEET_BUDGET_MS ?? 120_000);
 
-let t = performance.now();
-const scenario = generateCluster({ nodes: NODES, broken: { count: BROKEN, reason: 'kernel-too-old' } });
-const generateMs = performance.now() - t;
-t = performance.now();
-const kube = await startKubeEmulator({ scenario });
-const loadMs = performance.now() - t;
+const { scenario, kube, generateMs, loadMs } = await startFleetCluster();
 const reader = new ClientNodeCluster('fleet', loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
 
 const names = scenario.objects.filter((o) => o.kind === 'Node').map((o) => o.metadata.name);
@@ -54,7 +46,7 @@ let collected = 0;
 let next = 0;
 const deadline = performance.now() + BUDGET_MS;
 kube.requestLog.clear();
-t = performance.now();
+const t = performance.now();
 await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
     while (next < sample.length && performance.now() < deadline) {

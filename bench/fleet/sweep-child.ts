@@ -4,8 +4,7 @@
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startKubeEmulator } from '../../sandbox/kube/index.ts';
-import { generateCluster } from '../../sandbox/scenario/index.ts';
+import { startFleetCluster } from './fleet-cluster.ts';
 import type { SweepRunFigures } from './sweep-run.ts';
 
 export interface SweepFigures extends SweepRunFigures {
@@ -18,18 +17,11 @@ export interface SweepFigures extends SweepRunFigures {
   emulatorMaxRssKB: number;
 }
 
-const NODES = Number(process.env.FLEET_NODES ?? 5000);
-const BROKEN = Number(process.env.FLEET_BROKEN ?? 10);
 const RUN = join(dirname(fileURLToPath(import.meta.url)), 'sweep-run.ts');
 
-let t = performance.now();
-const scenario = generateCluster({ nodes: NODES, broken: { count: BROKEN, reason: 'kernel-too-old' } });
-const generateMs = performance.now() - t;
-t = performance.now();
-const kube = await startKubeEmulator({ scenario });
-const loadMs = performance.now() - t;
+const { kube, generateMs, loadMs } = await startFleetCluster();
 kube.requestLog.clear();
-t = performance.now();
+const t = performance.now();
 const run = await new Promise<SweepRunFigures>((resolve, reject) => {
   execFile(process.execPath, ['--import', 'tsx', RUN], { env: { ...process.env, FLEET_KUBECONFIG: kube.kubeconfigPath }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
     if (err !== null) reject(new Error(`${err.message}\n${stderr}`));

@@ -48,8 +48,10 @@ async function agentPodOn(reader: ClusterReader, node: string): Promise<{ name: 
   return meta?.name === undefined ? null : { name: meta.name, ...(meta.uid !== undefined && { uid: meta.uid }) };
 }
 
-/** The guard's resourceVersion as merge-patch metadata (none without a guard). */
-const versioned = (guard: WriteGuard | undefined): object => (guard?.resourceVersion === undefined ? {} : { metadata: { resourceVersion: guard.resourceVersion } });
+/** The guard's resourceVersion as metadata fields of a merge patch (none without a guard). */
+const guardMeta = (guard: WriteGuard | undefined): { resourceVersion?: string } => (guard?.resourceVersion === undefined ? {} : { resourceVersion: guard.resourceVersion });
+/** The same as a patch's whole metadata, for patches that change nothing else there. */
+const versioned = (guard: WriteGuard | undefined): object => (guard?.resourceVersion === undefined ? {} : { metadata: guardMeta(guard) });
 
 const byVersion = (meta: { resourceVersion?: string } | undefined): { ok: true; guard?: WriteGuard } =>
   meta?.resourceVersion === undefined ? { ok: true } : { ok: true, guard: { resourceVersion: meta.resourceVersion } };
@@ -118,7 +120,7 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     async run(reader, writer, p, dryRun, guard) {
       const key = param(p, 'key');
       const before = (await reader.getNode(param(p, 'node'))).metadata?.labels?.[key];
-      const after = await writer.mergePatchNode(param(p, 'node'), { metadata: { ...(guard?.resourceVersion !== undefined && { resourceVersion: guard.resourceVersion }), labels: { [key]: param(p, 'value') } } }, dryRun);
+      const after = await writer.mergePatchNode(param(p, 'node'), { metadata: { ...guardMeta(guard), labels: { [key]: param(p, 'value') } } }, dryRun);
       return [`node/${p.node}: label ${key}: ${before ?? '(unset)'} → ${after.metadata?.labels?.[key] ?? '(unset)'}`];
     },
   },
