@@ -45,9 +45,9 @@ async function readyz(s: Bot): Promise<{ status: number; body: ReadyBody }> {
 }
 
 /** Polls `read` until `want` holds; readiness and counters follow events within a probe or two. */
-async function poll<T>(read: () => Promise<T>, want: (v: T) => boolean, description: string): Promise<T> {
+async function poll<T>(read: () => Promise<T>, want: (v: T) => boolean, description: string, timeoutMs = 15_000): Promise<T> {
   let last: { value: T } | { error: string } | undefined;
-  const until = Date.now() + 15_000;
+  const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     // A child process still starting refuses connections: keep polling.
     last = await read().then((value) => ({ value }), (e: unknown) => ({ error: String(e) }));
@@ -58,7 +58,8 @@ async function poll<T>(read: () => Promise<T>, want: (v: T) => boolean, descript
 }
 
 type Bot = SandboxStack & { bot: { healthUrl: string | null } };
-const readyzUntil = (s: Bot, want: (r: { status: number; body: ReadyBody }) => boolean, description: string) => poll(() => readyz(s), want, description);
+const readyzUntil = (s: Bot, want: (r: { status: number; body: ReadyBody }) => boolean, description: string, timeoutMs?: number) =>
+  poll(() => readyz(s), want, description, timeoutMs);
 
 /** Samples of one metric from the Prometheus text format, labels parsed. */
 function samples(text: string, name: string): Array<{ labels: Record<string, string>; value: number }> {
@@ -193,7 +194,11 @@ describe('npm start with HEALTH_PORT', () => {
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
       const bot = { slack: s.slack, bot: { healthUrl: `http://127.0.0.1:${port}` } } as Bot;
-      await readyzUntil(bot, (r) => r.status === 200, 'the child to be ready');
+      // A fresh process loads tsx, client-node and Bolt first: under a loaded CI run (test files in parallel on 2
+      // cores) that alone has taken over 15 s, so the start-up gets a minute; readiness after it keeps 15 s.
+      await readyzUntil(bot, (r) => r.status === 200, 'the child to be ready', 60_000).catch((e: unknown) => {
+        throw new Error(`${String(e)}\nchild output (tail): ${out.slice(-1000)}`);
+      });
       await diagnose(s, 'node-legacy-01');
       const text = await metricsWhen(bot, (t) => value(t, 'cilium_runbook_jobs_total', { state: 'completed' }) === 1);
       expect(value(text, 'cilium_runbook_commands_total', { command: 'diagnose', outcome: 'ok' })).toBe(1);
@@ -205,5 +210,5 @@ describe('npm start with HEALTH_PORT', () => {
       child.kill('SIGTERM');
       await exited;
     }
-  });
+  }, 120_000);
 });
