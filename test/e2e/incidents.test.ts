@@ -73,7 +73,7 @@ describe('incidents', () => {
     await command(s, `resolve ${id} rolled the kernel forward`);
     await s.slack.waitFor(() => /resolved/.test(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? ''), { timeoutMs: 5_000 });
     await command(s, `export ${id}`);
-    const file = await s.slack.waitFor(() => s.slack.files().find((f) => f.name === `${id}-postmortem.md`), { timeoutMs: 5_000 });
+    const file = await s.slack.waitFor(() => s.slack.files().find((f) => f.name === `${id}-postmortem.md` && f.completed), { timeoutMs: 5_000 });
     const entries = (await s.bot?.incidents.timeline(id)) ?? [];
     expect(entries.map((e) => e.kind)).toEqual(['opened', 'diagnosis-posted', 'note', 'status-changed']);
     const markdown = file.content.toString('utf8');

@@ -213,7 +213,9 @@ describe('no secret reaches Slack end to end', () => {
     }
     // Also the postmortem export (a file upload) and the timeline, which re-render the incident.
     await slack.slashCommand({ text: 'export INC-1', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
-    await slack.waitFor(() => slack.files().length > 0 || undefined, { timeoutMs: 10_000, description: 'export file' });
+    // A file is listed from files.getUploadURLExternal on, with its bytes only once they are uploaded: wait for every
+    // upload to complete, or a leak in a file could be missed.
+    await slack.waitFor(() => (slack.files().some((f) => f.name.endsWith('-postmortem.md')) && slack.files().every((f) => f.completed)) || undefined, { timeoutMs: 10_000, description: 'export file' });
     const tl = await slack.slashCommand({ text: 'timeline INC-2', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
     await slack.waitFor(() => slack.responseUrlPosts(tl.responseUrl)[0], { timeoutMs: 10_000, description: 'timeline' });
 
