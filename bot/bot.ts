@@ -6,6 +6,7 @@ import type { App } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
+import { AckFirstGate } from './ack-first.ts';
 import { createSlackApp, socketModeClientOf } from './slack-app.ts';
 import { SlackIncidentSink, SlackSweepSink } from './slack-incident-sink.ts';
 import { PostLedger } from './post-ledger.ts';
@@ -78,11 +79,16 @@ function nodeLister(readers: Map<string, ClusterReader>): NodeLister {
 export async function startBot(config: Config, opts: StartBotOptions = {}): Promise<RunningBot> {
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'cilium-runbook' } });
   const metrics = new Metrics();
+  // HTTP mode: acks first, everything else after (ack-first.ts): the work a command does after its ack, the jobs'
+  // steps, and every Kubernetes request and the parsing of its answer. Socket Mode acks travel over the WebSocket,
+  // and a worker-only process has nothing to acknowledge.
+  const acks = config.slack.mode === 'http' && config.role !== 'worker' ? new AckFirstGate() : undefined;
+  const kubeOptions = acks === undefined ? {} : { yieldBefore: () => acks.quiet() };
   const readers = new Map<string, ClientNodeCluster>([
-    [config.clusterName, countKubeErrors(new ClientNodeCluster(config.clusterName, loadKubeConfig(config.kube)), metrics)],
+    [config.clusterName, countKubeErrors(new ClientNodeCluster(config.clusterName, loadKubeConfig(config.kube), kubeOptions), metrics)],
     // Further clusters: other contexts of the same kubeconfig, one reader each.
     ...config.extraClusters.map(
-      (c) => [c.name, countKubeErrors(new ClientNodeCluster(c.name, loadKubeConfig({ ...config.kube, context: c.context })), metrics)] as const,
+      (c) => [c.name, countKubeErrors(new ClientNodeCluster(c.name, loadKubeConfig({ ...config.kube, context: c.context }), kubeOptions), metrics)] as const,
     ),
   ]);
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands); one connection per role.
@@ -97,7 +103,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // Warm start: the node-name cache and a kept-alive API connection per cluster before the first command, so the
   // first burst of commands does not pay for TLS handshakes and a node list. Failures only cost the warm-up.
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue });
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';
@@ -113,6 +119,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
           collect: config.collect,
           logger,
           lockMs: config.jobs.lockMs,
+          ...(acks !== undefined && { beforeStep: () => acks.quiet() }),
         });
   const remediateWorker =
     !runWorkers || !config.remediation.enabled

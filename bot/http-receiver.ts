@@ -3,6 +3,7 @@
 // minutes ahead is refused here before Bolt sees it.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ExpressReceiver, type Logger } from '@slack/bolt';
+import type { AckFirstGate } from './ack-first.ts';
 
 export const REPLAY_WINDOW_SECONDS = 300;
 
@@ -23,8 +24,10 @@ export function timestampWindow(now: () => number = Date.now) {
   };
 }
 
-export function createHttpReceiver(signingSecret: string, logger: Logger): ExpressReceiver {
+export function createHttpReceiver(signingSecret: string, logger: Logger, acks?: AckFirstGate): ExpressReceiver {
   const app = express();
+  // Counted from arrival, so background work yields to requests still waiting for their ack (ack-first.ts).
+  if (acks !== undefined) app.use('/slack/events', acks.middleware());
   app.use('/slack/events', timestampWindow());
   return new ExpressReceiver({ signingSecret, app, logger, endpoints: '/slack/events' });
 }

@@ -4,6 +4,7 @@ import { App, SocketModeReceiver, type RespondFn, type SlashCommand } from '@sla
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { AckFirstGate } from './ack-first.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createHttpReceiver } from './http-receiver.ts';
 import { parseCiliumCommand, USAGE, type CiliumCommand } from './command-grammar.ts';
@@ -28,6 +29,8 @@ export interface SlackAppDeps {
   metrics?: Metrics;
   /** The `sweep` queue (`/cilium diagnose --all`); without it the command says sweeps are not enabled. */
   sweeps?: Pick<SweepQueue, 'enqueue' | 'activeJobFor'>;
+  /** HTTP mode: what a command does after its ack waits while other commands still wait for theirs. */
+  acks?: AckFirstGate;
 }
 
 /** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
@@ -82,7 +85,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     containFrameErrors(receiver.client, deps.logger);
   } else {
     // ExpressReceiver behind a symmetric 5-minute timestamp check (Bolt alone accepts future timestamps).
-    app = new App({ token: config.slack.botToken, receiver: createHttpReceiver(config.slack.signingSecret ?? '', logger), clientOptions, logger });
+    app = new App({ token: config.slack.botToken, receiver: createHttpReceiver(config.slack.signingSecret ?? '', logger, deps.acks), clientOptions, logger });
   }
 
   app.command('/cilium', async ({ command, ack, respond, client }) => {
@@ -104,6 +107,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     }
     await ack();
     try {
+      await deps.acks?.quiet();
       if (parsed.kind === 'diagnose' || parsed.kind === 'sweep') {
         const cluster = parsed.cluster ?? config.clusterName;
         const served = [config.clusterName, ...config.extraClusters.map((c) => c.name)];

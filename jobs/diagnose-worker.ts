@@ -30,6 +30,11 @@ export interface DiagnoseWorkerOptions {
   concurrency?: number;
   /** Job lock; a crashed worker's job is retried after about this long (default 30 s). */
   lockMs?: number;
+  /**
+   * Awaited before each step of a job (collect, analyze, post): where the worker shares its process with the HTTP
+   * receiver, it waits there while slash commands wait for their ack (bot/ack-first.ts).
+   */
+  beforeStep?: () => Promise<void>;
 }
 
 export interface DiagnoseResult {
@@ -55,6 +60,8 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   const log = opts.logger.child({ jobId: job.id, incidentId: data.incidentId, cluster: data.cluster, node: data.node, attempt: job.attemptsMade + 1 });
   log.info('diagnosis started');
 
+  const beforeStep = opts.beforeStep ?? (() => Promise.resolve());
+  await beforeStep();
   // The progress edit runs beside the collection: the person waits for the report, not for the edit.
   const collecting = opts.sink.collecting({ ...data, ...(job.id !== undefined && { jobId: job.id }) });
   void collecting.catch(() => undefined); // awaited after the collection; handled now so it is never 'unhandled'
@@ -62,6 +69,7 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   await collecting;
   const unreachable = apiUnreachable(evidence);
   if (unreachable !== null) throw new Error(`the Kubernetes API of cluster "${data.cluster}" is unreachable: ${unreachable}`);
+  await beforeStep();
   const report = analyze(evidence);
   // Idempotent per job: a worker killed after this step and retried finds the same run, not a new one.
   const step = (name: string) => `job:${job.id ?? ''}:${name}`;
@@ -76,6 +84,7 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
     kind: 'diagnosis-posted',
     text: `Run ${run.run}: ${report.findings.length === 0 ? 'no finding' : report.findings.map((f) => `${f.runbookId} (${f.severity})`).join(', ')}`,
   }, step('posted'));
+  await beforeStep();
   const buttons = opts.proposals === undefined ? undefined : await createButtons(opts.proposals, data, report, step('proposals'));
   await opts.sink.report({ ...data, ...(job.id !== undefined && { jobId: job.id }) }, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
   log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');

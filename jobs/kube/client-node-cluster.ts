@@ -7,7 +7,11 @@ import {
   CoreV1Api,
   DiscoveryV1Api,
   CustomObjectsApi,
+  createConfiguration,
   Exec,
+  ServerConfiguration,
+  type ApiConstructor,
+  type ApiType,
   PatchStrategy,
   setHeaderOptions,
   type V1Node,
@@ -23,6 +27,40 @@ import { streamListPage, type RawListMeta } from './raw-list.ts';
 
 export { loadKubeConfig, type KubeConnectionOptions } from './client-node-support.ts';
 
+export interface ClientNodeClusterOptions {
+  /**
+   * Awaited before each request is sent and again before its answer is read and parsed (client-node middleware).
+   * The bot passes its ack-first gate here, so a worker's API traffic and the parsing of large lists yield to slash
+   * commands waiting for their ack. Not applied to exec (WebSocket) and streamed lists, which bypass the middleware.
+   */
+  yieldBefore?: () => Promise<void>;
+}
+
+/** kubeConfig.makeApiClient, plus a middleware that awaits yieldBefore on the way out and on the way back. */
+function makeClient<T extends ApiType>(kubeConfig: KubeConfig, type: ApiConstructor<T>, yieldBefore?: () => Promise<void>): T {
+  if (yieldBefore === undefined) return kubeConfig.makeApiClient(type);
+  const server = kubeConfig.getCurrentCluster()?.server;
+  if (server === undefined) throw new Error('No active cluster!');
+  return new type(
+    createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: kubeConfig },
+      promiseMiddleware: [
+        {
+          pre: async (ctx) => {
+            await yieldBefore();
+            return ctx;
+          },
+          post: async (res) => {
+            await yieldBefore();
+            return res;
+          },
+        },
+      ],
+    }),
+  );
+}
+
 export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
@@ -35,14 +73,16 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   constructor(
     readonly cluster: string,
     readonly kubeConfig: KubeConfig,
+    opts: ClientNodeClusterOptions = {},
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const y = opts.yieldBefore;
+    this.core = makeClient(kubeConfig, CoreV1Api, y);
+    this.apps = makeClient(kubeConfig, AppsV1Api, y);
+    this.custom = makeClient(kubeConfig, CustomObjectsApi, y);
     this.execClient = new Exec(kubeConfig);
-    this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
-    this.authz = kubeConfig.makeApiClient(AuthorizationV1Api);
-    this.apiext = kubeConfig.makeApiClient(ApiextensionsV1Api);
+    this.discovery = makeClient(kubeConfig, DiscoveryV1Api, y);
+    this.authz = makeClient(kubeConfig, AuthorizationV1Api, y);
+    this.apiext = makeClient(kubeConfig, ApiextensionsV1Api, y);
   }
 
   async listServices() {
