@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Config } from '../../bot/config.ts';
@@ -14,6 +15,7 @@ import { startSlackEmulator, type SlackEmulator } from '../../sandbox/slack/inde
 import { freePort, startRedis, type RedisHandle } from '../../sandbox/redis.ts';
 import { DEMO_CHANNEL, DEMO_USERGROUPS, DEMO_USERS } from '../../sandbox/sandbox-stack.ts';
 import type { Scenario } from '../../sandbox/scenario/index.ts';
+import type { LoopSample } from './loop-probe.ts';
 
 export { DEMO_CHANNEL };
 
@@ -23,6 +25,8 @@ export interface BenchStack {
   /** Set when the bot runs in this process. */
   bot?: RunningBot;
   config: Config;
+  /** Event-loop delay, GC and CPU of the bot child since the previous call (null when the bot is in this process). */
+  probeBot(): Promise<LoopSample | null>;
   stop(): Promise<void>;
 }
 
@@ -39,18 +43,37 @@ export interface BenchStackOptions {
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'bot-child.ts');
 
-async function startBotChild(config: Config, worker: boolean): Promise<ChildProcess> {
+interface BotChild {
+  process: ChildProcess;
+  probe(): Promise<LoopSample>;
+}
+
+async function startBotChild(config: Config, worker: boolean): Promise<BotChild> {
   const child = spawn(process.execPath, [...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), '--import', 'tsx', CHILD], {
     env: { ...process.env, BENCH_BOT_CONFIG: JSON.stringify(config), BENCH_BOT_WORKER: worker ? '1' : '0' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
+  if (child.stdout === null || child.stdin === null) throw new Error('bot child has no stdio');
+  const stdin = child.stdin;
+  const waiting: Array<(s: LoopSample) => void> = [];
+  let ready: () => void = () => undefined;
+  const readyOrExit = new Promise<void>((resolve, reject) => {
+    ready = resolve;
     child.once('exit', (code) => reject(new Error(`bot child exited with ${code ?? 'signal'} before it was ready`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
-    });
   });
-  return child;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line === 'ready') ready();
+    else if (line.startsWith('probe ')) waiting.shift()?.(JSON.parse(line.slice('probe '.length)) as LoopSample);
+  });
+  await readyOrExit;
+  return {
+    process: child,
+    probe: () =>
+      new Promise<LoopSample>((resolve) => {
+        waiting.push(resolve);
+        stdin.write('probe\n');
+      }),
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -101,9 +124,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     slack,
     ...(bot !== undefined && { bot }),
     config,
+    probeBot: async () => (child === undefined ? null : child.probe()),
     async stop() {
       await bot?.stop();
-      if (child !== undefined) await stopChild(child);
+      if (child !== undefined) await stopChild(child.process);
       await slack.stop();
       await kube.stop();
       await redis?.stop();
