@@ -12,6 +12,7 @@ import { toNodeInfo, toPeers } from './node-facts.ts';
 import { AGENT_CONTAINER, agentRunning, toAgentPod, toWorkload } from './pod-facts.ts';
 import { toEvent, toHubbleInfo, toKubeProxyInfo, toPolicySummary, toServicesOnNode } from './cluster-facts.ts';
 import { parseKernelConfig, parseMemlock, toCiliumCrds, toCiliumNodeIpam, toClusterPods, toOperatorInfo } from './extra-facts.ts';
+import { slimListsFor } from './slim-lists.ts';
 
 export const CILIUM_NAMESPACE = 'kube-system';
 
@@ -31,7 +32,9 @@ const perm = (verb: string, resource: string, namespace?: string, group?: string
   ...(group !== undefined && { group }),
 });
 
-export async function collectEvidence(reader: ClusterReader, nodeName: string, opts: CollectOptions): Promise<Evidence> {
+export async function collectEvidence(cluster: ClusterReader, nodeName: string, opts: CollectOptions): Promise<Evidence> {
+  // Lists that grow with the cluster are reduced to what is read of them as they arrive (slim-lists.ts).
+  const reader = slimListsFor(cluster, nodeName);
   const ns = CILIUM_NAMESPACE;
   const guard = async <T>(what: string, needs: Permission[], call: () => Promise<T>): Promise<Fact<T>> => {
     try {
