@@ -32,17 +32,36 @@ export class ListItemSplitter {
   write(chunk: Buffer): void {
     let restFrom = this.inItems ? -1 : 0;
     let itemFrom = this.itemOpen ? 0 : -1;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i] as number;
+    const n = chunk.length;
+    // Strings are most of a list's bytes: inside one, jump to the next quote or backslash (native scans) instead of
+    // stepping byte by byte. The next backslash is remembered, so the scans stay linear in the chunk.
+    let nextBackslash = -1;
+    for (let i = 0; i < n; i++) {
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) {
-          this.inString = false;
-          if (this.depth === 1) this.lastKeyIsItems = this.keyLength === ITEMS.length && ITEMS.equals(this.key.subarray(0, this.keyLength));
-        } else if (this.depth === 1 && this.keyLength < this.key.length) this.key[this.keyLength++] = b;
+        if (this.escaped) {
+          this.escaped = false;
+          continue;
+        }
+        let quote = chunk.indexOf(QUOTE, i);
+        if (quote < 0) quote = n;
+        if (nextBackslash < i && nextBackslash !== n) {
+          nextBackslash = chunk.indexOf(BACKSLASH, i);
+          if (nextBackslash < 0) nextBackslash = n;
+        }
+        if (nextBackslash < quote) {
+          this.captureKey(chunk, i, nextBackslash);
+          this.escaped = true;
+          i = nextBackslash; // the loop steps past it; the escaped byte is skipped next
+          continue;
+        }
+        this.captureKey(chunk, i, quote);
+        if (quote === n) break; // the string goes on in the next chunk
+        this.inString = false;
+        if (this.depth === 1) this.lastKeyIsItems = this.keyLength === ITEMS.length && ITEMS.equals(this.key.subarray(0, this.keyLength));
+        i = quote;
         continue;
       }
+      const b = chunk[i] as number;
       if (b === QUOTE) {
         this.inString = true;
         this.keyLength = 0;
@@ -72,6 +91,12 @@ export class ListItemSplitter {
     }
     if (restFrom >= 0) this.rest.push(chunk.subarray(restFrom));
     if (this.itemOpen && itemFrom >= 0) this.item.push(chunk.subarray(itemFrom));
+  }
+
+  /** Bytes [from, to) of a string at depth 1 (a key, or a short value): the first few, to compare with "items". */
+  private captureKey(chunk: Buffer, from: number, to: number): void {
+    if (this.depth !== 1) return;
+    for (let j = from; j < to && this.keyLength < this.key.length; j++) this.key[this.keyLength++] = chunk[j] as number;
   }
 
   /** The list without its items (`kind`, `metadata`…); throws when the response was cut short. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ListItemSplitter } from '../../../jobs/kube/list-splitter.ts';
 
@@ -55,4 +56,23 @@ describe('ListItemSplitter', () => {
     });
     expect(() => s.write(doc)).toThrow('consumer failed');
   });
+
+  it('any JSON objects as items, cut anywhere: exactly what JSON.parse gives (property)', () => {
+    // Strings full of what the scan jumps to (quotes, backslashes, brackets) and multi-byte characters.
+    const text = fc.string({ unit: fc.constantFrom('"', '\\', '{', '}', '[', ']', 'a', 'é', '✓', ' ', 'items'), maxLength: 12 });
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(text, tie('node'), { maxKeys: 3 })),
+    })).node;
+    const item = fc.dictionary(text, value, { maxKeys: 4 });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 6 }), (things, rawCuts) => {
+        const whole = { kind: 'List', metadata: { continue: 'c' }, items: things };
+        const doc = Buffer.from(JSON.stringify(whole));
+        const cuts = [...new Set(rawCuts.map((c) => c % doc.length))].filter((c) => c > 0).sort((a, b) => a - b);
+        expect(split(doc, cuts)).toEqual({ items: things, rest: { ...whole, items: [] } });
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
+
