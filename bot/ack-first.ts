@@ -6,6 +6,9 @@
 // arrived for a moment; never longer than maxWaitMs per wait, so it cannot starve under a steady stream.
 import type { NextFunction, Request, Response } from 'express';
 
+/** Slack's limit for acknowledging a slash command or an interaction: past it, the answer is lost anyway. */
+export const ACK_DEADLINE_MS = 3000;
+
 export interface AckFirstOptions {
   /** How long after the last arrival the process counts as quiet (requests of one burst arrive over a few ms). */
   quietMs?: number;
@@ -79,16 +82,27 @@ export class AckFirstGate {
     }, Math.max(1, Math.ceil(this.quietMs - (this.now() - this.lastArrival))));
   }
 
-  /** Express middleware: counts each request from arrival until its response is finished or abandoned. */
-  middleware() {
-    return (_req: Request, res: Response, next: NextFunction): void => {
+  /**
+   * Express middleware: counts each request that carries Slack's signature headers from arrival until its response
+   * is finished or abandoned, and for no longer than Slack waits for an ack: junk without the headers, or a request
+   * whose body trickles in, cannot hold background work back beyond that.
+   */
+  middleware(ackDeadlineMs = ACK_DEADLINE_MS) {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      if (req.headers['x-slack-signature'] === undefined || req.headers['x-slack-request-timestamp'] === undefined) {
+        next();
+        return;
+      }
       this.arrived();
       let done = false;
       const settle = (): void => {
         if (done) return;
         done = true;
+        clearTimeout(deadline);
         this.answered();
       };
+      const deadline = setTimeout(settle, ackDeadlineMs);
+      deadline.unref();
       res.once('finish', settle);
       res.once('close', settle);
       next();

@@ -31,7 +31,8 @@ export interface ClientNodeClusterOptions {
   /**
    * Awaited before each request is sent and again before its answer is read and parsed (client-node middleware).
    * The bot passes its ack-first gate here, so a worker's API traffic and the parsing of large lists yield to slash
-   * commands waiting for their ack. Not applied to exec (WebSocket) and streamed lists, which bypass the middleware.
+   * commands waiting for their ack. Streamed lists wait before they are sent (their parsing is spread over the
+   * chunks as they arrive); exec (WebSocket) does not wait.
    */
   yieldBefore?: () => Promise<void>;
 }
@@ -69,6 +70,7 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   private readonly discovery: DiscoveryV1Api;
   private readonly authz: AuthorizationV1Api;
   private readonly apiext: ApiextensionsV1Api;
+  private readonly yieldBefore: (() => Promise<void>) | undefined;
 
   constructor(
     readonly cluster: string,
@@ -76,6 +78,7 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
     opts: ClientNodeClusterOptions = {},
   ) {
     const y = opts.yieldBefore;
+    this.yieldBefore = y;
     this.core = makeClient(kubeConfig, CoreV1Api, y);
     this.apps = makeClient(kubeConfig, AppsV1Api, y);
     this.custom = makeClient(kubeConfig, CustomObjectsApi, y);
@@ -259,6 +262,7 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
    */
   streamList<S>(path: string, query: URLSearchParams, attempted: string, summarise: (item: unknown) => S): Promise<RawListMeta & { items: S[] }> {
     return read(attempted, async () => {
+      await this.yieldBefore?.();
       const items: S[] = [];
       const meta = await streamListPage(this.kubeConfig, path, query, attempted, (item) => items.push(summarise(item)));
       return { ...meta, items };

@@ -34,7 +34,9 @@ export class ListItemSplitter {
     let itemFrom = this.itemOpen ? 0 : -1;
     const n = chunk.length;
     // Strings are most of a list's bytes: inside one, jump to the next quote or backslash (native scans) instead of
-    // stepping byte by byte. The next backslash is remembered, so the scans stay linear in the chunk.
+    // stepping byte by byte. The next quote and backslash found are remembered, so the scans stay linear in the chunk
+    // (a string of many escapes would otherwise search again for its closing quote after each one).
+    let nextQuote = -1;
     let nextBackslash = -1;
     for (let i = 0; i < n; i++) {
       if (this.inString) {
@@ -42,8 +44,11 @@ export class ListItemSplitter {
           this.escaped = false;
           continue;
         }
-        let quote = chunk.indexOf(QUOTE, i);
-        if (quote < 0) quote = n;
+        if (nextQuote < i && nextQuote !== n) {
+          nextQuote = chunk.indexOf(QUOTE, i);
+          if (nextQuote < 0) nextQuote = n;
+        }
+        const quote = nextQuote;
         if (nextBackslash < i && nextBackslash !== n) {
           nextBackslash = chunk.indexOf(BACKSLASH, i);
           if (nextBackslash < 0) nextBackslash = n;

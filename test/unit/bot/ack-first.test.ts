@@ -65,14 +65,16 @@ describe('AckFirstGate', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('middleware: counts a request from arrival until its response finishes or its connection closes, once', async () => {
+  const signed = { headers: { 'x-slack-signature': 'v0=abc', 'x-slack-request-timestamp': '1700000000' } } as unknown as Request;
+
+  it('middleware: counts a signed request from arrival until its response finishes or its connection closes, once', async () => {
     const g = gate();
     const mw = g.middleware();
     const next = vi.fn() as unknown as NextFunction;
     const finished = new EventEmitter();
     const abandoned = new EventEmitter();
-    mw({} as Request, finished as unknown as Response, next);
-    mw({} as Request, abandoned as unknown as Response, next);
+    mw(signed, finished as unknown as Response, next);
+    mw(signed, abandoned as unknown as Response, next);
     expect(next).toHaveBeenCalledTimes(2);
     expect(g.waiting).toBe(2);
     finished.emit('finish');
@@ -82,5 +84,24 @@ describe('AckFirstGate', () => {
     expect(g.waiting).toBe(0);
     await vi.advanceTimersByTimeAsync(5);
     expect(await settled(g.quiet())).toBe(true);
+    expect(vi.getTimerCount()).toBe(0); // the per-request deadlines are cleared
+  });
+
+  it('middleware: a request without Slack signature headers is passed on but not counted', () => {
+    const g = gate();
+    const next = vi.fn() as unknown as NextFunction;
+    g.middleware()({ headers: {} } as unknown as Request, new EventEmitter() as unknown as Response, next);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(g.waiting).toBe(0);
+  });
+
+  it('middleware: a request never answered stops counting at the ack deadline (a trickled body cannot hold the gate)', async () => {
+    const g = gate();
+    g.middleware(3000)(signed, new EventEmitter() as unknown as Response, vi.fn());
+    expect(g.waiting).toBe(1);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(g.waiting).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(g.waiting).toBe(0);
   });
 });
