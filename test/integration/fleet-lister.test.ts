@@ -16,6 +16,7 @@ import { RateLimiter } from '../../jobs/fleet/rate-limit.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-cluster.ts';
 import type { ClusterReader } from '../../jobs/kube/cluster-reader.ts';
 import { KubeApiError } from '../../jobs/kube/kube-api-error.ts';
+import { modelsOnly } from './models-only.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { generateCluster, resolveScenario } from '../../sandbox/scenario/index.ts';
 
@@ -24,17 +25,6 @@ let kube: KubeEmulator;
 let reader: ClientNodeCluster;
 /** The same cluster through client-node's models only: not a ClientNodeCluster, so no raw listing. */
 let viaModels: ClusterReader;
-
-/** Not a ClientNodeCluster (so nothing is streamed): every call goes through the reader and its client-node models. */
-function modelsOnly(target: ClientNodeCluster): ClusterReader {
-  return new Proxy(target, {
-    getPrototypeOf: () => Object.prototype,
-    get: (t, prop) => {
-      const value: unknown = Reflect.get(t, prop, t);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
-    },
-  });
-}
 
 beforeAll(async () => {
   kube = await startKubeEmulator({ scenario: generateCluster({ nodes: NODES, broken: { count: 3, reason: 'bpf-map-create-failed' }, kubeProxyReplacement: false }) });

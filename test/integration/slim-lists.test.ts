@@ -4,20 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectEvidence } from '../../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-cluster.ts';
-import type { ClusterReader } from '../../jobs/kube/cluster-reader.ts';
+import { modelsOnly } from './models-only.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { generateCluster, listScenarios, resolveScenario, type Scenario } from '../../sandbox/scenario/index.ts';
-
-/** Not a ClientNodeCluster (so nothing is streamed): every call goes through client-node's models. */
-function modelsOnly(target: ClientNodeCluster): ClusterReader {
-  return new Proxy(target, {
-    getPrototypeOf: () => Object.prototype,
-    get: (t, prop) => {
-      const value: unknown = Reflect.get(t, prop, t);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
-    },
-  });
-}
 
 const opts = { deadlineMs: 10_000, tailLines: 500, limitBytes: 1024 * 1024, now: () => new Date(0) };
 // The emulator's exec errors carry a random exec id.
