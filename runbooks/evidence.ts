@@ -84,6 +84,8 @@ export const CiliumInfoSchema = z.object({
   version: z.string().nullable(),
   /** Absent when only the version is known (offline documents). */
   image: z.string().optional(),
+  /** Where the version was read: the image tag, the agent's "Cilium 1.x.y" banner log line, or the operator's image. */
+  versionSource: z.enum(['image-tag', 'log-banner', 'operator-image', 'stated']).optional(),
 });
 export type CiliumInfo = z.infer<typeof CiliumInfoSchema>;
 
@@ -99,6 +101,29 @@ export const TerminationSchema = z.object({
 });
 export type Termination = z.infer<typeof TerminationSchema>;
 
+/** One container of the agent pod (init containers included), as the kubelet reports it. */
+export const ContainerStateSchema = z.object({
+  name: z.string(),
+  state: z.enum(['waiting', 'running', 'terminated', 'unknown']),
+  /** waiting/terminated reason, e.g. CrashLoopBackOff, PodInitializing, Error, Completed. */
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  /** Of the current state when terminated. */
+  exitCode: z.number().int().optional(),
+  ready: z.boolean().optional(),
+  restartCount: z.number().int().nonnegative().default(0),
+  lastTermination: TerminationSchema.optional(),
+});
+export type ContainerState = z.infer<typeof ContainerStateSchema>;
+
+export const PodConditionSchema = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+export type PodCondition = z.infer<typeof PodConditionSchema>;
+
 export const AgentPodSchema = z.object({
   name: z.string(),
   namespace: z.string(),
@@ -112,6 +137,12 @@ export const AgentPodSchema = z.object({
   /** Container names, init containers included (plain names: "cilium-agent", "config", …). */
   containers: z.array(z.string()),
   startedAt: z.string().optional(),
+  /** Init containers in spec order (config, mount-cgroup, apply-sysctl-overwrites, mount-bpf-fs, …). */
+  initContainers: z.array(ContainerStateSchema).default([]),
+  /** The agent container itself; absent in offline documents. */
+  agentContainer: ContainerStateSchema.optional(),
+  /** Pod conditions (PodScheduled, Initialized, ContainersReady, Ready). */
+  conditions: z.array(PodConditionSchema).default([]),
 });
 export type AgentPod = z.infer<typeof AgentPodSchema>;
 
@@ -130,6 +161,52 @@ export const AgentLogsSchema = z.object({
 });
 export type AgentLogs = z.infer<typeof AgentLogsSchema>;
 
+/** Logs of one init container of the agent pod (current and previous run). */
+export const InitContainerLogsSchema = z.object({
+  container: z.string(),
+  current: LogChunkSchema.nullable(),
+  previous: LogChunkSchema.nullable(),
+});
+export type InitContainerLogs = z.infer<typeof InitContainerLogsSchema>;
+
+/** Where and how Cilium is installed: found by what it is (labels, the container running cilium-agent), not assumed. */
+export const PlatformSchema = z.enum(['generic', 'openshift', 'gke-dataplane-v2', 'aks', 'eks', 'rke2', 'k3s', 'talos']);
+export type Platform = z.infer<typeof PlatformSchema>;
+export const CiliumInstallSchema = z.object({
+  namespace: z.string(),
+  /** The agent DaemonSet's name ("cilium", "anetd", …); null when only pods were found. */
+  daemonSet: z.string().nullable(),
+  /** The container that runs cilium-agent ("cilium-agent"; "cilium-agent" in anetd too). */
+  agentContainer: z.string(),
+  /** The label selector that finds the agent pods, e.g. "k8s-app=cilium". */
+  agentSelector: z.string(),
+  platform: PlatformSchema,
+  /** Helm release from the DaemonSet's meta.helm.sh annotations; null when not installed by Helm (or unknown). */
+  helmRelease: z.object({ name: z.string(), namespace: z.string() }).nullable(),
+  /** Who manages it when not plain Helm: "rke2 HelmChart rke2-cilium", "GKE", "AKS", "OLM", …; null = unknown. */
+  managedBy: z.string().nullable(),
+  /** How it was found, for the report: e.g. "DaemonSet cilium/cilium (label k8s-app=cilium)". */
+  how: z.string(),
+});
+export type CiliumInstall = z.infer<typeof CiliumInstallSchema>;
+
+/** A CiliumNodeConfig (cilium.io/v2, v2alpha1 before 1.16) whose nodeSelector selects the node: per-node config overrides. */
+export const ConfigOverrideSchema = z.object({
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  defaults: z.record(z.string(), z.string()),
+});
+export type ConfigOverride = z.infer<typeof ConfigOverrideSchema>;
+
+/** The running kernel as the host says it (`/proc/version`): settles vendor numbering that `uname -r` hides. */
+export const HostKernelSchema = z.object({
+  /** The whole /proc/version line, e.g. "Linux version 4.19.0-21-amd64 (…) #1 SMP Debian 4.19.249-2 (2022-06-30)". */
+  procVersion: z.string(),
+  source: z.enum(['agent-exec', 'probe-pod']),
+});
+export type HostKernel = z.infer<typeof HostKernelSchema>;
+
 export const KubeProxyModeSchema = z.enum(['iptables', 'ipvs', 'nftables']);
 export type KubeProxyMode = z.infer<typeof KubeProxyModeSchema>;
 
@@ -137,7 +214,17 @@ export const KubeProxyInfoSchema = z.object({
   daemonSetPresent: z.boolean(),
   daemonSetName: z.string().optional(),
   /** null = no kube-proxy pod on the node; absent = not known (offline documents). */
-  podOnNode: z.object({ name: z.string(), phase: z.string(), ready: z.boolean() }).nullable().optional(),
+  podOnNode: z.object({
+    name: z.string(),
+    phase: z.string(),
+    ready: z.boolean(),
+    /** How it runs: a DaemonSet pod, or a static (mirror) pod of the kubelet (RKE2, hand-converted kubeadm). */
+    kind: z.enum(['daemonset', 'static']).optional(),
+  }).nullable().optional(),
+  /** kube-proxy runs inside another binary (k3s/RKE2 server/agent) and has no pod: true; false = known not; absent = unknown. */
+  embedded: z.boolean().optional(),
+  /** Where this was read, for the report. */
+  source: z.string().optional(),
   /** From the kube-proxy ConfigMap when present; null when the ConfigMap says nothing ("" = iptables on Linux). */
   mode: KubeProxyModeSchema.nullable().optional(),
 });
@@ -220,6 +307,10 @@ export const EvidenceSchema = z.object({
   clusterPods: fact(z.array(ClusterPodSchema)),
   kernelConfig: fact(KernelConfigSchema),
   memlock: fact(MemlockSchema),
+  install: fact(CiliumInstallSchema),
+  initLogs: fact(z.array(InitContainerLogsSchema)),
+  configOverrides: fact(z.array(ConfigOverrideSchema)),
+  hostKernel: fact(HostKernelSchema),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 /** What a collector may write: facts may be omitted (they then read as "not collected"). */
@@ -227,7 +318,7 @@ export type EvidenceInput = z.input<typeof EvidenceSchema>;
 
 export const FACT_KEYS = ['node', 'peers', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy', 'iptables',
   'workloads', 'events', 'policies', 'services', 'hubble', 'operator', 'crds', 'ciliumNode', 'clusterPods', 'kernelConfig',
-  'memlock'] as const satisfies readonly (keyof Evidence)[];
+  'memlock', 'install', 'initLogs', 'configOverrides', 'hostKernel'] as const satisfies readonly (keyof Evidence)[];
 export type FactKey = (typeof FACT_KEYS)[number];
 
 export interface EvidenceIssue {

@@ -3,6 +3,7 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type Evidence, type Fact, type IptablesInfo, type LogChunk } from '../../runbooks/evidence.ts';
 import type { KernelConfig, Memlock } from '../../runbooks/evidence-extra.ts';
+import type { HostKernel } from '../../runbooks/evidence.ts';
 import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
 import { summarizeIptablesSave } from '../../runbooks/iptables-summary.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
@@ -168,6 +169,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
     clusterPods: map(clusterPods, toClusterPods),
     memlock: agentReads?.memlock ?? noAgent(),
     kernelConfig: agentReads?.kernelConfig ?? noAgent(),
+    hostKernel: agentReads?.hostKernel ?? noAgent(),
   };
   // The collector's output is validated like any other evidence document: a shape bug fails here, not in a runbook.
   return parseEvidence(evidence);
@@ -210,15 +212,22 @@ const NOT_RUNNING = (what: string): Fact<never> => ({
 });
 
 /** memlock and the kernel build config, read inside a running agent (one exec each). */
-async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: CollectOptions, guard: Guard): Promise<{ memlock: Fact<Memlock>; kernelConfig: Fact<KernelConfig> }> {
-  if (!agentRunning(pod)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config') };
+async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: CollectOptions, guard: Guard): Promise<{ memlock: Fact<Memlock>; kernelConfig: Fact<KernelConfig>; hostKernel: Fact<HostKernel> }> {
+  if (!agentRunning(pod)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
   const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
   const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
   const run = (command: string[]) => () => reader.exec({ namespace, pod: pod.metadata?.name ?? '', container: AGENT_CONTAINER, command, maxBytes: 4 * 1024 * 1024 });
-  const [limits, config] = await Promise.all([
+  const [limits, config, procVersion] = await Promise.all([
     guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
     guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
+    // /proc is the host's kernel in any container: its version line names the vendor's real upstream patch level.
+    guard('exec cat /proc/version', needs, run(['cat', '/proc/version'])),
   ]);
+  const hostKernel: Fact<HostKernel> = !procVersion.ok
+    ? procVersion
+    : procVersion.value.exitCode === 0 && procVersion.value.stdout.startsWith('Linux version ')
+      ? ok({ procVersion: procVersion.value.stdout.trim(), source: 'agent-exec' })
+      : { ok: false, reason: 'unavailable', detail: `cat /proc/version in the agent gave no "Linux version" line (exit ${procVersion.value.exitCode})` };
   const memlock: Fact<Memlock> = !limits.ok
     ? limits
     : (() => {
@@ -230,7 +239,7 @@ async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: Collec
     : config.value.exitCode === 0 && config.value.stdout.includes('CONFIG_')
       ? ok(parseKernelConfig(config.value.stdout, '/proc/config.gz or /boot/config-$(uname -r)'))
       : { ok: false, reason: 'unavailable', detail: `the node exposes neither /proc/config.gz nor /boot/config-* to the agent (exit ${config.value.exitCode})` };
-  return { memlock, kernelConfig };
+  return { memlock, kernelConfig, hostKernel };
 }
 
 async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: string, opts: CollectOptions, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<Fact<IptablesInfo>> {

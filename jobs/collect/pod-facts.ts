@@ -1,7 +1,7 @@
 // The cilium-agent pod and the workloads on the node, as runbooks need them: waiting reasons and the last
 // termination, not just the phase (a crash-looping agent's phase is "Running").
-import type { V1Pod } from '@kubernetes/client-node';
-import type { AgentPod, WorkloadPod } from '../../runbooks/evidence.ts';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { AgentPod, ContainerState, Termination, WorkloadPod } from '../../runbooks/evidence.ts';
 
 export const AGENT_CONTAINER = 'cilium-agent';
 
@@ -11,8 +11,27 @@ function iso(d: Date | string | undefined): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-export function toAgentPod(pod: V1Pod): AgentPod {
-  const status = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+function termination(t: { exitCode: number; reason?: string; finishedAt?: Date | string; message?: string } | undefined): Termination | undefined {
+  if (t === undefined) return undefined;
+  return { exitCode: t.exitCode, reason: t.reason ?? '', finishedAt: iso(t.finishedAt), ...(t.message !== undefined && { message: t.message }) };
+}
+
+/** A container's state as the kubelet reports it; `name` alone (state unknown) when the kubelet has no status yet. */
+export function toContainerState(name: string, status: V1ContainerStatus | undefined): ContainerState {
+  const s = status?.state;
+  const last = termination(status?.lastState?.terminated);
+  const base = { name, restartCount: status?.restartCount ?? 0, ...(status !== undefined && { ready: status.ready }), ...(last !== undefined && { lastTermination: last }) };
+  if (s?.waiting !== undefined) return { ...base, state: 'waiting', ...(s.waiting.reason !== undefined && { reason: s.waiting.reason }), ...(s.waiting.message !== undefined && { message: s.waiting.message }) };
+  if (s?.running !== undefined) return { ...base, state: 'running' };
+  if (s?.terminated !== undefined) {
+    const t = s.terminated;
+    return { ...base, state: 'terminated', exitCode: t.exitCode, ...(t.reason !== undefined && { reason: t.reason }), ...(t.message !== undefined && { message: t.message }) };
+  }
+  return { ...base, state: 'unknown' };
+}
+
+export function toAgentPod(pod: V1Pod, agentContainer = AGENT_CONTAINER): AgentPod {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === agentContainer);
   const last = status?.lastState?.terminated;
   const containers = [
     ...(pod.spec?.containers ?? []).map((c) => c.name),
@@ -37,12 +56,20 @@ export function toAgentPod(pod: V1Pod): AgentPod {
     }),
     containers,
     ...(started !== null && { startedAt: started }),
+    initContainers: (pod.spec?.initContainers ?? []).map((c) => toContainerState(c.name, pod.status?.initContainerStatuses?.find((s) => s.name === c.name))),
+    agentContainer: toContainerState(agentContainer, status),
+    conditions: (pod.status?.conditions ?? []).map((c) => ({
+      type: c.type,
+      status: c.status,
+      ...(c.reason !== undefined && { reason: c.reason }),
+      ...(c.message !== undefined && { message: c.message }),
+    })),
   };
 }
 
 /** Is the agent container running now (so exec can reach it)? */
-export function agentRunning(pod: V1Pod): boolean {
-  const status = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+export function agentRunning(pod: V1Pod, agentContainer = AGENT_CONTAINER): boolean {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === agentContainer);
   return status?.state?.running !== undefined;
 }
 

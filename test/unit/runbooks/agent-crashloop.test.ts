@@ -20,6 +20,6 @@ describe('agent-crashloop', () => {
 
   it('a ready agent, or one restarted once, is not crash-looping', () => {
     expect(agentCrashloop.match(exampleEvidence())).toBeNull();
-    expect(isCrashLooping({ name: 'a', namespace: 'kube-system', phase: 'Running', ready: true, restartCount: 1, containers: [], lastTermination: { exitCode: 137, reason: 'OOMKilled', finishedAt: null } })).toBe(false);
+    expect(isCrashLooping({ name: 'a', namespace: 'kube-system', phase: 'Running', ready: true, restartCount: 1, containers: [], initContainers: [], conditions: [], lastTermination: { exitCode: 137, reason: 'OOMKilled', finishedAt: null } })).toBe(false);
   });
 });

@@ -133,6 +133,14 @@ export function healthyInput(): EvidenceInput {
       'CONFIG_VXLAN', 'CONFIG_GENEVE', 'CONFIG_NETFILTER_XT_TARGET_TPROXY', 'CONFIG_NETFILTER_XT_MATCH_SOCKET', 'CONFIG_NET_SCH_FQ', 'CONFIG_WIREGUARD',
     ].map((k) => [k, k === 'CONFIG_VXLAN' || k === 'CONFIG_WIREGUARD' ? 'm' : 'y'])) }),
     memlock: ok({ soft: 'unlimited', hard: 'unlimited' }),
+    install: ok({
+      namespace: 'kube-system', daemonSet: 'cilium', agentContainer: 'cilium-agent', agentSelector: 'k8s-app=cilium', platform: 'generic',
+      helmRelease: { name: 'cilium', namespace: 'kube-system' }, managedBy: null, how: 'DaemonSet kube-system/cilium (label k8s-app=cilium)',
+    }),
+    initLogs: ok([]),
+    configOverrides: ok([]),
+    // Debian 12's /proc/version for 6.1.0-18-cloud-amd64 (the upstream patch level follows "Debian").
+    hostKernel: ok({ procVersion: 'Linux version 6.1.0-18-cloud-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)', source: 'agent-exec' }),
   };
 }
 
