@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   LOG_TAIL_LINES: z.coerce.number().int().min(10).max(100_000).default(2000),
   LOG_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
   COLLECT_DEADLINE_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  CILIUM_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a namespace name (RFC 1123 label)').optional(),
   REMEDIATION_ENABLED: bool,
   REMEDIATION_APPROVERS_LOW: csv,
   REMEDIATION_APPROVERS_MEDIUM: csv,
@@ -74,7 +75,7 @@ export interface Config {
   /** /healthz, /readyz and /metrics; absent = no health server (HEALTH_PORT=0). Port 0 here = any free port; host defaults to 127.0.0.1. */
   health?: { port: number; host?: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  collect: { tailLines: number; limitBytes: number; deadlineMs: number };
+  collect: { tailLines: number; limitBytes: number; deadlineMs: number; ciliumNamespace?: string };
   /** Retries of a diagnosis whose Kubernetes API was unreachable: attempts in all, first backoff (doubles, jittered). */
   /** all = Slack app and workers in one process; bot = Slack only; worker = workers only (scale or isolate them). */
   role: 'all' | 'bot' | 'worker';
@@ -141,7 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedChannels: e.ALLOWED_CHANNELS,
     ...(e.HEALTH_PORT !== 0 && { health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST } }),
     logLevel: e.LOG_LEVEL,
-    collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS },
+    collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS, ...(e.CILIUM_NAMESPACE !== undefined && { ciliumNamespace: e.CILIUM_NAMESPACE }) },
     role: e.ROLE,
     jobs: { attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, lockMs: e.JOB_LOCK_MS },
     remediation: {

@@ -1,9 +1,11 @@
-// agent-crashloop: fallback when the cilium-agent crash-loops and no specific runbook explains why. Quotes the
+// agent-crashloop: fallback when the cilium-agent is down — crash-looping, stuck in an init container, not ready, or
+// absent from the node — and no specific runbook explains why (a node whose agent is down never reads "no problem"). Quotes the
 // last fatal/error lines of the previous container, where the fatal line before a restart lives (fact sheet §2.0
 // "Parser advice"; 1.18+ ends with `msg="Failed to start hive"` then `panic: Start or stop failed …`, #44967).
 // analyze() drops this finding when a specific critical finding explains the crash (issue 4: specific outranks it).
 import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import type { AgentPod, Evidence } from './evidence.ts';
+import type { AgentPod, ContainerState, Evidence } from './evidence.ts';
+import { agentLogsCommand } from './install-commands.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { agentLogSources, ERROR_OR_WORSE, lastAgentLines, quoteLogLine, type SourcedLine } from './agent-logs.ts';
 
@@ -15,48 +17,90 @@ export function isCrashLooping(pod: AgentPod): boolean {
   return pod.restartCount >= MIN_RESTARTS && !pod.ready && pod.lastTermination !== undefined && pod.lastTermination.exitCode !== 0;
 }
 
+/** The first init container that failed or is stuck (the pod cannot start the agent until it completes). */
+export function failingInit(pod: AgentPod): ContainerState | null {
+  return pod.initContainers.find((c) =>
+    (c.state === 'waiting' && c.reason !== undefined && c.reason !== 'PodInitializing') ||
+    (c.state === 'terminated' && c.exitCode !== 0) ||
+    (c.state !== 'terminated' && c.lastTermination !== undefined && c.lastTermination.exitCode !== 0)) ?? null;
+}
+
+type Down =
+  | { kind: 'crashloop' }
+  | { kind: 'init'; init: ContainerState }
+  | { kind: 'not-ready'; waiting: boolean }
+  | { kind: 'missing' };
+
+/** Why the agent is not serving this node, or null when it is Ready (or its state is unknown). */
+function agentDown(e: Evidence): Down | null {
+  if (!e.agentPod.ok) {
+    // An install that was found, with no agent scheduled on this node: nothing gives its pods networking.
+    return e.install.ok && e.agentPod.reason === 'not-found' ? { kind: 'missing' } : null;
+  }
+  const pod = e.agentPod.value;
+  if (isCrashLooping(pod)) return { kind: 'crashloop' };
+  const init = failingInit(pod);
+  if (init !== null) return { kind: 'init', init };
+  if (pod.ready) return null;
+  return { kind: 'not-ready', waiting: pod.phase === 'Pending' || pod.waitingReason !== undefined || pod.agentContainer?.state === 'waiting' };
+}
+
 export const agentCrashloop: Runbook = {
   id: ID,
-  title: 'cilium-agent crash-loops',
+  title: 'cilium-agent is down',
   severity: 'critical',
   rank: 100,
   needs: ['agentPod', 'agentLogs'],
   match(e) {
-    if (!e.agentPod.ok || !isCrashLooping(e.agentPod.value)) return null;
+    const down = agentDown(e);
+    if (down === null) return null;
+    if (down.kind === 'missing') return missingAgent(e);
+    if (!e.agentPod.ok) return null;
     const pod = e.agentPod.value;
-    const lines = lastErrorLines(e);
+    const lines = lastErrorLines(e, down.kind === 'init' ? down.init.name : undefined);
+    const state = down.kind === 'init' ? `init container ${down.init.name} ${down.init.reason ?? down.init.state}` : pod.waitingReason ?? pod.phase;
     const evidence: EvidenceQuote[] = [{
       kind: 'fact',
-      text: `${pod.name}: ${pod.waitingReason ?? pod.phase}, ${pod.restartCount} restarts, ready=${pod.ready}`,
+      text: `${pod.name}: ${state}, ${down.kind === 'init' ? down.init.restartCount : pod.restartCount} restarts, ready=${pod.ready}`,
       source: `pod ${pod.namespace}/${pod.name} status`,
     }];
-    const t = pod.lastTermination;
+    const t = down.kind === 'init' ? down.init.lastTermination ?? (down.init.exitCode === undefined ? undefined : { exitCode: down.init.exitCode, reason: down.init.reason ?? '', finishedAt: null, ...(down.init.message !== undefined && { message: down.init.message }) }) : pod.lastTermination;
     if (t !== undefined) {
       evidence.push({
         kind: 'fact',
         text: `last termination: exit code ${t.exitCode} (${t.reason})${t.finishedAt === null ? '' : ` at ${t.finishedAt}`}${t.message === undefined ? '' : `: ${t.message.slice(0, 300)}`}`,
-        source: 'cilium-agent lastState.terminated',
+        source: down.kind === 'init' ? `init container ${down.init.name} lastState.terminated` : 'cilium-agent lastState.terminated',
       });
     }
-    evidence.push(...lines.map((s) => quoteLogLine(s.source, s.line)));
+    const notReady = pod.conditions.find((c) => c.type === 'Ready' && c.status !== 'True');
+    if (down.kind === 'not-ready' && notReady !== undefined) {
+      evidence.push({ kind: 'fact', text: `condition Ready=${notReady.status}${notReady.reason === undefined ? '' : ` (${notReady.reason})`}${notReady.message === undefined ? '' : `: ${notReady.message.slice(0, 200)}`}`, source: `pod ${pod.namespace}/${pod.name} conditions` });
+    }
+    evidence.push(...lines.map((l) => quoteLogLine(l.source, l.line)));
     if (!e.agentLogs.ok) {
       evidence.push({ kind: 'fact', text: `agent logs unavailable: ${e.agentLogs.detail}`, source: 'collector' });
     }
     const last = lines[lines.length - 1];
     const said = last === undefined ? '' : `; its last error was "${(last.line.msg ?? last.line.raw).slice(0, 160)}"${last.line.error === null ? '' : ` (${last.line.error.slice(0, 160)})`}`;
+    const what = {
+      crashloop: { title: 'cilium-agent crash-loops', summary: `The cilium-agent on ${e.nodeName} keeps restarting (${pod.restartCount} restarts) for a reason no specific runbook recognises${said}.` },
+      init: { title: `cilium-agent stuck in init container ${down.kind === 'init' ? down.init.name : ''}`, summary: `The cilium-agent on ${e.nodeName} cannot start: its init container ${down.kind === 'init' ? down.init.name : ''} fails (${state}) for a reason no specific runbook recognises${said}.` },
+      'not-ready': { title: 'cilium-agent is not ready', summary: `The cilium-agent on ${e.nodeName} is not ready (${state}), so new pods there get no networking and its endpoints may not be programmed${said}.` },
+    }[down.kind];
+    const initName = down.kind === 'init' ? down.init.name : undefined;
 
     return {
       runbookId: ID,
-      title: 'cilium-agent crash-loops',
-      severity: 'critical',
-      summary: `The cilium-agent on ${e.nodeName} keeps restarting (${pod.restartCount} restarts) for a reason no specific runbook recognises${said}.`,
+      title: what.title,
+      severity: down.kind === 'not-ready' && !down.waiting ? 'warning' : 'critical',
+      summary: what.summary,
       evidence,
       blastRadius: computeBlastRadius(e),
       fixSteps: [
         {
-          title: 'Read the previous container’s last lines',
-          detail: 'The fatal line before each restart is in the previous container’s log.',
-          commands: [`kubectl -n ${pod.namespace} logs ${pod.name} -c cilium-agent --previous --tail=200`],
+          title: initName === undefined ? 'Read the previous container’s last lines' : `Read the ${initName} init container’s log`,
+          detail: initName === undefined ? 'The fatal line before each restart is in the previous container’s log.' : 'The init container must complete before the agent starts; its log holds the failure.',
+          commands: [agentLogsCommand(e, initName === undefined, initName)],
         },
         {
           title: 'Check init containers and events',
@@ -66,7 +110,7 @@ export const agentCrashloop: Runbook = {
         {
           title: 'Collect a sysdump for the Cilium maintainers',
           detail: 'If the error is not self-explanatory, a sysdump captures agent state, logs and config.',
-          commands: [`cilium sysdump --node-list ${e.nodeName}`],
+          commands: [`cilium sysdump --namespace ${pod.namespace} --node-list ${e.nodeName}`],
         },
       ],
       docs: [{ title: 'Cilium troubleshooting', url: 'https://docs.cilium.io/en/stable/operations/troubleshooting/' }],
@@ -82,11 +126,40 @@ export const agentCrashloop: Runbook = {
   },
 };
 
-/** The last error/fatal/panic lines of the previous container, else of the current one (at most 5). */
-function lastErrorLines(e: Evidence): SourcedLine[] {
-  for (const source of agentLogSources(e)) {
+/** No agent pod on the node although Cilium was found: its pods have no CNI (DaemonSet selector, taints, or quota). */
+function missingAgent(e: Evidence): Finding | null {
+  if (!e.install.ok) return null;
+  const i = e.install.value;
+  return {
+    runbookId: ID,
+    title: 'No cilium-agent on this node',
+    severity: 'critical',
+    summary: `Cilium runs in ${i.namespace}, but no agent pod is scheduled on ${e.nodeName}, so pods there get no networking.`,
+    evidence: [{ kind: 'fact', text: e.agentPod.ok ? '' : e.agentPod.detail, source: i.how }],
+    blastRadius: computeBlastRadius(e),
+    fixSteps: [{
+      title: 'Find why the DaemonSet does not place a pod here',
+      detail: 'A nodeSelector or affinity that excludes the node, a taint the agent does not tolerate, or a pod that cannot be created (events).',
+      commands: [`kubectl -n ${i.namespace} get ds/${i.daemonSet ?? 'cilium'} -o jsonpath='{.spec.template.spec.nodeSelector}{"\\n"}{.spec.template.spec.affinity}{"\\n"}{.spec.template.spec.tolerations}'`, `kubectl get node ${e.nodeName} -o jsonpath='{.spec.taints}'`, `kubectl -n ${i.namespace} get events --field-selector involvedObject.kind=DaemonSet`],
+    }],
+    docs: [{ title: 'Cilium troubleshooting', url: 'https://docs.cilium.io/en/stable/operations/troubleshooting/' }],
+    proposals: [],
+    confidence: 'certain',
+    explainsAgentCrash: false,
+  };
+}
+
+/** The last error/fatal/panic lines of the failing init container, else the agent's previous then current log. */
+function lastErrorLines(e: Evidence, initContainer?: string): SourcedLine[] {
+  const sources = agentLogSources(e).filter((s) => (initContainer === undefined ? s.initContainer === undefined : s.initContainer === initContainer));
+  for (const source of sources) {
     const lines = lastAgentLines(source, ERROR_OR_WORSE, 5);
     if (lines.length > 0) return lines;
+  }
+  // Nothing at error level (or a format whose level is unknown): the last lines say what it was doing.
+  for (const source of sources) {
+    const lines = lastAgentLines(source, {}, 3);
+    if (lines.length > 0 && initContainer !== undefined) return lines;
   }
   return [];
 }

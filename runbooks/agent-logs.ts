@@ -13,19 +13,33 @@ export { lineText, type LogQuery } from './log-query.ts';
 export interface AgentLogSource {
   container: 'previous' | 'current';
   chunk: LogChunk;
+  /** Set for an init container of the agent pod (`config`, `mount-bpf-fs`, …); absent for the agent container. */
+  initContainer?: string;
 }
 
+/**
+ * The agent container's previous then current log, then those of its failing init containers: an agent stuck in
+ * `config` (`cilium-dbg build-config`) has no log of its own, and its failure is in the init container's.
+ */
 export function agentLogSources(e: Evidence): AgentLogSource[] {
-  if (!e.agentLogs.ok) return [];
   const out: AgentLogSource[] = [];
-  if (e.agentLogs.value.previous !== null) out.push({ container: 'previous', chunk: e.agentLogs.value.previous });
-  out.push({ container: 'current', chunk: e.agentLogs.value.current });
+  if (e.agentLogs.ok) {
+    if (e.agentLogs.value.previous !== null) out.push({ container: 'previous', chunk: e.agentLogs.value.previous });
+    out.push({ container: 'current', chunk: e.agentLogs.value.current });
+  }
+  if (e.initLogs.ok) {
+    for (const init of e.initLogs.value) {
+      if (init.previous !== null) out.push({ container: 'previous', chunk: init.previous, initContainer: init.container });
+      if (init.current !== null) out.push({ container: 'current', chunk: init.current, initContainer: init.container });
+    }
+  }
   return out;
 }
 
 export function describeSource(source: AgentLogSource, lineNumber: number): string {
   const tail = source.chunk.truncated ? ` of the last ${source.chunk.lines} lines` : '';
-  return `cilium-agent ${source.container} container, line ${lineNumber}${tail}`;
+  const who = source.initContainer === undefined ? 'cilium-agent' : `init container ${source.initContainer},`;
+  return `${who} ${source.container} container, line ${lineNumber}${tail}`;
 }
 
 export function quoteLogLine(source: AgentLogSource, line: LogLine): EvidenceQuote {

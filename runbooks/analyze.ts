@@ -7,10 +7,12 @@ import type { Finding, Inconclusive, Report, Runbook, Severity, UnavailableFact 
 import { REPORT_SCHEMA_VERSION } from './contract.ts';
 import { FACT_KEYS, type Evidence } from './evidence.ts';
 import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from './registry.ts';
+import { withEffectiveConfig } from './effective-config.ts';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
-export function analyze(evidence: Evidence, runbooks: readonly Runbook[] = RUNBOOKS): Report {
+export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNBOOKS): Report {
+  const evidence = withEffectiveConfig(collected);
   const ciliumVersion = evidence.cilium.ok ? evidence.cilium.value.version : null;
   const found: { finding: Finding; rank: number }[] = [];
   const inconclusive: Inconclusive[] = [];

@@ -9,7 +9,9 @@ import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
 import { kubeProxyReplacementEnabled } from './cilium-version.ts';
-import { agentUnhealthy, ciliumDoc, HELM_UPGRADE, verifyAgentStep } from './runbook-kit.ts';
+import { agentUnhealthy, ciliumDoc, verifyAgentStep } from './runbook-kit.ts';
+import { ciliumNamespace, helmUpgrade, rolloutRestart } from './install-commands.ts';
+import { configSource } from './effective-config.ts';
 
 const ID = 'apiserver-unreachable';
 const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kubernetes subsystem|x509: certificate is valid for|dial tcp [^ ]+:(443|6443): (i\/o timeout|connect: connection refused|connect: no route to host)/i;
@@ -50,7 +52,7 @@ export const apiserverUnreachable: Runbook = {
     const x509 = s.unreachable.some((l) => /x509/i.test(lineText(l.line)));
     const evidence: EvidenceQuote[] = [...s.unreachable.slice(0, 4), ...s.crdWait.slice(-2)].map((l) => quoteLogLine(l.source, l.line));
     if (s.host !== null) evidence.push({ kind: 'fact', text: `agent connects to ${s.host}${viaClusterIP ? ' (the kubernetes Service ClusterIP)' : ''}`, source: 'cilium-agent "Establishing connection to apiserver" line' });
-    if (kpr) evidence.push({ kind: 'fact', text: `kube-proxy-replacement on${kpGone ? ', no kube-proxy DaemonSet' : ''}`, source: 'cilium-config / kube-system DaemonSets' });
+    if (kpr) evidence.push({ kind: 'fact', text: `kube-proxy-replacement on${kpGone ? ', no kube-proxy DaemonSet' : ''}`, source: `${configSource(e, 'kube-proxy-replacement')} / kube-system DaemonSets` });
     const cause = x509 ? 'the API server certificate does not cover the address the agent uses (x509)'
       : viaClusterIP && kpr && kpGone ? 'it dials the kubernetes Service ClusterIP, which nothing serves without kube-proxy until Cilium itself is up: k8sServiceHost/k8sServicePort are not set'
         : s.unreachable.length > 0 ? 'connections to the API server fail (network path, firewall, or API server down)'
@@ -58,13 +60,13 @@ export const apiserverUnreachable: Runbook = {
 
     const steps: FixStep[] = [];
     if (viaClusterIP && kpr) {
-      steps.push({ title: 'Point the agent at the real API server', detail: 'Use the control-plane endpoint (load balancer or host IP), not the Service ClusterIP.', commands: [HELM_UPGRADE('cilium-apiserver.yaml'), 'kubectl -n kube-system rollout restart ds/cilium'], helmValues: 'k8sServiceHost: <API server host or IP>\nk8sServicePort: 6443' });
+      steps.push({ title: 'Point the agent at the real API server', detail: 'Use the control-plane endpoint (load balancer or host IP), not the Service ClusterIP.', commands: [helmUpgrade(e, 'cilium-apiserver.yaml'), rolloutRestart(e)], helmValues: 'k8sServiceHost: <API server host or IP>\nk8sServicePort: 6443' });
     }
     if (s.crdWait.length > 0) {
-      steps.push({ title: 'Check cilium-operator', detail: 'The operator registers Cilium CRDs; the agent blocks until they exist (crd-wait-timeout).', commands: ['kubectl -n kube-system get deploy cilium-operator', 'kubectl -n kube-system logs deploy/cilium-operator --tail=50', 'kubectl get crd | grep cilium.io'] });
+      steps.push({ title: 'Check cilium-operator', detail: 'The operator registers Cilium CRDs; the agent blocks until they exist (crd-wait-timeout).', commands: [`kubectl -n ${ciliumNamespace(e)} get deploy cilium-operator`, `kubectl -n ${ciliumNamespace(e)} logs deploy/cilium-operator --tail=50`, 'kubectl get crd | grep cilium.io'] });
     }
     steps.push({ title: 'Test the path from the node', detail: 'From the node, the API server must answer on the address the agent uses.', commands: [`kubectl debug node/${e.nodeName} -it --image=curlimages/curl -- curl -sk ${s.host ?? 'https://<apiserver>:6443'}/healthz`] });
-    steps.push(verifyAgentStep(e.nodeName));
+    steps.push(verifyAgentStep(e));
 
     return {
       runbookId: ID,

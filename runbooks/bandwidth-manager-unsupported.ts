@@ -11,7 +11,9 @@ import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
 import { renderHelmValues } from './helm-values.ts';
-import { ciliumDoc, configTrue, disableFeature, HELM_UPGRADE, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
+import { ciliumDoc, configTrue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
+import { helmUpgrade, rolloutRestart } from './install-commands.ts';
+import { configSource } from './effective-config.ts';
 
 const ID = 'bandwidth-manager-unsupported';
 const EDT_MIN: KernelTriple = [5, 1, 0];
@@ -52,8 +54,8 @@ export const bandwidthManagerUnsupported: Runbook = {
     // BBR refusal stops the agent (the probe returns an error); everything else only switches the feature off.
     const fatal = bbrOld || lines.some((s) => isErrorOrWorse(s.line) || /enable-bbr|failed to set sysctl/i.test(lineText(s.line)));
     const evidence: EvidenceQuote[] = [];
-    if (bwm) evidence.push({ kind: 'fact', text: 'enable-bandwidth-manager=true', source: 'cilium-config ConfigMap' });
-    if (bbr) evidence.push({ kind: 'fact', text: 'enable-bbr=true', source: 'cilium-config ConfigMap' });
+    if (bwm) evidence.push({ kind: 'fact', text: 'enable-bandwidth-manager=true', source: configSource(e, 'enable-bandwidth-manager') });
+    if (bbr) evidence.push({ kind: 'fact', text: 'enable-bbr=true', source: configSource(e, 'enable-bbr') });
     if (k !== null && e.node.ok) {
       evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}`, source: `node ${e.nodeName} status.nodeInfo` });
       if (edtOld) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.1.0 needed by the bandwidth manager (EDT)`, source: 'bandwidth.go probe(); fact sheet §1.2' });
@@ -103,10 +105,10 @@ function fixSteps(e: Evidence, bwm: boolean, bbr: boolean, kernelIsCause: boolea
   steps.push({
     title: bbrOld && bwm ? 'Or turn BBR off (the bandwidth manager itself can stay)' : 'Or turn the bandwidth manager off',
     detail: 'This is cluster-wide; the agents restart with the new config.',
-    commands: [HELM_UPGRADE('cilium-bandwidth-fix.yaml'), 'kubectl -n kube-system rollout restart ds/cilium'],
+    commands: [helmUpgrade(e, 'cilium-bandwidth-fix.yaml'), rolloutRestart(e)],
     helmValues: values,
   });
-  steps.push(verifyAgentStep(e.nodeName, 'Then `cilium-dbg status` on the node should show the BandwidthManager state you expect.'));
+  steps.push(verifyAgentStep(e, 'Then `cilium-dbg status` on the node should show the BandwidthManager state you expect.'));
   return steps;
 }
 

@@ -11,6 +11,7 @@ import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
 import type { LogLine } from './log-parser.ts';
+import { agentLogsCommand, agentPodSelector, ciliumNamespace, deleteAgentPodCommands } from './install-commands.ts';
 
 const ID = 'bpf-map-create-failed';
 const MAP_MSG = /error while opening\/creating BPF maps|unable to initialize service maps/i;
@@ -89,7 +90,7 @@ export const bpfMapCreateFailed: Runbook = {
         `${errno === null ? '' : ` (${errno})`}: ${cause.why}.`,
       evidence,
       blastRadius,
-      fixSteps: [...cause.steps(e), verifyStep(e.nodeName)],
+      fixSteps: [...cause.steps(e), verifyStep(e)],
       docs: [
         { title: 'Cilium system requirements', url: 'https://docs.cilium.io/en/stable/operations/system_requirements/' },
         { title: 'eBPF maps (sizing)', url: 'https://docs.cilium.io/en/stable/network/ebpf/maps/' },
@@ -121,8 +122,6 @@ interface Cause {
   steps(e: Evidence): FixStep[];
 }
 
-const agentSelector = (node: string): string => `-l k8s-app=cilium --field-selector spec.nodeName=${node}`;
-
 function causeOf(errno: string | null, memlock: boolean): Cause {
   if (errno === 'EPERM' && memlock) {
     return {
@@ -130,7 +129,7 @@ function causeOf(errno: string | null, memlock: boolean): Cause {
       steps: (e) => [{
         title: 'Let the agent raise or drop the memlock limit',
         detail: 'Cilium ≥1.12 calls rlimit.RemoveMemlock (PR #18640); it needs CAP_SYS_RESOURCE or a privileged agent. Check the agent securityContext and the container runtime’s default LimitMEMLOCK.',
-        commands: [`kubectl -n kube-system get pod ${agentSelector(e.nodeName)} -o jsonpath='{.items[0].spec.containers[0].securityContext}'`],
+        commands: [`kubectl -n ${ciliumNamespace(e)} get pod ${agentPodSelector(e)} -o jsonpath='{.items[0].spec.containers[0].securityContext}'`],
       }],
     };
   }
@@ -169,14 +168,14 @@ function causeOf(errno: string | null, memlock: boolean): Cause {
   }
   return {
     why: 'the error does not name a known cause',
-    steps: (e) => [{ title: 'Read the full error', detail: 'Collect the agent logs around the failure.', commands: [`kubectl -n kube-system logs ${agentSelector(e.nodeName)} -c cilium-agent --previous --tail=200`] }],
+    steps: (e) => [{ title: 'Read the full error', detail: 'Collect the agent logs around the failure.', commands: [agentLogsCommand(e, true)] }],
   };
 }
 
-function verifyStep(node: string): FixStep {
+function verifyStep(e: Evidence): FixStep {
   return {
     title: 'Restart the agent and verify',
     detail: 'After the fix, restart the agent on the node and check that it becomes Ready.',
-    commands: [`kubectl -n kube-system delete pod ${agentSelector(node)}`, `kubectl -n kube-system get pods ${agentSelector(node)} -w`],
+    commands: deleteAgentPodCommands(e),
   };
 }

@@ -13,6 +13,7 @@ import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery, 
 import { isMapCreateFailure } from './bpf-map-create-failed.ts';
 import type { LogLine } from './log-parser.ts';
 import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from './runbook-kit.ts';
+import { helmUpgrade } from './install-commands.ts';
 
 const ID = 'bpf-program-load-denied';
 const TOO_LARGE = /BPF program is too large|load program: argument list too long/i;
@@ -96,10 +97,10 @@ function complexitySteps(e: Evidence, features: string[]): FixStep[] {
     ...(helm.length > 0 ? [{
       title: 'Or turn off the feature that grew the program',
       detail: 'Host firewall and BPF masquerade add code to the nodeport/NAT programs that failed in #30093 and #38967.',
-      commands: ['helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f cilium-verifier-fix.yaml'],
+      commands: [helmUpgrade(e, 'cilium-verifier-fix.yaml')],
       helmValues: helm.join('\n'),
     }] : []),
-    verifyAgentStep(e.nodeName),
+    verifyAgentStep(e),
   ];
 }
 
@@ -111,6 +112,6 @@ function deniedSteps(e: Evidence): FixStep[] {
       commands: [`kubectl debug node/${e.nodeName} -it --image=busybox -- sh -c 'cat /sys/kernel/security/lockdown; dmesg | grep -iE "avc|lockdown|bpf" | tail -20'`],
     },
     { title: 'Allow it', detail: 'Use the distribution\'s Cilium SELinux policy or container_t → spc_t for the agent (rke2#1273), or boot without lockdown=confidentiality.' },
-    verifyAgentStep(e.nodeName),
+    verifyAgentStep(e),
   ];
 }

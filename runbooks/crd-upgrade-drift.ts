@@ -11,6 +11,7 @@ import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { apiserverSignals } from './apiserver-unreachable.ts';
 import { ciliumDoc } from './runbook-kit.ts';
+import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from './install-commands.ts';
 
 const ID = 'crd-upgrade-drift';
 const MISSING_RESOURCE = /the server could not find the requested resource \(get [a-z]+\.cilium\.io\)/i;
@@ -40,7 +41,7 @@ export const crdUpgradeDrift: Runbook = {
     }
     if (e.operator.ok && e.operator.value.readyReplicas === 0 && (e.operator.value.replicas ?? 1) > 0) {
       problems.push('cilium-operator has no ready replica, so nothing registers or upgrades the CRDs');
-      evidence.push({ kind: 'fact', text: `cilium-operator readyReplicas 0 of ${e.operator.value.replicas ?? '?'}`, source: 'Deployment kube-system/cilium-operator status' });
+      evidence.push({ kind: 'fact', text: `cilium-operator readyReplicas 0 of ${e.operator.value.replicas ?? '?'}`, source: `Deployment ${ciliumNamespace(e)}/cilium-operator status` });
     }
     if (e.crds.ok) {
       const names = new Set(e.crds.value.map((c) => c.name));
@@ -88,8 +89,8 @@ export const crdUpgradeDrift: Runbook = {
           title: 'Bring the operator to the agent’s version',
           detail: 'Agent and operator come from the same chart release; a half-applied upgrade leaves them apart. Re-run the upgrade with the same chart version for both.',
           commands: [
-            'kubectl -n kube-system get ds/cilium deploy/cilium-operator -o jsonpath=\'{range .items[*]}{.metadata.name}{"\\t"}{.spec.template.spec.containers[0].image}{"\\n"}{end}\'',
-            `helm upgrade cilium cilium/cilium -n kube-system --reuse-values --version ${agent ?? '<agent version>'}`,
+            `kubectl -n ${ciliumNamespace(e)} get ds/${agentDaemonSet(e)} deploy/cilium-operator -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.spec.template.spec.containers[0].image}{"\\n"}{end}'`,
+            helmUpgrade(e, 'cilium-values.yaml').replace(' -f cilium-values.yaml', ` --version ${agent ?? '<agent version>'}`),
           ],
         },
         {
@@ -97,7 +98,7 @@ export const crdUpgradeDrift: Runbook = {
           detail: 'Every Cilium CRD should be Established and serve each version in its storedVersions.',
           commands: ['kubectl get crd -o custom-columns=NAME:.metadata.name,STORED:.status.storedVersions,SCHEMA:.metadata.labels.io\\.cilium\\.k8s\\.crd\\.schema\\.version | grep cilium.io'],
         },
-        { title: 'Restart the agents once the CRDs are current', detail: 'Agents do not wait for a newer CRD version on their own (PR #31416).', commands: ['kubectl -n kube-system rollout restart ds/cilium'] },
+        { title: 'Restart the agents once the CRDs are current', detail: 'Agents do not wait for a newer CRD version on their own (PR #31416).', commands: [rolloutRestart(e)] },
       ],
       docs: [ciliumDoc(e, 'Upgrade guide', 'operations/upgrade/')],
       proposals: [],

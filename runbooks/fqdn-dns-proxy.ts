@@ -9,7 +9,9 @@ import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { allPolicies, policyRef, policySelects } from './policy-selector.ts';
-import { ciliumDoc, configValue, HELM_UPGRADE } from './runbook-kit.ts';
+import { ciliumDoc, configValue } from './runbook-kit.ts';
+import { helmUpgrade } from './install-commands.ts';
+import { configSource } from './effective-config.ts';
 
 const ID = 'fqdn-dns-proxy';
 const L7_REJECTED = /L7 policy is not supported since L7 proxy is not enabled/i;
@@ -33,9 +35,9 @@ export const fqdnDnsProxy: Runbook = {
     const rejected = findAgentLines(e, L7_REJECTED_LINES, 3);
     if ((fqdn.length > 0 && l7Off) || rejected.length > 0) {
       problems.push(`the L7 proxy is off (enable-l7-proxy=false), so ${fqdn.length > 0 ? fqdn.map((f) => policyRef(f.policy, f.kind)).slice(0, 3).join(', ') : 'L7/DNS policies'} ${fqdn.length === 1 ? 'is' : 'are'} rejected`);
-      if (l7Off) evidence.push({ kind: 'fact', text: 'enable-l7-proxy=false', source: 'cilium-config ConfigMap' });
+      if (l7Off) evidence.push({ kind: 'fact', text: 'enable-l7-proxy=false', source: configSource(e, 'enable-l7-proxy') });
       evidence.push(...rejected.map((s) => quoteLogLine(s.source, s.line)));
-      steps.push({ title: 'Turn the L7 proxy back on', detail: 'toFQDNs and DNS rules need it (it is on by default).', commands: [HELM_UPGRADE('cilium-l7.yaml')], helmValues: 'l7Proxy: true' });
+      steps.push({ title: 'Turn the L7 proxy back on', detail: 'toFQDNs and DNS rules need it (it is on by default).', commands: [helmUpgrade(e, 'cilium-l7.yaml')], helmValues: 'l7Proxy: true' });
     }
     if (e.policies.ok && !l7Off) {
       const all = allPolicies(e.policies.value);

@@ -4,7 +4,8 @@
 // server port 4244).
 import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import { computeBlastRadius } from './blast-radius.ts';
-import { ciliumDoc, configValue, HELM_UPGRADE } from './runbook-kit.ts';
+import { ciliumDoc, configValue } from './runbook-kit.ts';
+import { ciliumCli, ciliumNamespace, helmUpgrade, rolloutRestart } from './install-commands.ts';
 
 const ID = 'hubble-disabled';
 
@@ -26,7 +27,7 @@ export const hubbleDisabled: Runbook = {
     else if (relayPresent === false) state = 'no-relay';
     else if (relayPresent === true && relayReady === false) state = 'relay-down';
     else return null;
-    if (relayPresent !== null) evidence.push({ kind: 'fact', text: `Deployment hubble-relay ${relayPresent ? `present, ready=${String(relayReady ?? 'unknown')}` : 'absent'}`, source: 'kube-system Deployments' });
+    if (relayPresent !== null) evidence.push({ kind: 'fact', text: `Deployment hubble-relay ${relayPresent ? `present, ready=${String(relayReady ?? 'unknown')}` : 'absent'}`, source: `${ciliumNamespace(e)} Deployments` });
     const text = {
       off: 'Hubble is disabled, so there is no flow log to see what the datapath drops during this incident.',
       'no-relay': 'Hubble runs on the agents but Hubble Relay is not deployed, so flows can only be read node by node.',
@@ -43,11 +44,11 @@ export const hubbleDisabled: Runbook = {
       fixSteps: state === 'relay-down' ? [{
         title: 'Look at the relay',
         detail: 'The relay needs to reach every agent’s Hubble server on port 4244 (TLS).',
-        commands: ['kubectl -n kube-system get pods -l k8s-app=hubble-relay', 'kubectl -n kube-system logs deploy/hubble-relay --tail=50'],
+        commands: [`kubectl -n ${ciliumNamespace(e)} get pods -l k8s-app=hubble-relay`, `kubectl -n ${ciliumNamespace(e)} logs deploy/hubble-relay --tail=50`],
       }] : [{
         title: 'Enable Hubble and Relay',
-        detail: 'Agents restart to pick up enable-hubble. Meanwhile, `cilium-dbg monitor --type drop` on the node shows drops.',
-        commands: [HELM_UPGRADE('cilium-hubble.yaml'), 'kubectl -n kube-system rollout restart ds/cilium', 'cilium hubble port-forward & hubble status'],
+        detail: `Agents restart to pick up enable-hubble. Meanwhile, \`${ciliumCli(e)} monitor --type drop\` in the node's agent shows drops.`,
+        commands: [helmUpgrade(e, 'cilium-hubble.yaml'), rolloutRestart(e), 'cilium hubble port-forward & hubble status'],
         helmValues: state === 'off' ? 'hubble:\n  enabled: true\n  relay:\n    enabled: true' : 'hubble:\n  relay:\n    enabled: true',
       }],
       docs: [ciliumDoc(e, 'Setting up Hubble observability', 'observability/hubble/setup/')],

@@ -10,6 +10,8 @@ import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { ciliumDoc, configValue } from './runbook-kit.ts';
+import { agentCli } from './install-commands.ts';
+import { configSource } from './effective-config.ts';
 
 const ID = 'ipam-exhausted';
 const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
@@ -52,7 +54,7 @@ export const ipamExhausted: Runbook = {
     if (cn !== null) evidence.push({ kind: 'fact', text: `CiliumNode ${e.nodeName}: podCIDRs [${cn.podCIDRs.join(', ')}]${cn.used === undefined ? '' : `, ${cn.used} IPs used`}${capacity === null ? '' : ` of ~${capacity}`}${opError === null || opError === '' ? '' : `, operator error "${opError}"`}`, source: 'CiliumNode spec.ipam / status.ipam' });
     if (podsOnNode !== null) evidence.push({ kind: 'fact', text: `${podsOnNode} non-host-network pods on the node`, source: 'pods on the node' });
     const mode = configValue(e, 'ipam') ?? 'cluster-pool';
-    if (e.ciliumConfig.ok) evidence.push({ kind: 'fact', text: `ipam: ${mode}`, source: 'cilium-config ConfigMap' });
+    if (e.ciliumConfig.ok) evidence.push({ kind: 'fact', text: `ipam: ${mode}`, source: configSource(e, 'ipam') });
 
     const cause = noCidr.length > 0 ? 'the node has no PodCIDR assigned yet (the operator or controller-manager has not allocated one)'
       : overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
@@ -79,7 +81,7 @@ function steps(e: Evidence, mode: string, overlap: boolean, noCidr: boolean): Fi
   const out: FixStep[] = [{
     title: 'See what is allocated',
     detail: 'Compare allocated addresses with the pods really running there; leaked IPs from deleted pods also fill the range.',
-    commands: [`kubectl get ciliumnode ${node} -o yaml | grep -A8 ipam`, 'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status --all-addresses'],
+    commands: [`kubectl get ciliumnode ${node} -o yaml | grep -A8 ipam`, agentCli(e, 'status --all-addresses')],
   }];
   if (overlap) {
     out.push({ title: 'Remove the route or CNI that overlaps the PodCIDR', detail: 'Cilium skips any range a node route covers (#9793); a leftover bridge CNI in /etc/cni/net.d does the same.', commands: [`kubectl debug node/${node} -it --image=busybox -- sh -c 'ip route; ls /host/etc/cni/net.d'`] });

@@ -99,7 +99,7 @@ export const kernelConfigMissing: Runbook = {
           title: 'Use a kernel built with the missing options, or relax the hardening',
           detail: 'Switch the node image to one whose kernel has the options above (most distribution kernels do; minimal/custom ones may not). For hardening, `net.core.bpf_jit_harden=0` on the node lets the probes read what they need (deckhouse#22619). For probe regressions on brand-new kernels, pin the previous kernel or the previous Cilium patch release.',
         },
-        verifyAgentStep(e.nodeName),
+        verifyAgentStep(e),
       ],
       docs: [ciliumDoc(e, 'System requirements (kernel configuration)', 'operations/system_requirements/')],
       proposals: critical ? [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'The agent cannot run on this kernel build; keep new pods off the node.' }] : [],

@@ -22,6 +22,7 @@ import {
 } from './kernel-version.ts';
 import { kernelUpgradeHint } from './os-kernel-hints.ts';
 import { renderHelmValues } from './helm-values.ts';
+import { helmUpgrade } from './install-commands.ts';
 
 const ID = 'kernel-too-old';
 const COMPAT_LABEL = 'cilium.io/kernel-compatible';
@@ -162,7 +163,7 @@ function fixSteps(e: Evidence, target: KernelTriple, floor: CiliumKernelFloor | 
       title: floor === null ? 'Or turn off the features this kernel cannot run' : 'Also turn off the features this kernel cannot run (if you keep it)',
       detail: `Only these are enabled and unsupported here: ${unmet.map((u) => u.enabledBy).join(', ')}.` +
         (kprOff ? ' Turning kube-proxy replacement off needs kube-proxy deployed again first, or Services stop working.' : ''),
-      commands: ['helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f cilium-kernel-fix.yaml'],
+      commands: [helmUpgrade(e, 'cilium-kernel-fix.yaml')],
       helmValues: values,
     });
   }

@@ -3,12 +3,16 @@
 // KUBE-KUBELET-CANARY / KUBE-FIREWALL / KUBE-MARK-* are not kube-proxy, #22164; IPVS keeps Services in ipsets
 // with few KUBE-SVC chains; nftables rules are not in iptables-save), §3.1 (`kube-proxy-replacement` values,
 // PR #26577, #31286; healthz :10256 clash #10621, rke2#3490), kubeproxy-free.rst warnings (PR #24407), cleanup
-// caveat on RHEL 8.10 (#39204), k3s/RKE2 embedded kube-proxy (kube-hetzner#1210).
+// caveat on RHEL 8.10 (#39204), k3s embedded kube-proxy (kube-hetzner#1210). RKE2 does not embed kube-proxy: it runs
+// it as a static pod (component=kube-proxy, rancher/rke2 pkg/staticpod) until `disable-kube-proxy: true`
+// (rancher/rke2#2785).
 import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from './contract.ts';
 import type { Evidence, IptablesInfo } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { hasKubeProxyRules } from './iptables-summary.ts';
 import { kubeProxyReplacementEnabled } from './cilium-version.ts';
+import { agentCli, agentShell } from './install-commands.ts';
+import { configSource } from './effective-config.ts';
 
 const ID = 'kube-proxy-conflict';
 
@@ -17,25 +21,27 @@ export const kubeProxyConflict: Runbook = {
   title: 'kube-proxy runs beside kube-proxy replacement',
   severity: 'critical',
   rank: 30,
-  needs: ['ciliumConfig', 'kubeProxy', 'iptables'],
+  // With kube-proxy replacement off there is nothing to conflict with: the runbook does not apply, so it is not
+  // "inconclusive" for want of iptables.
+  needs: (e) => (e.ciliumConfig.ok && !kubeProxyReplacementEnabled(e.ciliumConfig.value) ? [] : ['ciliumConfig', 'kubeProxy', 'iptables']),
   match(e) {
     if (!e.ciliumConfig.ok || !kubeProxyReplacementEnabled(e.ciliumConfig.value)) return null;
     const kpr = e.ciliumConfig.value['kube-proxy-replacement'] ?? '';
     const kp = e.kubeProxy.ok ? e.kubeProxy.value : null;
     const podRunning = kp?.podOnNode != null && kp.podOnNode.phase === 'Running';
     const rules = e.iptables.ok && hasKubeProxyRules(e.iptables.value) ? e.iptables.value : null;
-    const embedded = embeddedDistro(e);
+    const embedded = distroKubeProxy(e);
     if (!podRunning && rules === null && kp?.daemonSetPresent !== true) return null;
 
     // Active: kube-proxy programs Services on this node right now (a pod, or k3s/RKE2's built-in one with rules).
-    const active = podRunning || (embedded !== null && rules !== null);
-    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `kube-proxy-replacement: "${kpr}"`, source: 'cilium-config ConfigMap' }];
+    const active = podRunning || (embedded?.embedded === true && rules !== null);
+    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `kube-proxy-replacement: "${kpr}"`, source: configSource(e, 'kube-proxy-replacement') }];
     if (kp !== null) {
-      if (kp.podOnNode != null) evidence.push({ kind: 'fact', text: `kube-proxy pod ${kp.podOnNode.name} on ${e.nodeName}: ${kp.podOnNode.phase}, ready=${kp.podOnNode.ready}`, source: 'pods in kube-system' });
+      if (kp.podOnNode != null) evidence.push({ kind: 'fact', text: `kube-proxy ${kp.podOnNode.kind === 'static' ? 'static pod' : 'pod'} ${kp.podOnNode.name} on ${e.nodeName}: ${kp.podOnNode.phase}, ready=${kp.podOnNode.ready}`, source: 'pods on the node' });
       if (kp.daemonSetPresent) evidence.push({ kind: 'fact', text: `DaemonSet ${kp.daemonSetName ?? 'kube-proxy'} present${kp.mode != null ? `, mode ${kp.mode}` : ''}`, source: 'kube-system DaemonSets / kube-proxy ConfigMap' });
     }
     if (rules !== null) evidence.push(rulesQuote(rules));
-    if (embedded !== null) evidence.push({ kind: 'fact', text: `kubelet ${embedded.kubelet}: ${embedded.name} runs kube-proxy inside its own process, not as a pod`, source: 'node status.nodeInfo.kubeletVersion' });
+    if (embedded !== null) evidence.push({ kind: 'fact', text: embedded.how, source: embedded.source });
     if (kpr.trim().toLowerCase() === 'strict') evidence.push({ kind: 'fact', text: '"strict" is the pre-1.14 spelling; 1.16+ accept only true/false', source: 'fact sheet §3.1 (PR #26577, #31286)' });
 
     const ipvs = kp?.mode === 'ipvs' || rules?.kubeProxyChains.ipvs === true;
@@ -67,26 +73,49 @@ function rulesQuote(r: IptablesInfo): EvidenceQuote {
   return { kind: 'fact', text: `kube-proxy rules on the node: ${parts.join(', ')}; CILIUM_* ${r.ciliumChains}${kubelet}`, source: `iptables-save (${r.source}, ${r.backend})` };
 }
 
-function embeddedDistro(e: Evidence): { name: string; kubelet: string; flag: string } | null {
+interface DistroKubeProxy {
+  name: 'k3s' | 'RKE2';
+  /** k3s: inside the k3s process (no pod); RKE2: a static pod the rke2 service writes. */
+  embedded: boolean;
+  how: string;
+  source: string;
+  flag: string;
+}
+
+/** k3s runs kube-proxy inside its own process; RKE2 runs it as a static pod. Both turn it off in their config file. */
+function distroKubeProxy(e: Evidence): DistroKubeProxy | null {
   if (!e.node.ok) return null;
   const v = e.node.value.kubeletVersion ?? '';
-  if (/\+k3s/i.test(v)) return { name: 'k3s', kubelet: v, flag: 'disable-kube-proxy: true  # /etc/rancher/k3s/config.yaml (or --disable-kube-proxy)' };
-  if (/\+rke2/i.test(v)) return { name: 'RKE2', kubelet: v, flag: 'disable-kube-proxy: true  # /etc/rancher/rke2/config.yaml' };
+  const embeddedFact = e.kubeProxy.ok ? e.kubeProxy.value.embedded : undefined;
+  if (/\+k3s/i.test(v) && embeddedFact !== false) {
+    return {
+      name: 'k3s', embedded: true,
+      how: `kubelet ${v}: k3s runs kube-proxy inside its own process, not as a pod${embeddedFact === true ? ' (its node-args do not disable it)' : ''}`,
+      source: embeddedFact === true ? 'node annotation k3s.io/node-args' : 'node status.nodeInfo.kubeletVersion',
+      flag: 'disable-kube-proxy: true  # /etc/rancher/k3s/config.yaml (or --disable-kube-proxy)',
+    };
+  }
+  if (/\+rke2/i.test(v)) {
+    return {
+      name: 'RKE2', embedded: false,
+      how: `kubelet ${v}: RKE2 runs kube-proxy as a static pod (kube-proxy-<node>), not from a DaemonSet`,
+      source: 'node status.nodeInfo.kubeletVersion',
+      flag: 'disable-kube-proxy: true  # /etc/rancher/rke2/config.yaml, then restart rke2-server/rke2-agent',
+    };
+  }
   return null;
 }
 
-function fixSteps(e: Evidence, ds: string, embedded: ReturnType<typeof embeddedDistro>, ipvs: boolean, rules: boolean): FixStep[] {
+function fixSteps(e: Evidence, ds: string, embedded: DistroKubeProxy | null, ipvs: boolean, rules: boolean): FixStep[] {
   const node = e.nodeName;
-  // Exec into this node's agent, not a random pod of the DaemonSet.
-  const agent = e.agentPod.ok ? `pod/${e.agentPod.value.name}` : 'ds/cilium';
   const steps: FixStep[] = [{
     title: 'Make sure the agent reaches the API server without kube-proxy',
     detail: 'Without kube-proxy the kubernetes Service ClusterIP only works once Cilium is up, so the agent must be told the real API server address. Confirm KPR is active on the agent.',
-    commands: [`kubectl -n kube-system exec ${agent} -c cilium-agent -- cilium-dbg status | grep KubeProxyReplacement`],
+    commands: [`${agentCli(e, 'status')} | grep KubeProxyReplacement`],
     helmValues: 'kubeProxyReplacement: true\nk8sServiceHost: <API server host or IP>\nk8sServicePort: <API server port>',
   }];
   if (embedded !== null) {
-    steps.push({ title: `Disable ${embedded.name}'s built-in kube-proxy`, detail: `Set this on every server and agent node and restart the ${embedded.name} service.`, commands: [embedded.flag] });
+    steps.push({ title: `Disable ${embedded.name}'s ${embedded.embedded ? 'built-in' : 'static-pod'} kube-proxy`, detail: `Set this on every server and agent node and restart the ${embedded.name} service.`, commands: [embedded.flag] });
   } else {
     steps.push({
       title: 'Remove kube-proxy',
@@ -105,7 +134,7 @@ function fixSteps(e: Evidence, ds: string, embedded: ReturnType<typeof embeddedD
       ],
     });
   }
-  steps.push({ title: 'Verify', detail: 'No kube-proxy rules should remain; CILIUM_* chains stay (Cilium keeps some iptables rules even with KPR).', commands: [`kubectl -n kube-system exec ${agent} -c cilium-agent -- sh -c "iptables-save -t nat | grep -cE '^-A KUBE-(SVC|SEP|SERVICES|NODEPORTS)'"`] });
+  steps.push({ title: 'Verify', detail: 'No kube-proxy rules should remain; CILIUM_* chains stay (Cilium keeps some iptables rules even with KPR).', commands: [agentShell(e, `sh -c "iptables-save -t nat | grep -cE '^-A KUBE-(SVC|SEP|SERVICES|NODEPORTS)'"`)] });
   return steps;
 }
 

@@ -9,7 +9,8 @@ import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
 import { renderHelmValues, type HelmValuePaths } from './helm-values.ts';
-import { ciliumDoc, configValue, HELM_UPGRADE, restartAgent } from './runbook-kit.ts';
+import { ciliumDoc, configValue, restartAgent } from './runbook-kit.ts';
+import { agentCli, helmUpgrade, rolloutRestart } from './install-commands.ts';
 
 const ID = 'map-full';
 const FULL = /the map is full|Failed to add PolicyMap key.*argument list too long/i;
@@ -79,8 +80,8 @@ export const mapFull: Runbook = {
           title: 'See how full the maps are',
           detail: 'Compare entries with the configured maximum; for policy maps, count identities (high-cardinality labels inflate them, #32399).',
           commands: [
-            'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg map list',
-            'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg bpf ct list global | wc -l',
+            agentCli(e, 'map list'),
+            `${agentCli(e, 'bpf ct list global')} | wc -l`,
             'kubectl get ciliumidentities --no-headers | wc -l',
           ],
         },
@@ -88,7 +89,7 @@ export const mapFull: Runbook = {
           title: 'Raise the limits (restarts the agents; maps are re-created)',
           detail: `Double what is full, staying under the hard cap of ${HARD_CAP} entries (#44635). Bigger maps cost kernel memory on every node.` +
             (kinds.has('policy') ? ' For policy maps also limit identity-relevant labels (labels.* / --labels) if identities explode.' : ''),
-          commands: [HELM_UPGRADE('cilium-map-sizes.yaml'), 'kubectl -n kube-system rollout restart ds/cilium'],
+          commands: [helmUpgrade(e, 'cilium-map-sizes.yaml'), rolloutRestart(e)],
           helmValues: sizing.values,
         },
       ],

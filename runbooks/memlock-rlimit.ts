@@ -10,7 +10,8 @@ import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
 import { MAP_CREATE_FAILURES } from './bpf-map-create-failed.ts';
 import { compareTriples } from './kernel-version.ts';
-import { agentSelector, ciliumDoc, cordon, nodeKernel, verifyAgentStep } from './runbook-kit.ts';
+import { ciliumDoc, cordon, nodeKernel, verifyAgentStep } from './runbook-kit.ts';
+import { agentPodSelector, agentShell, ciliumNamespace, helmUpgrade } from './install-commands.ts';
 
 const ID = 'memlock-rlimit';
 const HINT = /MEMLOCK may be too low/i;
@@ -58,17 +59,17 @@ export const memlockRlimit: Runbook = {
           title: 'Check the agent’s capabilities and limit',
           detail: 'Cilium ≥1.12 lifts the limit itself (rlimit.RemoveMemlock, PR #18640) when it has CAP_SYS_RESOURCE; the perf ring also needs CAP_IPC_LOCK.',
           commands: [
-            `kubectl -n kube-system get pod ${agentSelector(e.nodeName)} -o jsonpath='{.items[0].spec.containers[?(@.name=="cilium-agent")].securityContext}'`,
-            `kubectl -n kube-system exec ds/cilium -c cilium-agent -- grep 'Max locked memory' /proc/1/limits`,
+            `kubectl -n ${ciliumNamespace(e)} get pod ${agentPodSelector(e)} -o jsonpath='{.items[0].spec.containers[?(@.name=="cilium-agent")].securityContext}'`,
+            agentShell(e, `grep 'Max locked memory' /proc/1/limits`),
           ],
         },
         {
           title: 'Give the agent the capabilities back',
           detail: 'Restricted platforms (Talos, hardened PSPs/policies) strip them; restore the chart defaults (values.yaml securityContext.capabilities.ciliumAgent). Alternatively raise LimitMEMLOCK for the container runtime (containerd/CRI-O systemd unit) to infinity.',
-          commands: ['helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f cilium-caps.yaml'],
+          commands: [helmUpgrade(e, 'cilium-caps.yaml')],
           helmValues: 'securityContext:\n  capabilities:\n    ciliumAgent:\n      - CHOWN\n      - KILL\n      - NET_ADMIN\n      - NET_RAW\n      - IPC_LOCK\n      - SYS_MODULE\n      - SYS_ADMIN\n      - SYS_RESOURCE\n      - DAC_OVERRIDE\n      - FOWNER\n      - SETGID\n      - SETUID',
         },
-        verifyAgentStep(e.nodeName),
+        verifyAgentStep(e),
       ],
       docs: [ciliumDoc(e, 'System requirements (privileges)', 'operations/system_requirements/')],
       proposals: fatal ? [cordon(e.nodeName, 'The agent cannot create its BPF objects; keep new pods off the node.')] : [],

@@ -9,6 +9,8 @@ import type { PolicySummary, WorkloadPod } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { allPolicies, allowsDns, policyRef, policySelects } from './policy-selector.ts';
 import { ciliumDoc, configValue } from './runbook-kit.ts';
+import { agentCli } from './install-commands.ts';
+import { configSource } from './effective-config.ts';
 
 const ID = 'policy-default-deny';
 type Dir = 'ingress' | 'egress';
@@ -59,7 +61,7 @@ export const policyDefaultDeny: Runbook = {
     if (problems.size === 0) return null;
 
     const list = [...problems.values()];
-    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `enable-policy: ${mode}`, source: 'cilium-config ConfigMap' }];
+    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `enable-policy: ${mode}`, source: configSource(e, 'enable-policy') }];
     for (const p of list.slice(0, 8)) evidence.push({ kind: 'comparison', text: describe(p), source: 'policies × pods on the node (fact sheet §6)' });
     const pods = new Set(list.flatMap((p) => p.pods));
     const first = list[0];
@@ -75,7 +77,7 @@ export const policyDefaultDeny: Runbook = {
         {
           title: 'Confirm the drops',
           detail: 'Look for "Policy denied" drops from these pods (e.g. UDP to kube-dns:53).',
-          commands: [`hubble observe --node ${e.nodeName} --verdict DROPPED --last 100`, 'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg monitor --type drop'],
+          commands: [`hubble observe --node ${e.nodeName} --verdict DROPPED --last 100`, agentCli(e, 'monitor --type drop')],
         },
         ...(list.some((p) => p.kind === 'no-dns') ? [{
           title: 'Allow DNS in the egress policy',

@@ -8,6 +8,7 @@ import type { ClusterPod, PolicySummary } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { allPolicies, policyRef, policySelects } from './policy-selector.ts';
 import { ciliumDoc } from './runbook-kit.ts';
+import { agentCli } from './install-commands.ts';
 
 const ID = 'policy-selector-drift';
 
@@ -55,12 +56,12 @@ export const policySelectorDrift: Runbook = {
         {
           title: 'Compare the selector with the pods’ labels',
           detail: 'Cilium matches identity labels: the pod labels (k8s: source) and the namespace. Renaming a label in a Deployment changes the identity.',
-          commands: [...new Set(drifts.slice(0, 3).map((d) => `kubectl get pods ${d.namespace === undefined ? '-A' : `-n ${d.namespace}`} --show-labels`)), 'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg endpoint list'],
+          commands: [...new Set(drifts.slice(0, 3).map((d) => `kubectl get pods ${d.namespace === undefined ? '-A' : `-n ${d.namespace}`} --show-labels`)), agentCli(e, 'endpoint list')],
         },
         {
           title: 'Update the policy selector (or restore the label)',
           detail: 'Change `spec.endpointSelector.matchLabels` to the labels the pods carry now, then check the endpoints show policy enforcement again.',
-          commands: ['kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg endpoint list | grep -i enabled'],
+          commands: [`${agentCli(e, 'endpoint list')} | grep -i enabled`],
         },
       ],
       docs: [ciliumDoc(e, 'Endpoint-based policy', 'security/policy/language/')],

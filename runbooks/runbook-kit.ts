@@ -4,6 +4,8 @@ import type { DocLink, FixStep, RemediationProposal } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { compareTriples, effectiveKernel, parseKernelVersion, type KernelTriple, type KernelVersion } from './kernel-version.ts';
 import { isCrashLooping } from './agent-crashloop.ts';
+import { deleteAgentPodCommands } from './install-commands.ts';
+export { agentCli, agentLogsCommand, agentPodSelector, agentShell, ciliumCli, ciliumNamespace, deleteAgentPodCommands, helmUpgrade, rolloutRestart } from './install-commands.ts';
 
 export interface NodeKernel {
   parsed: KernelVersion;
@@ -39,7 +41,6 @@ export function configTrue(e: Evidence, key: string): boolean {
   return configValue(e, key)?.toLowerCase() === 'true';
 }
 
-export const agentSelector = (node: string): string => `-l k8s-app=cilium --field-selector spec.nodeName=${node}`;
 
 /** The agent is crash-looping or not ready (null = unknown). */
 export function agentUnhealthy(e: Evidence): boolean | null {
@@ -47,12 +48,8 @@ export function agentUnhealthy(e: Evidence): boolean | null {
   return isCrashLooping(e.agentPod.value) || !e.agentPod.value.ready;
 }
 
-export function verifyAgentStep(node: string, detail = 'Restart the agent on the node and check that it becomes Ready.'): FixStep {
-  return {
-    title: 'Restart the agent and verify',
-    detail,
-    commands: [`kubectl -n kube-system delete pod ${agentSelector(node)}`, `kubectl -n kube-system get pods ${agentSelector(node)} -w`],
-  };
+export function verifyAgentStep(e: Evidence, detail = 'Restart the agent on the node and check that it becomes Ready.'): FixStep {
+  return { title: 'Restart the agent and verify', detail, commands: deleteAgentPodCommands(e) };
 }
 
 /** A docs.cilium.io link for the running minor ("v1.16"), or "stable" when the version is unknown. */
@@ -75,4 +72,3 @@ export function cordon(node: string, reason: string): RemediationProposal {
   return { action: 'cordon-node', params: { node }, risk: 'low', reason };
 }
 
-export const HELM_UPGRADE = (file: string): string => `helm upgrade cilium cilium/cilium -n kube-system --reuse-values -f ${file}`;

@@ -10,7 +10,9 @@ import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
 import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
-import { ciliumDoc, configValue, disableFeature, HELM_UPGRADE, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
+import { ciliumDoc, configValue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
+import { helmUpgrade, rolloutRestart } from './install-commands.ts';
+import { configSource } from './effective-config.ts';
 
 const ID = 'wireguard-unsupported';
 const WG_MIN: KernelTriple = [5, 6, 0];
@@ -42,7 +44,7 @@ export const wireguardUnsupported: Runbook = {
     const portInUse = texts.some((t) => PORT_IN_USE.test(t));
     const l7 = texts.some((t) => L7_CONFLICT.test(t));
     const kernelSaid = texts.some((t) => WG_NOT_SUPPORTED.test(t));
-    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: 'enable-wireguard=true', source: 'cilium-config ConfigMap' }];
+    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: 'enable-wireguard=true', source: configSource(e, 'enable-wireguard') }];
     if (k !== null) {
       evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}`, source: `node ${e.nodeName} status.nodeInfo` });
       if (old) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.6.0 (in-tree WireGuard)`, source: 'fact sheet §1.2; v1.10 WireGuard guide' });
@@ -70,7 +72,7 @@ export const wireguardUnsupported: Runbook = {
         } : l7 ? {
           title: 'Upgrade Cilium or turn the L7 proxy off',
           detail: 'Later releases combine WireGuard with the L7 proxy; on 1.13 one of them must go.',
-          commands: [HELM_UPGRADE('cilium-wireguard-fix.yaml')],
+          commands: [helmUpgrade(e, 'cilium-wireguard-fix.yaml')],
           helmValues: 'l7Proxy: false',
         } : {
           title: 'Give the node a kernel with WireGuard',
@@ -80,10 +82,10 @@ export const wireguardUnsupported: Runbook = {
         {
           title: 'Or turn WireGuard off until the nodes can run it',
           detail: 'Pod traffic between nodes then travels unencrypted: agree this with whoever owns the security requirement first.',
-          commands: [HELM_UPGRADE('cilium-wireguard-off.yaml'), 'kubectl -n kube-system rollout restart ds/cilium'],
+          commands: [helmUpgrade(e, 'cilium-wireguard-off.yaml'), rolloutRestart(e)],
           helmValues: 'encryption:\n  enabled: false',
         },
-        verifyAgentStep(e.nodeName),
+        verifyAgentStep(e),
       ],
       docs: [ciliumDoc(e, 'WireGuard transparent encryption', 'security/network/encryption-wireguard/'), ciliumDoc(e, 'System requirements', 'operations/system_requirements/')],
       proposals: certain && !portInUse ? [disableFeature('enable-wireguard', 'false', 'Lets the agent start; inter-node pod traffic is no longer encrypted (security trade-off).')] : [],

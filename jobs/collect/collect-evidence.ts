@@ -1,21 +1,22 @@
 // Gathers the Evidence for one node: independent facts concurrently, each under its own deadline, each ending
 // ok or unavailable (with the reason and the fix). A slow or forbidden call costs one fact, never the report.
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
-import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type Evidence, type Fact, type IptablesInfo, type LogChunk } from '../../runbooks/evidence.ts';
-import type { KernelConfig, Memlock } from '../../runbooks/evidence-extra.ts';
-import type { HostKernel } from '../../runbooks/evidence.ts';
+// Cilium's namespace is discovered first (cilium-install.ts); the reads scoped to it chain on that one answer.
+import type { CoreV1Event, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
+import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type CiliumInfo, type CiliumInstall, type Evidence, type Fact } from '../../runbooks/evidence.ts';
 import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
-import { summarizeIptablesSave } from '../../runbooks/iptables-summary.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
-import { KubeApiError } from '../kube/kube-api-error.ts';
 import { ok, unavailable, withDeadline, type Permission } from './fact-outcome.ts';
 import { toNodeInfo, toPeers } from './node-facts.ts';
-import { AGENT_CONTAINER, agentRunning, toAgentPod, toWorkload } from './pod-facts.ts';
-import { toEvent, toHubbleInfo, toKubeProxyInfo, toPolicySummary, toServicesOnNode } from './cluster-facts.ts';
-import { parseKernelConfig, parseMemlock, toCiliumCrds, toCiliumNodeIpam, toClusterPods, toOperatorInfo } from './extra-facts.ts';
+import { toAgentPod, toWorkload } from './pod-facts.ts';
+import { embeddedKubeProxy, kubeProxyPodOf, toEvent, toHubbleInfo, toKubeProxyInfo, toPolicySummary, toServicesOnNode } from './cluster-facts.ts';
+import { toCiliumCrds, toCiliumNodeIpam, toClusterPods, toOperatorInfo } from './extra-facts.ts';
 import { slimListsFor } from './slim-lists.ts';
+import { agentContainerOf, DEFAULT_CILIUM_NAMESPACE, describeInstall, findAgentPods, type AgentPodsFound } from './cilium-install.ts';
+import { collectAgentLogs, collectAgentReads, collectInitLogs, collectIptables, perm, type AgentExecReads, type Guard } from './agent-reads.ts';
+import { overridesForNode } from './config-overrides.ts';
 
-export const CILIUM_NAMESPACE = 'kube-system';
+/** kube-proxy lives in kube-system wherever Cilium is installed. */
+const KUBE_PROXY_NAMESPACE = 'kube-system';
 
 export interface CollectOptions {
   deadlineMs: number;
@@ -23,53 +24,60 @@ export interface CollectOptions {
   limitBytes: number;
   /** Bytes of iptables-save output read at most. */
   execMaxBytes?: number;
+  /** CILIUM_NAMESPACE: look for the agents only there (otherwise every namespace). */
+  ciliumNamespace?: string;
   now?: () => Date;
 }
-
-const perm = (verb: string, resource: string, namespace?: string, group?: string): Permission => ({
-  verb,
-  resource,
-  ...(namespace !== undefined && { namespace }),
-  ...(group !== undefined && { group }),
-});
 
 export async function collectEvidence(cluster: ClusterReader, nodeName: string, opts: CollectOptions): Promise<Evidence> {
   // Lists that grow with the cluster are reduced to what is read of them as they arrive (slim-lists.ts).
   const reader = slimListsFor(cluster, nodeName);
-  const ns = CILIUM_NAMESPACE;
-  const guard = async <T>(what: string, needs: Permission[], call: () => Promise<T>): Promise<Fact<T>> => {
+  const guard: Guard = async <T>(what: string, needs: Permission[], call: () => Promise<T>): Promise<Fact<T>> => {
     try {
       return ok(await withDeadline(what, opts.deadlineMs, call));
     } catch (e) {
       return unavailable(e, what, needs);
     }
   };
+  const where = opts.ciliumNamespace;
 
-  // Asked up front, beside stage 1: exec needs it and a refused exec upgrade says nothing useful.
-  const execAllowed = guard('create selfsubjectaccessreviews', [], () => reader.canI('create', 'pods', ns, 'exec'));
   // Every read starts at once; reads that need another's answer chain on just that one, so the slowest chain, not
   // the slowest stage, sets the time (each round trip to a real apiserver costs tens of milliseconds).
-  const agentPodsP = guard('list cilium pods', [perm('list', 'pods', ns)], () => reader.listPods({ namespace: ns, labelSelector: 'k8s-app=cilium' }));
-  const policiesCnpP = guard('list ciliumnetworkpolicies', [perm('list', 'ciliumnetworkpolicies', undefined, 'cilium.io')], () =>
-    reader.listCustomObjects('cilium.io', 'v2', 'ciliumnetworkpolicies'),
-  );
+  const foundP = guard('find the cilium agents', [perm('list', 'pods', where)], () => findAgentPods(reader, nodeName, where));
+  /** The namespace Cilium was found in (or, not found, where the override or the default says). */
+  const nsP = foundP.then((f) => (f.ok && f.value.pods.length > 0 ? f.value.namespace : (where ?? DEFAULT_CILIUM_NAMESPACE)));
+  const inCilium = <T>(what: string, needs: (ns: string) => Permission[], call: (ns: string) => Promise<T>): Promise<Fact<T>> =>
+    nsP.then((ns) => guard(what, needs(ns), () => call(ns)));
+  const nodeP = guard('get node', [perm('get', 'nodes')], () => reader.getNode(nodeName));
+  const execAllowedP = nsP.then((ns) => guard('create selfsubjectaccessreviews', [], () => reader.canI('create', 'pods', ns, 'exec')));
+  const policiesCnpP = guard('list ciliumnetworkpolicies', [perm('list', 'ciliumnetworkpolicies', undefined, 'cilium.io')], () => reader.listCustomObjects('cilium.io', 'v2', 'ciliumnetworkpolicies'));
   const policiesCcnpP = guard('list ciliumclusterwidenetworkpolicies', [perm('list', 'ciliumclusterwidenetworkpolicies', undefined, 'cilium.io')], () =>
     reader.listCustomObjects('cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies'),
   );
   const workloadPodsP = guard('list pods on the node', [perm('list', 'pods')], () => reader.listPods({ fieldSelector: `spec.nodeName=${nodeName}` }));
 
-  const agentP = agentPodsP.then(async (agentPods) => {
-    const agentPod: V1Pod | undefined = agentPods.ok ? agentPods.value.find((p) => p.spec?.nodeName === nodeName) : undefined;
+  const agentP = foundP.then(async (found) => {
+    const agentPod: V1Pod | undefined = found.ok ? found.value.pods.find((p) => p.spec?.nodeName === nodeName) : undefined;
     const noAgent = (): Fact<never> =>
-      agentPods.ok ? { ok: false, reason: 'not-found', detail: `no cilium-agent pod (label k8s-app=cilium in ${ns}) is scheduled on ${nodeName}` } : agentPods;
-    if (agentPod === undefined) return { agentPods, agentPod, noAgent, agentLogs: noAgent(), iptables: noAgent(), agentEvents: ok([]) as Fact<CoreV1Event[]>, agentReads: null };
-    const [agentLogs, iptables, agentEvents, agentReads] = await Promise.all([
-      collectAgentLogs(reader, agentPod, opts, guard),
-      collectIptables(reader, agentPod, nodeName, opts, guard, execAllowed),
+      !found.ok ? found : { ok: false, reason: 'not-found', detail: found.value.pods.length === 0 ? `no cilium-agent found: looked for ${found.value.looked}` : `no cilium-agent pod (label ${found.value.selector} in ${found.value.namespace}) is scheduled on ${nodeName}` };
+    const dsName = agentPod?.metadata?.ownerReferences?.find((o) => o.kind === 'DaemonSet')?.name;
+    const daemonSetP: Promise<Fact<V1DaemonSet> | null> = found.ok && dsName !== undefined
+      ? guard('get the agent daemonset', [perm('get', 'daemonsets', found.value.namespace, 'apps')], () => reader.getDaemonSet(found.value.namespace, dsName))
+      : Promise.resolve(null);
+    if (agentPod === undefined) {
+      return { found, agentPod, noAgent, daemonSet: await daemonSetP, agentLogs: noAgent(), initLogs: noAgent(), iptables: noAgent(), agentEvents: ok([]) as Fact<CoreV1Event[]>, agentReads: null as AgentExecReads | null };
+    }
+    const container = agentContainerOf(agentPod.spec);
+    const ns = agentPod.metadata?.namespace ?? '';
+    const [agentLogs, initLogs, iptables, agentEvents, agentReads, daemonSet] = await Promise.all([
+      collectAgentLogs(reader, agentPod, container, opts, guard),
+      collectInitLogs(reader, agentPod, opts, guard),
+      collectIptables(reader, agentPod, container, nodeName, opts, guard, execAllowedP),
       guard('list agent events', [perm('list', 'events', ns)], () => reader.listEvents(ns, `involvedObject.name=${agentPod.metadata?.name ?? ''}`)),
-      collectAgentReads(reader, agentPod, opts, guard),
+      collectAgentReads(reader, agentPod, container, guard),
+      daemonSetP,
     ]);
-    return { agentPods, agentPod, noAgent, agentLogs, iptables, agentEvents, agentReads };
+    return { found, agentPod, noAgent, daemonSet, agentLogs, initLogs, iptables, agentEvents, agentReads: agentReads };
   });
   // Pods cluster-wide only when a policy selector needs checking.
   const clusterPodsP = Promise.all([policiesCnpP, policiesCcnpP]).then(([cnp, ccnp]) =>
@@ -91,37 +99,56 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
           map(f, (events) => events.filter((ev) => stuckPods.has(`${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name ?? ''}`)).slice(0, 50)),
         );
   });
+  // kube-proxy's ConfigMap: `kube-proxy` (kubeadm), else EKS's `kube-proxy-config`.
+  const kubeProxyCmP = guard('get kube-proxy configmap', [perm('get', 'configmaps', KUBE_PROXY_NAMESPACE)], () => reader.getConfigMap(KUBE_PROXY_NAMESPACE, 'kube-proxy')).then((f) =>
+    !f.ok && f.reason === 'not-found'
+      ? guard('get kube-proxy-config configmap', [perm('get', 'configmaps', KUBE_PROXY_NAMESPACE)], () => reader.getConfigMap(KUBE_PROXY_NAMESPACE, 'kube-proxy-config'))
+      : f,
+  );
+  // CiliumNodeConfig overrides: cilium.io/v2 from 1.16, v2alpha1 before; a missing CRD means none can exist.
+  const overridesP = Promise.all([nsP, nodeP]).then(([ns, node]) => {
+    const needs = [perm('list', 'ciliumnodeconfigs', ns, 'cilium.io')];
+    const list = (version: string) => guard(`list ciliumnodeconfigs (${version})`, needs, () => reader.listCustomObjects('cilium.io', version, 'ciliumnodeconfigs', ns));
+    return list('v2')
+      .then((v2) => (!v2.ok && v2.reason === 'not-found' ? list('v2alpha1') : v2))
+      .then((f) => (!f.ok && f.reason === 'not-found' ? ok<unknown[]>([]) : f))
+      .then((f) => (node.ok ? map(f, (items) => overridesForNode(items, node.value.metadata?.labels ?? {})) : f.ok ? node : f));
+  });
 
-  const [node, nodes, ciliumConfig, kubeProxyDs, kubeProxyPods, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode, agent, clusterPods, sandboxEvents] =
+  const [node, nodes, ciliumConfig, kubeProxyDs, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode, agent, clusterPods, sandboxEvents, overrides, ns] =
     await Promise.all([
-      guard('get node', [perm('get', 'nodes')], () => reader.getNode(nodeName)),
+      nodeP,
       guard('list nodes', [perm('list', 'nodes')], () => reader.listNodes()),
-      guard('get cilium-config', [perm('get', 'configmaps', ns)], () => reader.getConfigMap(ns, 'cilium-config')),
-      guard('list kube-proxy daemonsets', [perm('list', 'daemonsets', ns, 'apps')], () => reader.listDaemonSets(ns, 'k8s-app=kube-proxy')),
-      guard('list kube-proxy pods', [perm('list', 'pods', ns)], () =>
-        reader.listPods({ namespace: ns, labelSelector: 'k8s-app=kube-proxy', fieldSelector: `spec.nodeName=${nodeName}` }),
-      ),
-      guard('get kube-proxy configmap', [perm('get', 'configmaps', ns)], () => reader.getConfigMap(ns, 'kube-proxy')),
+      inCilium('get cilium-config', (n) => [perm('get', 'configmaps', n)], (n) => reader.getConfigMap(n, 'cilium-config')),
+      guard('list kube-proxy daemonsets', [perm('list', 'daemonsets', KUBE_PROXY_NAMESPACE, 'apps')], () => reader.listDaemonSets(KUBE_PROXY_NAMESPACE, 'k8s-app=kube-proxy')),
+      kubeProxyCmP,
       workloadPodsP,
       policiesCnpP,
       policiesCcnpP,
-      guard('list hubble-relay deployments', [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, 'k8s-app=hubble-relay')),
+      inCilium('list hubble-relay deployments', (n) => [perm('list', 'deployments', n, 'apps')], (n) => reader.listDeployments(n, 'k8s-app=hubble-relay')),
       guard('list services', [perm('list', 'services')], () => reader.listServices()),
       guard('list endpointslices', [perm('list', 'endpointslices', undefined, 'discovery.k8s.io')], () => reader.listEndpointSlices()),
-      guard('list node events', [perm('list', 'events')], () =>
-        reader.listEvents(undefined, `involvedObject.kind=Node,involvedObject.name=${nodeName}`),
-      ),
-      guard('list cilium-operator deployments', [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, 'io.cilium/app=operator')),
+      guard('list node events', [perm('list', 'events')], () => reader.listEvents(undefined, `involvedObject.kind=Node,involvedObject.name=${nodeName}`)),
+      inCilium('list cilium-operator deployments', (n) => [perm('list', 'deployments', n, 'apps')], (n) => reader.listDeployments(n, 'io.cilium/app=operator')),
       guard('list customresourcedefinitions', [perm('list', 'customresourcedefinitions', undefined, 'apiextensions.k8s.io')], () => reader.listCrds()),
       guard('get ciliumnode', [perm('get', 'ciliumnodes', undefined, 'cilium.io')], () => reader.getClusterCustomObject('cilium.io', 'v2', 'ciliumnodes', nodeName)),
       agentP,
       clusterPodsP,
       sandboxEventsP,
+      overridesP,
+      nsP,
     ]);
-  const { agentPods, agentPod, noAgent, agentLogs, iptables, agentEvents, agentReads } = agent;
+  const { found, agentPod, noAgent, daemonSet, agentLogs, initLogs, iptables, agentEvents, agentReads } = agent;
+  const agentPods = map(found, (f) => f.pods);
+  const crdList = map(crds, toCiliumCrds);
+  const install = installFact(found, daemonSet, node, nodeName, crdList);
 
-  const configData = ciliumConfig.ok ? (ciliumConfig.value.data ?? {}) : null;
-  const image = agentPod?.spec?.containers.find((c) => c.name === AGENT_CONTAINER)?.image;
+  // The config the agent runs with: cilium-config, then the node's CiliumNodeConfig overrides on top.
+  const effectiveConfig = ciliumConfig.ok ? { ...(ciliumConfig.value.data ?? {}), ...Object.assign({}, ...(overrides.ok ? overrides.value.map((o) => o.defaults) : [])) as Record<string, string> } : null;
+  const container = agentPod === undefined ? undefined : agentContainerOf(agentPod.spec);
+  const image = agentPod?.spec?.containers.find((c) => c.name === container)?.image;
+  const operatorInfo = operator.ok ? toOperatorInfo(operator.value) : null;
+  const workloadsOnNode = workloadPods.ok ? workloadPods.value : null;
   const evidence = {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     cluster: reader.cluster,
@@ -133,14 +160,14 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
       agentPod === undefined
         ? noAgent()
         : image === undefined
-          ? { ok: false as const, reason: 'not-found' as const, detail: `pod ${agentPod.metadata?.name ?? ''} has no ${AGENT_CONTAINER} container` }
-          : ok({ version: ciliumVersionFromImage(image), image }),
+          ? { ok: false as const, reason: 'not-found' as const, detail: `pod ${agentPod.metadata?.name ?? ''} has no ${container ?? 'cilium-agent'} container` }
+          : ok(ciliumInfo(image, operatorInfo?.image)),
     ciliumConfig: map(ciliumConfig, (cm) => cm.data ?? {}),
-    agentPod: agentPod === undefined ? noAgent() : ok(toAgentPod(agentPod)),
+    agentPod: agentPod === undefined ? noAgent() : ok(toAgentPod(agentPod, container)),
     agentLogs,
-    kubeProxy: kubeProxyDs.ok
-      ? ok(toKubeProxyInfo(kubeProxyDs.value, kubeProxyPods.ok ? (kubeProxyPods.value[0] ?? null) : null, kubeProxyCm.ok ? kubeProxyCm.value : null))
-      : kubeProxyDs,
+    initLogs,
+    // The node's pods unread: whether kube-proxy runs there is unknown (podOnNode absent), not "no".
+    kubeProxy: map(kubeProxyDs, (ds) => toKubeProxyInfo(ds, workloadsOnNode === null ? undefined : kubeProxyPodOf(workloadsOnNode), kubeProxyCm.ok ? kubeProxyCm.value : null, node.ok ? embeddedKubeProxy(node.value.metadata?.annotations) : undefined)),
     iptables,
     workloads: map(workloadPods, (pods) => pods.filter((p) => p !== agentPod).map(toWorkload)),
     events:
@@ -157,118 +184,55 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
           ? policiesCcnp
           : policiesCnp,
     services: services.ok && slices.ok ? ok(toServicesOnNode(nodeName, services.value, slices.value)) : services.ok ? slices : services,
-    hubble: relay.ok ? ok(toHubbleInfo(configData, relay.value)) : relay,
+    // Hubble's state is read from the config: a config not read is an unknown state, never "disabled".
+    hubble: !relay.ok ? relay : ciliumConfig.ok && effectiveConfig !== null ? ok(toHubbleInfo(effectiveConfig, relay.value)) : unknownFrom(ciliumConfig, 'whether Hubble is enabled'),
     operator: operator.ok
-      ? (() => {
-          const info = toOperatorInfo(operator.value);
-          return info === null ? { ok: false as const, reason: 'not-found' as const, detail: `no cilium-operator Deployment (label io.cilium/app=operator) in ${ns}` } : ok(info);
-        })()
+      ? operatorInfo === null ? { ok: false as const, reason: 'not-found' as const, detail: `no cilium-operator Deployment (label io.cilium/app=operator) in ${ns}` } : ok(operatorInfo)
       : operator,
-    crds: map(crds, toCiliumCrds),
+    crds: crdList,
     ciliumNode: map(ciliumNode, toCiliumNodeIpam),
     clusterPods: map(clusterPods, toClusterPods),
     memlock: agentReads?.memlock ?? noAgent(),
     kernelConfig: agentReads?.kernelConfig ?? noAgent(),
     hostKernel: agentReads?.hostKernel ?? noAgent(),
+    install,
+    configOverrides: overrides,
   };
   // The collector's output is validated like any other evidence document: a shape bug fails here, not in a runbook.
   return parseEvidence(evidence);
 }
 
+/** The agent image's tag, else (digest-only images, as OLM ships) the operator image's tag; null when neither says. */
+function ciliumInfo(image: string, operatorImage: string | undefined): CiliumInfo {
+  const fromTag = ciliumVersionFromImage(image);
+  if (fromTag !== null) return { version: fromTag, image, versionSource: 'image-tag' };
+  const fromOperator = operatorImage === undefined ? null : ciliumVersionFromImage(operatorImage);
+  return fromOperator !== null ? { version: fromOperator, image, versionSource: 'operator-image' } : { version: null, image };
+}
+
+/** Where Cilium is, or why that is not known: forbidden, not installed at all, or not where the bot looked. */
+function installFact(found: Fact<AgentPodsFound>, daemonSet: Fact<V1DaemonSet> | null, node: Fact<V1Node>, nodeName: string, crds: Fact<{ name: string }[]>): Fact<CiliumInstall> {
+  if (!found.ok) return found;
+  if (found.value.pods.length === 0) {
+    const noCrds = crds.ok && crds.value.length === 0;
+    return noCrds
+      ? { ok: false, reason: 'not-found', detail: `Cilium is not installed on this cluster: no cilium.io CRDs and no agent pods (looked for ${found.value.looked})` }
+      : {
+          ok: false,
+          reason: 'not-found',
+          detail: `no cilium-agent found where the bot looked: ${found.value.looked}`,
+          fix: 'If Cilium runs in another namespace or under other labels, set CILIUM_NAMESPACE to its namespace (and grant the bot the namespaced reads there: deploy/README.md).',
+        };
+  }
+  return ok(describeInstall(found.value, daemonSet?.ok === true ? daemonSet.value : null, node.ok ? node.value : null, nodeName));
+}
+
+/** A fact that depends on one that could not be read is unknown for the same reason. */
+function unknownFrom(f: Fact<unknown>, what: string): Fact<never> {
+  if (f.ok) return { ok: false, reason: 'unavailable', detail: `${what} is unknown` };
+  return { ...f, detail: `${what} is unknown: ${f.detail}` };
+}
+
 function map<A, B>(f: Fact<A>, fn: (a: A) => B): Fact<B> {
   return f.ok ? ok(fn(f.value)) : f;
-}
-
-type Guard = <T>(what: string, needs: Permission[], call: () => Promise<T>) => Promise<Fact<T>>;
-
-function chunk(text: string, tailLines: number, limitBytes: number): LogChunk {
-  const lines = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-  return { text, lines, truncated: lines >= tailLines || Buffer.byteLength(text) >= limitBytes };
-}
-
-async function collectAgentLogs(reader: ClusterReader, pod: V1Pod, opts: CollectOptions, guard: Guard): Promise<Fact<AgentLogs>> {
-  const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
-  const name = pod.metadata?.name ?? '';
-  const needs = [perm('get', 'pods/log', namespace)];
-  const query = { namespace, pod: name, container: AGENT_CONTAINER, tailLines: opts.tailLines, limitBytes: opts.limitBytes };
-  const restarted = (pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER)?.restartCount ?? 0) > 0;
-  const [current, previous] = await Promise.all([
-    guard('get pods/log (current)', needs, () => reader.readPodLog({ ...query, previous: false })),
-    restarted
-      ? guard('get pods/log (previous)', needs, () => reader.readPodLog({ ...query, previous: true }))
-      : Promise.resolve(null),
-  ]);
-  if (!current.ok && (previous === null || !previous.ok)) return current;
-  // A 400 for --previous means "no previous container": that is an answer (null), not a failure.
-  const prev = previous === null || !previous.ok ? null : chunk(previous.value, opts.tailLines, opts.limitBytes);
-  const cur = current.ok ? chunk(current.value, opts.tailLines, opts.limitBytes) : { text: '', lines: 0, truncated: false };
-  return ok({ current: cur, previous: prev });
-}
-
-const NOT_RUNNING = (what: string): Fact<never> => ({
-  ok: false,
-  reason: 'unavailable',
-  detail: `not read: ${what} is read inside the cilium-agent container, which is not running`,
-});
-
-/** memlock and the kernel build config, read inside a running agent (one exec each). */
-async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: CollectOptions, guard: Guard): Promise<{ memlock: Fact<Memlock>; kernelConfig: Fact<KernelConfig>; hostKernel: Fact<HostKernel> }> {
-  if (!agentRunning(pod)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
-  const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
-  const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
-  const run = (command: string[]) => () => reader.exec({ namespace, pod: pod.metadata?.name ?? '', container: AGENT_CONTAINER, command, maxBytes: 4 * 1024 * 1024 });
-  const [limits, config, procVersion] = await Promise.all([
-    guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
-    guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
-    // /proc is the host's kernel in any container: its version line names the vendor's real upstream patch level.
-    guard('exec cat /proc/version', needs, run(['cat', '/proc/version'])),
-  ]);
-  const hostKernel: Fact<HostKernel> = !procVersion.ok
-    ? procVersion
-    : procVersion.value.exitCode === 0 && procVersion.value.stdout.startsWith('Linux version ')
-      ? ok({ procVersion: procVersion.value.stdout.trim(), source: 'agent-exec' })
-      : { ok: false, reason: 'unavailable', detail: `cat /proc/version in the agent gave no "Linux version" line (exit ${procVersion.value.exitCode})` };
-  const memlock: Fact<Memlock> = !limits.ok
-    ? limits
-    : (() => {
-        const parsed = limits.value.exitCode === 0 ? parseMemlock(limits.value.stdout) : null;
-        return parsed === null ? { ok: false as const, reason: 'unavailable' as const, detail: `no "Max locked memory" line in /proc/1/limits (exit ${limits.value.exitCode})` } : ok(parsed);
-      })();
-  const kernelConfig: Fact<KernelConfig> = !config.ok
-    ? config
-    : config.value.exitCode === 0 && config.value.stdout.includes('CONFIG_')
-      ? ok(parseKernelConfig(config.value.stdout, '/proc/config.gz or /boot/config-$(uname -r)'))
-      : { ok: false, reason: 'unavailable', detail: `the node exposes neither /proc/config.gz nor /boot/config-* to the agent (exit ${config.value.exitCode})` };
-  return { memlock, kernelConfig, hostKernel };
-}
-
-async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: string, opts: CollectOptions, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<Fact<IptablesInfo>> {
-  const namespace = pod.metadata?.namespace ?? CILIUM_NAMESPACE;
-  const name = pod.metadata?.name ?? '';
-  const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
-  if (!agentRunning(pod)) {
-    const waiting = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER)?.state?.waiting?.reason ?? 'not running';
-    return {
-      ok: false,
-      reason: 'unavailable',
-      detail: `cilium-agent on ${nodeName} is ${waiting}, so iptables could not be read through it`,
-      fix: `Read it on the node itself: \`iptables-save -t nat | grep -c -- '-A KUBE-SVC-'\` (a probe-pod fallback is planned).`,
-    };
-  }
-  const allowed = await execAllowed;
-  if (allowed.ok && !allowed.value) {
-    return unavailable(
-      new KubeApiError(`pods "${name}" is forbidden: the bot cannot create resource "pods/exec" in the namespace "${namespace}"`, 403, 'Forbidden', undefined, 'create pods/exec'),
-      'exec iptables-save',
-      needs,
-    );
-  }
-  const result = await guard('exec iptables-save -t nat', needs, () =>
-    reader.exec({ namespace, pod: name, container: AGENT_CONTAINER, command: ['iptables-save', '-t', 'nat'], maxBytes: opts.execMaxBytes ?? 32 * 1024 * 1024 }),
-  );
-  if (!result.ok) return result;
-  if (result.value.exitCode !== 0) {
-    return { ok: false, reason: 'unavailable', detail: `iptables-save exited with ${result.value.exitCode}: ${result.value.stderr.trim().slice(0, 300)}` };
-  }
-  return ok(summarizeIptablesSave(result.value.stdout, { source: 'agent-exec' }));
 }

@@ -8,9 +8,9 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ClusterReader, PodQuery } from '../kube/cluster-reader.ts';
 import { fleetListerFor } from '../fleet/fleet-lister.ts';
 import { slimEndpointSlice, slimPod, slimService } from '../fleet/slim-objects.ts';
-import { AGENT_CONTAINER } from './pod-facts.ts';
+import { AGENT_SELECTORS, agentContainerOf } from './cilium-install.ts';
 
-const AGENT_SELECTOR = 'k8s-app=cilium';
+const AGENT_LABELS: readonly string[] = AGENT_SELECTORS;
 
 /** toPeers (node-facts.ts) and the node names for suggestions: name, labels (pool), kernel, OS image, Ready. */
 export function slimNode(n: V1Node): V1Node {
@@ -27,10 +27,13 @@ export function slimNode(n: V1Node): V1Node {
 
 /** toPeers (node-facts.ts) of another node's agent: its node and whether the agent container is ready. */
 export function slimAgentPod(p: V1Pod): V1Pod {
-  const agent = p.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+  const container = agentContainerOf(p.spec);
+  const agent = p.status?.containerStatuses?.find((c) => c.name === container);
+  const spec = p.spec?.containers.find((c) => c.name === container);
   return {
     metadata: { name: p.metadata?.name, namespace: p.metadata?.namespace },
-    spec: { nodeName: p.spec?.nodeName, containers: [] },
+    // The agent container's name (and its command, by which discovery knows it), not the rest of the spec.
+    spec: { nodeName: p.spec?.nodeName, containers: spec === undefined ? [] : [{ name: spec.name, ...(spec.command !== undefined && { command: spec.command }) }] },
     status: { ...(agent !== undefined && { containerStatuses: [{ name: agent.name, ready: agent.ready, restartCount: agent.restartCount, image: agent.image, imageID: agent.imageID }] }) },
   };
 }
@@ -45,9 +48,10 @@ export function slimListsFor(reader: ClusterReader, node: string): ClusterReader
     listPods: (q: PodQuery) => {
       const cluster = q.labelSelector === undefined && q.fieldSelector === undefined;
       if (q.namespace === undefined && cluster) return listAll<V1Pod, V1Pod>('/api/v1/pods', 'list pods (all namespaces)', slimPod);
-      if (q.namespace !== undefined && q.labelSelector === AGENT_SELECTOR && q.fieldSelector === undefined) {
-        const path = `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods?labelSelector=${encodeURIComponent(AGENT_SELECTOR)}`;
-        return listAll<V1Pod, V1Pod>(path, `list pods in ${q.namespace}`, (p) => (p.spec?.nodeName === node ? lister.keepPod(p) : slimAgentPod(p)));
+      if (q.labelSelector !== undefined && AGENT_LABELS.includes(q.labelSelector) && q.fieldSelector === undefined) {
+        const base = q.namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods`;
+        const path = `${base}?labelSelector=${encodeURIComponent(q.labelSelector)}`;
+        return listAll<V1Pod, V1Pod>(path, `list pods in ${q.namespace ?? 'all namespaces'}`, (p) => (p.spec?.nodeName === node ? lister.keepPod(p) : slimAgentPod(p)));
       }
       return reader.listPods(q);
     },

@@ -6,11 +6,13 @@ import type { V1ConfigMap, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client
 import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
 import { agentHealthy, triage, type FleetAgent, type FleetContext, type FleetNode, type FleetVerdict } from '../../runbooks/fleet/fleet-node.ts';
 import { VariantCounter } from '../../runbooks/fleet/drift.ts';
-import { CILIUM_NAMESPACE } from '../collect/collect-evidence.ts';
+import { AGENT_SELECTORS, agentContainerOf, DEFAULT_CILIUM_NAMESPACE, findAgentPods } from '../collect/cilium-install.ts';
 import { isNodeReady, nodePool } from '../collect/node-facts.ts';
-import { AGENT_CONTAINER } from '../collect/pod-facts.ts';
 import type { ClusterReader, ListPage, PageQuery } from '../kube/cluster-reader.ts';
 import { fleetListerFor } from './fleet-lister.ts';
+
+/** kube-proxy lives in kube-system wherever Cilium is installed. */
+const KUBE_PROXY_NAMESPACE = 'kube-system';
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -31,6 +33,9 @@ export interface FleetSnapshot {
   kubeProxyPods: Map<string, KubeProxyPodSummary>;
   ciliumConfig: Settled<V1ConfigMap>;
   kubeProxyDaemonSets: Settled<V1DaemonSet[]>;
+  /** Where the agents were found (or, when none was, where they were looked for), and by which label. */
+  ciliumNamespace: string;
+  agentSelector: string;
   /** Fleet facts that could not be read, with why. */
   unavailable: string[];
   calls: number;
@@ -40,6 +45,8 @@ export interface FleetFactsOptions {
   pageSize?: number;
   maxDeep?: number;
   onNodes?: (checked: number, total: number) => void | Promise<void>;
+  /** CILIUM_NAMESPACE: look for the agents only there (otherwise every namespace). */
+  ciliumNamespace?: string;
 }
 
 async function settle<T>(call: () => Promise<T>): Promise<Settled<T>> {
@@ -68,8 +75,9 @@ async function eachPage<S>(fetch: (token?: string) => Promise<ListPage<S>>, onPa
 const withToken = (q: PageQuery, token: string | undefined): PageQuery => (token === undefined ? q : { ...q, continueToken: token });
 
 export function toFleetAgent(pod: V1Pod): FleetAgent {
-  const status = pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
-  const image = pod.spec?.containers.find((c) => c.name === AGENT_CONTAINER)?.image ?? '';
+  const container = agentContainerOf(pod.spec);
+  const status = pod.status?.containerStatuses?.find((c) => c.name === container);
+  const image = pod.spec?.containers.find((c) => c.name === container)?.image ?? '';
   const waiting = status?.state?.waiting?.reason;
   return {
     pod: pod.metadata?.name ?? '',
@@ -85,7 +93,6 @@ export function toFleetAgent(pod: V1Pod): FleetAgent {
 export async function collectFleetFacts(reader: ClusterReader, opts: FleetFactsOptions = {}): Promise<FleetSnapshot> {
   const limit = opts.pageSize ?? 500;
   const maxDeep = opts.maxDeep ?? 50;
-  const ns = CILIUM_NAMESPACE;
   const agents = new Map<string, FleetAgent>();
   const unhealthyAgents = new Map<string, V1Pod>();
   const kubeProxyPods = new Map<string, KubeProxyPodSummary>();
@@ -94,41 +101,52 @@ export async function collectFleetFacts(reader: ClusterReader, opts: FleetFactsO
   let calls = 2;
 
   const lister = fleetListerFor(reader);
-  const agentQuery = { namespace: ns, labelSelector: 'k8s-app=cilium', limit };
-  const proxyQuery = { namespace: ns, labelSelector: 'k8s-app=kube-proxy', limit };
-  const [ciliumConfig, kubeProxyDaemonSets, agentList, proxyList] = await Promise.all([
-    settle(() => reader.getConfigMap(ns, 'cilium-config')),
-    settle(() => reader.listDaemonSets(ns, 'k8s-app=kube-proxy')),
-    settle(() =>
-      eachPage(
-        // Each pod becomes its agent summary as it is read; the pod itself is kept only when its agent is unhealthy.
-        (token) => lister.pods(withToken(agentQuery, token), (pod) => {
-          const agent = toFleetAgent(pod);
-          return { node: pod.spec?.nodeName, agent, pod: agentHealthy(agent) ? undefined : pod };
-        }),
-        (page) => {
-          for (const { node, agent, pod } of page) {
-            if (node === undefined || agents.has(node)) continue;
-            agents.set(node, agent);
-            if (agent.version !== null) versions.add(agent.version, node);
-            // Full objects only for unhealthy agents (the deep candidates), and only as many as will be collected.
-            if (pod !== undefined && unhealthyAgents.size < maxDeep) unhealthyAgents.set(node, lister.keepPod(pod));
-          }
-        },
-      ),
-    ),
-    settle(() =>
+  const proxyQueries = ['k8s-app=kube-proxy', 'component=kube-proxy'].map((labelSelector) => ({ namespace: KUBE_PROXY_NAMESPACE, labelSelector, limit }));
+  // Agents in every namespace (or CILIUM_NAMESPACE) by their label; the namespace holding most of them is Cilium's.
+  const agentNamespaces = new Map<string, number>();
+  const readAgents = (agentQuery: PageQuery) => eachPage(
+    // Each pod becomes its agent summary as it is read; the pod itself is kept only when its agent is unhealthy.
+    (token) => lister.pods(withToken(agentQuery, token), (pod) => {
+      const agent = toFleetAgent(pod);
+      return { node: pod.spec?.nodeName, namespace: pod.metadata?.namespace ?? '', agent, pod: agentHealthy(agent) ? undefined : pod };
+    }),
+    (page) => {
+      for (const { node, namespace, agent, pod } of page) {
+        if (node === undefined || agents.has(node)) continue;
+        agentNamespaces.set(namespace, (agentNamespaces.get(namespace) ?? 0) + 1);
+        agents.set(node, agent);
+        if (agent.version !== null) versions.add(agent.version, node);
+        // Full objects only for unhealthy agents (the deep candidates), and only as many as will be collected.
+        if (pod !== undefined && unhealthyAgents.size < maxDeep) unhealthyAgents.set(node, lister.keepPod(pod));
+      }
+    },
+  );
+  let agentSelector: string = AGENT_SELECTORS[0];
+  const [kubeProxyDaemonSets, agentList, ...proxyLists] = await Promise.all([
+    settle(() => reader.listDaemonSets(KUBE_PROXY_NAMESPACE, 'k8s-app=kube-proxy')),
+    settle(async () => {
+      const pages = await readAgents({ ...(opts.ciliumNamespace !== undefined && { namespace: opts.ciliumNamespace }), labelSelector: agentSelector, limit });
+      if (agents.size > 0) return pages;
+      // Not labelled k8s-app=cilium: find them as a one-node collection does (other labels, a DaemonSet running cilium-agent).
+      const found = await findAgentPods(reader, null, opts.ciliumNamespace);
+      agentSelector = found.selector;
+      return pages + 1 + (found.pods.length === 0 ? 0 : await readAgents({ namespace: found.namespace, labelSelector: found.selector, limit }));
+    }),
+    ...proxyQueries.map((proxyQuery) => settle(() =>
       eachPage(
         (token) => lister.pods(withToken(proxyQuery, token), (pod) => ({
           node: pod.spec?.nodeName,
           summary: { name: pod.metadata?.name ?? '', phase: pod.status?.phase ?? 'Unknown', ready: pod.status?.containerStatuses?.every((c) => c.ready) === true },
         })),
         (page) => {
-          for (const { node, summary } of page) if (node !== undefined) kubeProxyPods.set(node, summary);
+          for (const { node, summary } of page) if (node !== undefined && !kubeProxyPods.has(node)) kubeProxyPods.set(node, summary);
         },
       ),
-    ),
+    )),
   ]);
+  const ciliumNamespace = [...agentNamespaces.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? opts.ciliumNamespace ?? DEFAULT_CILIUM_NAMESPACE;
+  if (agentNamespaces.size > 1) unavailable.push(`cilium-agent pods in several namespaces (${[...agentNamespaces.keys()].join(', ')}): ${ciliumNamespace} taken as Cilium's`);
+  const ciliumConfig = await settle(() => reader.getConfigMap(ciliumNamespace, 'cilium-config'));
   if (!ciliumConfig.ok) unavailable.push(`cilium-config: ${why(ciliumConfig.error)}`);
   if (!kubeProxyDaemonSets.ok) unavailable.push(`kube-proxy DaemonSets: ${why(kubeProxyDaemonSets.error)}`);
   if (agentList.ok) calls += agentList.value;
@@ -136,10 +154,12 @@ export async function collectFleetFacts(reader: ClusterReader, opts: FleetFactsO
     calls += 1;
     unavailable.push(`cilium-agent pods: ${why(agentList.error)}`);
   }
-  if (proxyList.ok) calls += proxyList.value;
-  else {
-    calls += 1;
-    unavailable.push(`kube-proxy pods: ${why(proxyList.error)}`);
+  for (const proxyList of proxyLists) {
+    if (proxyList.ok) calls += proxyList.value;
+    else {
+      calls += 1;
+      unavailable.push(`kube-proxy pods: ${why(proxyList.error)}`);
+    }
   }
 
   const context: FleetContext = {
@@ -190,5 +210,5 @@ export async function collectFleetFacts(reader: ClusterReader, opts: FleetFactsO
       await opts.onNodes?.(nodes.length, nodes.length + (remaining ?? 0));
     },
   );
-  return { nodes, verdicts, context, flagged, deepNodes, deepAgents, kubeProxyPods, ciliumConfig, kubeProxyDaemonSets, unavailable, calls };
+  return { nodes, verdicts, context, flagged, deepNodes, deepAgents, kubeProxyPods, ciliumConfig, kubeProxyDaemonSets, ciliumNamespace, agentSelector, unavailable, calls };
 }

@@ -72,7 +72,7 @@ export class FleetCache {
       n.agent === null
         ? []
         : [this.snapshot.deepAgents.get(n.name) ?? {
-            metadata: { name: n.agent.pod, namespace: 'kube-system' },
+            metadata: { name: n.agent.pod, namespace: this.snapshot.ciliumNamespace },
             spec: { nodeName: n.name, containers: [{ name: AGENT_CONTAINER, image: n.agent.image }] },
             status: { phase: n.agent.phase, containerStatuses: [{ name: AGENT_CONTAINER, ready: n.agent.ready, restartCount: n.agent.restarts, image: n.agent.image, imageID: '' }] },
           }],
@@ -111,19 +111,14 @@ export class FleetNodeReader implements ClusterReader {
 
   async listPods(q: PodQuery): Promise<V1Pod[]> {
     const { snapshot } = this.cache;
-    if (q.namespace === 'kube-system' && q.labelSelector === 'k8s-app=cilium' && q.fieldSelector === undefined) {
+    const agentQuery = q.labelSelector === snapshot.agentSelector && q.fieldSelector === undefined && (q.namespace === undefined || q.namespace === snapshot.ciliumNamespace);
+    if (agentQuery) {
       const agents = this.cache.agents();
       const own = snapshot.nodes.find((n) => n.name === this.node)?.agent;
       if (own === undefined || own === null || snapshot.deepAgents.has(this.node)) return agents;
       // A healthy agent on a flagged node (e.g. only its kernel tripped a check): its full pod, one call.
-      const full = await this.cache.direct(() => this.inner.listPods({ ...q, fieldSelector: `spec.nodeName=${this.node}` }));
+      const full = await this.cache.direct(() => this.inner.listPods({ namespace: snapshot.ciliumNamespace, labelSelector: q.labelSelector, fieldSelector: `spec.nodeName=${this.node}` }));
       return [...full, ...agents.filter((p) => p.spec?.nodeName !== this.node)];
-    }
-    if (q.namespace === 'kube-system' && q.labelSelector === 'k8s-app=kube-proxy' && q.fieldSelector === `spec.nodeName=${this.node}`) {
-      const kp = snapshot.kubeProxyPods.get(this.node);
-      return kp === undefined
-        ? []
-        : [{ metadata: { name: kp.name, namespace: 'kube-system' }, spec: { nodeName: this.node, containers: [] }, status: { phase: kp.phase, containerStatuses: [{ name: 'kube-proxy', ready: kp.ready, restartCount: 0, image: '', imageID: '' }] } }];
     }
     if (q.fieldSelector?.includes(this.node) === true) return this.cache.direct(() => this.inner.listPods(q));
     if (q.namespace === undefined && q.labelSelector === undefined && q.fieldSelector === undefined) {
@@ -145,12 +140,16 @@ export class FleetNodeReader implements ClusterReader {
     return this.cache.once(`ds:${namespace}:${labelSelector ?? ''}`, () => this.inner.listDaemonSets(namespace, labelSelector));
   }
 
+  getDaemonSet(namespace: string, name: string) {
+    return this.cache.once(`ds:${namespace}/${name}`, () => this.inner.getDaemonSet(namespace, name));
+  }
+
   listDeployments(namespace: string, labelSelector?: string) {
     return this.cache.once(`deploy:${namespace}:${labelSelector ?? ''}`, () => this.inner.listDeployments(namespace, labelSelector));
   }
 
   getConfigMap(namespace: string, name: string) {
-    if (namespace === 'kube-system' && name === 'cilium-config') return unwrap(this.cache.snapshot.ciliumConfig);
+    if (namespace === this.cache.snapshot.ciliumNamespace && name === 'cilium-config') return unwrap(this.cache.snapshot.ciliumConfig);
     return this.cache.once(`cm:${namespace}/${name}`, () => this.inner.getConfigMap(namespace, name));
   }
 

@@ -62,6 +62,7 @@ export async function runSweep(reader: ClusterReader, opts: SweepOptions): Promi
     maxDeep,
     ...(opts.pageSize !== undefined && { pageSize: opts.pageSize }),
     onNodes: (checked, total) => report({ checked, total }),
+    ...(opts.collect.ciliumNamespace !== undefined && { ciliumNamespace: opts.collect.ciliumNamespace }),
   });
   const deep = [...snapshot.deepNodes.keys()];
   await report({ phase: 'deep', checked: snapshot.nodes.length, total: snapshot.nodes.length, deepTotal: deep.length });

@@ -183,6 +183,10 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
     return list.items;
   }
 
+  getDaemonSet(namespace: string, name: string) {
+    return read(`get daemonsets/${name} in ${namespace}`, () => this.apps.readNamespacedDaemonSet({ namespace, name }));
+  }
+
   async listDeployments(namespace: string, labelSelector?: string) {
     const list = await read(`list deployments in ${namespace}`, () =>
       this.apps.listNamespacedDeployment({ namespace, ...(labelSelector !== undefined && { labelSelector }) }),

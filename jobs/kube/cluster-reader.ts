@@ -54,6 +54,7 @@ export interface ClusterReader {
   readPodLog(query: LogQuery): Promise<string>;
   exec(query: ExecQuery): Promise<ExecResult>;
   listDaemonSets(namespace: string, labelSelector?: string): Promise<V1DaemonSet[]>;
+  getDaemonSet(namespace: string, name: string): Promise<V1DaemonSet>;
   listDeployments(namespace: string, labelSelector?: string): Promise<V1Deployment[]>;
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
   listEvents(namespace: string | undefined, fieldSelector?: string): Promise<CoreV1Event[]>;

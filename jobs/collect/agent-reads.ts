@@ -1,0 +1,156 @@
+// What is read from the agent pod itself: the logs of the agent container and of its failing init containers
+// (current and previous run), and, by exec inside a running agent, iptables, the memlock limit, the kernel build
+// config and /proc/version. Each read is one fact; a refused or failed read costs that fact only.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { AgentLogs, Fact, HostKernel, InitContainerLogs, IptablesInfo, LogChunk } from '../../runbooks/evidence.ts';
+import type { KernelConfig, Memlock } from '../../runbooks/evidence-extra.ts';
+import { summarizeIptablesSave } from '../../runbooks/iptables-summary.ts';
+import type { ClusterReader } from '../kube/cluster-reader.ts';
+import { KubeApiError } from '../kube/kube-api-error.ts';
+import { ok, unavailable, type Permission } from './fact-outcome.ts';
+import { parseKernelConfig, parseMemlock } from './extra-facts.ts';
+import { agentRunning } from './pod-facts.ts';
+
+export interface AgentReadOptions {
+  tailLines: number;
+  limitBytes: number;
+  /** Bytes of iptables-save output read at most. */
+  execMaxBytes?: number;
+}
+
+export type Guard = <T>(what: string, needs: Permission[], call: () => Promise<T>) => Promise<Fact<T>>;
+
+export const perm = (verb: string, resource: string, namespace?: string, group?: string): Permission => ({
+  verb,
+  resource,
+  ...(namespace !== undefined && { namespace }),
+  ...(group !== undefined && { group }),
+});
+
+/** Init containers whose logs are read: at most this many, failing ones first. */
+const MAX_INIT_LOGS = 3;
+/** Init containers log little; their last lines hold the failure. */
+const INIT_TAIL_LINES = 200;
+
+function chunk(text: string, tailLines: number, limitBytes: number): LogChunk {
+  const lines = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  return { text, lines, truncated: lines >= tailLines || Buffer.byteLength(text) >= limitBytes };
+}
+
+async function readLogs(reader: ClusterReader, pod: V1Pod, container: string, restarted: boolean, tailLines: number, limitBytes: number, guard: Guard) {
+  const namespace = pod.metadata?.namespace ?? '';
+  const needs = [perm('get', 'pods/log', namespace)];
+  const query = { namespace, pod: pod.metadata?.name ?? '', container, tailLines, limitBytes };
+  const [current, previous] = await Promise.all([
+    guard(`get pods/log (${container}, current)`, needs, () => reader.readPodLog({ ...query, previous: false })),
+    restarted ? guard(`get pods/log (${container}, previous)`, needs, () => reader.readPodLog({ ...query, previous: true })) : Promise.resolve(null),
+  ]);
+  return { current, previous };
+}
+
+export async function collectAgentLogs(reader: ClusterReader, pod: V1Pod, container: string, opts: AgentReadOptions, guard: Guard): Promise<Fact<AgentLogs>> {
+  const restarted = (pod.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0) > 0;
+  const { current, previous } = await readLogs(reader, pod, container, restarted, opts.tailLines, opts.limitBytes, guard);
+  if (!current.ok && (previous === null || !previous.ok)) return current;
+  // A 400 for --previous means "no previous container": that is an answer (null), not a failure.
+  const prev = previous === null || !previous.ok ? null : chunk(previous.value, opts.tailLines, opts.limitBytes);
+  const cur = current.ok ? chunk(current.value, opts.tailLines, opts.limitBytes) : { text: '', lines: 0, truncated: false };
+  return ok({ current: cur, previous: prev });
+}
+
+/**
+ * Logs of the init containers that did not complete (failing, restarting or still running: `config` timing out
+ * against the API server, `mount-bpf-fs`, `install-cni-binaries` on a read-only /opt/cni/bin, …). Completed ones
+ * (exit 0) say nothing about a failure and are skipped.
+ */
+export async function collectInitLogs(reader: ClusterReader, pod: V1Pod, opts: AgentReadOptions, guard: Guard): Promise<Fact<InitContainerLogs[]>> {
+  const statuses = pod.status?.initContainerStatuses ?? [];
+  const failing = statuses
+    .filter((s) => !(s.state?.terminated?.exitCode === 0) && (s.state?.running !== undefined || s.state?.terminated !== undefined || s.restartCount > 0 || s.lastState?.terminated !== undefined))
+    .slice(0, MAX_INIT_LOGS);
+  const out: InitContainerLogs[] = [];
+  for (const s of failing) {
+    const { current, previous } = await readLogs(reader, pod, s.name, s.restartCount > 0 || s.lastState?.terminated !== undefined, INIT_TAIL_LINES, opts.limitBytes, guard);
+    if (!current.ok && (previous === null || !previous.ok) && current.reason === 'forbidden') return current;
+    out.push({
+      container: s.name,
+      current: current.ok ? chunk(current.value, INIT_TAIL_LINES, opts.limitBytes) : null,
+      previous: previous !== null && previous.ok ? chunk(previous.value, INIT_TAIL_LINES, opts.limitBytes) : null,
+    });
+  }
+  return ok(out);
+}
+
+const NOT_RUNNING = (what: string): Fact<never> => ({
+  ok: false,
+  reason: 'unavailable',
+  detail: `not read: ${what} is read inside the cilium-agent container, which is not running`,
+});
+
+export interface AgentExecReads {
+  memlock: Fact<Memlock>;
+  kernelConfig: Fact<KernelConfig>;
+  hostKernel: Fact<HostKernel>;
+}
+
+/** memlock, the kernel build config and /proc/version, read inside a running agent (one exec each). */
+export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, container: string, guard: Guard): Promise<AgentExecReads> {
+  if (!agentRunning(pod, container)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
+  const namespace = pod.metadata?.namespace ?? '';
+  const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
+  const run = (command: string[]) => () => reader.exec({ namespace, pod: pod.metadata?.name ?? '', container, command, maxBytes: 4 * 1024 * 1024 });
+  const [limits, config, procVersion] = await Promise.all([
+    guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
+    guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
+    // /proc is the host's kernel in any container: its version line names the vendor's real upstream patch level.
+    guard('exec cat /proc/version', needs, run(['cat', '/proc/version'])),
+  ]);
+  const hostKernel: Fact<HostKernel> = !procVersion.ok
+    ? procVersion
+    : procVersion.value.exitCode === 0 && procVersion.value.stdout.startsWith('Linux version ')
+      ? ok({ procVersion: procVersion.value.stdout.trim(), source: 'agent-exec' })
+      : { ok: false, reason: 'unavailable', detail: `cat /proc/version in the agent gave no "Linux version" line (exit ${procVersion.value.exitCode})` };
+  const memlock: Fact<Memlock> = !limits.ok
+    ? limits
+    : (() => {
+        const parsed = limits.value.exitCode === 0 ? parseMemlock(limits.value.stdout) : null;
+        return parsed === null ? { ok: false as const, reason: 'unavailable' as const, detail: `no "Max locked memory" line in /proc/1/limits (exit ${limits.value.exitCode})` } : ok(parsed);
+      })();
+  const kernelConfig: Fact<KernelConfig> = !config.ok
+    ? config
+    : config.value.exitCode === 0 && config.value.stdout.includes('CONFIG_')
+      ? ok(parseKernelConfig(config.value.stdout, '/proc/config.gz or /boot/config-$(uname -r)'))
+      : { ok: false, reason: 'unavailable', detail: `the node exposes neither /proc/config.gz nor /boot/config-* to the agent (exit ${config.value.exitCode})` };
+  return { memlock, kernelConfig, hostKernel };
+}
+
+export async function collectIptables(reader: ClusterReader, pod: V1Pod, container: string, nodeName: string, opts: AgentReadOptions, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<Fact<IptablesInfo>> {
+  const namespace = pod.metadata?.namespace ?? '';
+  const name = pod.metadata?.name ?? '';
+  const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
+  if (!agentRunning(pod, container)) {
+    const waiting = pod.status?.containerStatuses?.find((c) => c.name === container)?.state?.waiting?.reason ?? 'not running';
+    return {
+      ok: false,
+      reason: 'unavailable',
+      detail: `cilium-agent on ${nodeName} is ${waiting}, so iptables could not be read through it`,
+      fix: `Read it on the node itself: \`iptables-save -t nat | grep -c -- '-A KUBE-SVC-'\`.`,
+    };
+  }
+  const allowed = await execAllowed;
+  if (allowed.ok && !allowed.value) {
+    return unavailable(
+      new KubeApiError(`pods "${name}" is forbidden: the bot cannot create resource "pods/exec" in the namespace "${namespace}"`, 403, 'Forbidden', undefined, 'create pods/exec'),
+      'exec iptables-save',
+      needs,
+    );
+  }
+  const result = await guard('exec iptables-save -t nat', needs, () =>
+    reader.exec({ namespace, pod: name, container, command: ['iptables-save', '-t', 'nat'], maxBytes: opts.execMaxBytes ?? 32 * 1024 * 1024 }),
+  );
+  if (!result.ok) return result;
+  if (result.value.exitCode !== 0) {
+    return { ok: false, reason: 'unavailable', detail: `iptables-save exited with ${result.value.exitCode}: ${result.value.stderr.trim().slice(0, 300)}` };
+  }
+  return ok(summarizeIptablesSave(result.value.stdout, { source: 'agent-exec' }));
+}
