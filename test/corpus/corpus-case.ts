@@ -34,7 +34,8 @@ export const corpusCase = z.object({
   why: z.string().min(10),
   otherCause: z.string().min(3).optional(),
   proposedLabel: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional(),
-  knownIssue: z.object({ fixedIn: z.string().regex(/^\d+\.\d+\.\d+$/), link: z.string().url() }).strict().optional(),
+  // fixedIn only when the thread or the fix names the release: an unread release is unknown, never guessed.
+  knownIssue: z.object({ fixedIn: z.string().regex(/^\d+\.\d+\.\d+$/).optional(), link: z.string().url() }).strict().optional(),
   stated: z.object({
     ciliumVersion: z.string().optional(),
     kernel: z.string().optional(),
