@@ -57,3 +57,27 @@ describe('public real-incident corpus (test/corpus/cases)', () => {
     expect([...counts.values()].reduce((n, r) => n + r.tune + r['held-out'], 0)).toBe(cases.length);
   });
 });
+
+describe('the case schema rejects what a corpus case must not be', () => {
+  const valid = {
+    id: 'gh-cilium-15510', source: 'https://github.com/cilium/cilium/issues/15510', title: 't', split: 'held-out',
+    label: 'bpf-map-create-failed', why: 'a maintainer said so', evidence: [{ kind: 'agent-log', text: 'level=fatal msg="x"' }],
+  };
+
+  it('accepts a complete case', () => {
+    expect(corpusCase.safeParse(valid).success).toBe(true);
+  });
+
+  it.each([
+    ['an unknown label', { ...valid, label: 'cosmic-rays' }],
+    ['a non-https source', { ...valid, source: 'http://github.com/cilium/cilium/issues/15510' }],
+    ['no evidence', { ...valid, evidence: [] }],
+    ['blank evidence', { ...valid, evidence: [{ kind: 'agent-log', text: '  \n' }] }],
+    ['an unknown evidence kind', { ...valid, evidence: [{ kind: 'screenshot', text: 'x' }] }],
+    ['`other` without its cause', { ...valid, label: 'other' }],
+    ['a version advisory without the known issue', { ...valid, label: 'version-advisory' }],
+    ['a misspelt field', { ...valid, evidnce: [] }],
+  ])('rejects %s', (_what, bad) => {
+    expect(corpusCase.safeParse(bad).success).toBe(false);
+  });
+});
