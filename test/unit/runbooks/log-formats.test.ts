@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LEVEL_LITERALS, looksLikeJson, parseLog, parseLogLine, type LogLine } from '../../../runbooks/log-parser.ts';
-import { compileLogQuery, type LogQuery } from '../../../runbooks/log-query.ts';
-import { LogText } from '../../../runbooks/log-text.ts';
+import { compileLogQuery, type CompiledLogQuery, type LogQuery } from '../../../runbooks/log-query.ts';
+import { levelPrefilterSound, LogText } from '../../../runbooks/log-text.ts';
 import { logQuery, RUNBOOK_PATTERNS } from './log-arbitraries.ts';
 
 type Expected = Partial<Pick<LogLine, 'level' | 'msg' | 'error' | 'subsys' | 'time' | 'format'>> & { fields?: Record<string, string> };
@@ -149,5 +149,29 @@ describe('what the scanner relies on, for the plain-text shapes', () => {
       const want = [...parseLog(text)].filter(compileLogQuery(query).test);
       expect(new LogText(text).find(query, Infinity)).toEqual(want);
     }), { numRuns: 600 });
+  });
+
+  it('LogText finds exactly what parsing every line finds, for level-only queries too', () => {
+    const log = fc.array(textShapeLine, { maxLength: 20 }).map((ls) => ls.join('\n'));
+    fc.assert(fc.property(log, logQuery, (text, query) => {
+      const want = [...parseLog(text)].filter(compileLogQuery(query).test);
+      expect(new LogText(text).find(query, Infinity)).toEqual(want);
+    }), { numRuns: 600 });
+  });
+});
+
+describe('levelPrefilterSound', () => {
+  const compiled = (query: LogQuery, required: string[][] | null): CompiledLogQuery => ({ query, required, test: () => true });
+  it('holds when each spelling of the levels holds one alternative\'s literals', () => {
+    expect(levelPrefilterSound(compiled({ level: ['error'] }, [['err'], ['e0'], ['e1']]))).toBe(true);
+    expect(levelPrefilterSound(compiled({ level: ['error'] }, [['e']]))).toBe(true);
+    expect(levelPrefilterSound(compiled({ level: ['error'] }, null))).toBe(true);
+  });
+  it('fails when a spelling would be filtered out (klog `E1203`, logrus `FATA`)', () => {
+    expect(levelPrefilterSound(compiled({ level: ['error'] }, [['err']]))).toBe(false);
+    expect(levelPrefilterSound(compiled({ level: ['fatal'] }, [['fatal'], ['crit'], ['f0'], ['f1']]))).toBe(false);
+  });
+  it('is not asked of queries with text (their literals come from msg and error)', () => {
+    expect(levelPrefilterSound(compiled({ text: [/x/], level: ['error'] }, [['zzz']]))).toBe(true);
   });
 });
