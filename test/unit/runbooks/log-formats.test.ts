@@ -2,7 +2,7 @@
 // log-scan.ts relies on for the plain-text shapes: msg and error are text of the line, and a level is spelled in it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LEVEL_LITERALS, looksLikeJson, parseLog, parseLogLine, type LogLine } from '../../../runbooks/log-parser.ts';
+import { LEVEL_LITERALS, looksLikeJson, normalizeLevel, parseLog, parseLogLine, type LogLine } from '../../../runbooks/log-parser.ts';
 import { compileLogQuery, type CompiledLogQuery, type LogQuery } from '../../../runbooks/log-query.ts';
 import { levelPrefilterSound, LogText } from '../../../runbooks/log-text.ts';
 import { logQuery, RUNBOOK_PATTERNS } from './log-arbitraries.ts';
@@ -157,6 +157,25 @@ describe('what the scanner relies on, for the plain-text shapes', () => {
       const want = [...parseLog(text)].filter(compileLogQuery(query).test);
       expect(new LogText(text).find(query, Infinity)).toEqual(want);
     }), { numRuns: 600 });
+  });
+});
+
+describe('LEVEL_LITERALS', () => {
+  it('covers every level value normalizeLevel accepts in a level= / "level": field', () => {
+    for (const word of ['debug', 'trace', 'info', 'warn', 'warning', 'error', 'err', 'fatal', 'crit', 'critical', 'panic', 'dpanic', 'ERROR', 'Warning']) {
+      const level = normalizeLevel(word);
+      expect(level).not.toBeNull();
+      if (level !== null) expect(LEVEL_LITERALS[level].some((s) => word.toLowerCase().includes(s))).toBe(true);
+    }
+  });
+});
+
+describe('JSON behind a CRI log-file prefix', () => {
+  it('is decoded, and found by LogText through \\u escapes', () => {
+    const line = '2024-11-30T01:50:55.364976241Z stdout F {"level":"error","msg":"the m\\u0061p is full","subsys":"map-ct"}';
+    expect(parseLogLine(line, 1)).toMatchObject({ format: 'json', level: 'error', msg: 'the map is full', subsys: 'map-ct' });
+    const text = `level=info msg=routine\n${line}\n`;
+    expect(new LogText(text).find({ text: [/the map is full/i] }, 5).map((l) => l.lineNumber)).toEqual([2]);
   });
 });
 
