@@ -1,4 +1,4 @@
-// cilium-agent log lines in every shape the agent prints them. Fact sheet §2.0:
+// cilium-agent log lines in every shape the agent prints them:
 // ≤1.17 logrus logfmt `level=info msg="…" subsys=daemon` (optional `time="…"` or a prefix; levels incl. `warning`),
 // ≥1.18 slog `time=… level=warn msg=… module=agent.datapath… error="…"` (PRs #37902, #39251, #39464; #44967),
 // `log-format: json` (logrus `{"level":"info","msg":…,"subsys":…}`, #26942; slog `{"time":…,"level":…,"msg":…,
