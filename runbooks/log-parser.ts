@@ -1,8 +1,12 @@
-// cilium-agent log lines in every shape the agent prints them. Fact sheet §2.0:
+// cilium-agent log lines in every shape the agent prints them:
 // ≤1.17 logrus logfmt `level=info msg="…" subsys=daemon` (optional `time="…"` or a prefix; levels incl. `warning`),
 // ≥1.18 slog `time=… level=warn msg=… module=agent.datapath… error="…"` (PRs #37902, #39251, #39464; #44967),
-// `log-format: json`, plain Go `panic:` lines, and `kubectl logs --timestamps` prefixes. Never throws.
+// `log-format: json` (logrus `{"level":"info","msg":…,"subsys":…}`, #26942; slog `{"time":…,"level":…,"msg":…,
+// "module":…}`, PR #44961), plain-text shapes (Go `log`, klog, logrus' terminal format, level words, Go `panic:`:
+// log-text-formats.ts), and `kubectl logs --timestamps` / CRI log-file prefixes. Never throws.
+// A line whose level cannot be read keeps level null (unknown) and is still matched on its text.
 // Streaming-friendly: lines are sliced one at a time from the text; nothing splits the whole log.
+import { readTextLine } from './log-text-formats.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'panic';
 
@@ -72,16 +76,37 @@ export function normalizeLevel(value: string | undefined): LogLevel | null {
     case 'warn': case 'warning': return 'warn';
     case 'error': case 'err': return 'error';
     case 'fatal': case 'crit': case 'critical': return 'fatal';
-    case 'panic': return 'panic';
+    case 'panic': case 'dpanic': return 'panic';
     default: return null;
   }
 }
 
-/** What the field parsers read of a line: the (capped) line after its optional `--timestamps` prefix. */
+/**
+ * Text one of which every line given a level holds (lower-case ASCII, compared case-insensitively with backslashes
+ * skipped, as log-scan.ts compares literals): what a level-only query may require of a line before parsing it.
+ * The spellings above, the four-letter ones of logrus' terminal format (`FATA[0000]`) and klog's severity letter
+ * with the first digit of its month (`E1203 15:54:15…`).
+ */
+export const LEVEL_LITERALS: Readonly<Record<LogLevel, readonly string[]>> = {
+  debug: ['debu', 'trac'],
+  info: ['info', 'i0', 'i1'],
+  warn: ['warn', 'w0', 'w1'],
+  error: ['err', 'e0', 'e1'],
+  fatal: ['fata', 'crit', 'f0', 'f1'],
+  panic: ['pani'],
+};
+
+/** CRI log files (/var/log/pods) put the stream and a partial/full tag after the timestamp. */
+const CRI_STREAM = /^(?:stdout|stderr) [FP] /;
+
+/** What the field parsers read of a line: the (capped) line after its optional `--timestamps` or CRI prefix. */
 function lineBody(raw: string): { rest: string; prefixTime: string | null } {
   const body = raw.length > MAX_PARSED_CHARS ? raw.slice(0, MAX_PARSED_CHARS) : raw;
   const prefix = TIMESTAMP_PREFIX.exec(body);
-  return prefix === null ? { rest: body.trimStart(), prefixTime: null } : { rest: body.slice(prefix[0].length), prefixTime: prefix[0].trim() };
+  if (prefix === null) return { rest: body.trimStart(), prefixTime: null };
+  const after = body.slice(prefix[0].length);
+  const cri = CRI_STREAM.exec(after);
+  return { rest: cri === null ? after : after.slice(cri[0].length), prefixTime: prefix[0].trim() };
 }
 
 /** True when parseLogLine reads the line as JSON: its values are then decoded, not substrings of the line. */
@@ -89,24 +114,37 @@ export function looksLikeJson(raw: string): boolean {
   return lineBody(raw).rest.startsWith('{');
 }
 
+/**
+ * Field names as releases spell them, canonical first: a line gets the canonical name too when it only has another
+ * (1.18 logs `ipAddr=` where 1.17 logged `host=` for the API server: PR #44961 vs #28823).
+ */
+const FIELD_ALIASES: ReadonlyArray<readonly [canonical: string, ...others: string[]]> = [['host', 'ipAddr']];
+
 export function parseLogLine(raw: string, lineNumber: number): LogLine {
   const { rest, prefixTime } = lineBody(raw);
   const json = rest.startsWith('{') ? parseJsonFields(rest) : null;
-  const fields = json ?? parseLogfmt(rest);
-  const format = json !== null ? 'json' : Object.keys(fields).length > 0 ? 'logfmt' : 'text';
-  let level = normalizeLevel(fields['level'] ?? fields['lvl']);
+  let fields = json ?? parseLogfmt(rest);
+  let format: LogLine['format'] = json !== null ? 'json' : Object.keys(fields).length > 0 ? 'logfmt' : 'text';
+  let level = normalizeLevel(fields['level'] ?? fields['lvl'] ?? fields['severity']);
   let msg = fields['msg'] ?? fields['message'] ?? null;
-  if (format === 'text' || (level === null && msg === null)) {
-    // Plain lines: Go panics and the 2017 "CRIT kernel version: NOT OK" style (#603).
-    const text = rest.trim();
-    const m = /^(panic|fatal error|CRIT|ERROR|FATAL|WARN(?:ING)?|INFO)\b:?\s*(.*)$/.exec(text);
-    if (m !== null) {
-      const word = (m[1] ?? '').toLowerCase();
-      level = word === 'panic' ? 'panic' : word === 'fatal error' ? 'fatal' : normalizeLevel(word);
-      msg = m[2] ?? '';
-    } else if (msg === null && format === 'text') {
+  let time = fields['time'] ?? fields['ts'] ?? prefixTime;
+  if (level === null && msg === null && json === null) {
+    const head = readTextLine(rest, readQuoted);
+    if (head !== null) {
+      fields = { ...head.fields, ...parseLogfmt(head.tail) };
+      format = 'text';
+      level = head.level;
+      msg = head.msg;
+      time = head.time ?? prefixTime;
+    } else if (format === 'text') {
+      const text = rest.trim();
       msg = text === '' ? null : text;
     }
+  }
+  for (const [canonical, ...others] of FIELD_ALIASES) {
+    if (fields[canonical] !== undefined) continue;
+    const other = others.find((o) => fields[o] !== undefined);
+    if (other !== undefined) fields[canonical] = fields[other] ?? '';
   }
   return {
     lineNumber,
@@ -114,7 +152,7 @@ export function parseLogLine(raw: string, lineNumber: number): LogLine {
     msg,
     error: fields['error'] ?? fields['err'] ?? null,
     subsys: fields['subsys'] ?? fields['module'] ?? null,
-    time: fields['time'] ?? fields['ts'] ?? prefixTime,
+    time,
     fields,
     format,
     raw,

@@ -41,7 +41,7 @@ describe('ciliumVersionFromImage', () => {
     ['quay.io/cilium/cilium:v1.15.6@sha256:abc', '1.15.6'],
     ['quay.io/cilium/cilium:v1.18.0-rc.1', '1.18.0-rc.1'],
     ['localhost:5000/cilium/cilium:1.16.3', '1.16.3'],
-    ['mcr.microsoft.com/oss/cilium/cilium:1.14.10-1', '1.14.10-1'],
+    ['mcr.microsoft.com/oss/cilium/cilium:1.14.10-1', '1.14.10'],
     ['quay.io/cilium/cilium@sha256:abc', null],
     ['quay.io/cilium/cilium:latest', null],
   ])('%s → %s', (image, version) => {
