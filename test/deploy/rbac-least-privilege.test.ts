@@ -60,9 +60,9 @@ const PENDING_COLLECTOR: Record<string, string[]> = {
   'read-only with Cilium in cilium': [
     'kube-proxy-conflict: report does not say how to enable exec',
     'kube-proxy-conflict: report says forbidden',
-    'not granted: get core/configmaps @kube-system',
+    'not granted: get core/configmaps[cilium-config] @kube-system',
     'not granted: list apps/deployments @kube-system',
-    'refused: get core/configmaps @kube-system',
+    'refused: get core/configmaps[cilium-config] @kube-system',
     'refused: list apps/deployments @kube-system',
     'unused: get apps/daemonsets @cilium',
     'unused: get core/configmaps[cilium-config] @cilium',
@@ -76,9 +76,9 @@ const PENDING_COLLECTOR: Record<string, string[]> = {
     'exec never ran: ["iptables-save","-t","nat"]',
     'exec never ran: ["sh","-c","zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)"]',
     'kube-proxy-conflict: report says forbidden',
-    'not granted: get core/configmaps @kube-system',
+    'not granted: get core/configmaps[cilium-config] @kube-system',
     'not granted: list apps/deployments @kube-system',
-    'refused: get core/configmaps @kube-system',
+    'refused: get core/configmaps[cilium-config] @kube-system',
     'refused: list apps/deployments @kube-system',
     'unused: create core/pods/exec @cilium',
     'unused: get apps/daemonsets @cilium',
@@ -94,7 +94,9 @@ const PENDING_COLLECTOR: Record<string, string[]> = {
 function gaps(c: Case, rendered: RenderedObject[], requests: RequestAttrs[], execs: ExecOptions[], transcripts: string[]): string[] {
   const grants = grantsFor(rendered, SA);
   const found: string[] = [];
-  const key = (r: RequestAttrs): string => `${r.verb} ${r.apiGroup === '' ? 'core' : r.apiGroup}/${r.resource} @${r.namespace ?? 'cluster'}`;
+  // Named for objects with fixed names (cilium-config, kube-proxy…); pod names are generated.
+  const named = (r: RequestAttrs): string => (r.name !== undefined && (r.resource === 'configmaps' || r.resource === 'daemonsets') ? `[${r.name}]` : '');
+  const key = (r: RequestAttrs): string => `${r.verb} ${r.apiGroup === '' ? 'core' : r.apiGroup}/${r.resource}${named(r)} @${r.namespace ?? 'cluster'}`;
   for (const r of new Set(requests.filter((x) => x.status === 403 || x.status === 401).map(key))) found.push(`refused: ${r}`);
   for (const r of new Set(uncoveredRequests(grants, requests, () => false).map(key))) found.push(`not granted: ${r}`);
   for (const g of unneededGrants(grants, requests).map(grantText).filter((t) => !(t in UNUSED_BY_DESIGN))) found.push(`unused: ${g}`);
