@@ -72,9 +72,28 @@ describe('deploy/README.md: Install in a cluster', () => {
     for (const name of ['nodes', 'pods', 'configmaps `cilium-config`', 'daemonsets `cilium`', 'daemonsets `kube-proxy`']) expect(table).toContain(name);
     const objects = await kustomize('deploy/overlays/remediation');
     const roles = objects.filter((o) => o.metadata.name.includes('remediate'));
-    expect(roles.length).toBe(4);
-    for (const line of shell.filter((l) => l.includes('delete') && l.includes('remediate'))) {
-      for (const o of roles.filter((r) => line.includes(r.metadata.name))) expect(line.toLowerCase()).toContain(o.kind.toLowerCase());
+    expect(roles.length).toBe(6);
+    // "Back to read-only" deletes every remediation object, each with its kind and namespace.
+    const deletes = shell.filter((l) => l.includes('delete') && l.includes('remediate'));
+    for (const o of roles) {
+      const line = deletes.find((l) => l.split(/\s+/).includes(o.metadata.name));
+      expect(line, `${o.kind}/${o.metadata.name}`).toBeDefined();
+      expect(line?.toLowerCase()).toContain(o.kind.toLowerCase());
+      if (o.metadata.namespace !== undefined) expect(line).toContain(`-n ${o.metadata.namespace}`);
     }
+  });
+
+  it('its Cilium-namespace example is the one in deploy/examples and moves the Cilium-namespace rules', async () => {
+    const yaml = blocks('yaml').find((b) => b.includes('cilium-runbook.io/cilium-namespace')) ?? '';
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-readme-'));
+    temps.push(dir);
+    symlinkSync(join(REPO, 'deploy'), join(dir, 'deploy'));
+    mkdirSync(join(dir, 'my-cluster'));
+    writeFileSync(join(dir, 'my-cluster', 'kustomization.yaml'), yaml);
+    const out = await runKubectl(['kustomize', join(dir, 'my-cluster')]);
+    expect(out.stderr).toBe('');
+    const key = (o: { kind: string; metadata: { name: string; namespace?: string } }): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    expect(parseManifests(out.stdout).map(key).sort()).toEqual((await kustomize('deploy/examples/cilium-namespace')).map(key).sort());
+    expect(parseManifests(out.stdout).filter((o) => o.metadata.namespace === 'cilium').length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -107,6 +107,25 @@ const PolicyRule = z
 const roleRef = z.strictObject({ apiGroup: z.literal('rbac.authorization.k8s.io'), kind: z.enum(['Role', 'ClusterRole']), name: dns1123Subdomain });
 const subjects = z.array(z.strictObject({ kind: z.literal('ServiceAccount'), name: dns1123Subdomain, namespace: dns1123Label })).min(1);
 
+// admissionregistration.k8s.io/v1 (Kubernetes 1.30+): the fields the agent-exec policy uses. CEL names are
+// C identifiers; expressions are checked by the apiserver, here only that they are given.
+const celName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+const celNamed = z.array(z.strictObject({ name: z.string().min(1), expression: z.string().min(1) }));
+const ValidatingAdmissionPolicySpec = z.strictObject({
+  failurePolicy: z.enum(['Fail', 'Ignore']),
+  matchConstraints: z.strictObject({
+    resourceRules: z.array(z.strictObject({
+      apiGroups: z.array(z.string()).min(1),
+      apiVersions: z.array(z.string().min(1)).min(1),
+      operations: z.array(z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT', '*'])).min(1),
+      resources: z.array(z.string().min(1)).min(1),
+    })).min(1),
+  }),
+  matchConditions: celNamed.optional(),
+  variables: z.array(z.strictObject({ name: celName, expression: z.string().min(1) })).optional(),
+  validations: z.array(z.strictObject({ expression: z.string().min(1), message: z.string().min(1).optional(), messageExpression: z.string().optional() })).min(1),
+});
+
 export const KIND_SCHEMAS: Record<string, z.ZodType> = {
   Namespace: object('v1', 'Namespace', {}, false),
   ServiceAccount: object('v1', 'ServiceAccount', {}),
@@ -146,6 +165,10 @@ export const KIND_SCHEMAS: Record<string, z.ZodType> = {
   Role: object('rbac.authorization.k8s.io/v1', 'Role', { rules: z.array(PolicyRule).min(1) }),
   ClusterRoleBinding: object('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', { roleRef, subjects }, false),
   RoleBinding: object('rbac.authorization.k8s.io/v1', 'RoleBinding', { roleRef, subjects }),
+  ValidatingAdmissionPolicy: object('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', { spec: ValidatingAdmissionPolicySpec }, false),
+  ValidatingAdmissionPolicyBinding: object('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', {
+    spec: z.strictObject({ policyName: dns1123Subdomain, validationActions: z.array(z.enum(['Deny', 'Warn', 'Audit'])).min(1) }),
+  }, false),
 };
 
 export type PodSpecT = z.infer<typeof PodSpec>;

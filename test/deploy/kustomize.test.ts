@@ -18,24 +18,26 @@ const PENDING_KEYS: Record<string, string> = {};
 
 const READ_ONLY_GRANTS = [
   'create authorization.k8s.io/selfsubjectaccessreviews @cluster',
-  'create core/pods/exec @kube-system',
+  'get apps/daemonsets @kube-system',
   'get cilium.io/ciliumnodes @cluster',
   'get core/configmaps[cilium-config] @kube-system',
+  'get core/configmaps[kube-proxy-config] @kube-system',
   'get core/configmaps[kube-proxy] @kube-system',
   'get core/nodes @cluster',
-  'get core/pods/exec @kube-system',
   'get core/pods/log @kube-system',
   'list apiextensions.k8s.io/customresourcedefinitions @cluster',
   'list apps/daemonsets @kube-system',
   'list apps/deployments @kube-system',
   'list cilium.io/ciliumclusterwidenetworkpolicies @cluster',
   'list cilium.io/ciliumnetworkpolicies @cluster',
+  'list cilium.io/ciliumnodeconfigs @kube-system',
   'list core/events @cluster',
   'list core/nodes @cluster',
   'list core/pods @cluster',
   'list core/services @cluster',
   'list discovery.k8s.io/endpointslices @cluster',
 ];
+const EXEC_EXTRA_GRANTS = ['create core/pods/exec @kube-system', 'get core/pods/exec @kube-system'];
 const REMEDIATION_EXTRA_GRANTS = [
   'delete apps/daemonsets[kube-proxy] @kube-system',
   'delete core/pods @kube-system',
@@ -43,6 +45,12 @@ const REMEDIATION_EXTRA_GRANTS = [
   'patch core/configmaps[cilium-config] @kube-system',
   'patch core/nodes @cluster',
 ];
+const EXPECTED_GRANTS: Record<string, string[]> = {
+  'read-only': READ_ONLY_GRANTS,
+  'read-only-exec': [...READ_ONLY_GRANTS, ...EXEC_EXTRA_GRANTS].sort(),
+  remediation: [...READ_ONLY_GRANTS, ...REMEDIATION_EXTRA_GRANTS].sort(),
+};
+const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
 
 const podSpec = (o: RenderedObject): { spec: PodSpecT; labels: Record<string, string>; selector: Record<string, string> } => {
   const d = DeploymentSpec.parse(o);
@@ -51,7 +59,7 @@ const podSpec = (o: RenderedObject): { spec: PodSpecT; labels: Record<string, st
 const ConfigData = z.object({ data: z.record(z.string(), z.string()) });
 const subsetOf = (small: Record<string, string>, big: Record<string, string>): boolean => Object.entries(small).every(([k, v]) => big[k] === v);
 
-describe.each(['read-only', 'remediation'])('kubectl kustomize deploy/overlays/%s', (overlay) => {
+describe.each(['read-only', 'read-only-exec', 'remediation'])('kubectl kustomize deploy/overlays/%s', (overlay) => {
   let objects: RenderedObject[] = [];
   beforeAll(async () => {
     objects = await kustomize(`deploy/overlays/${overlay}`);
@@ -71,7 +79,7 @@ describe.each(['read-only', 'remediation'])('kubectl kustomize deploy/overlays/%
 
   it('the schemas refuse what the apiserver would (misspelt field, root, missing limit, wildcard rule)', () => {
     const deployment = find(objects, 'Deployment', 'cilium-runbook', NS);
-    const role = find(objects, 'Role', 'cilium-runbook-read', 'kube-system');
+    const role = find(objects, 'Role', 'cilium-runbook-read-cilium', 'kube-system');
     const mutate = (o: RenderedObject, f: (copy: { spec: { template: { spec: PodSpecT } }; rules: Array<{ verbs: string[] }> }) => void): boolean => {
       const copy = structuredClone(o) as unknown as { spec: { template: { spec: PodSpecT } }; rules: Array<{ verbs: string[] }> };
       f(copy);
@@ -88,7 +96,7 @@ describe.each(['read-only', 'remediation'])('kubectl kustomize deploy/overlays/%
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     for (const o of objects) {
       const where = `${o.kind}/${o.metadata.name}`;
-      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)) expect(o.metadata.namespace, where).toBeUndefined();
+      if (CLUSTER_SCOPED.includes(o.kind)) expect(o.metadata.namespace, where).toBeUndefined();
       else if (o.kind === 'Role' || o.kind === 'RoleBinding') expect(o.metadata.namespace, where).toBe('kube-system');
       else expect(o.metadata.namespace, where).toBe(NS);
     }
@@ -170,27 +178,36 @@ describe.each(['read-only', 'remediation'])('kubectl kustomize deploy/overlays/%
 
   it('grants exactly the expected rules: no wildcard, no secrets, no escalation', () => {
     const grants = grantsFor(objects, SA).map(grantText).sort();
-    const expected = overlay === 'read-only' ? READ_ONLY_GRANTS : [...READ_ONLY_GRANTS, ...REMEDIATION_EXTRA_GRANTS].sort();
-    expect(grants).toEqual(expected);
+    expect(grants).toEqual(EXPECTED_GRANTS[overlay]);
     const text = JSON.stringify(objects.filter((o) => o.apiVersion.startsWith('rbac.')));
     expect(text).not.toMatch(/"\*"|secrets|escalate|bind|impersonate|nonResourceURLs/);
     // Every binding names exactly the bot's service account.
-    for (const b of objects.filter((o) => o.kind.endsWith('Binding'))) expect(b['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'bot', namespace: NS }]);
+    for (const b of objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) expect(b['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'bot', namespace: NS }]);
   });
 });
 
 describe('overlays and components', () => {
-  it('remediation = read-only + the two remediation roles and their bindings, nothing else changed', async () => {
-    const [ro, rem] = await Promise.all([kustomize('deploy/overlays/read-only'), kustomize('deploy/overlays/remediation')]);
-    const key = (o: RenderedObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    const extra = rem.filter((o) => !ro.some((r) => key(r) === key(o)));
-    expect(extra.map(key).sort()).toEqual([
-      'ClusterRole//cilium-runbook-remediate-nodes',
-      'ClusterRoleBinding//cilium-runbook-remediate-nodes',
-      'Role/kube-system/cilium-runbook-remediate',
-      'RoleBinding/kube-system/cilium-runbook-remediate',
-    ]);
-    for (const o of ro) expect(rem.find((r) => key(r) === key(o))).toEqual(o);
+  const key = (o: RenderedObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  it.each([
+    ['remediation', ['ClusterRole//cilium-runbook-remediate-nodes', 'ClusterRoleBinding//cilium-runbook-remediate-nodes', 'Role/kube-system/cilium-runbook-remediate',
+      'Role/kube-system/cilium-runbook-remediate-kube-proxy', 'RoleBinding/kube-system/cilium-runbook-remediate', 'RoleBinding/kube-system/cilium-runbook-remediate-kube-proxy']],
+    ['read-only-exec', ['Role/kube-system/cilium-runbook-agent-exec', 'RoleBinding/kube-system/cilium-runbook-agent-exec',
+      'ValidatingAdmissionPolicy//cilium-runbook-agent-exec', 'ValidatingAdmissionPolicyBinding//cilium-runbook-agent-exec']],
+  ])('%s = read-only + its own objects, nothing else changed', async (overlay, added) => {
+    const [ro, other] = await Promise.all([kustomize('deploy/overlays/read-only'), kustomize(`deploy/overlays/${overlay}`)]);
+    const extra = other.filter((o) => !ro.some((r) => key(r) === key(o)));
+    expect(extra.map(key).sort()).toEqual(added);
+    for (const o of ro) expect(other.find((r) => key(r) === key(o))).toEqual(o);
+  });
+
+  it('the cilium-namespace example moves every Role and RoleBinding of Cilium\'s namespace, and only those', async () => {
+    const [ro, moved] = await Promise.all([kustomize('deploy/overlays/read-only'), kustomize('deploy/examples/cilium-namespace')]);
+    const inKubeSystem = (objects: RenderedObject[]): string[] => objects.filter((o) => o.metadata.namespace === 'kube-system').map(key).sort();
+    expect(inKubeSystem(moved)).toEqual(['Role/kube-system/cilium-runbook-read-kube-proxy', 'RoleBinding/kube-system/cilium-runbook-read-kube-proxy']);
+    expect(moved.filter((o) => o.metadata.namespace === 'cilium').map(key).sort()).toEqual(['Role/cilium/cilium-runbook-read-cilium', 'RoleBinding/cilium/cilium-runbook-read-cilium']);
+    expect(moved.length).toBe(ro.length);
+    const configMap = moved.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('cilium-runbook-config'));
+    expect(ConfigData.parse(configMap).data).toMatchObject({ CILIUM_NAMESPACE: 'cilium', CLUSTER_NAME: 'default' });
   });
 
   it('the external-redis example drops the bundled Redis and points REDIS_URL at the given server', async () => {

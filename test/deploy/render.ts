@@ -1,6 +1,6 @@
 // Renders a kustomization with the machine's real `kubectl kustomize` (private HOME and cache) and parses it.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -51,4 +51,27 @@ export function find(objects: RenderedObject[], kind: string, name: string, name
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
   if (found === undefined) throw new Error(`rendered output has no ${kind} ${namespace ?? ''}/${name}`);
   return found;
+}
+
+/** The documented way to install for Cilium outside kube-system (deploy/examples/cilium-namespace), applied to
+ * `overlay`: the example's patches and ConfigMap merge, with its namespace replaced by `ciliumNamespace`. */
+export async function kustomizeForCiliumNamespace(overlay: string, ciliumNamespace: string): Promise<RenderedObject[]> {
+  if (ciliumNamespace === 'kube-system') return kustomize(overlay);
+  const example = readFileSync(join(REPO, 'deploy/examples/cilium-namespace/kustomization.yaml'), 'utf8');
+  const rewritten = example
+    .replace(/^resources:\n(\s+- .*\n)+/m, `resources:\n  - ../${overlay}\n`)
+    .replace(/value: cilium$/m, `value: ${ciliumNamespace}`)
+    .replace(/CILIUM_NAMESPACE=cilium$/m, `CILIUM_NAMESPACE=${ciliumNamespace}`);
+  // kustomize takes resources by relative path only: a temporary directory beside a link to the real deploy/.
+  const root = mkdtempSync(join(tmpdir(), 'deploy-cilium-ns-'));
+  try {
+    symlinkSync(join(REPO, 'deploy'), join(root, 'deploy'));
+    mkdirSync(join(root, 'mine'));
+    writeFileSync(join(root, 'mine', 'kustomization.yaml'), rewritten);
+    const out = await runKubectl(['kustomize', join(root, 'mine')]);
+    if (out.code !== 0) throw new Error(`kubectl kustomize (${overlay} for Cilium in ${ciliumNamespace}) failed (${out.code}): ${out.stderr}`);
+    return parseManifests(out.stdout);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
