@@ -220,13 +220,14 @@ async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: Collec
   const [limits, config, procVersion] = await Promise.all([
     guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
     guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
-    // /proc is the host's kernel in any container: its version line names the vendor's real upstream patch level.
-    guard('exec cat /proc/version', needs, run(['cat', '/proc/version'])),
+    // /proc is the host's kernel in any container: its version line names the vendor's real upstream patch level
+    // (Debian); Ubuntu puts it only in /proc/version_signature, absent elsewhere (hence 2>/dev/null, one exec).
+    guard('exec cat /proc/version', needs, run(['sh', '-c', 'cat /proc/version; cat /proc/version_signature 2>/dev/null'])),
   ]);
   const hostKernel: Fact<HostKernel> = !procVersion.ok
     ? procVersion
     : procVersion.value.exitCode === 0 && procVersion.value.stdout.startsWith('Linux version ')
-      ? ok({ procVersion: procVersion.value.stdout.trim(), source: 'agent-exec' })
+      ? ok(hostKernelFrom(procVersion.value.stdout))
       : { ok: false, reason: 'unavailable', detail: `cat /proc/version in the agent gave no "Linux version" line (exit ${procVersion.value.exitCode})` };
   const memlock: Fact<Memlock> = !limits.ok
     ? limits
@@ -240,6 +241,12 @@ async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: Collec
       ? ok(parseKernelConfig(config.value.stdout, '/proc/config.gz or /boot/config-$(uname -r)'))
       : { ok: false, reason: 'unavailable', detail: `the node exposes neither /proc/config.gz nor /boot/config-* to the agent (exit ${config.value.exitCode})` };
   return { memlock, kernelConfig, hostKernel };
+}
+
+/** `cat /proc/version; cat /proc/version_signature` → the version line and, on Ubuntu, the signature line. */
+function hostKernelFrom(stdout: string): HostKernel {
+  const [procVersion = '', signature] = stdout.trim().split('\n').map((l) => l.trim());
+  return { procVersion, ...(signature?.startsWith('Ubuntu ') === true ? { versionSignature: signature } : {}), source: 'agent-exec' };
 }
 
 async function collectIptables(reader: ClusterReader, pod: V1Pod, nodeName: string, opts: CollectOptions, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<Fact<IptablesInfo>> {
