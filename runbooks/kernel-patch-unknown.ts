@@ -25,17 +25,20 @@ export function patchUnknownFinding(
   e: Evidence, kernel: ResolvedKernel, version: string | null, floor: CiliumKernelFloor | null, features: UnmetFeature[],
 ): Finding {
   const raw = kernel.parsed.raw;
-  const minimums = [...(floor === null ? [] : [floor.minimum]), ...features.map((u) => u.required)];
+  const requirements = [
+    ...(floor === null ? [] : [{ minimum: floor.minimum, what: `the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`, source: `Cilium system requirements (${floor.source})` }]),
+    ...features.map((u) => ({ minimum: u.required, what: `the ${formatTriple(u.required)} that ${u.feature.name.replace(/ \(.*\)$/, '')} needs, enabled by ${u.enabledBy}`, source: `cilium-config; ${u.feature.source}` })),
+  ];
+  const minimums = requirements.map((r) => r.minimum);
   const target = minimums.reduce<KernelTriple>((a, b) => (b[0] - a[0] || b[1] - a[1] || b[2] - a[2]) > 0 ? b : a, [0, 0, 0]);
-  const what = [
-    ...(floor === null ? [] : [`the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`]),
-    ...features.map((u) => `the ${formatTriple(u.required)} that ${u.feature.name.replace(/ \(.*\)$/, '')} needs (${u.enabledBy})`),
-  ].join(' and ');
   const evidence: EvidenceQuote[] = [kernelFactQuote(e, kernel)];
   if (e.cilium.ok) evidence.push({ kind: 'fact', text: `Cilium ${version ?? 'unknown'}${e.cilium.value.image === undefined ? '' : ` (image ${e.cilium.value.image})`}`, source: 'cilium-agent image tag' });
-  for (const min of minimums) {
-    evidence.push({ kind: 'comparison', text: `kernel ${upstreamText(kernel)} vs ${formatTriple(min)}: not decidable from uname -r (${kernel.scheme.label} numbering)`, source: floor?.source ?? 'kernel-matrix.ts feature minimums' });
+  for (const r of requirements) {
+    evidence.push({ kind: 'comparison', text: `kernel ${upstreamText(kernel)} vs ${r.what}: not decidable from uname -r`, source: r.source });
   }
+  const numbering = kernel.scheme.patch === 'abi'
+    ? `${kernel.scheme.label}'s uname -r carries an ABI number, not the upstream patch level`
+    : `${kernel.scheme.label} keeps the base ${formatTriple(kernel.version)} and backports fixes without raising it`;
   const peersMay = (p: { kernelVersion: string; osImage: string }): boolean => {
     const k = resolveKernel(p.kernelVersion, p.osImage);
     return k !== null && minimums.some((m) => verdictFor(k, m) !== 'meets');
@@ -44,9 +47,9 @@ export function patchUnknownFinding(
     runbookId: ID,
     title: `Kernel ${raw} may be below ${floor === null ? 'what enabled Cilium features need' : `Cilium ${version ?? ''}'s minimum`}`,
     severity: 'warning',
-    summary: `${e.nodeName} runs kernel ${raw}, whose number is ${kernel.scheme.label}'s, not upstream's (${kernel.basis}): it may be below ${what}. ` +
+    summary: `${e.nodeName} runs kernel ${raw}: ${numbering}, so this ${upstreamText(kernel)} may be below ${requirements.map((r) => r.what).join(' and ')}. ` +
       (kernel.readPatchWith === null
-        ? `${kernel.scheme.label} backports fixes without raising the number; the agent's own start-up probes decide.`
+        ? 'The agent\'s own start-up probes decide: check its log before changing the kernel.'
         : `Read the real patch level with \`${kernel.readPatchWith}\` before changing anything.`),
     evidence,
     blastRadius: computeBlastRadius(e, { affects: peersMay, reason: `run kernels numbered the same way that may be below ${formatTriple(target)} too` }),
