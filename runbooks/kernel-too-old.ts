@@ -128,7 +128,8 @@ function summaryOf(
   }
   if (parts.length === 0) parts.push('older than the kernel the agent itself says it requires');
   const outcome = fatal ? 'so the cilium-agent cannot start and pods on the node get no network' : 'so these features are degraded or switched off';
-  const upstream = kernel.scheme.patch === 'upstream' ? '' : ` (upstream ${upstreamText(kernel)})`;
+  const upstream = kernel.docsEquivalent ? ` (counted as ${upstreamText(kernel)} per Cilium's docs)`
+    : kernel.scheme.patch === 'upstream' ? '' : ` (upstream ${upstreamText(kernel)})`;
   return `${e.nodeName} runs kernel ${kernel.parsed.raw}${upstream}, ${parts.join(' and ')}, ${outcome}.`;
 }
 

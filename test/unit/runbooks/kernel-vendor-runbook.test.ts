@@ -77,6 +77,12 @@ describe('kernel-too-old on other vendors', () => {
     expect(kernelTooOld.match(exampleEvidence({ ...ubuntu, ...cilium('1.18.2') }))).toMatchObject({ severity: 'critical', confidence: 'certain' });
   });
 
+  it('RHEL 8.6 under 1.18 is "counted as 5.4" per the docs, not called upstream 5.4', () => {
+    const f = kernelTooOld.match(exampleEvidence({ ...withNode({ kernelVersion: '4.18.0-372.9.1.el8.x86_64', osImage: 'Rocky Linux 8.6 (Green Obsidian)' }), ...cilium('1.18.2') }));
+    expect(f?.summary).toContain('runs kernel 4.18.0-372.9.1.el8.x86_64 (counted as 5.4.0 per Cilium\'s docs), below the 5.10.0 minimum');
+    expect(f?.confidence).toBe('likely');
+  });
+
   it.each([
     ['5.15.133+', 'Container-Optimized OS from Google'],
     ['5.10.93', 'Bottlerocket OS 1.5.3 (vmware-k8s-1.21)'],
