@@ -211,6 +211,12 @@ const NOT_RUNNING = (what: string): Fact<never> => ({
   detail: `not read: ${what} is read inside the cilium-agent container, which is not running`,
 });
 
+/**
+ * /proc is the host's kernel in any container: /proc/version names the vendor's real upstream patch level (Debian);
+ * Ubuntu puts it only in /proc/version_signature, absent elsewhere, so its cat may fail without failing the exec.
+ */
+export const HOST_KERNEL_COMMAND = ['sh', '-c', 'cat /proc/version && { cat /proc/version_signature 2>/dev/null || true; }'] as const;
+
 /** memlock and the kernel build config, read inside a running agent (one exec each). */
 async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: CollectOptions, guard: Guard): Promise<{ memlock: Fact<Memlock>; kernelConfig: Fact<KernelConfig>; hostKernel: Fact<HostKernel> }> {
   if (!agentRunning(pod)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
@@ -220,9 +226,7 @@ async function collectAgentReads(reader: ClusterReader, pod: V1Pod, opts: Collec
   const [limits, config, procVersion] = await Promise.all([
     guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
     guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
-    // /proc is the host's kernel in any container: its version line names the vendor's real upstream patch level
-    // (Debian); Ubuntu puts it only in /proc/version_signature, absent elsewhere (hence 2>/dev/null, one exec).
-    guard('exec cat /proc/version', needs, run(['sh', '-c', 'cat /proc/version; cat /proc/version_signature 2>/dev/null'])),
+    guard('exec cat /proc/version', needs, run([...HOST_KERNEL_COMMAND])),
   ]);
   const hostKernel: Fact<HostKernel> = !procVersion.ok
     ? procVersion

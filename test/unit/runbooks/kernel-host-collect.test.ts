@@ -1,12 +1,14 @@
 // The collector's one procfs exec in the agent: /proc/version, plus /proc/version_signature where Ubuntu has it
 // (the upstream patch level is only there), against the Kubernetes API emulator's scripted exec.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectEvidence } from '../../../jobs/collect/collect-evidence.ts';
+import { collectEvidence, HOST_KERNEL_COMMAND } from '../../../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../../../jobs/kube/client-node-cluster.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../../sandbox/kube/index.ts';
 import { resolveScenario } from '../../../sandbox/scenario/index.ts';
 
-const COMMAND = 'sh -c cat /proc/version; cat /proc/version_signature 2>/dev/null';
+const COMMAND = HOST_KERNEL_COMMAND.join(' ');
 const opts = { deadlineMs: 10_000, tailLines: 200, limitBytes: 256 * 1024 };
 
 let kube: KubeEmulator;
@@ -25,6 +27,12 @@ afterAll(async () => {
 });
 
 describe('hostKernel collection', () => {
+  it('the command succeeds where /proc/version_signature does not exist (only Ubuntu has it)', async () => {
+    const [shell = 'sh', ...args] = HOST_KERNEL_COMMAND;
+    const { stdout } = await promisify(execFile)(shell, args);
+    expect(stdout.startsWith('Linux version ')).toBe(true);
+  });
+
   it('keeps Ubuntu\'s version signature (second line) beside /proc/version', async () => {
     expect(agentPod).not.toBe('');
     // Ubuntu 22.04's banner and signature (quoted in a public syslog: "(Ubuntu 5.15.0-57.63-generic 5.15.74)").
