@@ -203,6 +203,8 @@ export type ConfigOverride = z.infer<typeof ConfigOverrideSchema>;
 export const HostKernelSchema = z.object({
   /** The whole /proc/version line, e.g. "Linux version 4.19.0-21-amd64 (…) #1 SMP Debian 4.19.249-2 (2022-06-30)". */
   procVersion: z.string(),
+  /** Ubuntu only: /proc/version_signature, e.g. "Ubuntu 5.15.0-57.63-generic 5.15.74" (the upstream version is last). */
+  versionSignature: z.string().optional(),
   source: z.enum(['agent-exec', 'probe-pod']),
 });
 export type HostKernel = z.infer<typeof HostKernelSchema>;

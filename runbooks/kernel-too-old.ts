@@ -17,12 +17,13 @@ import {
   type UnmetFeature,
 } from './kernel-matrix.ts';
 import { MAP_CREATE_FAILURES } from './bpf-map-create-failed.ts';
-import {
-  compareTriples, effectiveKernel, formatTriple, kernelSeries, parseKernelVersion, type KernelTriple, type KernelVersion,
-} from './kernel-version.ts';
+import { compareTriples, formatTriple, kernelSeries, type KernelTriple } from './kernel-version.ts';
+import { kernelRange, resolveKernel, upstreamText, verdictFor, type ResolvedKernel } from './kernel-resolved.ts';
+import { kernelFactQuote, patchUnknownFinding } from './kernel-patch-unknown.ts';
+import { nodeKernel } from './runbook-kit.ts';
 import { kernelUpgradeHint } from './os-kernel-hints.ts';
 import { renderHelmValues } from './helm-values.ts';
-import { helmUpgrade } from './install-commands.ts';
+import { agentPodSelector, ciliumNamespace, helmUpgrade } from './install-commands.ts';
 
 const ID = 'kernel-too-old';
 const COMPAT_LABEL = 'cilium.io/kernel-compatible';
@@ -34,30 +35,36 @@ export const kernelTooOld: Runbook = {
   rank: 10,
   needs: ['node', 'cilium', 'ciliumConfig'],
   match(e) {
-    if (!e.node.ok) return null;
-    const kernel = parseKernelVersion(e.node.value.kernelVersion ?? '');
-    if (kernel === null) return null;
-    const eff = effectiveKernel(kernel);
+    const kernel = nodeKernel(e)?.resolved;
+    if (kernel === undefined || !e.node.ok) return null;
     const version = e.cilium.ok ? e.cilium.value.version : null;
     const floor = version === null ? null : ciliumKernelFloor(version);
-    const belowFloor = floor !== null && compareTriples(eff.version, floor.minimum) < 0 ? floor : null;
-    const unmet = e.ciliumConfig.ok ? fatalUnmetFeatures(e.ciliumConfig.value, eff.version, e.node.value.architecture) : [];
-    const logLines = corroboratingLines(e, eff.version);
-    if (belowFloor === null && unmet.length === 0 && !logLines.some((s) => isErrorOrWorse(s.line))) return null;
+    const floorVerdict = floor === null ? 'meets' : verdictFor(kernel, floor.minimum);
+    const belowFloor = floorVerdict === 'below' ? floor : null;
+    // Features unmet even at the highest patch level the kernel can have are certain; the rest only maybe.
+    const { low, high } = kernelRange(kernel);
+    const arch = e.node.value.architecture;
+    const unmet = e.ciliumConfig.ok ? fatalUnmetFeatures(e.ciliumConfig.value, high, arch) : [];
+    const maybeUnmet = e.ciliumConfig.ok ? fatalUnmetFeatures(e.ciliumConfig.value, low, arch).filter((u) => !unmet.some((d) => d.feature.id === u.feature.id)) : [];
+    const logLines = corroboratingLines(e, low);
+    if (belowFloor === null && unmet.length === 0 && !logLines.some((s) => isErrorOrWorse(s.line))) {
+      // Only the vendor's numbering stands between this kernel and the minimum: say "may", never "cannot start".
+      const maybeFloor = floorVerdict === 'unknown' ? floor : null;
+      return maybeFloor === null && maybeUnmet.length === 0 ? null : patchUnknownFinding(e, kernel, version, maybeFloor, maybeUnmet);
+    }
 
     const fatal = belowFloor !== null || unmet.some((u) => u.feature.effect === 'fatal') || logLines.some((s) => isErrorOrWorse(s.line));
     const target = targetKernel(belowFloor, unmet, logLines.map((s) => kernelNamedInMessage(lineText(s.line))));
-    const arch = e.node.value.architecture;
-    const affects = (kernelVersion: string): boolean => {
-      const k = parseKernelVersion(kernelVersion);
+    const affects = (p: { kernelVersion: string; osImage: string }): boolean => {
+      const k = resolveKernel(p.kernelVersion, p.osImage);
       if (k === null) return false;
-      const v = effectiveKernel(k).version;
-      if (belowFloor !== null && compareTriples(v, belowFloor.minimum) < 0) return true;
+      if (belowFloor !== null && verdictFor(k, belowFloor.minimum) === 'below') return true;
+      const v = kernelRange(k).high;
       return compareTriples(v, target) < 0 && unmet.length > 0 && e.ciliumConfig.ok && fatalUnmetFeatures(e.ciliumConfig.value, v, arch).length > 0;
     };
     const series = peerSeries(e, affects);
     const blastRadius = computeBlastRadius(e, {
-      affects: (p) => affects(p.kernelVersion),
+      affects,
       reason: series === null ? `run kernels below ${formatTriple(target)} and will fail the same way` : `run kernel ${series} and will fail the same way`,
     });
 
@@ -66,17 +73,17 @@ export const kernelTooOld: Runbook = {
     const mapLines = belowFloor === null ? [] : findAgentLines(e, MAP_CREATE_FAILURES, 3);
     return {
       runbookId: ID,
-      title: belowFloor !== null ? `Kernel ${kernel.raw} is below Cilium ${version ?? ''}'s minimum`
-        : unmet.length > 0 ? `Kernel ${kernel.raw} cannot run enabled Cilium features` : `Kernel ${kernel.raw} is older than the agent requires`,
+      title: belowFloor !== null ? `Kernel ${kernel.parsed.raw} is below Cilium ${version ?? ''}'s minimum`
+        : unmet.length > 0 ? `Kernel ${kernel.parsed.raw} cannot run enabled Cilium features` : `Kernel ${kernel.parsed.raw} is older than the agent requires`,
       severity: fatal ? 'critical' : 'warning',
       summary: summaryOf(e, kernel, version, belowFloor, unmet, fatal),
-      evidence: [...comparisons(e, kernel, eff.vendorNote, version, belowFloor, unmet), ...logLines.slice(0, 5).map((s) => quoteLogLine(s.source, s.line)),
+      evidence: [...comparisons(e, kernel, version, belowFloor, unmet), ...maybeFloorQuote(kernel, floorVerdict === 'unknown' ? floor : null), ...logLines.slice(0, 5).map((s) => quoteLogLine(s.source, s.line)),
         ...mapLines.map((s) => quoteLogLine(s.source, s.line))],
       blastRadius,
       fixSteps: fixSteps(e, target, belowFloor, unmet, blastRadius.peers.affected.length),
       docs: docsFor(version, unmet),
       proposals: proposals(e.nodeName, belowFloor !== null || fatal),
-      confidence: eff.vendorNote === null && unmet.every((u) => u.feature.effect !== 'unverified') ? 'certain' : 'likely',
+      confidence: !kernel.docsEquivalent && unmet.every((u) => u.feature.effect !== 'unverified') ? 'certain' : 'likely',
       explainsAgentCrash: fatal,
       ...(mapLines.length > 0 ? { supersedes: ['bpf-map-create-failed'] } : {}),
     } satisfies Finding;
@@ -100,19 +107,19 @@ function targetKernel(floor: CiliumKernelFloor | null, unmet: UnmetFeature[], na
   return t;
 }
 
-function peerSeries(e: Evidence, affects: (k: string) => boolean): string | null {
+function peerSeries(e: Evidence, affects: (p: { kernelVersion: string; osImage: string }) => boolean): string | null {
   if (!e.peers.ok) return null;
   const series = new Set<string>();
   for (const p of e.peers.value) {
-    if (p.name === e.nodeName || !affects(p.kernelVersion)) continue;
-    const k = parseKernelVersion(p.kernelVersion);
-    if (k !== null) series.add(kernelSeries(k));
+    if (p.name === e.nodeName || !affects(p)) continue;
+    const k = resolveKernel(p.kernelVersion, p.osImage);
+    if (k !== null) series.add(kernelSeries(k.parsed));
   }
   return series.size === 1 ? ([...series][0] ?? null) : null;
 }
 
 function summaryOf(
-  e: Evidence, kernel: KernelVersion, version: string | null, floor: CiliumKernelFloor | null, unmet: UnmetFeature[], fatal: boolean,
+  e: Evidence, kernel: ResolvedKernel, version: string | null, floor: CiliumKernelFloor | null, unmet: UnmetFeature[], fatal: boolean,
 ): string {
   const parts: string[] = [];
   if (floor !== null) parts.push(`below the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`);
@@ -122,22 +129,22 @@ function summaryOf(
   }
   if (parts.length === 0) parts.push('older than the kernel the agent itself says it requires');
   const outcome = fatal ? 'so the cilium-agent cannot start and pods on the node get no network' : 'so these features are degraded or switched off';
-  return `${e.nodeName} runs kernel ${kernel.raw}, ${parts.join(' and ')}, ${outcome}.`;
+  const upstream = kernel.docsEquivalent ? ` (counted as ${upstreamText(kernel)} per Cilium's docs)`
+    : kernel.scheme.patch === 'upstream' ? '' : ` (upstream ${upstreamText(kernel)})`;
+  return `${e.nodeName} runs kernel ${kernel.parsed.raw}${upstream}, ${parts.join(' and ')}, ${outcome}.`;
 }
 
 function comparisons(
-  e: Evidence, kernel: KernelVersion, vendorNote: string | null, version: string | null, floor: CiliumKernelFloor | null, unmet: UnmetFeature[],
+  e: Evidence, kernel: ResolvedKernel, version: string | null, floor: CiliumKernelFloor | null, unmet: UnmetFeature[],
 ): EvidenceQuote[] {
-  const eff = effectiveKernel(kernel).version;
-  const out: EvidenceQuote[] = [
-    { kind: 'fact', text: `kernelVersion: ${kernel.raw}${vendorNote === null ? '' : ` (${vendorNote})`}`, source: `node ${e.nodeName} status.nodeInfo` },
-  ];
+  const eff = upstreamText(kernel);
+  const out: EvidenceQuote[] = [kernelFactQuote(e, kernel)];
   if (e.cilium.ok) out.push({ kind: 'fact', text: `Cilium ${version ?? 'unknown'} (image ${e.cilium.value.image})`, source: 'cilium-agent image tag' });
   if (floor !== null) {
-    out.push({ kind: 'comparison', text: `kernel ${formatTriple(eff)} < ${formatTriple(floor.minimum)}, the minimum for Cilium ${floor.releases}`, source: `Cilium system requirements (${floor.source})` });
+    out.push({ kind: 'comparison', text: `kernel ${eff} < ${formatTriple(floor.minimum)}, the minimum for Cilium ${floor.releases}`, source: `Cilium system requirements (${floor.source})` });
   }
   for (const u of unmet) {
-    out.push({ kind: 'comparison', text: `${u.enabledBy} enables ${u.feature.name}: needs kernel ${formatTriple(u.required)}, node has ${formatTriple(eff)}`, source: `cilium-config; ${u.feature.source}` });
+    out.push({ kind: 'comparison', text: `${u.enabledBy} enables ${u.feature.name}: needs kernel ${formatTriple(u.required)}, node has ${eff}`, source: `cilium-config; ${u.feature.source}` });
   }
   return out;
 }
@@ -182,13 +189,18 @@ function fixSteps(e: Evidence, target: KernelTriple, floor: CiliumKernelFloor | 
       ].join('\n'),
     });
   }
-  steps.push({ title: 'Verify', detail: 'After the kernel change the agent should become Ready.', commands: [`kubectl get node ${node} -o jsonpath='{.status.nodeInfo.kernelVersion}'`, `kubectl -n kube-system get pods -l k8s-app=cilium --field-selector spec.nodeName=${node}`] });
+  steps.push({ title: 'Verify', detail: 'After the kernel change the agent should become Ready.', commands: [`kubectl get node ${node} -o jsonpath='{.status.nodeInfo.kernelVersion}'`, `kubectl -n ${ciliumNamespace(e)} get pods ${agentPodSelector(e)}`] });
   return steps;
 }
 
 function effectiveKernelOf(e: Evidence): KernelTriple | null {
-  const k = e.node.ok ? parseKernelVersion(e.node.value.kernelVersion ?? '') : null;
-  return k === null ? null : effectiveKernel(k).version;
+  return nodeKernel(e)?.effective ?? null;
+}
+
+/** A floor the hidden patch level may not meet, beside certain failures (they decide the severity). */
+function maybeFloorQuote(kernel: ResolvedKernel, floor: CiliumKernelFloor | null): EvidenceQuote[] {
+  if (floor === null) return [];
+  return [{ kind: 'comparison', text: `kernel ${upstreamText(kernel)} may also be below ${formatTriple(floor.minimum)}, the minimum for Cilium ${floor.releases} (patch level not known)`, source: `Cilium system requirements (${floor.source})` }];
 }
 
 function docsFor(version: string | null, unmet: UnmetFeature[]) {

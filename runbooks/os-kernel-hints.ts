@@ -33,14 +33,24 @@ export function kernelUpgradeHint(osImage: string, target: KernelTriple): Kernel
       commands: ['sudo dnf update -y kernel && sudo reboot'],
     };
   }
+  if (/Debian GNU\/Linux 10/i.test(osImage) && target[0] === 4 && target[1] === 19) {
+    // Buster's own 4.19 kernel reached upstream 4.19.316 ("4.19.0-27-amd64 #1 SMP Debian 4.19.316-1 (2024-06-25)",
+    // uname -a quoted in a public write-up): a patch-level target needs only the current buster package.
+    return {
+      detail: `Debian 10's 4.19 kernel package is far past ${want} once updated (4.19.0-27-amd64 is upstream 4.19.316); install the current one and reboot, or move to Debian 11/12.`,
+      commands: ['sudo apt-get update && sudo apt-get install -y linux-image-amd64 && sudo reboot'],
+    };
+  }
   if (/Debian GNU\/Linux 10/i.test(osImage)) {
     return {
       detail: `Debian 10 ships 4.19; use the buster-backports 5.10 kernel or move to Debian 11/12; the target is ${want}.`,
       commands: ['sudo apt-get install -y -t buster-backports linux-image-amd64 && sudo reboot'],
     };
   }
+  // Image-based OSes (Bottlerocket, COS, Flatcar, Talos, Azure Linux) change kernels only with a new node image.
+  const image = /(Bottlerocket|Container-Optimized OS|Flatcar|Talos|Azure Linux|CBL-Mariner)/i.exec(osImage)?.[1];
   return {
-    detail: `Roll the node pool to an image whose kernel is at least ${want} (check with \`uname -r\`), then replace the nodes.`,
+    detail: `Roll the node pool to ${image === undefined ? 'an image' : `a newer ${image} release`} whose kernel is at least ${want} (check with \`uname -r\`), then replace the nodes.`,
     commands: [],
   };
 }

@@ -2,33 +2,35 @@
 // the usual verify step, docs links pinned to the running minor, and proposal builders (issue 5's action list).
 import type { DocLink, FixStep, RemediationProposal } from './contract.ts';
 import type { Evidence } from './evidence.ts';
-import { compareTriples, effectiveKernel, parseKernelVersion, type KernelTriple, type KernelVersion } from './kernel-version.ts';
+import { compareTriples, type KernelTriple, type KernelVersion } from './kernel-version.ts';
+import { resolveKernel, type ResolvedKernel } from './kernel-resolved.ts';
 import { isCrashLooping } from './agent-crashloop.ts';
 import { deleteAgentPodCommands } from './install-commands.ts';
 export { agentCli, agentLogsCommand, agentPodSelector, agentShell, ciliumCli, ciliumNamespace, deleteAgentPodCommands, helmUpgrade, rolloutRestart } from './install-commands.ts';
 
 export interface NodeKernel {
   parsed: KernelVersion;
-  /** Vendor-adjusted version (RHEL 8.x counts as the docs say). */
+  /** The lowest upstream version it can be (vendor numbering resolved; RHEL 8.x counts as the docs say). */
   effective: KernelTriple;
+  /** Scheme, exactness and where the number came from (kernel-resolved.ts). */
+  resolved: ResolvedKernel;
 }
 
 /** The node's kernel, or null when the node fact or its kernelVersion is unknown or unparseable. */
 export function nodeKernel(e: Evidence): NodeKernel | null {
   if (!e.node.ok || e.node.value.kernelVersion === undefined) return null;
-  const parsed = parseKernelVersion(e.node.value.kernelVersion);
-  return parsed === null ? null : { parsed, effective: effectiveKernel(parsed).version };
+  const resolved = resolveKernel(e.node.value.kernelVersion, e.node.value.osImage, e.hostKernel.ok ? e.hostKernel.value : null);
+  return resolved === null ? null : { parsed: resolved.parsed, effective: resolved.version, resolved };
 }
 
-/** "5.4.0-1045-aws" → its vendor-adjusted triple; null when unparseable (peers' kernels for blast radius). */
-export function kernelTripleOf(raw: string): KernelTriple | null {
-  const k = parseKernelVersion(raw);
-  return k === null ? null : effectiveKernel(k).version;
+/** "5.4.0-1045-aws" → the lowest upstream triple it can be; null when unparseable (peers' kernels for blast radius). */
+export function kernelTripleOf(raw: string, osImage = ''): KernelTriple | null {
+  return resolveKernel(raw, osImage)?.version ?? null;
 }
 
 /** Peers whose kernel is below `min` (the autoscaler amplification: same image, same failure). */
-export function peersBelow(min: KernelTriple): (p: { kernelVersion: string }) => boolean {
-  return (p) => { const t = kernelTripleOf(p.kernelVersion); return t !== null && compareTriples(t, min) < 0; };
+export function peersBelow(min: KernelTriple): (p: { kernelVersion: string; osImage?: string }) => boolean {
+  return (p) => { const t = kernelTripleOf(p.kernelVersion, p.osImage); return t !== null && compareTriples(t, min) < 0; };
 }
 
 export function configValue(e: Evidence, key: string): string | null {

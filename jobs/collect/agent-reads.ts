@@ -93,6 +93,18 @@ export interface AgentExecReads {
   hostKernel: Fact<HostKernel>;
 }
 
+/**
+ * /proc is the host's kernel in any container: /proc/version names the vendor's real upstream patch level (Debian);
+ * Ubuntu puts it only in /proc/version_signature, absent elsewhere, so its cat may fail without failing the exec.
+ */
+export const HOST_KERNEL_COMMAND = ['sh', '-c', 'cat /proc/version && { cat /proc/version_signature 2>/dev/null || true; }'] as const;
+
+/** `cat /proc/version; cat /proc/version_signature` → the version line and, on Ubuntu, the signature line. */
+function hostKernelFrom(stdout: string): HostKernel {
+  const [procVersion = '', signature] = stdout.trim().split('\n').map((l) => l.trim());
+  return { procVersion, ...(signature?.startsWith('Ubuntu ') === true ? { versionSignature: signature } : {}), source: 'agent-exec' };
+}
+
 /** memlock, the kernel build config and /proc/version, read inside a running agent (one exec each). */
 export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, container: string, guard: Guard): Promise<AgentExecReads> {
   if (!agentRunning(pod, container)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
@@ -102,13 +114,12 @@ export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, conta
   const [limits, config, procVersion] = await Promise.all([
     guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
     guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
-    // /proc is the host's kernel in any container: its version line names the vendor's real upstream patch level.
-    guard('exec cat /proc/version', needs, run(['cat', '/proc/version'])),
+    guard('exec cat /proc/version', needs, run([...HOST_KERNEL_COMMAND])),
   ]);
   const hostKernel: Fact<HostKernel> = !procVersion.ok
     ? procVersion
     : procVersion.value.exitCode === 0 && procVersion.value.stdout.startsWith('Linux version ')
-      ? ok({ procVersion: procVersion.value.stdout.trim(), source: 'agent-exec' })
+      ? ok(hostKernelFrom(procVersion.value.stdout))
       : { ok: false, reason: 'unavailable', detail: `cat /proc/version in the agent gave no "Linux version" line (exit ${procVersion.value.exitCode})` };
   const memlock: Fact<Memlock> = !limits.ok
     ? limits

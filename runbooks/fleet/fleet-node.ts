@@ -1,7 +1,8 @@
 // What a fleet sweep knows about each node from a few list calls (no per-node reads), and which of those facts
 // trip a runbook at fleet level, so only those nodes get a deep (per-node) collection. Pure: no I/O.
 import { ciliumKernelFloor, unmetFeatures } from '../kernel-matrix.ts';
-import { compareTriples, effectiveKernel, formatTriple, parseKernelVersion, type KernelTriple } from '../kernel-version.ts';
+import { formatTriple } from '../kernel-version.ts';
+import { kernelRange, resolveKernel, upstreamText, verdictFor, type ResolvedKernel } from '../kernel-resolved.ts';
 import { kubeProxyReplacementEnabled } from '../cilium-version.ts';
 
 export interface FleetAgent {
@@ -35,7 +36,7 @@ export interface FleetContext {
   fleetVersion: string | null;
 }
 
-export type FleetTrigger = 'kernel-too-old' | 'agent-unhealthy' | 'agent-missing' | 'node-not-ready' | 'kube-proxy-conflict';
+export type FleetTrigger = 'kernel-too-old' | 'kernel-patch-unknown' | 'agent-unhealthy' | 'agent-missing' | 'node-not-ready' | 'kube-proxy-conflict';
 
 export interface FleetVerdict {
   triggers: FleetTrigger[];
@@ -47,10 +48,16 @@ export function agentHealthy(a: FleetAgent): boolean {
   return a.ready && a.phase === 'Running' && a.waitingReason === undefined;
 }
 
-/** The upstream kernel triple of a `uname -r` string (vendor kernels mapped as the runbooks do); null if unparseable. */
-export function kernelTriple(raw: string): KernelTriple | null {
-  const k = parseKernelVersion(raw);
-  return k === null ? null : effectiveKernel(k).version;
+/** The node's kernel as the runbooks read it (vendor numbering resolved from uname -r and osImage); null if unparseable. */
+export function fleetKernel(node: Pick<FleetNode, 'kernel' | 'osImage'>): ResolvedKernel | null {
+  return resolveKernel(node.kernel, node.osImage);
+}
+
+/** How a group names a kernel: the upstream triple when known, else the vendor's own string (4.19.0-21-amd64). */
+export function kernelLabel(node: Pick<FleetNode, 'kernel' | 'osImage'>): string | null {
+  const k = fleetKernel(node);
+  if (k === null) return node.kernel === '' ? null : node.kernel;
+  return k.exact ? formatTriple(k.version) : k.parsed.raw;
 }
 
 /** Fleet-level checks on one node's summary; an empty list means no deep collection is needed. */
@@ -58,11 +65,17 @@ export function triage(node: FleetNode, ctx: FleetContext): FleetVerdict {
   const triggers: FleetTrigger[] = [];
   const reasons: string[] = [];
   const version = node.agent?.version ?? ctx.fleetVersion;
-  const kernel = kernelTriple(node.kernel);
+  const kernel = fleetKernel(node);
   const floor = version === null ? null : ciliumKernelFloor(version);
-  if (kernel !== null && floor !== null && compareTriples(kernel, floor.minimum) < 0) {
+  // Same verdict as kernel-too-old: a vendor number that hides the patch level is "may be below", collected in
+  // depth (the agent's /proc/version settles it), never reported as below.
+  const verdict = kernel === null || floor === null ? 'meets' : verdictFor(kernel, floor.minimum);
+  if (kernel !== null && floor !== null && verdict === 'below') {
     triggers.push('kernel-too-old');
     reasons.push(`kernel ${node.kernel} < ${formatTriple(floor.minimum)} needed by Cilium ${floor.releases}`);
+  } else if (kernel !== null && floor !== null && verdict === 'unknown') {
+    triggers.push('kernel-patch-unknown');
+    reasons.push(`kernel ${node.kernel} (${kernel.scheme.label}, upstream ${upstreamText(kernel)}) may be below ${formatTriple(floor.minimum)} needed by Cilium ${floor.releases}`);
   }
   if (node.agent === null) {
     triggers.push('agent-missing');
@@ -82,9 +95,12 @@ export function triage(node: FleetNode, ctx: FleetContext): FleetVerdict {
   return { triggers, reasons };
 }
 
-/** Enabled features this node's kernel cannot provide (same config everywhere, different kernels: feature drift). */
+/**
+ * Enabled features this node's kernel cannot provide (same config everywhere, different kernels: feature drift);
+ * only those missing at the highest patch level the kernel can have, so vendor numbering adds no false drift.
+ */
 export function missingFeatures(node: FleetNode, config: Record<string, string>): string[] {
-  const kernel = kernelTriple(node.kernel);
+  const kernel = fleetKernel(node);
   if (kernel === null) return [];
-  return unmetFeatures(config, kernel, node.arch).map((u) => u.feature.id);
+  return unmetFeatures(config, kernelRange(kernel).high, node.arch).map((u) => u.feature.id);
 }

@@ -1,8 +1,7 @@
 // Groups a fleet sweep's per-node outcomes by root cause: the runbook that explains the node plus the facts that
 // make nodes share that cause (kernel, pool, Cilium version), most severe first, each with one sentence such as
 // "37 nodes on kernel 4.14.352 in pool `workers-a`: kernel-too-old". Pure: no I/O.
-import { formatTriple } from '../kernel-version.ts';
-import { kernelTriple, type FleetNode, type FleetTrigger, type FleetVerdict } from './fleet-node.ts';
+import { kernelLabel, type FleetNode, type FleetTrigger, type FleetVerdict } from './fleet-node.ts';
 
 export type FleetSeverity = 'critical' | 'warning' | 'info';
 
@@ -37,6 +36,8 @@ const KERNEL_KEYED = /kernel|bpf-|bandwidth-manager|wireguard/;
 
 const TRIGGER_CAUSE: Record<FleetTrigger, DeepFinding> = {
   'kernel-too-old': { runbookId: 'kernel-too-old', severity: 'critical', title: 'Kernel below the Cilium floor' },
+  // Vendor numbering (Debian/Ubuntu ABI numbers) hides the patch level: a warning until the deep read settles it.
+  'kernel-patch-unknown': { runbookId: 'kernel-too-old', severity: 'warning', title: 'Kernel may be below the Cilium floor (vendor numbering hides the patch level)' },
   'agent-unhealthy': { runbookId: 'agent-unhealthy', severity: 'critical', title: 'cilium-agent not ready (cause not determined)' },
   'agent-missing': { runbookId: 'agent-missing', severity: 'warning', title: 'No cilium-agent pod on the node' },
   'node-not-ready': { runbookId: 'node-not-ready', severity: 'warning', title: 'Node not Ready' },
@@ -76,10 +77,9 @@ export function groupByRootCause(outcomes: Iterable<NodeOutcome>, opts: { showVe
   for (const o of outcomes) {
     const rc = rootCause(o);
     if (rc === null) continue;
-    const triple = KERNEL_KEYED.test(rc.cause.runbookId) ? kernelTriple(o.node.kernel) : null;
-    const kernel = triple === null ? (KERNEL_KEYED.test(rc.cause.runbookId) ? o.node.kernel || null : null) : formatTriple(triple);
+    const kernel = KERNEL_KEYED.test(rc.cause.runbookId) ? kernelLabel(o.node) : null;
     const version = opts.showVersion === true ? (o.node.agent?.version ?? null) : null;
-    const key = JSON.stringify([rc.cause.runbookId, rc.confirmed, kernel, o.node.pool, version]);
+    const key = JSON.stringify([rc.cause.runbookId, rc.cause.severity, rc.confirmed, kernel, o.node.pool, version]);
     let g = groups.get(key);
     if (g === undefined) {
       g = { runbookId: rc.cause.runbookId, title: rc.cause.title, severity: rc.cause.severity, confirmed: rc.confirmed, kernel, pool: o.node.pool, version, nodes: [], sentence: '' };
