@@ -20,7 +20,7 @@ import { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import { ProposalStore } from '../jobs/remediation/proposal-store.ts';
 import { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
 import { startRemediateWorker, type RemediationOutcome } from '../jobs/remediation/remediate-worker.ts';
-import { registerRemediationHandler } from './remediation-handler.ts';
+import { registerRemediationHandler, slackGroupLookup } from './remediation-handler.ts';
 import { Metrics } from './ops/metrics.ts';
 import { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.ts';
@@ -124,7 +124,19 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const remediateWorker =
     !runWorkers || !config.remediation.enabled
       ? null
-      : startRemediateWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), proposals, incidents, sink, collect: config.collect, logger, lockMs: config.jobs.lockMs });
+      : startRemediateWorker({
+          connection: workerRedis,
+          prefix: config.queuePrefix,
+          clusters: (name) => readers.get(name),
+          proposals,
+          incidents,
+          sink,
+          collect: config.collect,
+          logger,
+          lockMs: config.jobs.lockMs,
+          // Checked again before any write, against this process's configuration (execution-check.ts).
+          approvers: { config: config.remediation.approvers, groupsOf: slackGroupLookup(app.client) },
+        });
   const sweepWorker = !runWorkers
     ? null
     : startSweepWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackSweepSink(app.client, new PostLedger(queueRedis, config.queuePrefix)), collect: config.collect, logger, lockMs: config.jobs.lockMs });
