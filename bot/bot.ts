@@ -7,6 +7,7 @@ import type { Worker } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { AckFirstGate } from './ack-first.ts';
+import { ReplayCache } from './replay-cache.ts';
 import { createSlackApp, socketModeClientOf } from './slack-app.ts';
 import { SlackIncidentSink, SlackSweepSink } from './slack-incident-sink.ts';
 import { PostLedger } from './post-ledger.ts';
@@ -103,7 +104,9 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // Warm start: the node-name cache and a kept-alive API connection per cluster before the first command, so the
   // first burst of commands does not pay for TLS handshakes and a node list. Failures only cost the warm-up.
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, ...(acks !== undefined && { acks }) });
+  // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
+  const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';
