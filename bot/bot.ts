@@ -45,6 +45,8 @@ export interface RunningBot {
   metrics: Metrics;
   /** Base URL of /healthz, /readyz and /metrics; null when config.health is absent. */
   healthUrl: string | null;
+  /** Base URL of the /readyz that says why it fails (local only); null when there is none. */
+  healthDetailsUrl: string | null;
   /** Stops taking commands, lets the running job finish (or hands it back to the queue), closes Redis. */
   stop(): Promise<void>;
 }
@@ -161,6 +163,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       : await HealthServer.start({
           host: config.health.host ?? '127.0.0.1',
           port: config.health.port,
+          ...(config.health.detailsPort !== undefined && { detailsPort: config.health.detailsPort }),
           // A worker-only process never connects to Slack; its readiness is Redis and the cluster.
           checks: [redisCheck(queueRedis), ...(config.role === 'worker' ? [] : [slackCheck(slackConn)]), kubernetesCheck(readers)],
           metrics,
@@ -198,6 +201,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     logger,
     metrics,
     healthUrl: health?.url ?? null,
+    healthDetailsUrl: health?.detailsUrl ?? null,
     async stop() {
       if (stopped) return;
       stopped = true;
