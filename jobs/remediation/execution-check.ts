@@ -35,7 +35,14 @@ export async function authoriseExecution(proposal: Proposal, now: Date, approver
   const groups = allowed.filter((id) => id.startsWith('S'));
   for (const user of users) {
     if (allowed.includes(user)) continue;
-    if ((await approvers.groupsOf(user, groups)).some((g) => allowed.includes(g))) continue;
+    let member: string[];
+    try {
+      member = groups.length === 0 ? [] : await approvers.groupsOf(user, groups);
+    } catch (e) {
+      // Unknown membership is no membership: refused (safe), with what to do about it.
+      return { allowed: false, reason: `could not read whether <@${user}> is still in ${groups.join(', ')} (${e instanceof Error ? e.message : String(e)}); diagnose again and approve a fresh proposal once Slack answers` };
+    }
+    if (member.some((g) => allowed.includes(g))) continue;
     return { allowed: false, reason: `<@${user}> is no longer an approver for ${proposal.risk}-risk actions (REMEDIATION_APPROVERS_${proposal.risk.toUpperCase()})` };
   }
   return { allowed: true, approvedBy: users };

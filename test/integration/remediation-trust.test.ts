@@ -38,7 +38,7 @@ const REMOVE = { action: 'remove-kube-proxy', params: { node: 'node-2', namespac
 const CORDON = { action: 'cordon-node', params: { node: 'node-2' } } as const;
 
 /** A worker with `approvers` (groups from `groups`: user → group ids) and a raw BullMQ queue to write jobs with. */
-async function setup(approvers: ApproverConfig, opts: { ttlMs?: number; groups?: Record<string, string[]> } = {}) {
+async function setup(approvers: ApproverConfig, opts: { ttlMs?: number; groups?: Record<string, string[]>; groupsFail?: boolean } = {}) {
   const prefix = `trust-${randomUUID()}`;
   const incidents = new IncidentStore(redis, prefix);
   const proposals = new ProposalStore(redis, prefix, opts.ttlMs ?? 60_000);
@@ -60,7 +60,10 @@ async function setup(approvers: ApproverConfig, opts: { ttlMs?: number; groups?:
   const worker: Worker<unknown, RemediationOutcome> = startRemediateWorker({
     connection: workerRedis, prefix, clusters: () => cluster, proposals, incidents, sink, logger: pino({ level: 'silent' }),
     collect: { deadlineMs: 5_000, tailLines: 500, limitBytes: 1024 * 1024 },
-    approvers: { config: approvers, groupsOf: (user, groupIds) => Promise.resolve((opts.groups?.[user] ?? []).filter((g) => groupIds.includes(g))) },
+    approvers: {
+      config: approvers,
+      groupsOf: (user, groupIds) => (opts.groupsFail === true ? Promise.reject(new Error('ratelimited')) : Promise.resolve((opts.groups?.[user] ?? []).filter((g) => groupIds.includes(g)))),
+    },
   });
   const raw = new Queue(REMEDIATE_QUEUE, { connection: redis, prefix });
   closers.push(async () => {
@@ -132,6 +135,15 @@ describe('the remediate worker re-checks the proposal before it writes', () => {
     await left.proposals.approve(p2.id, 'U0LEAD');
     expect(await left.inject({ proposalId: p2.id, approvedBy: ['U0LEAD'] }, p2.id)).toBe('refused');
     expect(cordoned()).toBe(false);
+  });
+
+  it('group membership that cannot be read counts as none: refused, with the reason', async () => {
+    const t = await setup({ low: [], medium: ['S0SRE'], high: [] }, { groups: {}, groupsFail: true });
+    const p = await t.propose(CORDON, 'medium');
+    await t.proposals.approve(p.id, 'U0LEAD');
+    expect(await t.inject({ proposalId: p.id }, p.id)).toBe('refused');
+    expect(cordoned()).toBe(false);
+    expect(t.posted.join('\n')).toMatch(/could not read whether <@U0LEAD> is still in S0SRE \(ratelimited\)/);
   });
 
   it('an approved proposal that expired before the job ran is not applied', async () => {
