@@ -4,7 +4,7 @@
 // cold process that backlog was ~0.8 s of CPU for a burst of 50. So background work waits at a few points (after a
 // command's ack, before each Kubernetes call and step of a job) until no request is waiting for its answer and none
 // arrived for a moment; never longer than maxWaitMs per wait, so it cannot starve under a steady stream.
-import type { NextFunction, Request, Response } from 'express';
+import type { Response } from 'express';
 
 /** Slack's limit for acknowledging a slash command or an interaction: past it, the answer is lost anyway. */
 export const ACK_DEADLINE_MS = 3000;
@@ -83,29 +83,22 @@ export class AckFirstGate {
   }
 
   /**
-   * Express middleware: counts each request that carries Slack's signature headers from arrival until its response
-   * is finished or abandoned, and for no longer than Slack waits for an ack: junk without the headers, or a request
-   * whose body trickles in, cannot hold background work back beyond that.
+   * Counts the request behind `res` from now until its response is finished or abandoned, and for no longer than
+   * `deadlineMs` (what is left of Slack's ack deadline). Called only for requests whose signature was verified
+   * (http-receiver.ts): junk, forged or replayed requests, or a body still trickling in, are never counted.
    */
-  middleware(ackDeadlineMs = ACK_DEADLINE_MS) {
-    return (req: Request, res: Response, next: NextFunction): void => {
-      if (req.headers['x-slack-signature'] === undefined || req.headers['x-slack-request-timestamp'] === undefined) {
-        next();
-        return;
-      }
-      this.arrived();
-      let done = false;
-      const settle = (): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(deadline);
-        this.answered();
-      };
-      const deadline = setTimeout(settle, ackDeadlineMs);
-      deadline.unref();
-      res.once('finish', settle);
-      res.once('close', settle);
-      next();
+  track(res: Response, deadlineMs = ACK_DEADLINE_MS): void {
+    this.arrived();
+    let done = false;
+    const settle = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      this.answered();
     };
+    const deadline = setTimeout(settle, Math.max(0, deadlineMs));
+    deadline.unref();
+    res.once('finish', settle);
+    res.once('close', settle);
   }
 }

@@ -7,6 +7,7 @@ import type { Worker } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { AckFirstGate } from './ack-first.ts';
+import { ReplayCache } from './replay-cache.ts';
 import { createSlackApp, socketModeClientOf } from './slack-app.ts';
 import { SlackIncidentSink, SlackSweepSink } from './slack-incident-sink.ts';
 import { PostLedger } from './post-ledger.ts';
@@ -20,7 +21,7 @@ import { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import { ProposalStore } from '../jobs/remediation/proposal-store.ts';
 import { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
 import { startRemediateWorker, type RemediationOutcome } from '../jobs/remediation/remediate-worker.ts';
-import { registerRemediationHandler } from './remediation-handler.ts';
+import { registerRemediationHandler, slackGroupLookup } from './remediation-handler.ts';
 import { Metrics } from './ops/metrics.ts';
 import { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.ts';
@@ -44,6 +45,8 @@ export interface RunningBot {
   metrics: Metrics;
   /** Base URL of /healthz, /readyz and /metrics; null when config.health is absent. */
   healthUrl: string | null;
+  /** Base URL of the /readyz that says why it fails (local only); null when there is none. */
+  healthDetailsUrl: string | null;
   /** Stops taking commands, lets the running job finish (or hands it back to the queue), closes Redis. */
   stop(): Promise<void>;
 }
@@ -103,7 +106,9 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // Warm start: the node-name cache and a kept-alive API connection per cluster before the first command, so the
   // first burst of commands does not pay for TLS handshakes and a node list. Failures only cost the warm-up.
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, ...(acks !== undefined && { acks }) });
+  // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
+  const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';
@@ -124,7 +129,19 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const remediateWorker =
     !runWorkers || !config.remediation.enabled
       ? null
-      : startRemediateWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), proposals, incidents, sink, collect: config.collect, logger, lockMs: config.jobs.lockMs });
+      : startRemediateWorker({
+          connection: workerRedis,
+          prefix: config.queuePrefix,
+          clusters: (name) => readers.get(name),
+          proposals,
+          incidents,
+          sink,
+          collect: config.collect,
+          logger,
+          lockMs: config.jobs.lockMs,
+          // Checked again before any write, against this process's configuration (execution-check.ts).
+          approvers: { config: config.remediation.approvers, groupsOf: slackGroupLookup(app.client) },
+        });
   const sweepWorker = !runWorkers
     ? null
     : startSweepWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackSweepSink(app.client, new PostLedger(queueRedis, config.queuePrefix)), collect: config.collect, logger, lockMs: config.jobs.lockMs });
@@ -146,6 +163,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       : await HealthServer.start({
           host: config.health.host ?? '127.0.0.1',
           port: config.health.port,
+          ...(config.health.detailsPort !== undefined && { detailsPort: config.health.detailsPort }),
           // A worker-only process never connects to Slack; its readiness is Redis and the cluster.
           checks: [redisCheck(queueRedis), ...(config.role === 'worker' ? [] : [slackCheck(slackConn)]), kubernetesCheck(readers)],
           metrics,
@@ -183,6 +201,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     logger,
     metrics,
     healthUrl: health?.url ?? null,
+    healthDetailsUrl: health?.detailsUrl ?? null,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // All interfaces by default: the kubelet probes and Prometheus scrapes reach the pod IP, not loopback.
   HEALTH_HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')]).default('0.0.0.0'),
+  // Beside a public HEALTH_HOST: a 127.0.0.1 listener whose /readyz says why it fails (kubectl port-forward reaches it).
+  HEALTH_DETAILS_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('cilium-runbook'),
   KUBECONFIG: z.string().min(1).optional(),
@@ -73,7 +75,7 @@ export interface Config {
   extraClusters: Array<{ name: string; context: string }>;
   allowedChannels: string[];
   /** /healthz, /readyz and /metrics; absent = no health server (HEALTH_PORT=0). Port 0 here = any free port; host defaults to 127.0.0.1. */
-  health?: { port: number; host?: string };
+  health?: { port: number; host?: string; /** 127.0.0.1 port for /readyz's reasons when host is public; absent = none. */ detailsPort?: number };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   collect: { tailLines: number; limitBytes: number; deadlineMs: number; ciliumNamespace?: string };
   /** Retries of a diagnosis whose Kubernetes API was unreachable: attempts in all, first backoff (doubles, jittered). */
@@ -140,7 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clusterName: e.CLUSTER_NAME,
     extraClusters,
     allowedChannels: e.ALLOWED_CHANNELS,
-    ...(e.HEALTH_PORT !== 0 && { health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST } }),
+    ...(e.HEALTH_PORT !== 0 && { health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST, ...(e.HEALTH_DETAILS_PORT !== 0 && { detailsPort: e.HEALTH_DETAILS_PORT }) } }),
     logLevel: e.LOG_LEVEL,
     collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS, ...(e.CILIUM_NAMESPACE !== undefined && { ciliumNamespace: e.CILIUM_NAMESPACE }) },
     role: e.ROLE,

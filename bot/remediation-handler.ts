@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import { decideApproval, type ApproverConfig } from '../jobs/remediation/approval-policy.ts';
 import { ACTIONS } from '../jobs/remediation/actions.ts';
+import type { GroupLookup } from '../jobs/remediation/execution-check.ts';
 import { ProposalIdSchema, approvalsNeeded, type Proposal } from '../jobs/remediation/proposal.ts';
 import type { ProposalStore } from '../jobs/remediation/proposal-store.ts';
 import type { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
@@ -24,16 +25,23 @@ export interface RemediationDeps {
   metrics?: Metrics;
 }
 
-/** Slack user groups of `userId` among the configured group ids, read with usergroups.users.list. */
-async function groupsOf(client: WebClient, userId: string, approvers: ApproverConfig): Promise<string[]> {
-  const groups = [...new Set([...approvers.low, ...approvers.medium, ...approvers.high].filter((id) => id.startsWith('S')))];
-  const member = await Promise.all(
-    groups.map(async (g) => {
-      const res = await client.usergroups.users.list({ usergroup: g });
-      return res.users?.includes(userId) === true ? g : null;
-    }),
-  );
-  return member.filter((g): g is string => g !== null);
+/** Which of `groupIds` (S…) `userId` belongs to now, read with usergroups.users.list: the click handler and the
+ * remediate worker (which checks again at execution) both ask through this. */
+export function slackGroupLookup(client: WebClient): GroupLookup {
+  return async (userId, groupIds) => {
+    const member = await Promise.all(
+      [...new Set(groupIds)].map(async (g) => {
+        const res = await client.usergroups.users.list({ usergroup: g });
+        return res.users?.includes(userId) === true ? g : null;
+      }),
+    );
+    return member.filter((g): g is string => g !== null);
+  };
+}
+
+/** Slack user groups of `userId` among the configured group ids. */
+function groupsOf(client: WebClient, userId: string, approvers: ApproverConfig): Promise<string[]> {
+  return slackGroupLookup(client)(userId, [...approvers.low, ...approvers.medium, ...approvers.high].filter((id) => id.startsWith('S')));
 }
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
@@ -139,8 +147,8 @@ async function handleClick(deps: RemediationDeps, client: WebClient, respond: Re
 }
 
 async function startRemediation(deps: RemediationDeps, proposal: Proposal, record: (t: string) => Promise<void>, tell: (t: string) => Promise<unknown>, what: string): Promise<void> {
-  const approvedBy = proposal.approvals.map((a) => a.userId);
   await record(`approved ${what}; queued (dry run first, then apply, then verify)`);
-  const queued = await deps.queue.enqueue({ proposalId: proposal.id, approvedBy });
+  // Only the id: the worker reads the approvals from the proposal and checks them again before it writes.
+  const queued = await deps.queue.enqueue({ proposalId: proposal.id });
   await tell(queued ? `Approved: ${what} is queued. Progress goes into the thread.` : `${what} is already queued or done.`);
 }

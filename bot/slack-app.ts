@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { AckFirstGate } from './ack-first.ts';
+import type { ReplayCache } from './replay-cache.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createHttpReceiver } from './http-receiver.ts';
 import { parseCiliumCommand, USAGE, type CiliumCommand } from './command-grammar.ts';
@@ -31,6 +32,8 @@ export interface SlackAppDeps {
   sweeps?: Pick<SweepQueue, 'enqueue' | 'activeJobFor'>;
   /** HTTP mode: what a command does after its ack waits while other commands still wait for theirs. */
   acks?: AckFirstGate;
+  /** HTTP mode: signed requests already seen, shared by replicas through Redis (replay-cache.ts). */
+  replays?: ReplayCache;
 }
 
 /** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
@@ -84,8 +87,9 @@ export function createSlackApp(deps: SlackAppDeps): App {
     socketClients.set(app, receiver.client);
     containFrameErrors(receiver.client, deps.logger);
   } else {
-    // ExpressReceiver behind a symmetric 5-minute timestamp check (Bolt alone accepts future timestamps).
-    app = new App({ token: config.slack.botToken, receiver: createHttpReceiver(config.slack.signingSecret ?? '', logger, deps.acks), clientOptions, logger });
+    // ExpressReceiver behind a guard: signature, a symmetric 5-minute window, no replays, then the ack gate.
+    const receiver = createHttpReceiver({ signingSecret: config.slack.signingSecret ?? '', logger, ...(deps.acks !== undefined && { acks: deps.acks }), ...(deps.replays !== undefined && { replays: deps.replays }) });
+    app = new App({ token: config.slack.botToken, receiver, clientOptions, logger });
   }
 
   app.command('/cilium', async ({ command, ack, respond, client }) => {

@@ -1,5 +1,7 @@
 // /healthz, /readyz and /metrics on a small node:http server of its own (HEALTH_PORT), separate from Slack's HTTP
-// receiver so probes and scrapes work in Socket Mode too and never reach Bolt.
+// receiver so probes and scrapes work in Socket Mode too and never reach Bolt. Why a check fails names API server
+// URLs and cluster names, and the port is open to whoever reaches the pod: /readyz says why only on a loopback
+// listener (HEALTH_HOST=127.0.0.1, or the local details port beside a public one); elsewhere only which check fails.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -33,6 +35,8 @@ export interface HealthServerOptions {
   host: string;
   /** 0 = any free port (tests). */
   port: number;
+  /** When `host` is not loopback: a second listener on 127.0.0.1 whose /readyz says why (0 = any free port). */
+  detailsPort?: number;
   checks: ReadinessCheck[];
   metrics: Metrics;
   logger: Logger;
@@ -69,38 +73,71 @@ class CachedCheck {
   }
 }
 
+/** Whether only this machine (or pod) can reach a listener on `host`. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlOf(server: Server, bound: string): string {
+  const { port } = server.address() as AddressInfo;
+  const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export class HealthServer {
   private readonly server: Server;
+  /** The local listener that says why /readyz fails, when the main one is public. */
+  private readonly details: Server | undefined;
   private readonly checks: CachedCheck[];
 
   private constructor(private readonly opts: HealthServerOptions) {
     this.checks = opts.checks.map((c) => new CachedCheck(c));
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        opts.logger.error({ err, path: req.url }, 'health endpoint failed');
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('internal error\n');
+    const serve = (detailed: boolean) =>
+      createServer((req, res) => {
+        this.handle(req, res, detailed).catch((err: unknown) => {
+          opts.logger.error({ err, path: req.url }, 'health endpoint failed');
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('internal error\n');
+        });
       });
-    });
+    const local = isLoopback(opts.host);
+    this.server = serve(local);
+    this.details = local || opts.detailsPort === undefined ? undefined : serve(true);
   }
 
   static async start(opts: HealthServerOptions): Promise<HealthServer> {
     const hs = new HealthServer(opts);
-    await new Promise<void>((resolve, reject) => {
-      hs.server.once('error', reject);
-      hs.server.listen(opts.port, opts.host, () => {
-        hs.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(hs.server, opts.port, opts.host);
+    if (hs.details !== undefined) {
+      try {
+        await listen(hs.details, opts.detailsPort ?? 0, '127.0.0.1');
+      } catch (e) {
+        await hs.stop();
+        throw new Error(`could not listen on 127.0.0.1:${opts.detailsPort ?? 0} for /readyz details (HEALTH_DETAILS_PORT; 0 turns it off): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    }
     return hs;
   }
 
   /** Where the endpoints are, e.g. `http://127.0.0.1:8080` (a wildcard bind is reached over loopback). */
   get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    const host = this.opts.host === '0.0.0.0' || this.opts.host === '::' ? '127.0.0.1' : this.opts.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return urlOf(this.server, this.opts.host);
+  }
+
+  /** Where /readyz says why it fails: this server itself when it is local, else the local details listener (or null). */
+  get detailsUrl(): string | null {
+    if (this.details === undefined) return isLoopback(this.opts.host) ? this.url : null;
+    return urlOf(this.details, '127.0.0.1');
   }
 
   async readiness(): Promise<Readiness> {
@@ -109,14 +146,17 @@ export class HealthServer {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      // Keep-alive connections of a scraper would hold close() open.
-      this.server.closeAllConnections();
-    });
+    const close = (server: Server) =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        // Keep-alive connections of a scraper would hold close() open.
+        server.closeAllConnections();
+      });
+    await Promise.all([close(this.server), ...(this.details === undefined ? [] : [close(this.details)])]);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, detailed: boolean): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
@@ -130,7 +170,9 @@ export class HealthServer {
         const r = await this.readiness();
         const failing = r.checks.filter((c) => !c.ok).map((c) => ({ check: c.name, reason: c.reason ?? 'failed' }));
         if (!r.ready) this.opts.logger.warn({ failing }, 'not ready');
-        const body = { status: r.ready ? 'ready' : 'not ready', failing, checks: Object.fromEntries(r.checks.map((c) => [c.name, c.ok ? 'ok' : 'failing'])) };
+        // Public: which check fails, never why (the reasons name API server URLs and clusters); they are in the log.
+        const shown = detailed ? failing : failing.map(({ check }) => ({ check }));
+        const body = { status: r.ready ? 'ready' : 'not ready', failing: shown, checks: Object.fromEntries(r.checks.map((c) => [c.name, c.ok ? 'ok' : 'failing'])) };
         res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
         return;
       }

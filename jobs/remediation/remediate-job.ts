@@ -6,7 +6,10 @@ import { ProposalIdSchema } from './proposal.ts';
 
 export const REMEDIATE_QUEUE = 'remediate';
 
-export const RemediateJobSchema = z.object({ proposalId: ProposalIdSchema, approvedBy: z.array(z.string()).min(1) }).strict();
+// Only the proposal id: who approved, and whether that still counts, the worker reads from the proposal itself
+// (execution-check.ts). Anything else in a job's data (a job written straight into Redis, or by an older version
+// that sent `approvedBy`) is dropped unread.
+export const RemediateJobSchema = z.object({ proposalId: ProposalIdSchema });
 export type RemediateJob = z.infer<typeof RemediateJobSchema>;
 
 export class RemediateQueue {

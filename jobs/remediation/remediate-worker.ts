@@ -1,6 +1,7 @@
 // The `remediate` worker: re-check the precondition against the live cluster, run the change server-side with
 // dryRun=All and post what it would change, apply it, then re-diagnose the node and say whether the finding is
-// gone. Every step is a timeline entry in the incident's thread.
+// gone. Every step is a timeline entry in the incident's thread. The job is only a proposal id: before any write
+// the worker authorises the stored proposal itself (execution-check.ts), never trusting the job.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { analyze } from '../../runbooks/analyze.ts';
@@ -13,6 +14,7 @@ import type { ClusterReader } from '../kube/cluster-reader.ts';
 import type { ClusterWriter } from '../kube/cluster-writer.ts';
 import { DeadlineExceededError, KubeApiError, toKubeApiError } from '../kube/kube-api-error.ts';
 import { ACTIONS, type Precondition } from './actions.ts';
+import { authoriseExecution, type ApproverDirectory } from './execution-check.ts';
 import type { Proposal } from './proposal.ts';
 import type { ProposalStore } from './proposal-store.ts';
 import { REMEDIATE_QUEUE, RemediateJobSchema, type RemediateJob } from './remediate-job.ts';
@@ -27,12 +29,15 @@ export interface RemediateWorkerOptions {
   collect: CollectOptions;
   logger: Logger;
   lockMs?: number;
+  /** The approver configuration the worker runs with, and group membership read now: checked before any write. */
+  approvers: ApproverDirectory;
+  now?: () => Date;
 }
 
 /** Conflicts (409) tolerated while applying before giving up: each means the object changed under us. */
 const MAX_CONFLICTS = 3;
 
-export type RemediationOutcome = 'applied' | 'precondition-gone' | 'dry-run-failed' | 'apply-failed';
+export type RemediationOutcome = 'applied' | 'precondition-gone' | 'dry-run-failed' | 'apply-failed' | 'refused';
 
 /** The permission a refused write needs, read from the Forbidden message (`cannot patch resource "nodes"`). */
 function missingPermission(e: KubeApiError): string | null {
@@ -75,7 +80,7 @@ async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, j
     await opts.sink.postEntry(await opts.incidents.get(proposal.incidentId), entry);
   };
   const name = `\`${proposal.action}\` (${action.label(proposal)})`;
-  const approvedBy = data.approvedBy.map((u) => `<@${u}>`).join(' and ');
+  const approvedBy = proposal.approvals.map((a) => `<@${a.userId}>`).join(' and ');
 
   if (proposal.state === 'failed') return 'apply-failed';
   if (proposal.state === 'done') {
@@ -94,10 +99,25 @@ async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, j
     await verify(proposal, cluster, opts, say);
     return 'applied';
   };
-  let pre = await check();
+  /** Refused at execution: said in the thread; an approved proposal is closed for good, a pending one left as it is. */
+  const refuse = async (reason: string): Promise<RemediationOutcome> => {
+    log.warn({ reason, state: proposal.state }, 'remediation refused at execution');
+    if (proposal.state !== 'proposed') await opts.proposals.setState(proposal.id, 'failed');
+    await say('refused', `${name}: not applied — refused when it was about to run: ${reason}.`);
+    return 'refused';
+  };
+  const authorised = () => authoriseExecution(proposal, (opts.now ?? (() => new Date()))(), opts.approvers);
+  // An interrupted write is resolved first: if it happened, saying so writes nothing; only writing again needs authority.
+  let pre: Precondition;
   if (interrupted) {
+    pre = await check();
     if (!pre.ok) return alreadyApplied(pre.reason);
+    const decision = await authorised();
+    if (!decision.allowed) return refuse(decision.reason);
   } else {
+    const decision = await authorised();
+    if (!decision.allowed) return refuse(decision.reason);
+    pre = await check();
     await opts.proposals.setState(proposal.id, 'running');
     await opts.incidents.setStatus(proposal.incidentId, 'mitigating');
     if (!pre.ok) {

@@ -158,7 +158,10 @@ export const KIND_SCHEMAS: Record<string, z.ZodType> = {
     spec: z.strictObject({
       podSelector: selector,
       policyTypes: z.array(z.enum(['Ingress', 'Egress'])),
-      ingress: z.array(z.strictObject({ from: z.array(z.strictObject({ podSelector: selector })), ports: z.array(z.strictObject({ port, protocol: z.literal('TCP') })) })),
+      ingress: z.array(z.strictObject({
+        from: z.array(z.strictObject({ podSelector: selector.optional(), namespaceSelector: selector.optional() }).refine((p) => p.podSelector !== undefined || p.namespaceSelector !== undefined, 'a peer needs a podSelector or a namespaceSelector')),
+        ports: z.array(z.strictObject({ port, protocol: z.literal('TCP') })),
+      })),
     }),
   }),
   ClusterRole: object('rbac.authorization.k8s.io/v1', 'ClusterRole', { rules: z.array(PolicyRule).min(1) }, false),

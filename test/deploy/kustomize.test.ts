@@ -176,6 +176,21 @@ describe.each(['read-only', 'read-only-exec', 'remediation'])('kubectl kustomize
     expect(subsetOf(np.spec.ingress[0]?.from[0]?.podSelector.matchLabels ?? { none: 'x' }, podSpec(find(objects, 'Deployment', 'cilium-runbook', NS)).labels)).toBe(true);
   });
 
+  it('lets only the scraping namespace reach the bot, and only on its health port (issue 17, item 8)', () => {
+    const bot = podSpec(find(objects, 'Deployment', 'cilium-runbook', NS));
+    const np = z.object({
+      spec: z.object({
+        podSelector: z.object({ matchLabels: z.record(z.string(), z.string()) }),
+        policyTypes: z.array(z.string()),
+        ingress: z.array(z.object({ from: z.array(z.object({ podSelector: z.unknown().optional(), namespaceSelector: z.object({ matchLabels: z.record(z.string(), z.string()) }) }).strict()), ports: z.array(z.object({ port: z.number(), protocol: z.string() })) })),
+      }),
+    }).parse(find(objects, 'NetworkPolicy', 'cilium-runbook-bot', NS));
+    expect(subsetOf(np.spec.podSelector.matchLabels, bot.labels)).toBe(true);
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    const health = bot.spec.containers[0]?.ports?.find((p) => p.name === 'health')?.containerPort;
+    expect(np.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: health, protocol: 'TCP' }] }]);
+  });
+
   it('grants exactly the expected rules: no wildcard, no secrets, no escalation', () => {
     const grants = grantsFor(objects, SA).map(grantText).sort();
     expect(grants).toEqual(EXPECTED_GRANTS[overlay]);

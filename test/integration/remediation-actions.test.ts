@@ -49,6 +49,7 @@ async function run(action: RemediationAction, params: Record<string, string>, no
   const { incident } = await incidents.openOrReuse({ cluster: 'sandbox', node, channelId: 'C0INCIDENTS', openedBy: 'U0ONCALL' });
   await incidents.update(incident.id, { threadTs: '1700000000.000100' });
   const proposal = await proposals.create({ incidentId: incident.id, cluster: 'sandbox', node, action, params: { node, ...params }, risk: 'low', reason: 'test', runbookId: 'kube-proxy-conflict', requestedBy: 'U0ONCALL' });
+  expect((await proposals.approve(proposal.id, 'U0LEAD')).outcome).toBe('complete');
   const cluster = new ClientNodeCluster('sandbox', loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
   const opts: RemediateWorkerOptions = {
     connection: redis,
@@ -59,10 +60,11 @@ async function run(action: RemediationAction, params: Record<string, string>, no
     sink,
     collect: { deadlineMs: 5_000, tailLines: 500, limitBytes: 1024 * 1024 },
     logger: pino({ level: 'silent' }),
+    approvers: { config: { low: ['U0LEAD'], medium: [], high: [] }, groupsOf: () => Promise.resolve([]) },
   };
   kube.requestLog.clear();
   posted.length = 0;
-  const outcome = await processRemediation({ id: proposal.id, data: { proposalId: proposal.id, approvedBy: ['U0LEAD'] } } as unknown as Job, opts);
+  const outcome = await processRemediation({ id: proposal.id, data: { proposalId: proposal.id } } as unknown as Job, opts);
   const writes = kube.requestLog
     .entries()
     .filter((e) => !['GET', 'HEAD'].includes(e.method) && e.resource !== 'selfsubjectaccessreviews')

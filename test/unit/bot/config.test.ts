@@ -45,8 +45,10 @@ describe('loadConfig', () => {
   });
 
   it('serves health and metrics on HEALTH_PORT (8080, all interfaces) unless it is 0', () => {
-    expect(loadConfig(socketEnv).health).toEqual({ port: 8080, host: '0.0.0.0' });
-    expect(loadConfig({ ...socketEnv, HEALTH_PORT: '9102', HEALTH_HOST: '127.0.0.1' }).health).toEqual({ port: 9102, host: '127.0.0.1' });
+    expect(loadConfig(socketEnv).health).toEqual({ port: 8080, host: '0.0.0.0', detailsPort: 8081 });
+    expect(loadConfig({ ...socketEnv, HEALTH_PORT: '9102', HEALTH_HOST: '127.0.0.1' }).health).toEqual({ port: 9102, host: '127.0.0.1', detailsPort: 8081 });
+    expect(loadConfig({ ...socketEnv, HEALTH_DETAILS_PORT: '0' }).health).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(() => loadConfig({ ...socketEnv, HEALTH_DETAILS_PORT: '-1' })).toThrow(/HEALTH_DETAILS_PORT/);
     expect(loadConfig({ ...socketEnv, HEALTH_PORT: '0' }).health).toBeUndefined();
     expect(() => loadConfig({ ...socketEnv, HEALTH_PORT: '70000' })).toThrow(/HEALTH_PORT/);
     expect(() => loadConfig({ ...socketEnv, HEALTH_HOST: 'not an address' })).toThrow(/HEALTH_HOST/);
