@@ -3,7 +3,7 @@
 // 1.15 and `cilium-dbg` from 1.15: cilium/cilium-cli#2251), the Helm release read from the DaemonSet's
 // meta.helm.sh annotations, RKE2's HelmChartConfig for rke2-cilium (docs.rke2.io/networking/basic_network_options),
 // OLM's CiliumConfig, and the provider's lever where the dataplane is managed (GKE Dataplane V2, AKS).
-import semver from 'semver';
+import { ciliumCliName } from './cilium-version.ts';
 import type { Evidence } from './evidence.ts';
 
 const DEFAULT_NS = 'kube-system';
@@ -25,8 +25,7 @@ function agentContainer(e: Evidence): string {
 
 /** `cilium` before 1.15, `cilium-dbg` from 1.15 on and when the version is unknown (every supported release has it). */
 export function ciliumCli(e: Evidence): string {
-  const v = e.cilium.ok && e.cilium.value.version !== null ? semver.coerce(e.cilium.value.version) : null;
-  return v !== null && semver.lt(v, '1.15.0') ? 'cilium' : 'cilium-dbg';
+  return ciliumCliName(e.cilium.ok ? e.cilium.value.version : null);
 }
 
 /** `-l <selector> --field-selector spec.nodeName=<node>`: the node's own agent pod, however it is labelled. */

@@ -6,8 +6,7 @@ import type { AgentLogs, Fact, HostKernel, InitContainerLogs, IptablesInfo, LogC
 import type { KernelConfig, Memlock } from '../../runbooks/evidence-extra.ts';
 import { summarizeIptablesSave } from '../../runbooks/iptables-summary.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
-import { KubeApiError } from '../kube/kube-api-error.ts';
-import { ok, unavailable, type Permission } from './fact-outcome.ts';
+import { ok, type Permission } from './fact-outcome.ts';
 import { parseKernelConfig, parseMemlock } from './extra-facts.ts';
 import { agentRunning } from './pod-facts.ts';
 
@@ -81,6 +80,17 @@ export async function collectInitLogs(reader: ClusterReader, pod: V1Pod, opts: A
   return ok(out);
 }
 
+/**
+ * The default read-only RBAC grants no exec (a token that may exec into the privileged agent is node root); the
+ * exec-only facts then say how to opt in, rather than reading as a refusal.
+ */
+export const EXEC_NOT_GRANTED = (what: string): Fact<never> => ({
+  ok: false,
+  reason: 'unavailable',
+  detail: `not read: ${what} is read by running a command in the cilium-agent container, which the bot's RBAC does not allow`,
+  fix: 'To enable it, apply the exec overlay (Kubernetes 1.30+): `kubectl apply -k deploy/overlays/read-only-exec`, or add the component `deploy/components/agent-exec` to your own overlay. See deploy/README.md, "Reading inside the agent".',
+});
+
 const NOT_RUNNING = (what: string): Fact<never> => ({
   ok: false,
   reason: 'unavailable',
@@ -106,8 +116,10 @@ function hostKernelFrom(stdout: string): HostKernel {
 }
 
 /** memlock, the kernel build config and /proc/version, read inside a running agent (one exec each). */
-export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, container: string, guard: Guard): Promise<AgentExecReads> {
+export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, container: string, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<AgentExecReads> {
   if (!agentRunning(pod, container)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
+  const allowed = await execAllowed;
+  if (allowed.ok && !allowed.value) return { memlock: EXEC_NOT_GRANTED('the memlock limit'), kernelConfig: EXEC_NOT_GRANTED('the kernel build config'), hostKernel: EXEC_NOT_GRANTED('/proc/version') };
   const namespace = pod.metadata?.namespace ?? '';
   const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
   const run = (command: string[]) => () => reader.exec({ namespace, pod: pod.metadata?.name ?? '', container, command, maxBytes: 4 * 1024 * 1024 });
@@ -149,13 +161,7 @@ export async function collectIptables(reader: ClusterReader, pod: V1Pod, contain
     };
   }
   const allowed = await execAllowed;
-  if (allowed.ok && !allowed.value) {
-    return unavailable(
-      new KubeApiError(`pods "${name}" is forbidden: the bot cannot create resource "pods/exec" in the namespace "${namespace}"`, 403, 'Forbidden', undefined, 'create pods/exec'),
-      'exec iptables-save',
-      needs,
-    );
-  }
+  if (allowed.ok && !allowed.value) return EXEC_NOT_GRANTED('iptables (iptables-save)');
   const result = await guard('exec iptables-save -t nat', needs, () =>
     reader.exec({ namespace, pod: name, container, command: ['iptables-save', '-t', 'nat'], maxBytes: opts.execMaxBytes ?? 32 * 1024 * 1024 }),
   );

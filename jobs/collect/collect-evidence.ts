@@ -2,8 +2,8 @@
 // ok or unavailable (with the reason and the fix). A slow or forbidden call costs one fact, never the report.
 // Cilium's namespace is discovered first (cilium-install.ts); the reads scoped to it chain on that one answer.
 import type { CoreV1Event, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
-import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type CiliumInfo, type CiliumInstall, type Evidence, type Fact } from '../../runbooks/evidence.ts';
-import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
+import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type CiliumInfo, type CiliumInstall, type Evidence, type Fact } from '../../runbooks/evidence.ts';
+import { ciliumVersionFromImage, ciliumVersionFromLogs } from '../../runbooks/cilium-version.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import { ok, unavailable, withDeadline, type Permission } from './fact-outcome.ts';
 import { toNodeInfo, toPeers } from './node-facts.ts';
@@ -74,7 +74,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
       collectInitLogs(reader, agentPod, opts, guard),
       collectIptables(reader, agentPod, container, nodeName, opts, guard, execAllowedP),
       guard('list agent events', [perm('list', 'events', ns)], () => reader.listEvents(ns, `involvedObject.name=${agentPod.metadata?.name ?? ''}`)),
-      collectAgentReads(reader, agentPod, container, guard),
+      collectAgentReads(reader, agentPod, container, guard, execAllowedP),
       daemonSetP,
     ]);
     return { found, agentPod, noAgent, daemonSet, agentLogs, initLogs, iptables, agentEvents, agentReads: agentReads };
@@ -161,7 +161,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
         ? noAgent()
         : image === undefined
           ? { ok: false as const, reason: 'not-found' as const, detail: `pod ${agentPod.metadata?.name ?? ''} has no ${container ?? 'cilium-agent'} container` }
-          : ok(ciliumInfo(image, operatorInfo?.image)),
+          : ok(ciliumInfo(image, agentLogs, operatorInfo?.image)),
     ciliumConfig: map(ciliumConfig, (cm) => cm.data ?? {}),
     agentPod: agentPod === undefined ? noAgent() : ok(toAgentPod(agentPod, container)),
     agentLogs,
@@ -202,10 +202,15 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
   return parseEvidence(evidence);
 }
 
-/** The agent image's tag, else (digest-only images, as OLM ships) the operator image's tag; null when neither says. */
-function ciliumInfo(image: string, operatorImage: string | undefined): CiliumInfo {
+/**
+ * The agent image's tag, else (digest-only images, as OLM ships) the agent's own "Cilium 1.x.y" startup banner, else
+ * the operator image's tag; null when none says.
+ */
+function ciliumInfo(image: string, logs: Fact<AgentLogs>, operatorImage: string | undefined): CiliumInfo {
   const fromTag = ciliumVersionFromImage(image);
   if (fromTag !== null) return { version: fromTag, image, versionSource: 'image-tag' };
+  const fromBanner = logs.ok ? ciliumVersionFromLogs(`${logs.value.previous?.text ?? ''}\n${logs.value.current.text}`) : null;
+  if (fromBanner !== null) return { version: fromBanner, image, versionSource: 'log-banner' };
   const fromOperator = operatorImage === undefined ? null : ciliumVersionFromImage(operatorImage);
   return fromOperator !== null ? { version: fromOperator, image, versionSource: 'operator-image' } : { version: null, image };
 }
