@@ -117,9 +117,10 @@ function hostKernelFrom(stdout: string): HostKernel {
 
 /** memlock, the kernel build config and /proc/version, read inside a running agent (one exec each). */
 export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, container: string, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<AgentExecReads> {
-  if (!agentRunning(pod, container)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
+  // RBAC first: without exec these stay unread even once the agent runs again, and that is what to fix.
   const allowed = await execAllowed;
   if (allowed.ok && !allowed.value) return { memlock: EXEC_NOT_GRANTED('the memlock limit'), kernelConfig: EXEC_NOT_GRANTED('the kernel build config'), hostKernel: EXEC_NOT_GRANTED('/proc/version') };
+  if (!agentRunning(pod, container)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
   const namespace = pod.metadata?.namespace ?? '';
   const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
   const run = (command: string[]) => () => reader.exec({ namespace, pod: pod.metadata?.name ?? '', container, command, maxBytes: 4 * 1024 * 1024 });
@@ -151,6 +152,8 @@ export async function collectIptables(reader: ClusterReader, pod: V1Pod, contain
   const namespace = pod.metadata?.namespace ?? '';
   const name = pod.metadata?.name ?? '';
   const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
+  const allowed = await execAllowed;
+  if (allowed.ok && !allowed.value) return EXEC_NOT_GRANTED('iptables (iptables-save)');
   if (!agentRunning(pod, container)) {
     const waiting = pod.status?.containerStatuses?.find((c) => c.name === container)?.state?.waiting?.reason ?? 'not running';
     return {
@@ -160,8 +163,6 @@ export async function collectIptables(reader: ClusterReader, pod: V1Pod, contain
       fix: `Read it on the node itself: \`iptables-save -t nat | grep -c -- '-A KUBE-SVC-'\`.`,
     };
   }
-  const allowed = await execAllowed;
-  if (allowed.ok && !allowed.value) return EXEC_NOT_GRANTED('iptables (iptables-save)');
   const result = await guard('exec iptables-save -t nat', needs, () =>
     reader.exec({ namespace, pod: name, container, command: ['iptables-save', '-t', 'nat'], maxBytes: opts.execMaxBytes ?? 32 * 1024 * 1024 }),
   );

@@ -41,54 +41,7 @@ const caseName = (c: Case): string => `${c.overlay} with Cilium in ${c.ciliumNam
  * collector change of this round (exec only after canI, Cilium found in any namespace, the agent DaemonSet and
  * CiliumNodeConfig read) closes them: each entry must then be deleted, and the test fails until it is.
  */
-const PENDING_COLLECTOR: Record<string, string[]> = {
-  'read-only with Cilium in kube-system': [
-    // Execs for memlock, kernel config and /proc/version without asking canI first; no fix naming the exec overlay.
-    'kernel-too-old: report does not say how to enable exec',
-    'kube-proxy-conflict: report does not say how to enable exec',
-    'kube-proxy-conflict: report says forbidden',
-    'not granted: create core/pods/exec @kube-system',
-    'not granted: get core/pods/exec @kube-system',
-    'refused: create core/pods/exec @kube-system',
-    'refused: get core/pods/exec @kube-system',
-    // Reads of the agent DaemonSet and CiliumNodeConfigs not yet made.
-    'unused: get apps/daemonsets @kube-system',
-    'unused: list cilium.io/ciliumnodeconfigs @kube-system',
-  ],
-  'read-only-exec with Cilium in kube-system': ['unused: get apps/daemonsets @kube-system', 'unused: list cilium.io/ciliumnodeconfigs @kube-system'],
-  // Cilium looked for in kube-system only (CILIUM_NAMESPACE is a constant), so nothing of it is found.
-  'read-only with Cilium in cilium': [
-    'kube-proxy-conflict: report does not say how to enable exec',
-    'kube-proxy-conflict: report says forbidden',
-    'not granted: get core/configmaps[cilium-config] @kube-system',
-    'not granted: list apps/deployments @kube-system',
-    'refused: get core/configmaps[cilium-config] @kube-system',
-    'refused: list apps/deployments @kube-system',
-    'unused: get apps/daemonsets @cilium',
-    'unused: get core/configmaps[cilium-config] @cilium',
-    'unused: get core/pods/log @cilium',
-    'unused: list apps/deployments @cilium',
-    'unused: list cilium.io/ciliumnodeconfigs @cilium',
-  ],
-  'read-only-exec with Cilium in cilium': [
-    'exec never ran: ["cat","/proc/1/limits"]',
-    'exec never ran: ["cat","/proc/version"]',
-    'exec never ran: ["iptables-save","-t","nat"]',
-    'exec never ran: ["sh","-c","zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)"]',
-    'kube-proxy-conflict: report says forbidden',
-    'not granted: get core/configmaps[cilium-config] @kube-system',
-    'not granted: list apps/deployments @kube-system',
-    'refused: get core/configmaps[cilium-config] @kube-system',
-    'refused: list apps/deployments @kube-system',
-    'unused: create core/pods/exec @cilium',
-    'unused: get apps/daemonsets @cilium',
-    'unused: get core/configmaps[cilium-config] @cilium',
-    'unused: get core/pods/exec @cilium',
-    'unused: get core/pods/log @cilium',
-    'unused: list apps/deployments @cilium',
-    'unused: list cilium.io/ciliumnodeconfigs @cilium',
-  ],
-};
+const PENDING_COLLECTOR: Record<string, string[]> = {};
 
 /** Where the case departs from "exactly what the bot uses, nothing refused, a complete report". */
 function gaps(c: Case, rendered: RenderedObject[], requests: RequestAttrs[], execs: ExecOptions[], transcripts: string[]): string[] {
