@@ -39,10 +39,16 @@ function readerFor(values: Values): ClientNodeCluster {
   return new ClientNodeCluster(values.cluster ?? kc.getCurrentContext(), kc);
 }
 
+/** What the collectors read per fact; CILIUM_NAMESPACE limits the search for the agents as it does for the bot. */
+function collectOptions() {
+  const ns = process.env.CILIUM_NAMESPACE;
+  return { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024, ...(ns !== undefined && ns !== '' && { ciliumNamespace: ns }) };
+}
+
 /** `diagnose --all`: the fleet sweep, progress on stderr, the report (text or JSON) on stdout. */
 async function sweepCluster(values: Values): Promise<void> {
   const report = await runSweep(readerFor(values), {
-    collect: { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024 },
+    collect: collectOptions(),
     onProgress: (p) => {
       if (process.stderr.isTTY) process.stderr.write(`\r${p.checked}/${p.total} nodes checked, ${p.deepDone}/${p.deepTotal} collected in depth…`);
     },
@@ -62,7 +68,7 @@ async function collectFromCluster(target: string | undefined, values: Values) {
     if (e instanceof KubeApiError && e.status === 404) fail(`node "${node.data}" does not exist in ${reader.cluster}`, 1);
     throw e;
   }
-  return collectEvidence(reader, node.data, { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024 });
+  return collectEvidence(reader, node.data, collectOptions());
 }
 
 function readDocument(target: string | undefined): unknown {

@@ -58,7 +58,8 @@ export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNB
     collectedAt: evidence.collectedAt,
     ciliumVersion,
     findings,
-    unavailable: unavailableFacts(evidence),
+    // Said of the collected evidence: a cilium-config stood in for by the agent's flag dump was still not read.
+    unavailable: unavailableFacts(collected),
     inconclusive,
     healthySummary: findings.length === 0 ? healthySummary(evidence, checked, inconclusive) : null,
     checked,

@@ -108,7 +108,7 @@ describe('/cilium diagnose end to end', () => {
     expect(await s.bot?.queue.queue.getWaitingCount()).toBe(1);
   });
 
-  it('forbidden pods/exec: the report is still posted and names the missing permission', async () => {
+  it('no pods/exec granted: the report is still posted and says how to opt in to exec (the read-only-exec overlay)', async () => {
     const user = 'system:serviceaccount:cilium-runbook:bot';
     const rbac = [
       {
@@ -132,7 +132,8 @@ describe('/cilium diagnose end to end', () => {
     const s = await stack('kube-proxy-conflict', { kubeUser: user, rbac });
     const { transcript } = await diagnoseAndWait(s, 'diagnose node-2');
     expect(transcript).toMatch(/Could not collect/);
-    expect(transcript).toMatch(/pods\/exec/);
+    expect(transcript).toMatch(/iptables.*which the bot's RBAC does not allow/);
+    expect(transcript).toMatch(/deploy\/overlays\/read-only-exec/);
   });
 
   it('HTTP mode: a bad signature and a timestamp older than 5 minutes are refused, nothing is queued', async () => {

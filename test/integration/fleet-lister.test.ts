@@ -45,7 +45,9 @@ describe('fleet facts from streamed lists', () => {
     expect(streamed).toEqual(modelled);
     expect(streamed.nodes).toHaveLength(NODES);
     expect(streamed.kubeProxyPods.size).toBe(NODES);
-    expect(streamed.calls).toBe(2 + 3 * Math.ceil(NODES / 7));
+    // cilium-config, kube-proxy DaemonSets, the static kube-proxy pods (one empty page), then nodes, agents and
+    // kube-proxy DaemonSet pods page by page.
+    expect(streamed.calls).toBe(3 + 3 * Math.ceil(NODES / 7));
     // The crash-looping agents' nodes are kept whole, as client-node models (Dates, not strings).
     expect(streamed.deepAgents.size).toBe(3);
     const [name, node] = [...streamed.deepNodes][0] ?? [];
@@ -71,11 +73,12 @@ describe('fleet facts from streamed lists', () => {
   it('reports a refused list with its Status message, without retrying it', async () => {
     kube.faults.clear();
     kube.requestLog.clear();
-    kube.faults.add({ path: '/api/v1/namespaces/kube-system/pods', query: 'k8s-app%3Dcilium', status: 403 });
+    // Agents are looked for in every namespace.
+    kube.faults.add({ path: '/api/v1/pods', query: 'k8s-app%3Dcilium', status: 403 });
     const facts = await collectFleetFacts(reader, { pageSize: 7 });
     kube.faults.clear();
     expect(facts.unavailable).toEqual([expect.stringMatching(/^cilium-agent pods: .*forbidden/i)]);
-    expect(kube.requestLog.entries().filter((e) => e.path === '/api/v1/namespaces/kube-system/pods' && e.query.includes('k8s-app%3Dcilium'))).toHaveLength(1);
+    expect(kube.requestLog.entries().filter((e) => e.path === '/api/v1/pods' && e.query.includes('k8s-app%3Dcilium'))).toHaveLength(1);
     // No agent was read, so none is "missing" (and the crash loops are not seen: nothing is flagged).
     expect(facts.nodes).toHaveLength(NODES);
     expect([...facts.verdicts.values()].flatMap((v) => v.triggers)).not.toContain('agent-missing');
