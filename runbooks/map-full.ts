@@ -12,8 +12,8 @@ import { renderHelmValues, type HelmValuePaths } from './helm-values.ts';
 import { ciliumDoc, configValue, HELM_UPGRADE, restartAgent } from './runbook-kit.ts';
 
 const ID = 'map-full';
-const FULL = /the map is full|Failed to add PolicyMap key.*argument list too long/i;
-const CT_GC = /Garbage collection on .* CT map failed to finish/i;
+const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long/i;
+const CT_GC = /Garbage collection on (?:(?!Garbage collection on (?!CT map failed to finish)).)* CT map failed to finish/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const CT_GC_LINES: LogQuery = { text: [CT_GC] };
 /** Repeated CT GC misses before they count as pressure (one is routine on a healthy agent). */
