@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchAck } from './ack.ts';
 import { benchOneNode } from './one-node.ts';
 import { benchLogMatch } from './log-match.ts';
+import { benchLogAdversarial } from './log-adversarial.ts';
 import { benchQueue } from './queue.ts';
 import { benchFleet } from './fleet.ts';
 import { renderTable, writeResults, type BenchOutcome, type BenchRow } from './lib/result.ts';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<BenchOutcome>> = {
   ack: benchAck,
   'one-node': benchOneNode,
   'log-match': benchLogMatch,
+  'log-adversarial': benchLogAdversarial,
   queue: benchQueue,
   fleet: benchFleet,
 };

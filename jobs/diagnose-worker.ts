@@ -16,6 +16,7 @@ import { ACTIONS, effectiveRisk } from './remediation/actions.ts';
 import type { RemediationButton } from './incident-sink.ts';
 import type { Report } from '../runbooks/contract.ts';
 import type { DiagnoseJob } from './diagnose-job.ts';
+import { AnalysisThread, EvidenceTooLargeError } from './analysis-thread.ts';
 
 export interface DiagnoseWorkerOptions {
   connection: ConnectionOptions;
@@ -35,6 +36,25 @@ export interface DiagnoseWorkerOptions {
    * receiver, it waits there while slash commands wait for their ack (bot/ack-first.ts).
    */
   beforeStep?: () => Promise<void>;
+  /**
+   * Runs the runbooks; by default in a worker thread with a time budget (jobs/analysis-thread.ts), so that large or
+   * crafted evidence neither blocks the process nor runs on for minutes.
+   */
+  analyze?: (e: Evidence) => Promise<Report>;
+  /** Budget of one analysis in the default thread (default ANALYSIS_BUDGET_MS, 20 s). */
+  analysisBudgetMs?: number;
+}
+
+/**
+ * Times a job may stall (its worker stopped renewing the lock: killed, or its event loop blocked past JOB_LOCK_MS)
+ * and still be run again. A worker killed mid-job stalls it once; a job that stalls again and again is the cause.
+ */
+export const MAX_STALLS = 3;
+
+function stalledTooOften(stalls: number): string {
+  return `this diagnosis was given up after its worker stopped ${stalls} times while running it (each time it was picked ` +
+    'up again after JOB_LOCK_MS). Something in this node\'s evidence makes the worker crash or hang: run ' +
+    '`cilium-runbook collect <node>` to look at it, and see the worker\'s log for this job id.';
 }
 
 export interface DiagnoseResult {
@@ -55,6 +75,7 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   const parsed = DiagnoseJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid diagnose job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const data = parsed.data;
+  if (job.stalledCounter > MAX_STALLS) throw new UnrecoverableError(stalledTooOften(job.stalledCounter));
   const reader = opts.clusters(data.cluster);
   if (reader === undefined) throw new UnrecoverableError(`unknown cluster "${data.cluster}"`);
   const log = opts.logger.child({ jobId: job.id, incidentId: data.incidentId, cluster: data.cluster, node: data.node, attempt: job.attemptsMade + 1 });
@@ -70,7 +91,7 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   const unreachable = apiUnreachable(evidence);
   if (unreachable !== null) throw new Error(`the Kubernetes API of cluster "${data.cluster}" is unreachable: ${unreachable}`);
   await beforeStep();
-  const report = analyze(evidence);
+  const report = await analyzeOnce(opts, evidence);
   // Idempotent per job: a worker killed after this step and retried finds the same run, not a new one.
   const step = (name: string) => `job:${job.id ?? ''}:${name}`;
   const { run, previous } = await opts.incidents.recordRun(data.incidentId, summarizeRun(report, evidence, new Date().toISOString()), step('run'));
@@ -89,6 +110,16 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   await opts.sink.report({ ...data, ...(job.id !== undefined && { jobId: job.id }) }, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
   log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
   return { findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) };
+}
+
+/** Evidence too large to analyse in the budget would be as large on a retry: that failure is final. */
+async function analyzeOnce(opts: DiagnoseWorkerOptions, evidence: Evidence): Promise<Report> {
+  try {
+    return await (opts.analyze ?? ((e: Evidence) => Promise.resolve(analyze(e))))(evidence);
+  } catch (e) {
+    if (e instanceof EvidenceTooLargeError) throw new UnrecoverableError(e.message);
+    throw e;
+  }
 }
 
 /** Stores each proposed action under an opaque id; the buttons carry only that id. */
@@ -118,7 +149,10 @@ async function createButtons(store: ProposalStore, job: DiagnoseJob, report: Rep
   return buttons;
 }
 
-export function startDiagnoseWorker(opts: DiagnoseWorkerOptions): Worker<unknown, DiagnoseResult> {
+export function startDiagnoseWorker(options: DiagnoseWorkerOptions): Worker<unknown, DiagnoseResult> {
+  const thread = options.analyze === undefined ? new AnalysisThread(options.analysisBudgetMs) : null;
+  thread?.warm();
+  const opts: DiagnoseWorkerOptions = thread === null ? options : { ...options, analyze: (e) => thread.analyze(e) };
   const worker = new Worker<unknown, DiagnoseResult>(
     DIAGNOSE_QUEUE,
     async (job) => {
@@ -145,13 +179,14 @@ export function startDiagnoseWorker(opts: DiagnoseWorkerOptions): Worker<unknown
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency ?? 4,
-      // A killed worker's job goes back to the queue once its lock lapses; allow many such stalls (each retry is
-      // idempotent) instead of BullMQ's default of failing the job after one.
+      // A killed worker's job goes back to the queue once its lock lapses (each retry is idempotent). The job itself
+      // gives up past MAX_STALLS and says so in the thread; BullMQ's own limit, one further, is a backstop only.
       lockDuration: opts.lockMs ?? 30_000,
       stalledInterval: opts.lockMs ?? 30_000,
-      maxStalledCount: 50,
+      maxStalledCount: MAX_STALLS + 1,
     },
   );
   worker.on('error', (err) => opts.logger.error({ err }, 'diagnose worker error'));
+  worker.on('closed', () => void thread?.close());
   return worker;
 }

@@ -15,7 +15,7 @@ import { agentLogsCommand, agentPodSelector, ciliumNamespace, deleteAgentPodComm
 
 const ID = 'bpf-map-create-failed';
 const MAP_MSG = /error while opening\/creating BPF maps|unable to initialize service maps/i;
-const MAP_ERR = /Unable to create map \/|creating map: |map create: [^(]*\(MEMLOCK may be too low/i;
+const MAP_ERR = /Unable to create map \/|creating map: |map create: (?:(?!map create: )[^(])*\(MEMLOCK may be too low/i;
 const MEMLOCK_LINE = /failed to set memlock rlimit|MEMLOCK may be too low/i;
 
 const ERRNOS: readonly (readonly [phrase: string, errno: string])[] = [

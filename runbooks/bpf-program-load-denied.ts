@@ -17,7 +17,7 @@ import { helmUpgrade } from './install-commands.ts';
 
 const ID = 'bpf-program-load-denied';
 const TOO_LARGE = /BPF program is too large|load program: argument list too long/i;
-const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog.*(permission denied|operation not permitted)/i;
+const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)/i;
 const LOAD_FAIL = /failed to load program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel/i;
 
 export function isProgramLoadFailure(l: LogLine): boolean {

@@ -21,10 +21,10 @@ const ID = 'kernel-config-missing';
 /** Lines that name a kernel problem without a version, with the config they point at. */
 const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [
   { re: /failed to probe helper/i, hint: 'a helper probe the kernel rejects (kernel 7.2 regression #48016: roll back to 7.1.x or upgrade Cilium once fixed)' },
-  { re: /Policy routing:NOT OK.*CONFIG_IP_MULTIPLE_TABLES/i, hint: 'CONFIG_IP_MULTIPLE_TABLES' },
+  { re: /Policy routing:NOT OK(?:(?!Policy routing:NOT OK).)*CONFIG_IP_MULTIPLE_TABLES/i, hint: 'CONFIG_IP_MULTIPLE_TABLES' },
   { re: /ipv6 is enabled in agent but ipv6 is either disabled or not compiled in the kernel/i, hint: 'IPv6 (CONFIG_IPV6, or ipv6.disable=1 on the kernel command line)' },
   { re: /RTNETLINK answers: Operation not supported/i, hint: 'CONFIG_NET_SCH_INGRESS / CONFIG_NET_CLS_BPF / CONFIG_NET_CLS_ACT (tc clsact, cls_bpf)' },
-  { re: /proxy routing rule.*address family not supported by protocol/i, hint: 'CONFIG_IPV6_MULTIPLE_TABLES (WSL2 custom kernels, #29302)' },
+  { re: /proxy routing rule(?:(?!proxy routing rule).)*address family not supported by protocol/i, hint: 'CONFIG_IPV6_MULTIPLE_TABLES (WSL2 custom kernels, #29302)' },
 ];
 
 /** Every line `relevant` can keep matches one of these. */

@@ -9,7 +9,7 @@
 // Fed by LogText (log-text.ts: a collected chunk, for the runbooks) and by LogStream below (bytes arriving in blocks,
 // e.g. a file: memory bounded by the block size).
 import { Buffer } from 'node:buffer';
-import { BACKSLASH, BRACE, buildPlan, FOLD, gramHash, LogSample, NL, type Plan, type Probe } from './log-plan.ts';
+import { BACKSLASH, BRACE, buildPlan, FOLD, gramHash, LogSample, NL, type Anchor, type Plan, type Probe } from './log-plan.ts';
 import { compileLogQuery, type CompiledLogQuery, type LogQuery } from './log-query.ts';
 import { looksLikeJson, MAX_PARSED_CHARS, parseLogLine, type LogLine } from './log-parser.ts';
 
@@ -43,6 +43,10 @@ class LineCounter {
 /** One scan of whole lines buf[from, to) (the last may lack its newline). */
 export class Scan {
   private readonly counter: LineCounter;
+  /** The line around the last hit, found once per line (not once per hit: a line can hold thousands of anchors). */
+  private hitLine: [start: number, end: number] = [-1, -1];
+  /** Anchors whose line (by start) lacked their other literals: later hits of them on that line cost nothing. */
+  private readonly rejected = new Map<Anchor, number>();
 
   constructor(
     private readonly buf: Buffer, private readonly from: number, private readonly to: number, firstLine: number,
@@ -158,6 +162,9 @@ export class Scan {
     for (const p of this.plan.probes[list] ?? []) {
       if (!this.anchorAt(p, i)) continue;
       const [ls, le] = this.lineAround(i);
+      // Whether the line holds the other literals does not depend on where the anchor is: look once per line, or a
+      // line full of one anchor would be searched again at each (issue 17: 2 MB of them took minutes).
+      if (this.rejected.get(p.anchor) === ls) continue;
       for (const confirm of p.anchor.confirms) {
         let all = true;
         for (const lit of confirm) {
@@ -167,12 +174,16 @@ export class Scan {
         }
         if (all) return this.evaluate(ls, le);
       }
+      this.rejected.set(p.anchor, ls);
     }
     return GO_ON;
   }
 
   private lineAround(i: number): [start: number, end: number] {
-    return [Math.max(this.from, this.buf.lastIndexOf(NL, i) + 1), this.lineEnd(i)];
+    const [start, end] = this.hitLine;
+    if (i >= start && i <= end) return this.hitLine;
+    this.hitLine = [Math.max(this.from, this.buf.lastIndexOf(NL, i) + 1), this.lineEnd(i)];
+    return this.hitLine;
   }
 
   /** The line holds the literal where the parser reads (case-insensitive, backslashes skipped). */

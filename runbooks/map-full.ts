@@ -13,8 +13,8 @@ import { ciliumDoc, configValue, restartAgent } from './runbook-kit.ts';
 import { agentCli, helmUpgrade, rolloutRestart } from './install-commands.ts';
 
 const ID = 'map-full';
-const FULL = /the map is full|Failed to add PolicyMap key.*argument list too long/i;
-const CT_GC = /Garbage collection on .* CT map failed to finish/i;
+const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long/i;
+const CT_GC = /Garbage collection on (?:(?!Garbage collection on (?!CT map failed to finish)).)* CT map failed to finish/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const CT_GC_LINES: LogQuery = { text: [CT_GC] };
 /** Repeated CT GC misses before they count as pressure (one is routine on a healthy agent). */

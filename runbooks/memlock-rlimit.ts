@@ -17,7 +17,7 @@ const ID = 'memlock-rlimit';
 const HINT = /MEMLOCK may be too low/i;
 // daemon_main.go: `rlimit.RemoveMemlock()` failing is logged at Fatal ("unable to set memory resource limits").
 const SET_FAILED = /failed to set memlock rlimit|unable to set memory resource limits/i;
-const PERF_RING = /perf ring buffer.*can't mmap: operation not permitted|failed to create perf ring.*can't mmap: operation not permitted/i;
+const PERF_RING = /perf ring buffer(?:(?!perf ring buffer).)*can't mmap: operation not permitted|failed to create perf ring(?:(?!failed to create perf ring).)*can't mmap: operation not permitted/i;
 const MEMLOCK_LINES: LogQuery = { text: [HINT, SET_FAILED, PERF_RING] };
 
 export const memlockRlimit: Runbook = {

@@ -27,7 +27,7 @@ export function kernelUpgradeHint(osImage: string, target: KernelTriple): Kernel
       commands: [`sudo apt-get update && sudo apt-get install -y linux-generic-hwe-${ubuntu} && sudo reboot`],
     };
   }
-  if (/(Red Hat|Rocky|AlmaLinux|CentOS|Oracle Linux).*\b8(\.\d+)?\b/i.test(osImage)) {
+  if (/(Red Hat|Rocky|AlmaLinux|CentOS|Oracle Linux)(?:(?!Red Hat|Rocky|AlmaLinux|CentOS|Oracle Linux).)*\b8(\.\d+)?\b/i.test(osImage)) {
     return {
       detail: `RHEL 8 family: Cilium counts 4.18 kernels by RHEL release (8.6 ≈ 5.4, 8.10 ≈ 5.10). Update to RHEL 8.10 or move to RHEL 9 (5.14); the target is ${want}.`,
       commands: ['sudo dnf update -y kernel && sudo reboot'],

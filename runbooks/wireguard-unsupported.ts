@@ -17,7 +17,7 @@ import { configSource } from './effective-config.ts';
 const ID = 'wireguard-unsupported';
 const WG_MIN: KernelTriple = [5, 6, 0];
 export const WG_NOT_SUPPORTED = /wireguard not supported by the linux kernel/i;
-const PORT_IN_USE = /initialize wireguard agent.*address already in use/i;
+const PORT_IN_USE = /initialize wireguard agent(?:(?!initialize wireguard agent).)*address already in use/i;
 const L7_CONFLICT = /Wireguard \(--enable-wireguard\) is not compatible with L7 proxy/i;
 const WG_PATTERNS = [WG_NOT_SUPPORTED, PORT_IN_USE, L7_CONFLICT];
 
