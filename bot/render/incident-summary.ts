@@ -46,11 +46,11 @@ export function renderIncidentSummary(
       ? `:x: Last diagnosis failed: ${clip(escapeMrkdwn(failure), 400)}`
       : incident.topFinding === ''
         ? 'No report yet.'
-        : `${SEVERITY_EMOJI[incident.severity]} ${clip(escapeMrkdwn(incident.topFinding), 500)}`;
+        : `${SEVERITY_EMOJI[incident.severity]} ${clip(escapeMrkdwn(incident.topFinding, { literal: true }), 500)}`;
   const lines = [head, finding, doing].filter((l) => l !== '');
   const context = `cluster ${inlineCode(incident.cluster)} · opened by ${slackUser(incident.openedBy)} ${formatTime(incident.openedAt)} · last update ${formatTime(incident.updatedAt)} · ${incident.runs} run(s) · ${counts.entries} timeline entr${counts.entries === 1 ? 'y' : 'ies'}`;
   return {
-    text: clip(escapeMrkdwn(`${incident.id} ${incident.status}: ${incident.node} — ${failure !== undefined ? `diagnosis failed: ${failure}` : incident.topFinding || 'diagnosing'}`), 3000),
+    text: clip(escapeMrkdwn(`${incident.id} ${incident.status}: ${incident.node} — ${failure !== undefined ? `diagnosis failed: ${failure}` : incident.topFinding || 'diagnosing'}`, { literal: true }), 3000),
     blocks: [
       { type: 'section', text: mrkdwn(clip(lines.join('\n'), 2900)) },
       { type: 'context', elements: [mrkdwn(clip(context, 2900))] },
