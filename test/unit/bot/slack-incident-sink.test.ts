@@ -22,18 +22,18 @@ function refusingClient(calls: Call[]): WebClient {
   const platformError = (error: string) => Object.assign(new Error(`An API error occurred: ${error}`), { code: 'slack_webapi_platform_error', data: { ok: false, error } });
   return {
     chat: {
-      postMessage: async (args: Record<string, unknown>) => {
+      postMessage: (args: Record<string, unknown>) => {
         calls.push({ method: 'chat.postMessage', args });
-        if (args.blocks !== undefined) throw platformError('invalid_blocks');
-        return { ok: true, ts: `1700000001.00000${calls.length}` };
+        if (args.blocks !== undefined) return Promise.reject(platformError('invalid_blocks'));
+        return Promise.resolve({ ok: true, ts: `1700000001.00000${calls.length}` });
       },
-      update: async (args: Record<string, unknown>) => void calls.push({ method: 'chat.update', args }),
+      update: (args: Record<string, unknown>) => Promise.resolve(void calls.push({ method: 'chat.update', args })),
     },
-    filesUploadV2: async (args: Record<string, unknown>) => void calls.push({ method: 'files.uploadV2', args }),
+    filesUploadV2: (args: Record<string, unknown>) => Promise.resolve(void calls.push({ method: 'files.uploadV2', args })),
   } as unknown as WebClient;
 }
 
-const store = { get: async () => incident, timeline: async () => [] } as unknown as IncidentStore;
+const store = { get: () => Promise.resolve(incident), timeline: () => Promise.resolve([]) } as unknown as IncidentStore;
 
 describe('SlackIncidentSink', () => {
   it('posts a report Slack refuses as blocks as text, with the report as a file', async () => {
@@ -50,7 +50,7 @@ describe('SlackIncidentSink', () => {
   });
 
   it('still fails loudly for errors that are not a refusal of the layout', async () => {
-    const client = { chat: { postMessage: async () => Promise.reject(Object.assign(new Error('channel_not_found'), { data: { error: 'channel_not_found' } })) } } as unknown as WebClient;
+    const client = { chat: { postMessage: () => Promise.reject(Object.assign(new Error('channel_not_found'), { data: { error: 'channel_not_found' } })) } } as unknown as WebClient;
     const sink = new SlackIncidentSink(client, store);
     await expect(sink.postEntry(incident, { seq: 1, at: '2026-11-23T03:00:00.000Z', actor: 'U0ONCALL', kind: 'note', text: 'x', links: [] })).rejects.toThrow('channel_not_found');
   });
