@@ -7,6 +7,8 @@ import { renderIncidentSummary } from '../../../bot/render/incident-summary.ts';
 import { codeBlock, escapeMrkdwn, slackLink } from '../../../bot/render/mrkdwn.ts';
 import { renderReport } from '../../../bot/render/report-blocks.ts';
 import { renderEntryMessage } from '../../../bot/render/timeline.ts';
+import { QueueUnavailableError, toUserMessage } from '../../../bot/errors.ts';
+import { withQueue } from '../../../bot/slack-app.ts';
 import { finding, report } from './report-fixture.ts';
 
 const incident: Incident = {
@@ -128,5 +130,16 @@ describe('no mention, link or formatting from data', () => {
     expect(slackLink('javascript:alert(1)', 'x')).not.toContain('<');
     expect(slackLink('https://a.example|Re-authenticate>', 'x')).not.toMatch(/<https/);
     expect(slackLink('https://a.example', '*Click*')).not.toContain('*Click*');
+  });
+});
+
+describe('ephemeral error text', () => {
+  it('a Redis error naming its URL and password reaches the user redacted and escaped', async () => {
+    const failing = () => Promise.reject(new Error('connect ECONNREFUSED redis://:R3disPw77@redis:6379 <!channel>'));
+    const err = await withQueue(failing).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueueUnavailableError);
+    const text = toUserMessage(err).text;
+    expect(text).not.toContain('R3disPw77');
+    expect(text).not.toContain('<!channel>');
   });
 });
