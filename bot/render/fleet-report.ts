@@ -5,7 +5,7 @@ import type { KnownBlock } from '@slack/types';
 import type { FleetGroup } from '../../runbooks/fleet/group.ts';
 import type { FleetReport, SweepProgress } from '../../jobs/fleet/sweep.ts';
 // Like the node report: redacted first (raw), escaped, cut, then fitted to Slack's limits.
-import { clip, escapeMrkdwn, inlineCode, mrkdwn } from './mrkdwn.ts';
+import { clip, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible } from './mrkdwn.ts';
 import { redactDeep, redactSecrets } from './redact.ts';
 import { MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT } from './report-blocks.ts';
 import { fitMessage, type Attachment, type SlackMessage } from './slack-limits.ts';
@@ -70,7 +70,7 @@ export function renderFleetReport(raw: FleetReport): { messages: SlackMessage[];
   const r = redactDeep(raw);
   const attachments: Attachment[] = [];
   const head: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(escapeMrkdwn(`Fleet sweep of ${r.cluster}`), 150) } },
+    { type: 'header', text: { type: 'plain_text', text: clip(neutraliseInvisible(`Fleet sweep of ${r.cluster}`), 150) } },
     context(
       `${n(r.totals.nodes)} nodes · ${n(r.totals.agentsUnhealthy)} agent(s) unhealthy · ${n(r.totals.agentsMissing)} without an agent · ${n(r.totals.notReady)} not Ready · ${n(r.totals.flagged)} flagged, ${n(r.totals.deepCollected)} collected in depth · ${n(r.apiCalls)} API calls in ${(r.durationMs / 1000).toFixed(1)} s`,
     ),

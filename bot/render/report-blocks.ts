@@ -4,7 +4,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Finding, Report } from '../../runbooks/contract.ts';
 import type { RemediationButton } from '../../jobs/incident-sink.ts';
-import { clip, codeBlock, escapeMrkdwn, inlineCode, mrkdwn, slackLink } from './mrkdwn.ts';
+import { clip, codeBlock, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible, slackLink } from './mrkdwn.ts';
 import { redactDeep } from './redact.ts';
 import { fitMessage, type Attachment, type SlackMessage } from './slack-limits.ts';
 
@@ -139,8 +139,8 @@ export function renderReport(rawReport: Report, rawWhere?: { incidentId: string;
         : 'healthy: no runbook matched'
       : `${top.runbookId}: ${top.title}`;
   const header: KnownBlock[] = [
-    // plain_text is not parsed for mentions, but it is a Slack string like any other: escaped the same way.
-    { type: 'header', text: { type: 'plain_text', text: clip(escapeMrkdwn(`Diagnosis of ${report.node}: ${headline}`), 150) } },
+    // plain_text shows text as sent (no mentions, links or entities are parsed): only invisible characters matter.
+    { type: 'header', text: { type: 'plain_text', text: clip(neutraliseInvisible(`Diagnosis of ${report.node}: ${headline}`), 150) } },
     context(
       `${where === undefined ? '' : `${escapeMrkdwn(where.incidentId)} · run ${where.run} · `}cluster ${inlineCode(report.cluster)} · Cilium ${escapeMrkdwn(report.ciliumVersion ?? 'version unknown')} · ${report.findings.length} finding(s) · collected ${escapeMrkdwn(report.collectedAt)}`,
     ),

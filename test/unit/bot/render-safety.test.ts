@@ -31,6 +31,9 @@ const entry = (text: string): TimelineEntry => ({ seq: 3, at: '2026-11-23T03:06:
 /** Every string a message carries (top-level `text` and every block), as one haystack. */
 const everything = (m: { text: string; blocks: KnownBlock[] }): string => JSON.stringify(m);
 
+/** What Slack parses for mentions and links: `text` and mrkdwn (a plain_text header is shown as sent). */
+const parsed = (m: { text: string; blocks: KnownBlock[] }): string => JSON.stringify({ ...m, blocks: m.blocks.filter((b) => b.type !== 'header') });
+
 /** Mention and link syntax that must never come from data. */
 const INJECTED = ['<!channel>', '<!here>', '<@U0ATTACKER>', '<https://evil.example', 'Re-authenticate here>'];
 const ATTACK = `<!channel> <!here> <@U0ATTACKER> <https://evil.example|Re-authenticate here>`;
@@ -75,7 +78,7 @@ describe('redaction comes first, on every string', () => {
 describe('no mention, link or formatting from data', () => {
   it('a report whose title and evidence carry mentions and a disguised link: escaped in `text` and blocks', () => {
     const r = renderReport(report([finding('agent-crashloop', { title: ATTACK, summary: ATTACK, evidence: [{ kind: 'log', text: ATTACK, source: 'current' }] })]));
-    for (const m of r.messages) for (const bad of INJECTED) expect(everything(m)).not.toContain(bad);
+    for (const m of r.messages) for (const bad of INJECTED) expect(parsed(m)).not.toContain(bad);
     expect(r.messages[0]?.text).toContain('&lt;!channel&gt;');
   });
 
