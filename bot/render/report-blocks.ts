@@ -5,7 +5,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Finding, Report } from '../../runbooks/contract.ts';
 import type { RemediationButton } from '../../jobs/incident-sink.ts';
 import { clip, codeBlock, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible, slackLink } from './mrkdwn.ts';
-import { redactDeep } from './redact.ts';
+import { redactDeep, redactSecrets } from './redact.ts';
 import { fitMessage, type Attachment, type SlackMessage } from './slack-limits.ts';
 
 export type { Attachment, SlackMessage } from './slack-limits.ts';
@@ -128,7 +128,8 @@ function paginate(groups: KnownBlock[][], fallback: string): SlackMessage[] {
 export function renderReport(rawReport: Report, rawWhere?: { incidentId: string; run: number; buttons?: RemediationButton[] }): RenderedReport {
   // One redaction pass over everything from the cluster, on raw text: escaping and clipping come after.
   const report = redactDeep(rawReport);
-  const where = redactDeep(rawWhere);
+  // Button labels and changes name cluster data; their ids (the proposal ids the click sends back) stay as issued.
+  const where = rawWhere === undefined ? undefined : { ...rawWhere, ...(rawWhere.buttons !== undefined && { buttons: rawWhere.buttons.map((b) => ({ ...b, label: redactSecrets(b.label), change: redactSecrets(b.change) })) }) };
   const attachments: Attachment[] = [];
   const top = report.findings[0];
   const severity = top?.severity ?? 'healthy';

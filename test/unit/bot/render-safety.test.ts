@@ -146,3 +146,14 @@ describe('ephemeral error text', () => {
     expect(text).not.toContain('<!channel>');
   });
 });
+
+describe('remediation buttons', () => {
+  it('labels and changes are redacted; the proposal id a click sends back is kept as issued', () => {
+    const id = 'p-0123456789abcdef01234567';
+    const r = renderReport(report([finding('agent-crashloop')]), { incidentId: 'INC-7', run: 1, buttons: [{ proposalId: id, finding: 0, label: 'Set key', change: 'sets apiToken=t0k3nValue9931XY in cilium-config', risk: 'low' }] });
+    const json = JSON.stringify(r.messages);
+    expect(json).not.toContain('t0k3nValue9931XY');
+    expect(json).toContain(`"value":"${id}"`);
+    expect(json).toContain(`"action_id":"remediate:${id}"`);
+  });
+});
