@@ -28,6 +28,7 @@ import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.t
 import { HealthServer } from './ops/health-server.ts';
 import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
+import { redactingLogger } from './log-redaction.ts';
 
 export interface RunningBot {
   app: App;
@@ -80,7 +81,8 @@ function nodeLister(readers: Map<string, ClusterReader>): NodeLister {
 }
 
 export async function startBot(config: Config, opts: StartBotOptions = {}): Promise<RunningBot> {
-  const logger = opts.logger ?? pino({ level: config.logLevel, base: { app: 'cilium-runbook' } });
+  // Redacted like everything posted: a token in an error message must not reach the log either.
+  const logger = redactingLogger(opts.logger ?? pino({ level: config.logLevel, base: { app: 'cilium-runbook' } }));
   const metrics = new Metrics();
   // HTTP mode: acks first, everything else after (ack-first.ts): the work a command does after its ack, the jobs'
   // steps, and every Kubernetes request and the parsing of its answer. Socket Mode acks travel over the WebSocket,

@@ -2,6 +2,8 @@
 // subdomains, so nothing a user types ever reaches anything but a validated name.
 import { z } from 'zod';
 import { InvalidCommandError } from './errors.ts';
+import { escapeMrkdwn } from './render/mrkdwn.ts';
+import { redactSecrets } from './render/redact.ts';
 
 export const USAGE = [
   '*Usage*',
@@ -52,9 +54,10 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 /** At least one character that is not whitespace, a control, a format mark (zero-width, bidi) or a lone surrogate. */
 const VISIBLE = /[^\s\p{Cc}\p{Cf}\p{Cs}]/u;
 
+/** What the user typed, quoted for the ephemeral error: redacted, then escaped (`<!channel>` mentions nobody). */
 function printable(s: string): string {
   const shown = s.length > 60 ? `${s.slice(0, 60)}…` : s;
-  return JSON.stringify(shown);
+  return escapeMrkdwn(JSON.stringify(redactSecrets(shown)));
 }
 
 /** Parses the text after `/cilium`. Throws InvalidCommandError (with the usage) for anything else. */

@@ -5,7 +5,8 @@ import type { WebClient } from '@slack/web-api';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { CiliumCommand } from './command-grammar.ts';
 import { formatTime } from './render/incident-summary.ts';
-import { escapeMrkdwn } from './render/mrkdwn.ts';
+import { clip, codeBlock, escapeMrkdwn, inlineCode, slackChannel, slackUser } from './render/mrkdwn.ts';
+import { redactDeep } from './render/redact.ts';
 import { renderPostmortem, renderTimelineText } from './render/timeline.ts';
 import type { SlackIncidentSink } from './slack-incident-sink.ts';
 
@@ -27,25 +28,26 @@ export async function runIncidentCommand(
   const { store, sink, client, respond } = ctx;
   switch (cmd.kind) {
     case 'incidents': {
-      const open = await store.listOpen();
+      // Redacted raw, escaped, then cut (a cut must not split an escape or a channel link).
+      const open = redactDeep(await store.listOpen());
       const text =
         open.length === 0
           ? 'No open incidents.'
-          : ['*Open incidents*', ...open.map((i) => `• *${i.id}* ${i.status} — \`${i.node}\` (${i.cluster}): ${escapeMrkdwn(i.topFinding || 'no report yet')} · updated ${formatTime(i.updatedAt)} · <#${i.channelId}>`)].join('\n');
-      await respond({ response_type: 'ephemeral', text: text.slice(0, 3900) });
+          : ['*Open incidents*', ...open.map((i) => `• *${escapeMrkdwn(i.id, { literal: true })}* ${i.status} — ${inlineCode(i.node)} (${escapeMrkdwn(i.cluster)}): ${escapeMrkdwn(i.topFinding || 'no report yet')} · updated ${formatTime(i.updatedAt)} · ${slackChannel(i.channelId)}`)].join('\n');
+      await respond({ response_type: 'ephemeral', text: clip(text, 3900) });
       return;
     }
     case 'timeline': {
       const incident = await store.get(cmd.incidentId);
       const text = renderTimelineText(incident, await store.timeline(incident.id));
       if (text.length <= EPHEMERAL_TIMELINE_MAX) {
-        await respond({ response_type: 'ephemeral', text: '```' + escapeMrkdwn(text) + '```' });
+        await respond({ response_type: 'ephemeral', text: codeBlock(text) });
         return;
       }
       await client.filesUploadV2({
         channel_id: incident.channelId,
         thread_ts: incident.threadTs,
-        initial_comment: `Timeline of ${incident.id}, as requested by <@${ctx.userId}>`,
+        initial_comment: `Timeline of ${incident.id}, as requested by ${slackUser(ctx.userId)}`,
         file_uploads: [{ content: text, filename: `${incident.id}-timeline.txt`, title: `${incident.id} timeline` }],
       });
       await respond({ response_type: 'ephemeral', text: `The ${incident.id} timeline is long; it was uploaded as a file to its thread.` });
@@ -78,7 +80,7 @@ export async function runIncidentCommand(
       await client.filesUploadV2({
         channel_id: incident.channelId,
         thread_ts: incident.threadTs,
-        initial_comment: `Postmortem draft for ${incident.id}, exported by <@${ctx.userId}>`,
+        initial_comment: `Postmortem draft for ${incident.id}, exported by ${slackUser(ctx.userId)}`,
         file_uploads: [{ content: markdown, filename: `${incident.id}-postmortem.md`, title: `${incident.id} postmortem draft` }],
       });
       await respond({ response_type: 'ephemeral', text: `The ${incident.id} postmortem draft is in its thread.` });

@@ -20,6 +20,8 @@ import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { Incident } from '../jobs/incidents/incident.ts';
 import type { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { sweepProgressMessage } from './render/fleet-report.ts';
+import { escapeMrkdwn, inlineCode, slackChannel, slackLink } from './render/mrkdwn.ts';
+import { redactSecrets } from './render/redact.ts';
 
 export interface SlackAppDeps {
   config: Config;
@@ -179,7 +181,7 @@ async function startDiagnosis(
     const entry = await store.append(incident.id, { actor: command.user_id, kind: 'diagnosis-requested', text: `requested another diagnosis of ${node}` });
     posting = sink.postEntry(incident, entry);
     if (incident.channelId !== command.channel_id) {
-      await respond({ response_type: 'ephemeral', text: `\`${node}\` already has an open incident, ${incident.id}; the new report goes into its thread in <#${incident.channelId}>.` });
+      await respond({ response_type: 'ephemeral', text: `${inlineCode(node)} already has an open incident, ${incident.id}; the new report goes into its thread in ${slackChannel(incident.channelId)}.` });
     }
   }
   const queued = incident;
@@ -238,16 +240,18 @@ async function startSweep(deps: SlackAppDeps, client: WebClient, command: SlashC
 async function alreadyRunningText(client: WebClient, node: string, job: { channelId: string; threadTs: string }): Promise<string> {
   try {
     const link = await client.chat.getPermalink({ channel: job.channelId, message_ts: job.threadTs });
-    return `\`${node}\` is already being diagnosed; the report will be in <${link.permalink ?? ''}|this thread>.`;
+    return `${inlineCode(node)} is already being diagnosed; the report will be in ${slackLink(link.permalink ?? '', 'this thread')}.`;
   } catch {
-    return `\`${node}\` is already being diagnosed; the report will be in its thread in <#${job.channelId}>.`;
+    return `${inlineCode(node)} is already being diagnosed; the report will be in its thread in ${slackChannel(job.channelId)}.`;
   }
 }
 
-async function withQueue<T>(call: () => Promise<T>): Promise<T> {
+/** Runs a queue (Redis) call; its failure becomes a QueueUnavailableError whose text is safe to show. */
+export async function withQueue<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (e) {
-    throw new QueueUnavailableError(e instanceof Error ? e.message : String(e));
+    // The driver's message can name the Redis URL (with its password): redacted, then escaped, like any data.
+    throw new QueueUnavailableError(escapeMrkdwn(redactSecrets(e instanceof Error ? e.message : String(e))));
   }
 }

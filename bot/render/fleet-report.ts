@@ -4,9 +4,11 @@
 import type { KnownBlock } from '@slack/types';
 import type { FleetGroup } from '../../runbooks/fleet/group.ts';
 import type { FleetReport, SweepProgress } from '../../jobs/fleet/sweep.ts';
-import { clip, escapeMrkdwn } from './mrkdwn.ts';
+// Like the node report: redacted first (raw), escaped, cut, then fitted to Slack's limits.
+import { clip, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible } from './mrkdwn.ts';
 import { redactDeep, redactSecrets } from './redact.ts';
-import { MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT, type Attachment, type SlackMessage } from './report-blocks.ts';
+import { MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT } from './report-blocks.ts';
+import { fitMessage, type Attachment, type SlackMessage } from './slack-limits.ts';
 
 /** Node names shown inline per group; the rest go to the group's file. */
 export const INLINE_NODES = 20;
@@ -14,18 +16,19 @@ export const INLINE_NODES = 20;
 const EMOJI = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' } as const;
 const n = (x: number): string => x.toLocaleString('en-US');
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX_SECTION_TEXT) } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 2900) }] });
+const section = (text: string): KnownBlock => ({ type: 'section', text: mrkdwn(clip(text, MAX_SECTION_TEXT)) });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(clip(text, MAX_SECTION_TEXT))] });
 
-export function sweepProgressMessage(cluster: string, p: SweepProgress | null): { text: string; blocks: KnownBlock[] } {
+export function sweepProgressMessage(rawCluster: string, p: SweepProgress | null): { text: string; blocks: KnownBlock[] } {
+  const cluster = redactSecrets(rawCluster);
   const line =
     p === null
       ? 'fleet sweep queued…'
       : p.phase === 'listing'
         ? `${n(p.checked)}/${p.total === 0 ? '?' : n(p.total)} nodes checked…`
         : `${n(p.checked)}/${n(p.total)} nodes checked; ${n(p.deepDone)}/${n(p.deepTotal)} flagged nodes collected in depth…`;
-  const text = `Fleet sweep of \`${cluster}\`: ${line}`;
-  return { text, blocks: [section(`:mag: *Fleet sweep* of \`${escapeMrkdwn(cluster)}\`\n:hourglass_flowing_sand: ${line}`)] };
+  const text = `Fleet sweep of ${inlineCode(cluster)}: ${line}`;
+  return { text, blocks: [section(`:mag: *Fleet sweep* of ${inlineCode(cluster)}\n:hourglass_flowing_sand: ${line}`)] };
 }
 
 function headline(r: FleetReport): string {
@@ -35,22 +38,23 @@ function headline(r: FleetReport): string {
   return `${n(r.totals.nodes)} nodes checked: ${n(affected)} with a problem in ${n(r.groups.length)} group${r.groups.length === 1 ? '' : 's'}; top: ${top.sentence}`;
 }
 
-export function sweepOutcomeMessage(r: FleetReport): { text: string; blocks: KnownBlock[] } {
+export function sweepOutcomeMessage(raw: FleetReport): { text: string; blocks: KnownBlock[] } {
+  const r = redactDeep(raw);
   const top = r.groups[0];
   const emoji = top === undefined ? ':large_green_circle:' : EMOJI[top.severity];
   const line = headline(r);
   return {
-    text: redactSecrets(clip(`Fleet sweep of ${r.cluster}: ${line}`, 3000)),
-    blocks: redactDeep([
-      section(`:mag: *Fleet sweep* of \`${escapeMrkdwn(r.cluster)}\`\n${emoji} ${escapeMrkdwn(line)}`),
+    text: clip(escapeMrkdwn(`Fleet sweep of ${r.cluster}: ${line}`), 3000),
+    blocks: [
+      section(`:mag: *Fleet sweep* of ${inlineCode(r.cluster)}\n${emoji} ${escapeMrkdwn(line)}`),
       context(`${(r.durationMs / 1000).toFixed(1)} s · ${n(r.apiCalls)} API calls · ${n(r.totals.deepCollected)} node(s) collected in depth · report in the thread`),
-    ]),
+    ],
   };
 }
 
 function groupBlocks(g: FleetGroup, attachments: Attachment[]): KnownBlock[] {
   const shown = g.nodes.slice(0, INLINE_NODES);
-  let list = shown.map((name) => `\`${name}\``).join(', ');
+  let list = shown.map(inlineCode).join(', ');
   if (g.nodes.length > shown.length) {
     const filename = `fleet-${g.runbookId}-${attachments.length + 1}.txt`;
     attachments.push({ filename, title: `${g.sentence} — all nodes`, content: `${g.sentence}\n\n${g.nodes.join('\n')}\n` });
@@ -58,14 +62,15 @@ function groupBlocks(g: FleetGroup, attachments: Attachment[]): KnownBlock[] {
   }
   return [
     section(`${EMOJI[g.severity]} *${escapeMrkdwn(g.sentence)}*\n${escapeMrkdwn(g.title)}\nNodes: ${list}`),
-    context(`\`/cilium diagnose ${shown[0] ?? '<node>'}\` for details of one node (runbook \`${g.runbookId}\`, ${g.severity}${g.confirmed ? '' : ', from fleet facts only'})`),
+    context(`${inlineCode(`/cilium diagnose ${shown[0] ?? '<node>'}`)} for details of one node (runbook ${inlineCode(g.runbookId)}, ${g.severity}${g.confirmed ? '' : ', from fleet facts only'})`),
   ];
 }
 
-export function renderFleetReport(r: FleetReport): { messages: SlackMessage[]; attachments: Attachment[]; headline: string } {
+export function renderFleetReport(raw: FleetReport): { messages: SlackMessage[]; attachments: Attachment[]; headline: string } {
+  const r = redactDeep(raw);
   const attachments: Attachment[] = [];
   const head: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`Fleet sweep of ${r.cluster}`, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: clip(neutraliseInvisible(`Fleet sweep of ${r.cluster}`), 150) } },
     context(
       `${n(r.totals.nodes)} nodes · ${n(r.totals.agentsUnhealthy)} agent(s) unhealthy · ${n(r.totals.agentsMissing)} without an agent · ${n(r.totals.notReady)} not Ready · ${n(r.totals.flagged)} flagged, ${n(r.totals.deepCollected)} collected in depth · ${n(r.apiCalls)} API calls in ${(r.durationMs / 1000).toFixed(1)} s`,
     ),
@@ -73,18 +78,19 @@ export function renderFleetReport(r: FleetReport): { messages: SlackMessage[]; a
   ];
   const blocks: KnownBlock[] = [...head];
   for (const g of r.groups) blocks.push({ type: 'divider' }, ...groupBlocks(g, attachments));
-  const notes: string[] = [...r.drift.sentences.map(escapeMrkdwn)];
+  const notes: string[] = r.drift.sentences.map((s) => escapeMrkdwn(s));
   if (r.notCollected > 0) notes.push(`${n(r.notCollected)} more flagged node(s) were not collected in depth (cap); their groups come from fleet facts.`);
-  for (const f of r.failures.slice(0, 10)) notes.push(`Deep collection of \`${f.node}\` failed: ${escapeMrkdwn(clip(f.error, 200))}`);
-  for (const u of r.unavailable) notes.push(`Could not read ${escapeMrkdwn(clip(u, 300))}`);
+  for (const f of r.failures.slice(0, 10)) notes.push(`Deep collection of ${inlineCode(f.node)} failed: ${clip(escapeMrkdwn(f.error), 200)}`);
+  for (const u of r.unavailable) notes.push(`Could not read ${clip(escapeMrkdwn(u), 300)}`);
   if (notes.length > 0) blocks.push({ type: 'divider' }, section(`*Drift and notes*\n${notes.map((s) => `• ${s}`).join('\n')}`));
 
-  const fallback = clip(redactSecrets(`Fleet sweep of ${r.cluster}: ${headline(r)}`), 3000);
-  const messages: SlackMessage[] = [];
-  for (let i = 0; i < blocks.length; i += MAX_BLOCKS_PER_MESSAGE) messages.push({ text: fallback, blocks: redactDeep(blocks.slice(i, i + MAX_BLOCKS_PER_MESSAGE)) });
-  return {
-    messages: messages.map((m, i) => (messages.length > 1 ? { ...m, text: `${fallback} (part ${i + 1}/${messages.length})` } : m)),
-    attachments: attachments.map((a) => ({ ...a, content: redactSecrets(a.content) })),
-    headline: redactSecrets(headline(r)),
-  };
+  const fallback = clip(escapeMrkdwn(`Fleet sweep of ${r.cluster}: ${headline(r)}`), 2900);
+  const parts: SlackMessage[] = [];
+  for (let i = 0; i < blocks.length; i += MAX_BLOCKS_PER_MESSAGE) parts.push({ text: fallback, blocks: blocks.slice(i, i + MAX_BLOCKS_PER_MESSAGE) });
+  const messages = parts.map((m, i) => {
+    const fitted = fitMessage(parts.length > 1 ? { ...m, text: `${fallback} (part ${i + 1}/${parts.length})` } : m, `fleet-${i + 1}`);
+    attachments.push(...fitted.overflow);
+    return fitted.message;
+  });
+  return { messages, attachments, headline: headline(r) };
 }

@@ -1,24 +1,17 @@
-// Renders a diagnosis Report as thread replies within Slack's Block Kit limits (protocols.md A.4): ≤ 45 blocks
-// per message, sections ≤ 2,900 characters. Evidence that does not fit is attached as a file, never silently cut.
+// Renders a diagnosis Report as thread replies within Slack's Block Kit limits: ≤ 45 blocks per message, sections
+// ≤ 2,900 characters. Evidence that does not fit is attached as a file, never silently cut.
+// Order: the report is redacted first (raw text), then escaped, then cut; fitMessage checks the limits last.
 import type { KnownBlock } from '@slack/types';
 import type { Finding, Report } from '../../runbooks/contract.ts';
 import type { RemediationButton } from '../../jobs/incident-sink.ts';
-import { clip, codeBlock, escapeMrkdwn } from './mrkdwn.ts';
+import { clip, codeBlock, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible, slackLink } from './mrkdwn.ts';
 import { redactDeep, redactSecrets } from './redact.ts';
+import { fitMessage, type Attachment, type SlackMessage } from './slack-limits.ts';
+
+export type { Attachment, SlackMessage } from './slack-limits.ts';
 
 export const MAX_BLOCKS_PER_MESSAGE = 45;
 export const MAX_SECTION_TEXT = 2900;
-
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
-
-export interface Attachment {
-  filename: string;
-  title: string;
-  content: string;
-}
 
 export interface RenderedReport {
   messages: SlackMessage[];
@@ -31,17 +24,17 @@ export interface RenderedReport {
 const EMOJI = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' } as const;
 
 function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX_SECTION_TEXT) } };
+  return { type: 'section', text: mrkdwn(clip(text, MAX_SECTION_TEXT)) };
 }
 
 function context(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 2900) }] };
+  return { type: 'context', elements: [mrkdwn(clip(text, MAX_SECTION_TEXT))] };
 }
 
 function findingBlocks(f: Finding, attachments: Attachment[], buttons: RemediationButton[] | undefined): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'divider' },
-    section(`${EMOJI[f.severity]} *${escapeMrkdwn(f.title)}* \`${f.runbookId}\` (${f.severity}, ${f.confidence})\n${escapeMrkdwn(f.summary)}`),
+    section(`${EMOJI[f.severity]} *${escapeMrkdwn(f.title, { literal: true })}* ${inlineCode(f.runbookId)} (${f.severity}, ${f.confidence})\n${escapeMrkdwn(f.summary)}`),
   ];
   if (f.evidence.length > 0) {
     const lines = f.evidence.map((q) => `${q.source}: ${q.text}`);
@@ -63,24 +56,24 @@ function findingBlocks(f: Finding, attachments: Attachment[], buttons: Remediati
     blocks.push(section(`*Blast radius*\n${f.blastRadius.sentences.map((s) => `• ${escapeMrkdwn(s)}`).join('\n')}`));
   }
   f.fixSteps.forEach((step, i) => {
-    let text = `*Fix ${i + 1}. ${escapeMrkdwn(step.title)}*\n${escapeMrkdwn(step.detail)}`;
+    let text = `*Fix ${i + 1}. ${escapeMrkdwn(step.title, { literal: true })}*\n${escapeMrkdwn(step.detail)}`;
     if (step.commands !== undefined && step.commands.length > 0) text += `\n${codeBlock(step.commands.join('\n'))}`;
     if (step.helmValues !== undefined) text += `\nHelm values:\n${codeBlock(step.helmValues)}`;
     if (text.length > MAX_SECTION_TEXT) {
       const filename = `fix-${f.runbookId}-${i + 1}.txt`;
       attachments.push({ filename, title: `Fix step ${i + 1} for ${f.runbookId}`, content: [step.title, step.detail, ...(step.commands ?? []), step.helmValues ?? ''].join('\n\n') });
-      text = `*Fix ${i + 1}. ${escapeMrkdwn(step.title)}*\n${clip(escapeMrkdwn(step.detail), 2000)}\n(full step in \`${filename}\`)`;
+      text = `*Fix ${i + 1}. ${escapeMrkdwn(step.title, { literal: true })}*\n${clip(escapeMrkdwn(step.detail), 2000)}\n(full step in \`${filename}\`)`;
     }
     blocks.push(section(text));
   });
   if (buttons !== undefined && buttons.length > 0) {
-    blocks.push(context(buttons.map((b) => `*${escapeMrkdwn(b.label)}* (${b.risk} risk${b.risk === 'high' ? ', two approvers' : ''}): ${escapeMrkdwn(b.change)}`).join('\n')));
+    blocks.push(context(buttons.map((b) => `*${escapeMrkdwn(b.label, { literal: true })}* (${b.risk} risk${b.risk === 'high' ? ', two approvers' : ''}): ${escapeMrkdwn(b.change)}`).join('\n')));
     blocks.push({ type: 'actions', elements: buttons.slice(0, 25).map(remediationButton) });
   } else if (f.proposals.length > 0) {
-    const items = f.proposals.map((p) => `\`${p.action}\` ${Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ')} (${p.risk} risk): ${escapeMrkdwn(p.reason)}`);
+    const items = f.proposals.map((p) => `${inlineCode(p.action)} ${escapeMrkdwn(Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' '))} (${p.risk} risk): ${escapeMrkdwn(p.reason)}`);
     blocks.push(context(`Possible remediations (remediation buttons are not enabled in this deployment): ${items.join(' · ')}`));
   }
-  if (f.docs.length > 0) blocks.push(context(f.docs.map((d) => `<${d.url}|${escapeMrkdwn(d.title)}>`).join(' · ')));
+  if (f.docs.length > 0) blocks.push(context(f.docs.map((d) => slackLink(d.url, d.title)).join(' · ')));
   return blocks;
 }
 
@@ -132,7 +125,11 @@ function paginate(groups: KnownBlock[][], fallback: string): SlackMessage[] {
   return messages.map((m, i) => (messages.length > 1 ? { ...m, text: `${fallback} (part ${i + 1}/${messages.length})` } : m));
 }
 
-export function renderReport(report: Report, where?: { incidentId: string; run: number; buttons?: RemediationButton[] }): RenderedReport {
+export function renderReport(rawReport: Report, rawWhere?: { incidentId: string; run: number; buttons?: RemediationButton[] }): RenderedReport {
+  // One redaction pass over everything from the cluster, on raw text: escaping and clipping come after.
+  const report = redactDeep(rawReport);
+  // Button labels and changes name cluster data; their ids (the proposal ids the click sends back) stay as issued.
+  const where = rawWhere === undefined ? undefined : { ...rawWhere, ...(rawWhere.buttons !== undefined && { buttons: rawWhere.buttons.map((b) => ({ ...b, label: redactSecrets(b.label), change: redactSecrets(b.change) })) }) };
   const attachments: Attachment[] = [];
   const top = report.findings[0];
   const severity = top?.severity ?? 'healthy';
@@ -143,9 +140,10 @@ export function renderReport(report: Report, where?: { incidentId: string; run: 
         : 'healthy: no runbook matched'
       : `${top.runbookId}: ${top.title}`;
   const header: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`Diagnosis of ${report.node}: ${headline}`, 150) } },
+    // plain_text shows text as sent (no mentions, links or entities are parsed): only invisible characters matter.
+    { type: 'header', text: { type: 'plain_text', text: clip(neutraliseInvisible(`Diagnosis of ${report.node}: ${headline}`), 150) } },
     context(
-      `${where === undefined ? '' : `${where.incidentId} · run ${where.run} · `}cluster \`${report.cluster}\` · Cilium ${report.ciliumVersion ?? 'version unknown'} · ${report.findings.length} finding(s) · collected ${report.collectedAt}`,
+      `${where === undefined ? '' : `${escapeMrkdwn(where.incidentId)} · run ${where.run} · `}cluster ${inlineCode(report.cluster)} · Cilium ${escapeMrkdwn(report.ciliumVersion ?? 'version unknown')} · ${report.findings.length} finding(s) · collected ${escapeMrkdwn(report.collectedAt)}`,
     ),
   ];
   if (top === undefined) {
@@ -155,23 +153,24 @@ export function renderReport(report: Report, where?: { incidentId: string; run: 
   if (report.inconclusive.length > 0) {
     groups.push([
       { type: 'divider' },
-      section(`*Inconclusive* (could not read what these checks need)\n${report.inconclusive.map((i) => `• \`${i.runbookId}\` ${escapeMrkdwn(i.title)}: missing ${i.missing.join(', ')}`).join('\n')}`),
+      section(`*Inconclusive* (could not read what these checks need)\n${report.inconclusive.map((i) => `• ${inlineCode(i.runbookId)} ${escapeMrkdwn(i.title)}: missing ${escapeMrkdwn(i.missing.join(', '))}`).join('\n')}`),
     ]);
   }
   const { important, minor } = splitUnavailable(report);
   if (important.length > 0) {
-    const lines = important.map((u) => `• *${u.fact}* (${u.reason}): ${escapeMrkdwn(clip(u.detail, 300))}${u.fix !== undefined ? `\n    _Fix:_ ${escapeMrkdwn(u.fix)}` : ''}`);
+    const lines = important.map((u) => `• *${escapeMrkdwn(u.fact, { literal: true })}* (${u.reason}): ${clip(escapeMrkdwn(u.detail), 300)}${u.fix !== undefined ? `\n    _Fix:_ ${escapeMrkdwn(u.fix)}` : ''}`);
     groups.push([{ type: 'divider' }, section(`*Could not collect*\n${lines.join('\n')}`)]);
   }
-  if (minor.length > 0) groups.push([context(`Not read: ${minor.map((u) => `${u.fact} (${escapeMrkdwn(clip(u.detail, 120))})`).join(' · ')}`)]);
-  groups.push([context(`Checked: ${report.checked.map((c) => `\`${c}\``).join(' ')}`)]);
+  if (minor.length > 0) groups.push([context(`Not read: ${minor.map((u) => `${escapeMrkdwn(u.fact)} (${clip(escapeMrkdwn(u.detail), 120)})`).join(' · ')}`)]);
+  groups.push([context(`Checked: ${report.checked.map(inlineCode).join(' ')}`)]);
 
-  const redacted = (blocks: KnownBlock[]): KnownBlock[] => redactDeep(blocks);
-  const fallback = `Diagnosis of ${report.node}: ${headline}`;
-  return {
-    messages: paginate(groups, clip(redactSecrets(fallback), 3000)).map((m) => ({ text: m.text, blocks: redacted(m.blocks) })),
-    attachments: attachments.map((a) => ({ ...a, content: redactSecrets(a.content) })),
-    headline: redactSecrets(headline),
-    severity,
-  };
+  // The notification text is mrkdwn too: escaped like the blocks, so it cannot carry `<!channel>` or a link.
+  const fallback = clip(escapeMrkdwn(`Diagnosis of ${report.node}: ${headline}`, { literal: true }), 2900);
+  const name = `report-${where === undefined ? report.node : `${where.incidentId}-run${where.run}`}`;
+  const messages = paginate(groups, fallback).map((m, i) => {
+    const fitted = fitMessage(m, `${name}-part${i + 1}`);
+    attachments.push(...fitted.overflow);
+    return fitted.message;
+  });
+  return { messages, attachments, headline, severity };
 }

@@ -3,20 +3,22 @@ import type { KnownBlock } from '@slack/types';
 import type { Incident, RunSummary, TimelineEntry } from '../../jobs/incidents/incident.ts';
 import type { RunDiff } from '../../jobs/incidents/run-diff.ts';
 import { formatTime } from './incident-summary.ts';
-import { clip, escapeMrkdwn } from './mrkdwn.ts';
+import { clip, escapeMrkdwn, inlineCode, mrkdwn, slackUser } from './mrkdwn.ts';
 import { redactSecrets } from './redact.ts';
 
+/** The only mention in an entry is its actor, from our template; the entry's text (a note: anything) is data. */
 function actorText(actor: string): string {
-  return actor === 'bot' ? 'cilium-runbook' : `<@${actor}>`;
+  return actor === 'bot' ? 'cilium-runbook' : slackUser(actor);
 }
 
 export function renderEntryMessage(incident: Incident, entry: TimelineEntry): { text: string; blocks: KnownBlock[] } {
-  const text = redactSecrets(`${actorText(entry.actor)}: ${entry.text}`);
+  // Redacted raw, then escaped, then cut: `/cilium note INC-1 <!channel> …` notifies nobody, in `text` or blocks.
+  const body = escapeMrkdwn(redactSecrets(entry.text));
   return {
-    text: clip(text, 3000),
+    text: clip(`${actorText(entry.actor)}: ${body}`, 3000),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: clip(`${actorText(entry.actor)} ${escapeMrkdwn(redactSecrets(entry.text))}`, 2900) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${incident.id} · #${entry.seq} · ${entry.kind} · ${formatTime(entry.at)} · cluster \`${incident.cluster}\`` }] },
+      { type: 'section', text: mrkdwn(clip(`${actorText(entry.actor)} ${body}`, 2900)) },
+      { type: 'context', elements: [mrkdwn(`${escapeMrkdwn(incident.id)} · #${entry.seq} · ${entry.kind} · ${formatTime(entry.at)} · cluster ${inlineCode(redactSecrets(incident.cluster))}`)] },
     ],
   };
 }
@@ -28,16 +30,16 @@ export function renderTimelineText(incident: Incident, entries: TimelineEntry[])
 }
 
 export function renderDiffBlocks(diff: RunDiff, run: number): KnownBlock[] {
-  const list = (fs: RunDiff['newFindings']) => (fs.length === 0 ? 'none' : fs.map((f) => `\`${f.runbookId}\``).join(', '));
+  const list = (fs: RunDiff['newFindings']) => (fs.length === 0 ? 'none' : fs.map((f) => inlineCode(f.runbookId)).join(', '));
   const lines = [
     `*What changed since run ${diff.previousRun}* (${formatTime(diff.previousAt)}) — this is run ${run}`,
     `• New: ${list(diff.newFindings)}`,
     `• Resolved: ${list(diff.resolvedFindings)}`,
     `• Unchanged: ${list(diff.unchangedFindings)}`,
-    ...diff.moved.map((m) => `• ${m.label}: ${escapeMrkdwn(String(m.from ?? 'unknown'))} → ${escapeMrkdwn(String(m.to ?? 'unknown'))}`),
+    ...diff.moved.map((m) => `• ${escapeMrkdwn(m.label)}: ${escapeMrkdwn(redactSecrets(String(m.from ?? 'unknown')))} → ${escapeMrkdwn(redactSecrets(String(m.to ?? 'unknown')))}`),
   ];
   if (diff.moved.length === 0) lines.push('• No evidence moved.');
-  return [{ type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), 2900) } }];
+  return [{ type: 'section', text: mrkdwn(clip(lines.join('\n'), 2900)) }];
 }
 
 /** A Markdown postmortem draft: summary, timeline, evidence by run, actions taken. */

@@ -13,6 +13,7 @@ import { listScenarios, resolveScenario, type KubeObject, type Scenario } from '
 import { agentStartLines, generateCluster, healthyAgentLog, mapCreateCrashLog, MAP_CREATE_ENOMEM_ERROR, MAP_CREATE_ENOMEM_FATAL } from '../../sandbox/scenario/generate.ts';
 import { DEMO_CHANNEL } from '../../sandbox/sandbox-stack.ts';
 import { fuzzStack, type FuzzStack } from './stack.ts';
+import { SECRET_CORPUS } from '../unit/bot/secret-corpus.ts';
 
 const chars = (alphabet: string, min: number, max: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -164,7 +165,8 @@ describe('redactSecrets', () => {
  * to 160 characters in its summary) each carry one seed; the same seeds go into their events and cilium-config.
  */
 function seededCluster(seeds: Seeded[]): { scenario: Scenario; nodes: string[] } {
-  const base = generateCluster({ nodes: 5, broken: { count: 5, reason: 'bpf-map-create-failed' }, name: 'secrets' });
+  const count = Math.max(5, Math.ceil(seeds.length / 5));
+  const base = generateCluster({ nodes: count, broken: { count, reason: 'bpf-map-create-failed' }, name: 'secrets' });
   const ctx = { memoryBytes: 16 * 2 ** 30, apiserver: 'https://10.100.0.1:443', kubeProxyReplacement: true };
   const agents = base.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.['k8s-app'] === 'cilium');
   const nodes = agents.map((a) => (a as { spec?: { nodeName?: string } }).spec?.nodeName ?? '');
@@ -237,5 +239,53 @@ describe('no secret reaches Slack end to end', () => {
     const kinds = new Set([...transcripts.matchAll(/\[redacted:([a-z0-9-]+)\]/g)].map((m) => m[1]));
     expect([...kinds].sort()).toEqual(expect.arrayContaining(['aws-key', 'jwt', 'password', 'private-key', 'slack-token', 'token']));
     expect(kinds.size).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('issue 17 end to end: the corpus of secret forms, injected mentions, a note', () => {
+  let s: FuzzStack | undefined;
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('every corpus form in agent logs, events and config: no secret in any message, edit, ephemeral, file or log line; no mention from data', async () => {
+    const attack = '<!channel> <@U0ATTACKER> <https://evil.example|Re-authenticate here>';
+    const seeds: Seeded[] = SECRET_CORPUS.map((c) => ({ kind: c.form, text: c.line, secrets: [c.secret] }));
+    seeds.push({ kind: 'attack', text: `${attack} \u202E ${'`'.repeat(4)} PGPASSWORD=AttackPw77x`, secrets: ['AttackPw77x'] });
+    const { scenario, nodes } = seededCluster(seeds);
+    s = await fuzzStack(scenario, { mode: 'socket' });
+    const slack = s.slack;
+    for (const node of nodes) {
+      await slack.slashCommand({ text: `diagnose ${node}`, userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+      const root = await slack.waitFor(() => slack.messages(DEMO_CHANNEL.id).find((m) => slack.thread(DEMO_CHANNEL.id, m.ts).some((r) => r.text.includes(node))), { timeoutMs: 10_000 });
+      await slack.waitFor(() => slack.thread(DEMO_CHANNEL.id, root.ts).some((m) => m.text.startsWith('Diagnosis of')) || undefined, { timeoutMs: 25_000, description: `report for ${node}` });
+    }
+    // A note carrying mentions, a disguised link and a secret; the open-incident list; a command with a mention.
+    await slack.slashCommand({ text: `note INC-1 ${attack} DB_PASS=s3cr3tDbPa55`, userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+    const list = await slack.slashCommand({ text: 'incidents', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+    await slack.slashCommand({ text: '<!here> apiToken=t0k3nValue9931XY', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+    await slack.waitFor(() => slack.responseUrlPosts(list.responseUrl)[0], { timeoutMs: 10_000, description: 'incidents list' });
+    const root1 = slack.messages(DEMO_CHANNEL.id).find((m) => m.text.startsWith('INC-1'));
+    await slack.waitFor(() => (root1 !== undefined && slack.thread(DEMO_CHANNEL.id, root1.ts).some((m) => m.text.includes('Re-authenticate'))) || undefined, { timeoutMs: 10_000, description: 'note' });
+    await slack.waitFor(() => slack.files().every((f) => f.completed) || undefined, { timeoutMs: 10_000, description: 'uploads' });
+
+    const roots = slack.messages(DEMO_CHANNEL.id);
+    const posted = JSON.stringify({
+      messages: [...roots, ...roots.flatMap((m) => slack.thread(DEMO_CHANNEL.id, m.ts))],
+      ephemerals: slack.ephemerals(),
+      responseUrlPosts: slack.responseUrlPosts(),
+      calls: slack.calls().map((c) => c.params),
+    });
+    const everything = `${posted}\n${slack.files().map((f) => f.content.toString('utf8')).join('\n')}\n${JSON.stringify(s.logs)}`;
+    const leaked = [...seeds, { kind: 'note', text: '', secrets: ['s3cr3tDbPa55', 't0k3nValue9931XY'] }].flatMap((seed) => leaks(everything, seed.secrets).map((x) => `${seed.kind}: ${x}`));
+    expect(leaked).toEqual([]);
+    // Mentions and links only from the bot's templates: the seeded ones are nowhere in what Slack was sent.
+    for (const bad of ['<!channel>', '<!here>', '<@U0ATTACKER>', '<https://evil.example']) expect(posted).not.toContain(bad);
+    expect(posted).not.toContain('\u202e');
+    // Every report was posted (none refused by the emulator's Block Kit validation) and quoted the seeded lines.
+    const transcripts = roots.map((r) => slack.renderThread(DEMO_CHANNEL.id, r.ts)).join('\n');
+    expect(transcripts.match(/Diagnosis of /g)?.length).toBeGreaterThanOrEqual(nodes.length);
+    expect(transcripts).toContain('[redacted:');
+    expect(slack.calls().filter((c) => c.error === 'invalid_blocks').map((c) => c.method)).toEqual([]);
   });
 });
