@@ -9,6 +9,7 @@ import { kubeProxyConflictYaml } from './kube-proxy-conflict.ts';
 import { bpfMapCreateFailedYaml, bpfProgramLoadDeniedYaml, mapFullYaml, memlockRlimitYaml, versionAdvisoryYaml } from './agent-failures.ts';
 import { bandwidthManagerUnsupportedYaml, kernelConfigMissingYaml, wireguardUnsupportedYaml } from './kernel-features.ts';
 import { fqdnDnsProxyYaml, policyDefaultDenyYaml, policySelectorDriftYaml } from './policy.ts';
+import { agentInitStuckYaml, ciliumNamespaceYaml, digestOnlyImageYaml } from './real-installs.ts';
 import { apiserverUnreachableYaml, crdUpgradeDriftYaml, hubbleDisabledYaml, ipamExhaustedYaml } from './control-plane.ts';
 
 /** Every authored scenario: name → YAML text. */
@@ -31,6 +32,9 @@ export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   'ipam-exhausted': ipamExhaustedYaml,
   'apiserver-unreachable': apiserverUnreachableYaml,
   'version-advisory': versionAdvisoryYaml,
+  'cilium-namespace': ciliumNamespaceYaml,
+  'agent-init-stuck': agentInitStuckYaml,
+  'digest-only-image': digestOnlyImageYaml,
 };
 
 export function writeScenarios(): string[] {
