@@ -2,7 +2,10 @@
 // Helm/OLM/RKE2 labels and annotations, the 1.16 chart's pod annotations and init-container commands, digest-only
 // images, an agent stuck in its `config` init container. Each edit says where the shape comes from.
 import type { KubeObject } from '../schema.ts';
+import { daemonPodName } from '../build-pods.ts';
+import { uidFor } from '../ids.ts';
 import type { BuiltCluster } from './broken-cluster.ts';
+import { EKS_APISERVER } from './healthy.ts';
 
 type Json = Record<string, unknown>;
 
@@ -130,4 +133,43 @@ export function stuckInInit(pod: KubeObject, crash: InitCrash): void {
     name: s['name'], image: s['image'], imageID: '', ready: false, started: false, restartCount: 0,
     state: { waiting: { reason: 'PodInitializing' } }, lastState: {},
   }));
+}
+
+/** Point the agents at another apiserver endpoint (env and the "Establishing connection" log line). */
+export function setApiserver(built: BuiltCluster, host: string, port: string): void {
+  for (const pod of built.agents.values()) {
+    const env = (pod['spec'] as { containers: { env?: { name: string; value?: string }[] }[] }).containers[0]?.env ?? [];
+    for (const e of env) {
+      if (e.name === 'KUBERNETES_SERVICE_HOST') e.value = host;
+      if (e.name === 'KUBERNETES_SERVICE_PORT') e.value = port;
+    }
+  }
+  for (const log of built.logs) {
+    for (const key of ['current', 'previous'] as const) {
+      const t = log[key];
+      if (t !== undefined) log[key] = t.replaceAll(`https://${EKS_APISERVER}:443`, `https://${host}:${port}`);
+    }
+  }
+}
+
+
+/**
+ * The agent DaemonSet under another name (GKE's `anetd`): the DaemonSet, its pods (`<name>-xxxxx`, generateName,
+ * owner reference) and every log, exec result and event that names them.
+ */
+export function renameAgentDaemonSet(built: BuiltCluster, name: string): BuiltCluster {
+  const renames = new Map<string, string>();
+  for (const [node, pod] of built.agents) renames.set(pod.metadata.name, daemonPodName(name, node));
+  const oldUid = uidFor('daemonset:kube-system/cilium');
+  const newUid = uidFor(`daemonset:kube-system/${name}`);
+  let json = JSON.stringify({ objects: built.objects, logs: built.logs, exec: built.exec });
+  for (const [from, to] of renames) json = json.replaceAll(from, to);
+  json = json.replaceAll(oldUid, newUid).replaceAll('"generateName":"cilium-"', `"generateName":"${name}-"`);
+  const moved = JSON.parse(json) as Pick<BuiltCluster, 'objects' | 'logs' | 'exec'>;
+  for (const o of moved.objects) {
+    if (o.kind === 'DaemonSet' && o.metadata.name === 'cilium') o.metadata.name = name;
+    if (isAgentPod(o)) for (const ref of list(o.metadata['ownerReferences'])) if (ref['kind'] === 'DaemonSet') ref['name'] = name;
+  }
+  const agents = new Map([...built.agents].map(([node, pod]) => [node, moved.objects.find((o) => o.metadata.name === renames.get(pod.metadata.name)) ?? pod]));
+  return { ...moved, agents };
 }

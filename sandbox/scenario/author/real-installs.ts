@@ -5,29 +5,11 @@ import { healthyAgentLog, MAP_CREATE_ENOMEM_ERROR, MAP_CREATE_ENOMEM_FATAL, type
 import { agentBanner, buildConfigTimeout, type BuildInfo } from '../cilium-logs-install.ts';
 import { hexFor, uidFor } from '../ids.ts';
 import type { KubeObject } from '../schema.ts';
-import { BROKEN, buildCluster, clusterYaml, CRASH, NOW, startLines, text, uidOf, type BuiltCluster, type ClusterSpec } from './broken-cluster.ts';
-import { EKS_APISERVER } from './healthy.ts';
-import { chart116, helmOwned, relocate, setAgentImage, stuckInInit } from './install-shapes.ts';
+import { BROKEN, buildCluster, clusterYaml, CRASH, NOW, startLines, text, uidOf, type ClusterSpec } from './broken-cluster.ts';
+import { chart116, helmOwned, relocate, setAgentImage, setApiserver, stuckInInit } from './install-shapes.ts';
 import { find, setResources } from './mutate.ts';
 
 const V116 = '1.16.3';
-
-/** Point the agents at another apiserver endpoint (env and the "Establishing connection" log line). */
-function setApiserver(built: BuiltCluster, host: string, port: string): void {
-  for (const pod of built.agents.values()) {
-    const env = (pod['spec'] as { containers: { env?: { name: string; value?: string }[] }[] }).containers[0]?.env ?? [];
-    for (const e of env) {
-      if (e.name === 'KUBERNETES_SERVICE_HOST') e.value = host;
-      if (e.name === 'KUBERNETES_SERVICE_PORT') e.value = port;
-    }
-  }
-  for (const log of built.logs) {
-    for (const key of ['current', 'previous'] as const) {
-      const t = log[key];
-      if (t !== undefined) log[key] = t.replaceAll(`https://${EKS_APISERVER}:443`, `https://${host}:${port}`);
-    }
-  }
-}
 
 // OpenShift 4.16 worker shape (RHCOS on RHEL 9.4's 5.14 kernel, CRI-O); build numbers are ours.
 const RHCOS = { kernel: '5.14.0-427.37.1.el9_4.x86_64', osImage: 'Red Hat Enterprise Linux CoreOS 416.94.202409191851-0', kubeletVersion: 'v1.29.8+f10c92d', containerRuntimeVersion: 'cri-o://1.29.8-5.rhaos4.16.git7032128.el9' };

@@ -10,6 +10,7 @@ import { bpfMapCreateFailedYaml, bpfProgramLoadDeniedYaml, mapFullYaml, memlockR
 import { bandwidthManagerUnsupportedYaml, kernelConfigMissingYaml, wireguardUnsupportedYaml } from './kernel-features.ts';
 import { fqdnDnsProxyYaml, policyDefaultDenyYaml, policySelectorDriftYaml } from './policy.ts';
 import { agentInitStuckYaml, ciliumNamespaceYaml, digestOnlyImageYaml } from './real-installs.ts';
+import { gkeDataplaneV2Yaml, rke2StaticKubeProxyYaml } from './platforms.ts';
 import { apiserverUnreachableYaml, crdUpgradeDriftYaml, hubbleDisabledYaml, ipamExhaustedYaml } from './control-plane.ts';
 
 /** Every authored scenario: name → YAML text. */
@@ -35,6 +36,8 @@ export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   'cilium-namespace': ciliumNamespaceYaml,
   'agent-init-stuck': agentInitStuckYaml,
   'digest-only-image': digestOnlyImageYaml,
+  'rke2-static-kube-proxy': rke2StaticKubeProxyYaml,
+  'gke-dataplane-v2': gkeDataplaneV2Yaml,
 };
 
 export function writeScenarios(): string[] {
