@@ -11,6 +11,7 @@ import { bandwidthManagerUnsupportedYaml, kernelConfigMissingYaml, wireguardUnsu
 import { fqdnDnsProxyYaml, policyDefaultDenyYaml, policySelectorDriftYaml } from './policy.ts';
 import { agentInitStuckYaml, ciliumNamespaceYaml, digestOnlyImageYaml } from './real-installs.ts';
 import { gkeDataplaneV2Yaml, rke2StaticKubeProxyYaml } from './platforms.ts';
+import { ciliumNodeConfigOverrideYaml, debian10AndAl2Yaml } from './node-overrides.ts';
 import { apiserverUnreachableYaml, crdUpgradeDriftYaml, hubbleDisabledYaml, ipamExhaustedYaml } from './control-plane.ts';
 
 /** Every authored scenario: name → YAML text. */
@@ -38,6 +39,8 @@ export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   'digest-only-image': digestOnlyImageYaml,
   'rke2-static-kube-proxy': rke2StaticKubeProxyYaml,
   'gke-dataplane-v2': gkeDataplaneV2Yaml,
+  'ciliumnodeconfig-override': ciliumNodeConfigOverrideYaml,
+  'debian10-and-al2': debian10AndAl2Yaml,
 };
 
 export function writeScenarios(): string[] {
