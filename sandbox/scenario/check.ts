@@ -13,7 +13,10 @@ interface PodEntry {
 export function checkScenario(exp: ExpandedScenario, expect?: ScenarioExpect): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const pods = indexObjects(exp.objects, issues);
-  if (expect !== undefined) checkExpectedNode(exp, expect.node, issues);
+  if (expect !== undefined) {
+    checkExpectedNode(exp, expect.node, ['expect', 'node'], issues);
+    (expect.healthyNodes ?? []).forEach((n, i) => checkExpectedNode(exp, n, ['expect', 'healthyNodes', i], issues));
+  }
   const seenLogs = new Map<string, Origin>();
   for (const { value: log, origin } of exp.logs) {
     checkContainerRef(pods, log, origin, issues);
@@ -43,12 +46,12 @@ export function checkScenario(exp: ExpandedScenario, expect?: ScenarioExpect): S
   return issues;
 }
 
-/** `expect.node` must be one of the scenario's Nodes, or the demo and tests would diagnose a node that does not exist. */
-function checkExpectedNode(exp: ExpandedScenario, node: string, issues: ScenarioIssue[]): void {
+/** `expect.node` (and each of `expect.healthyNodes`) must be one of the scenario's Nodes, or the demo and tests would diagnose a node that does not exist. */
+function checkExpectedNode(exp: ExpandedScenario, node: string, segments: (string | number)[], issues: ScenarioIssue[]): void {
   const nodes = exp.objects.filter((o) => o.value.kind === 'Node').map((o) => o.value.metadata.name);
   if (nodes.includes(node)) return;
   const listed = nodes.length > 8 ? `${nodes.slice(0, 8).join(', ')}, …` : nodes.join(', ');
-  issues.push({ path: 'expect.node', segments: ['expect', 'node'], message: `no Node "${node}" among the scenario's objects (it has: ${listed || 'no nodes'})` });
+  issues.push({ path: formatPath(segments), segments, message: `no Node "${node}" among the scenario's objects (it has: ${listed || 'no nodes'})` });
 }
 
 /** Reports duplicate objects and returns the pods by `namespace/name`. */

@@ -86,6 +86,8 @@ export const ScenarioExpectSchema = z
   .object({
     node: z.string().min(1),
     findings: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a runbook id: lower-case letters, digits and dashes')).default([]),
+    /** Nodes a diagnosis must find nothing wrong with (e.g. a Debian node whose kernel name looks older than it is). */
+    healthyNodes: z.array(z.string().min(1)).optional(),
   })
   .strict();
 export type ScenarioExpect = z.infer<typeof ScenarioExpectSchema>;

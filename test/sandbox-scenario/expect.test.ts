@@ -16,7 +16,18 @@ describe('scenario expect block', () => {
       const nodes = s.objects.filter((o) => o.kind === 'Node').map((o) => o.metadata.name);
       expect(nodes, name).toContain(s.expect?.node);
       for (const id of s.expect?.findings ?? []) expect(RUNBOOK_IDS.has(id), `${name}: ${id}`).toBe(true);
+      for (const n of s.expect?.healthyNodes ?? []) {
+        expect(nodes, name).toContain(n);
+        expect(n, `${name}: the broken node cannot also be healthy`).not.toBe(s.expect?.node);
+      }
     }
+  });
+
+  it('names the nodes that must not be reported where a story turns on them (Debian 4.19.0-21 is not too old)', () => {
+    expect(resolveScenario('debian10-and-al2').expect?.healthyNodes).toEqual(['node-1', 'node-3']);
+    expect(resolveScenario('ciliumnodeconfig-override').expect?.healthyNodes).toEqual(['node-1', 'node-3']);
+    expect(resolveScenario('kernel-too-old').expect?.healthyNodes).toEqual(['node-1', 'node-2', 'node-3']);
+    expect(() => parseScenario(`${HEAD}expect: {node: node-a, healthyNodes: [node-b, node-q]}\n`, 'x.yaml')).toThrow(/expect\.healthyNodes\[1\].*no Node "node-q"/s);
   });
 
   it('gives the broken nodes the stories describe (node-2 where the story centres on it)', () => {

@@ -51,7 +51,7 @@ export function ciliumNodeConfigOverrideYaml(): string {
     config: { 'enable-bandwidth-manager': 'false' }, kpr: true,
     healthyLog: (c) => text([...healthyAgentLog(c).trimEnd().split('\n'), ...flag(false)]),
     broken: { state: 'running', current: text([...startLines(ctx), ...flag(true), BANDWIDTH_KERNEL_WARNING]) },
-    expectFindings: ['bandwidth-manager-unsupported'],
+    expectFindings: ['bandwidth-manager-unsupported'], expectHealthy: ['node-1', 'node-3'],
     extraObjects: [bandwidthOverride()],
   };
   const built = buildCluster(spec);
@@ -79,7 +79,7 @@ export function debian10AndAl2Yaml(): string {
     version: '1.15.6', nodes: 4, os: DEBIAN_10, pool: 'workers-debian', brokenOs: AL2, brokenPool: 'workers-al2', brokenNodes: AL2_NODES,
     config: { 'kube-proxy-replacement': 'false' }, kpr: false,
     broken: { state: 'crashloop', restarts: 17, lastTermination: CRASH, previous: crash, current: crash, neverReady: true },
-    expectFindings: ['kernel-too-old'],
+    expectFindings: ['kernel-too-old'], expectHealthy: ['node-1', 'node-3'],
   };
   const built = buildCluster(spec);
   for (const n of ['node-1', 'node-3']) built.exec.push(procVersionExec(agentName(n), DEBIAN_10.kernel));
