@@ -24,8 +24,8 @@ export function procVersion(kernelRelease: string): string {
 /**
  * /proc/1/limits of the agent (PID 1 of its container is cilium-agent). Max locked memory is unlimited: the agent
  * lifts RLIMIT_MEMLOCK itself on kernels without memcg accounting for BPF (cilium/ebpf rlimit.RemoveMemlock, called
- * from daemon/cmd/daemon_main.go), and on later kernels the limit does not gate BPF. The other rows are the Linux
- * defaults of a container under containerd; the memlock-rlimit scenario scripts its own.
+ * from daemon/cmd/daemon_main.go), and on later kernels the limit does not gate BPF. The other rows are typical
+ * values no runbook reads (not taken from a source); a scenario that needs a real table scripts it.
  */
 export const AGENT_PROC_LIMITS = [
   'Limit                     Soft Limit           Hard Limit           Units     ',

@@ -6,8 +6,9 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 /**
  * The `config` init container (`cilium-dbg build-config`, 1.15+) when the kubernetes Service VIP is not reachable
  * before Cilium runs (kube-proxy removed, no k8sServiceHost): cilium/cilium#29094 is this failure on EKS
- * (Init:CrashLoopBackOff, "config initContainer fails to contact the kube-apiserver"); the line is verbatim as
- * printed by 1.16 on a kubeadm-style 10.96.0.0/12 Service network. `vip` is ours.
+ * (Init:CrashLoopBackOff, "config initContainer fails to contact the kube-apiserver"); the line is verbatim as a
+ * public walkthrough quotes it after removing kube-proxy on a kubeadm-style 10.96.0.0/12 Service network (its
+ * Cilium version is not stated there). `vip` is the only value that varies.
  */
 export function buildConfigTimeout(vip: string): string {
   return `level=fatal msg="Build config failed" subsys=cilium-dbg error="failed to start: Get \\"https://${vip}:443/api/v1/namespaces/kube-system\\": dial tcp ${vip}:443: i/o timeout"`;
@@ -48,7 +49,7 @@ export function agentBanner(b: BuildInfo): string[] {
 
 /** cilium-logs.ts adds these to its table of allowed lines. */
 export const INSTALL_CITATIONS: readonly (readonly [RegExp, string])[] = [
-  [/^level=fatal msg="Build config failed" subsys=cilium-dbg error="failed to start: Get \\"https:\/\/(\d+\.\d+\.\d+\.\d+):443\/api\/v1\/namespaces\/kube-system\\": dial tcp \1:443: i\/o timeout"$/, 'cilium/cilium#29094 (config init container cannot reach the apiserver, Init:CrashLoopBackOff); line as 1.16 prints it'],
+  [/^level=fatal msg="Build config failed" subsys=cilium-dbg error="failed to start: Get \\"https:\/\/(\d+\.\d+\.\d+\.\d+):443\/api\/v1\/namespaces\/kube-system\\": dial tcp \1:443: i\/o timeout"$/, 'cilium/cilium#29094 (config init container cannot reach the apiserver, Init:CrashLoopBackOff); line verbatim from a public walkthrough of the same failure'],
   ...BANNER_ART.map((l) => [new RegExp(`^${escapeRe(l)}$`), 'daemon/cmd/daemon_main.go initEnv: log.Info banner (1.12–1.17)'] as const),
   [/^level=info msg="Cilium \d+\.\d+\.\d+ [0-9a-f]{7,10} \S+ go version go\d+\.\d+(\.\d+)? linux\/amd64" subsys=daemon$/, 'daemon/cmd/daemon_main.go initEnv: log.Infof("Cilium %s", version.Version)'],
 ];
