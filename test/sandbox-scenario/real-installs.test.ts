@@ -145,7 +145,7 @@ describe('ciliumnodeconfig-override', () => {
     const warns = (node: string): boolean => (logOf(s, agentOnNode(s, node), 'cilium-agent')?.current ?? '').includes('BPF bandwidth manager needs kernel 5.1 or newer');
     expect(['node-1', 'node-2', 'node-3'].map(warns)).toEqual([false, true, false]);
     expect(logOf(s, agentOnNode(s, 'node-3'), 'cilium-agent')?.current).toContain(`--enable-bandwidth-manager='true'`);
-    expect(s.expect).toEqual({ node: 'node-2', findings: ['bandwidth-manager-unsupported'] });
+    expect(s.expect).toEqual({ node: 'node-2', findings: ['bandwidth-manager-unsupported'], healthyNodes: ['node-1', 'node-3'] });
   });
 });
 
@@ -164,6 +164,6 @@ describe('debian10-and-al2', () => {
       expect(get(statusOf(agentOnNode(s, n), 'containerStatuses', 'cilium-agent'), 'state', 'waiting', 'reason')).toBe('CrashLoopBackOff');
     }
     expect(named(s, 'DaemonSet', 'cilium')).toMatchObject({ status: { desiredNumberScheduled: 4, numberReady: 2 } });
-    expect(s.expect).toEqual({ node: 'node-2', findings: ['kernel-too-old'] });
+    expect(s.expect).toEqual({ node: 'node-2', findings: ['kernel-too-old'], healthyNodes: ['node-1', 'node-3'] });
   });
 });
