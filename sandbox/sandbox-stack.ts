@@ -95,8 +95,12 @@ type AgentPodShape = {
   status?: { containerStatuses?: Array<{ name?: string; ready?: boolean; state?: { waiting?: { reason?: string } } }> };
 };
 
-/** The node a scenario is about: a crash-looping agent's node first, then any not-ready agent's, else the first node. */
+/**
+ * The node a scenario is about: the one its `expect.node` names; for scenarios without one (built in code), a
+ * crash-looping agent's node first, then any not-ready agent's, else the first node.
+ */
 export function brokenNodeOf(scenario: Scenario): string | undefined {
+  if (scenario.expect !== undefined) return scenario.expect.node;
   const agents = scenario.objects
     .filter((o) => o.kind === 'Pod' && o.metadata.labels?.['k8s-app'] === 'cilium')
     .map((o) => o as AgentPodShape)

@@ -23,13 +23,14 @@ export class ExecResults {
     this.aliases.set(newPod, this.aliases.get(oldPod) ?? oldPod);
   }
 
-  run(namespace: string, pod: string, container: string, argv: string[]): ExecOutcome {
+  /** The scripted result, else `fallback` (what the container's image would answer), else "not found". */
+  run(namespace: string, pod: string, container: string, argv: string[], fallback?: () => ExecOutcome | undefined): ExecOutcome {
     const joined = argv.join(' ');
     const pods = [pod, this.aliases.get(pod)].filter((p): p is string => p !== undefined);
     const hit = this.results.find((r) => r.namespace === namespace && pods.includes(r.pod) && r.container === container
       && (r.command !== undefined ? r.command === joined : new RegExp(r.commandPattern ?? '^$').test(joined)));
     if (hit !== undefined) return { stdout: hit.stdout, stderr: hit.stderr, exitCode: hit.exitCode };
-    return notFound(argv);
+    return fallback?.() ?? notFound(argv);
   }
 }
 

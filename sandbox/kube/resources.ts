@@ -131,6 +131,12 @@ function ciliumDefs(): ResourceDef[] {
         { name: 'Security Identity', type: 'integer', jsonPath: '.status.identity.id' },
         { name: 'Endpoint State', type: 'string', jsonPath: '.status.state' },
         { name: 'IPv4', type: 'string', jsonPath: '.status.networking.addressing[0].ipv4' }] }),
+    // Per-node overrides of cilium-config (docs.cilium.io/en/stable/configuration/per-node-config/). The CRD
+    // (cilium/cilium@15248bc pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnodeconfigs.yaml) serves v2 (storage, 1.16+)
+    // and the deprecated v2alpha1; no short names, no status subresource, no printer columns (kubectl shows AGE).
+    // Each version here holds the objects created at it: the apiserver's conversion between the two is not emulated.
+    ...(['v2', 'v2alpha1'] as const).map((version) => cilium({ group: 'cilium.io', version, resource: 'ciliumnodeconfigs',
+      kind: 'CiliumNodeConfig', namespaced: true, categories: ['cilium'], subresources: [], printerColumns: [age] })),
   ];
 }
 

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { authorizeRequest, resolveResource, routeResource } from './api-router.ts';
+import { defaultAgentExec } from './agent-exec-defaults.ts';
 import type { ApiResponse, EmulatorState } from './api-types.ts';
 import { discoveryDocument } from './discovery.ts';
 import { execStreams, ExecServer, pickSubprotocol } from './exec.ts';
@@ -11,6 +12,7 @@ import { badRequest, KubeStatusError, pathNotFound, statusForCode, unauthorized 
 import type { FaultInjector } from './faults.ts';
 import type { RequestLog } from './request-log.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
+import { asRecord } from './resources.ts';
 import { validateExec } from './subresources.ts';
 import type { ServerTls } from './tls.ts';
 import type { KubeUser, UserDirectory } from './users.ts';
@@ -208,7 +210,9 @@ export class KubeHttpServer {
       if (pickSubprotocol(req.headers['sec-websocket-protocol']) === undefined) {
         throw badRequest('unable to upgrade connection: no supported stream protocol offered; supported: v5.channel.k8s.io, v4.channel.k8s.io');
       }
-      const result = this.deps.state.execResults.run(info.namespace ?? '', target.pod.metadata.name, target.container, target.argv);
+      const node = this.deps.state.store.get('v1', 'Node', undefined, String(asRecord(target.pod['spec'])['nodeName']));
+      const result = this.deps.state.execResults.run(info.namespace ?? '', target.pod.metadata.name, target.container, target.argv,
+        () => defaultAgentExec(target.pod, node, target.container, target.argv));
       this.exec.serve(req, socket, head, execStreams(url.searchParams), target.argv, result, () => {
         this.record(info, url, method, username, 101, started);
       });

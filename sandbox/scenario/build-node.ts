@@ -24,6 +24,12 @@ export interface Taint {
 
 export interface NodeOptions {
   name: string;
+  /** The pool label key (default POOL_LABEL, EKS's); GKE: cloud.google.com/gke-nodepool. */
+  poolLabel?: string;
+  /** spec.providerID (default an EKS instance); RKE2's embedded cloud controller: `rke2://<node>`. */
+  providerID?: string;
+  /** Labels the platform adds (node roles, instance type of a non-cloud install). */
+  extraLabels?: Record<string, string>;
   /** `uname -r`, e.g. `6.1.0-28-cloud-amd64` or `4.14.352-268.568.amzn2.x86_64`. */
   kernel: string;
   osImage: string;
@@ -72,13 +78,14 @@ export function node(o: NodeOptions): KubeObject {
         'beta.kubernetes.io/arch': 'amd64',
         'beta.kubernetes.io/instance-type': o.instanceType ?? 'm5.xlarge',
         'beta.kubernetes.io/os': 'linux',
-        [POOL_LABEL]: o.pool,
+        [o.poolLabel ?? POOL_LABEL]: o.pool,
         'kubernetes.io/arch': 'amd64',
         'kubernetes.io/hostname': o.name,
         'kubernetes.io/os': 'linux',
         'node.kubernetes.io/instance-type': o.instanceType ?? 'm5.xlarge',
         'topology.kubernetes.io/region': zone.slice(0, -1),
         'topology.kubernetes.io/zone': zone,
+        ...o.extraLabels,
       },
       annotations: {
         'node.alpha.kubernetes.io/ttl': '0',
@@ -88,7 +95,7 @@ export function node(o: NodeOptions): KubeObject {
     spec: {
       podCIDR: o.podCIDR,
       podCIDRs: [o.podCIDR],
-      providerID: `aws:///${zone}/${instanceId}`,
+      providerID: o.providerID ?? `aws:///${zone}/${instanceId}`,
       ...(o.taints !== undefined && o.taints.length > 0 ? { taints: o.taints.map((t) => ({ ...t })) } : {}),
     },
     status: {

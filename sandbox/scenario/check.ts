@@ -1,6 +1,6 @@
 // Checks across the expanded scenario that a per-field schema cannot make: duplicate objects, and logs / exec
 // results that name a pod or container the scenario does not have (the emulator could never serve them).
-import type { KubeObject } from './schema.ts';
+import type { KubeObject, ScenarioExpect } from './schema.ts';
 import { describeOrigin, type Expanded, type ExpandedScenario, type Origin } from './expand.ts';
 import { formatPath, type ScenarioIssue } from './scenario-error.ts';
 
@@ -10,9 +10,13 @@ interface PodEntry {
   origin: Origin;
 }
 
-export function checkScenario(exp: ExpandedScenario): ScenarioIssue[] {
+export function checkScenario(exp: ExpandedScenario, expect?: ScenarioExpect): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const pods = indexObjects(exp.objects, issues);
+  if (expect !== undefined) {
+    checkExpectedNode(exp, expect.node, ['expect', 'node'], issues);
+    (expect.healthyNodes ?? []).forEach((n, i) => checkExpectedNode(exp, n, ['expect', 'healthyNodes', i], issues));
+  }
   const seenLogs = new Map<string, Origin>();
   for (const { value: log, origin } of exp.logs) {
     checkContainerRef(pods, log, origin, issues);
@@ -40,6 +44,14 @@ export function checkScenario(exp: ExpandedScenario): ScenarioIssue[] {
     }
   }
   return issues;
+}
+
+/** `expect.node` (and each of `expect.healthyNodes`) must be one of the scenario's Nodes, or the demo and tests would diagnose a node that does not exist. */
+function checkExpectedNode(exp: ExpandedScenario, node: string, segments: (string | number)[], issues: ScenarioIssue[]): void {
+  const nodes = exp.objects.filter((o) => o.value.kind === 'Node').map((o) => o.value.metadata.name);
+  if (nodes.includes(node)) return;
+  const listed = nodes.length > 8 ? `${nodes.slice(0, 8).join(', ')}, …` : nodes.join(', ');
+  issues.push({ path: formatPath(segments), segments, message: `no Node "${node}" among the scenario's objects (it has: ${listed || 'no nodes'})` });
 }
 
 /** Reports duplicate objects and returns the pods by `namespace/name`. */

@@ -2,6 +2,7 @@
 // (`level=… msg=… subsys=…`, no timestamp: cilium-facts §2.0); the comment above each names its source. Never add
 // the folklore lines of cilium-facts §2.10. Failure lines of the other scenarios: cilium-logs-failures.ts.
 import { FAILURE_CITATIONS } from './cilium-logs-failures.ts';
+import { INSTALL_CITATIONS } from './cilium-logs-install.ts';
 
 /** The ratio Helm sets (`bpf-map-dynamic-size-ratio: "0.0025"`); the agent prints it rounded to 3 places. */
 const DYNAMIC_SIZE_RATIO = 0.0025;
@@ -87,6 +88,7 @@ const CITATIONS: readonly (readonly [RegExp, string])[] = [
   [new RegExp(`^${escapeRe(MAP_CREATE_ENOMEM_ERROR)}$`), 'cilium-facts §2.2 (cilium#30437, 1.14.6 on 4.19)'],
   [new RegExp(`^${escapeRe(MAP_CREATE_ENOMEM_FATAL)}$`), 'cilium#30437 verbatim; the error is cilium-facts §2.2, the "failed to start: daemon creation failed:" wrapper §2.1 (metal-stack#399)'],
   ...FAILURE_CITATIONS,
+  ...INSTALL_CITATIONS,
 ];
 
 /** The source of a log line, or undefined when the line is not one we know Cilium prints. */

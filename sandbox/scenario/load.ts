@@ -52,7 +52,7 @@ export function parseScenario(text: string, source: string): Scenario {
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) throw new ScenarioError(source, parsed.error.issues.map((i) => locate(zodIssue(i), doc, lineCounter)));
   const expanded = expandRepeats(parsed.data);
-  const issues = [...expanded.issues, ...checkScenario(expanded)];
+  const issues = [...expanded.issues, ...checkScenario(expanded, parsed.data.expect)];
   if (issues.length > 0) throw new ScenarioError(source, issues.map((i) => locate(i, doc, lineCounter)));
   return {
     name: parsed.data.name,
@@ -62,6 +62,7 @@ export function parseScenario(text: string, source: string): Scenario {
     logs: expanded.logs.map((l) => l.value),
     exec: expanded.exec.map((e) => e.value),
     users: parsed.data.users,
+    ...(parsed.data.expect !== undefined && { expect: parsed.data.expect }),
   };
 }
 

@@ -77,6 +77,21 @@ export const RepeatBlockSchema = z
   .strict();
 export type RepeatBlock = z.infer<typeof RepeatBlockSchema>;
 
+/**
+ * What a diagnosis of this scenario must find (issue 21): `node` is the node the story is about (the demo and the
+ * tests diagnose it), `findings` the runbook ids the bot must report first on it, most important first; empty for
+ * a healthy node. Tests and the demo read it instead of guessing the broken node from pod states.
+ */
+export const ScenarioExpectSchema = z
+  .object({
+    node: z.string().min(1),
+    findings: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a runbook id: lower-case letters, digits and dashes')).default([]),
+    /** Nodes a diagnosis must find nothing wrong with (e.g. a Debian node whose kernel name looks older than it is). */
+    healthyNodes: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type ScenarioExpect = z.infer<typeof ScenarioExpectSchema>;
+
 export const ScenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -86,6 +101,7 @@ export const ScenarioSchema = z
     exec: z.array(ExecResultSchema).default([]),
     users: z.array(ScenarioUserSchema).default([]),
     repeat: z.array(RepeatBlockSchema).default([]),
+    expect: ScenarioExpectSchema.optional(),
   })
   .strict();
 export type ScenarioFile = z.infer<typeof ScenarioSchema>;
@@ -100,4 +116,6 @@ export interface Scenario {
   logs: ContainerLog[];
   exec: ExecResult[];
   users: ScenarioUser[];
+  /** The broken node and the findings a diagnosis of it must lead with; absent in hand-made test scenarios. */
+  expect?: ScenarioExpect;
 }

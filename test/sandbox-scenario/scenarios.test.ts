@@ -47,10 +47,13 @@ describe('bundled scenarios', () => {
     }
   });
 
-  it('label every node with a pool and a hostname', () => {
+  it("label every node with a hostname and its platform's pool label (EKS node group, GKE node pool, RKE2's instance type)", () => {
+    const poolLabel: Record<string, string> = { 'aws:': POOL_LABEL, 'gce:': 'cloud.google.com/gke-nodepool', 'rke2:': 'node.kubernetes.io/instance-type' };
     for (const name of listScenarios()) {
       for (const n of nodes(resolveScenario(name))) {
-        expect(n.metadata.labels?.[POOL_LABEL]).toBeTruthy();
+        const provider = String(get(n, 'spec', 'providerID')).split('//')[0] ?? '';
+        expect(poolLabel[provider], `${name}: ${provider}`).toBeDefined();
+        expect(n.metadata.labels?.[poolLabel[provider] ?? ''], `${name}/${n.metadata.name}`).toBeTruthy();
         expect(n.metadata.labels?.['kubernetes.io/hostname']).toBe(n.metadata.name);
       }
     }

@@ -78,6 +78,8 @@ export function healthyYaml(): string {
   const body = {
     name: 'healthy',
     description: 'Three nodes on Debian 12 (kernel 6.1), Cilium 1.16.3 with kube-proxy-replacement=true and no kube-proxy, Hubble Relay, one CiliumNetworkPolicy. Every diagnosis here must come back without a critical finding.',
+    // Every node is healthy; node-1 is the one the demo asks about.
+    expect: { node: 'node-1', findings: [] },
     objects: clusterObjects(3),
     repeat: [{ count: 3, from: 1, objects: tpl.objects, logs: tpl.logs, exec }],
   };

@@ -63,6 +63,7 @@ export function kernelTooOldYaml(): string {
   const body = {
     name: 'kernel-too-old',
     description: 'Seed 000: node pool workers-legacy (12 Amazon Linux 2 nodes, kernel 4.14) joined a cluster running Cilium 1.15.6, whose floor is 4.19.57. Their agents crash-loop creating BPF maps, their workloads are stuck in ContainerCreating, NetworkUnavailable stays True and the agent-not-ready taint stays on. Three Amazon Linux 2023 nodes (6.1) are healthy. kube-proxy runs (kube-proxy-replacement=false), so kube-proxy is not a conflict here.',
+    expect: { node: 'node-legacy-01', findings: ['kernel-too-old'], healthyNodes: ['node-1', 'node-2', 'node-3'] },
     objects: [
       namespace('kube-system'), namespace('default'), namespace('shop'), namespace('logging'),
       daemonSet({ name: 'cilium', app: 'cilium', image: ciliumImage(CILIUM_115), container: 'cilium-agent', desired: 15, ready: 3 }),

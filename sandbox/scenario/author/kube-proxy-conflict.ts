@@ -19,6 +19,8 @@ export function kubeProxyConflictYaml(): string {
   const body = {
     name: 'kube-proxy-conflict',
     description: `Seed 002 #1: Cilium 1.16.3 with kube-proxy-replacement=true, yet the kube-proxy DaemonSet still runs on all three nodes. iptables-save -t nat in the agents shows ${CONFLICT_SERVICES} Services (${CONFLICT_SERVICES} KUBE-SVC and ${CONFLICT_SERVICES * 2} KUBE-SEP chains) beside Cilium's CILIUM_* chains: both datapaths load-balance independently (cilium-facts §5).`,
+    // Every node has the conflict; node-2's nat table is the one quoted.
+    expect: { node: 'node-2', findings: ['kube-proxy-conflict'] },
     objects: [
       ...clusterObjects(3),
       daemonSet({ name: 'kube-proxy', app: 'kube-proxy', image: KUBE_PROXY_IMAGE, container: 'kube-proxy', desired: 3, ready: 3 }),

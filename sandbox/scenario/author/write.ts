@@ -9,6 +9,9 @@ import { kubeProxyConflictYaml } from './kube-proxy-conflict.ts';
 import { bpfMapCreateFailedYaml, bpfProgramLoadDeniedYaml, mapFullYaml, memlockRlimitYaml, versionAdvisoryYaml } from './agent-failures.ts';
 import { bandwidthManagerUnsupportedYaml, kernelConfigMissingYaml, wireguardUnsupportedYaml } from './kernel-features.ts';
 import { fqdnDnsProxyYaml, policyDefaultDenyYaml, policySelectorDriftYaml } from './policy.ts';
+import { agentInitStuckYaml, ciliumNamespaceYaml, digestOnlyImageYaml } from './real-installs.ts';
+import { gkeDataplaneV2Yaml, rke2StaticKubeProxyYaml } from './platforms.ts';
+import { ciliumNodeConfigOverrideYaml, debian10AndAl2Yaml } from './node-overrides.ts';
 import { apiserverUnreachableYaml, crdUpgradeDriftYaml, hubbleDisabledYaml, ipamExhaustedYaml } from './control-plane.ts';
 
 /** Every authored scenario: name → YAML text. */
@@ -31,6 +34,13 @@ export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   'ipam-exhausted': ipamExhaustedYaml,
   'apiserver-unreachable': apiserverUnreachableYaml,
   'version-advisory': versionAdvisoryYaml,
+  'cilium-namespace': ciliumNamespaceYaml,
+  'agent-init-stuck': agentInitStuckYaml,
+  'digest-only-image': digestOnlyImageYaml,
+  'rke2-static-kube-proxy': rke2StaticKubeProxyYaml,
+  'gke-dataplane-v2': gkeDataplaneV2Yaml,
+  'ciliumnodeconfig-override': ciliumNodeConfigOverrideYaml,
+  'debian10-and-al2': debian10AndAl2Yaml,
 };
 
 export function writeScenarios(): string[] {
