@@ -1,7 +1,7 @@
 // What a runbook looks for in the agent's logs, declared rather than coded as an opaque predicate, so the matcher
 // (log-scan.ts) knows which literal text a line must hold before it is worth parsing (log-literals.ts).
 import { requiredLiterals, type RequiredLiterals } from './log-literals.ts';
-import type { LogLevel, LogLine } from './log-parser.ts';
+import { LEVEL_LITERALS, type LogLevel, type LogLine } from './log-parser.ts';
 
 /** A line matches when every part given holds. */
 export interface LogQuery {
@@ -25,10 +25,8 @@ export function lineText(l: LogLine): string {
   return `${l.msg ?? ''} ${l.error ?? ''}`;
 }
 
-/** How each level is spelled in a line (normalizeLevel's values, the plain-text level words), lower-cased. */
-const LEVEL_SPELLINGS: Readonly<Record<LogLevel, readonly string[]>> = {
-  debug: ['debug', 'trace'], info: ['info'], warn: ['warn'], error: ['err'], fatal: ['fatal', 'crit'], panic: ['panic'],
-};
+/** How each level is spelled in a line, in every format the parser reads (log-parser.ts LEVEL_LITERALS). */
+const LEVEL_SPELLINGS = LEVEL_LITERALS;
 
 const compiled = new WeakMap<LogQuery, CompiledLogQuery>();
 const literalCache = new WeakMap<RegExp, RequiredLiterals>();

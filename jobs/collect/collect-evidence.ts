@@ -109,8 +109,9 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
   const overridesP = Promise.all([nsP, nodeP]).then(([ns, node]) => {
     const needs = [perm('list', 'ciliumnodeconfigs', ns, 'cilium.io')];
     const list = (version: string) => guard(`list ciliumnodeconfigs (${version})`, needs, () => reader.listCustomObjects('cilium.io', version, 'ciliumnodeconfigs', ns));
+    // v2 empty or not served: ask v2alpha1 too (a 1.15 CRD serves only v2alpha1; with both served they agree).
     return list('v2')
-      .then((v2) => (!v2.ok && v2.reason === 'not-found' ? list('v2alpha1') : v2))
+      .then((v2) => ((!v2.ok && v2.reason === 'not-found') || (v2.ok && v2.value.length === 0) ? list('v2alpha1').then((a) => (!a.ok && a.reason === 'not-found' ? v2 : a)) : v2))
       .then((f) => (!f.ok && f.reason === 'not-found' ? ok<unknown[]>([]) : f))
       .then((f) => (node.ok ? map(f, (items) => overridesForNode(items, node.value.metadata?.labels ?? {})) : f.ok ? node : f));
   });

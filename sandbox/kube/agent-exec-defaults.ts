@@ -75,6 +75,9 @@ export function kernelConfig(release: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The argv the collector runs for the host kernel (jobs/collect/agent-reads.ts HOST_KERNEL_COMMAND), joined by spaces. */
+export const HOST_KERNEL_READ = 'sh -c cat /proc/version && { cat /proc/version_signature 2>/dev/null || true; }';
+
 /** The default answer of a running agent container, or undefined when the command is not one of the reads above. */
 export function defaultAgentExec(pod: KubeObject, node: KubeObject | undefined, container: string, argv: string[]): ExecOutcome | undefined {
   if (container !== AGENT_CONTAINER || pod.metadata.labels?.['k8s-app'] !== 'cilium') return undefined;
@@ -82,7 +85,8 @@ export function defaultAgentExec(pod: KubeObject, node: KubeObject | undefined, 
   const joined = argv.join(' ');
   if (joined === 'cat /proc/1/limits') return { stdout: AGENT_PROC_LIMITS, stderr: '', exitCode: 0 };
   if (typeof release !== 'string' || release === '') return undefined;
-  if (joined === 'cat /proc/version') return { stdout: procVersion(release), stderr: '', exitCode: 0 };
+  // The collector reads /proc/version and, where it exists (Ubuntu), /proc/version_signature in one exec.
+  if (joined === 'cat /proc/version' || joined === HOST_KERNEL_READ) return { stdout: procVersion(release), stderr: '', exitCode: 0 };
   if (joined === KERNEL_CONFIG_COMMAND) return { stdout: kernelConfig(release), stderr: '', exitCode: 0 };
   return undefined;
 }

@@ -100,6 +100,8 @@ export function versionAdvisoryYaml(): string {
     config: { 'kube-proxy-replacement': 'strict', tunnel: 'vxlan', 'bpf-lb-sock-hostns-only': 'true' }, kpr: true,
     healthyLog: () => text(flagLines(FLAGS_11115)),
     broken: { state: 'restarting', restarts: 0, current, backOffEvent: false },
+    // The verifier rejection (critical) leads; the advisory naming the known-bad kernel point release follows it.
+    expectFindings: ['bpf-program-load-denied', 'version-advisory'],
   };
   return clusterYaml(spec);
 }

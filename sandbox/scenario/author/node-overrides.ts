@@ -7,6 +7,7 @@ import type { ExecResult, KubeObject } from '../schema.ts';
 import { agentName, buildCluster, clusterYaml, CRASH, flagLines, logContext, startLines, text, type ClusterSpec } from './broken-cluster.ts';
 import { chart116 } from './install-shapes.ts';
 import { find, setLabel } from './mutate.ts';
+import { HOST_KERNEL_READ } from '../../kube/agent-exec-defaults.ts';
 
 const DEBIAN_12 = { kernel: '6.1.0-28-cloud-amd64', osImage: 'Debian GNU/Linux 12 (bookworm)' };
 /** `uname -a` of this kernel, verbatim in public output: "4.19.0-21-cloud-amd64 #1 SMP Debian 4.19.249-2 (2022-06-30)". */
@@ -23,15 +24,18 @@ export function debian10ProcVersion(release: string): string {
 }
 
 function procVersionExec(pod: string, release: string): ExecResult {
-  return { namespace: 'kube-system', pod, container: 'cilium-agent', command: 'cat /proc/version', stdout: debian10ProcVersion(release), stderr: '', exitCode: 0 };
+  return { namespace: 'kube-system', pod, container: 'cilium-agent', command: HOST_KERNEL_READ, stdout: debian10ProcVersion(release), stderr: '', exitCode: 0 };
 }
 
 const OVERRIDE_LABEL = 'io.cilium/bandwidth-manager';
 
-/** cilium.io/v2 (1.16+; v2alpha1 before) CiliumNodeConfig in the agents' namespace, as the per-node-config docs show it. */
+/**
+ * cilium.io/v2alpha1 CiliumNodeConfig (the version 1.15 serves; v2 from 1.16) in the agents' namespace, as the
+ * per-node-config docs show it.
+ */
 function bandwidthOverride(): KubeObject {
   return {
-    apiVersion: 'cilium.io/v2', kind: 'CiliumNodeConfig',
+    apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNodeConfig',
     metadata: { name: 'bandwidth-manager-egress-limits', namespace: 'kube-system', uid: uidFor('ciliumnodeconfig:kube-system/bandwidth-manager-egress-limits'), creationTimestamp: '2026-11-20T10:12:00Z', generation: 1 },
     spec: { nodeSelector: { matchLabels: { [OVERRIDE_LABEL]: 'enabled' } }, defaults: { 'enable-bandwidth-manager': 'true' } },
   };
@@ -42,12 +46,13 @@ export function ciliumNodeConfigOverrideYaml(): string {
   const flag = (on: boolean): string[] => flagLines({ 'enable-bandwidth-manager': String(on) });
   const spec: ClusterSpec = {
     name: 'ciliumnodeconfig-override',
-    description: 'Cilium 1.16.3: cilium-config keeps enable-bandwidth-manager=false, but a CiliumNodeConfig (cilium.io/v2, kube-system) turns it on for nodes labelled io.cilium/bandwidth-manager=enabled, so the egress-limited batch pods can land there. node-3 (Debian 12, 6.1) enforces the limits; node-2, still on Debian 10 with a 4.19 kernel, got the label too: its agent logs "BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature." and kubernetes.io/egress-bandwidth is silently not enforced there. Reading cilium-config alone, the feature is off everywhere.',
+    description: 'Cilium 1.15.6 (floor 4.19.57, which Debian 10\'s upstream 4.19.249 meets): cilium-config keeps enable-bandwidth-manager=false, but a CiliumNodeConfig (cilium.io/v2alpha1, kube-system) turns it on for nodes labelled io.cilium/bandwidth-manager=enabled, so the egress-limited batch pods can land there. node-3 (Debian 12, 6.1) enforces the limits; node-2, still on Debian 10 with a 4.19 kernel, got the label too: its agent logs "BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature." and kubernetes.io/egress-bandwidth is silently not enforced there. Reading cilium-config alone, the feature is off everywhere.',
     header: [
-      'CiliumNodeConfig: docs.cilium.io/en/stable/configuration/per-node-config/ (nodeSelector + defaults; v2 from 1.16, CRD cilium/cilium@15248bc).',
+      'CiliumNodeConfig: docs.cilium.io/en/stable/configuration/per-node-config/ (nodeSelector + defaults; v2alpha1 in 1.15, v2 from 1.16, CRD cilium/cilium@15248bc).',
+      'Cilium 1.15, not 1.16: 1.16 needs kernel 5.4, so a 4.19 node would be below its floor (kernel-too-old), not a per-node feature story.',
       'Warning line: cilium-facts §2.6 (cilium#18639 text); the same Warn in the hive-era bandwidth manager (pkg/datapath/linux/bandwidth). node-2\'s /proc/version is scripted: 4.19.0-21 is Debian\'s name for upstream 4.19.249.',
     ],
-    version: '1.16.3', nodes: 3, os: DEBIAN_12, brokenOs: DEBIAN_10_CLOUD, brokenPool: 'workers-legacy',
+    version: '1.15.6', nodes: 3, os: DEBIAN_12, brokenOs: DEBIAN_10_CLOUD, brokenPool: 'workers-legacy',
     config: { 'enable-bandwidth-manager': 'false' }, kpr: true,
     healthyLog: (c) => text([...healthyAgentLog(c).trimEnd().split('\n'), ...flag(false)]),
     broken: { state: 'running', current: text([...startLines(ctx), ...flag(true), BANDWIDTH_KERNEL_WARNING]) },
