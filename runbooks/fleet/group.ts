@@ -48,11 +48,13 @@ const SEVERITY_RANK: Record<FleetSeverity, number> = { critical: 0, warning: 1, 
 
 /** The root cause of one node, or null when it is healthy. */
 export function rootCause(o: NodeOutcome): { cause: DeepFinding; confirmed: boolean } | null {
+  const settled = o.deep !== null && 'findings' in o.deep;
   if (o.deep !== null && 'findings' in o.deep) {
     const top = o.deep.findings[0];
     if (top !== undefined) return { cause: top, confirmed: true };
   }
-  const trigger = o.verdict.triggers[0];
+  // A hidden patch level is only a doubt: a deep collection that found nothing (it read /proc/version) settles it.
+  const trigger = o.verdict.triggers.filter((t) => !(settled && t === 'kernel-patch-unknown'))[0];
   return trigger === undefined ? null : { cause: TRIGGER_CAUSE[trigger], confirmed: false };
 }
 
