@@ -22,13 +22,19 @@ export function kernelFactQuote(e: Evidence, kernel: ResolvedKernel): EvidenceQu
   return { kind: 'fact', text: `kernelVersion: ${kernel.parsed.raw} (${kernel.basis})`, source: `node ${e.nodeName} status.nodeInfo${read}` };
 }
 
+/** "socket LB (host-reachable services)" → "socket LB": the name without its trailing parenthesis (linear, no regex). */
+function featureBaseName(name: string): string {
+  const open = name.lastIndexOf(' (');
+  return open !== -1 && name.endsWith(')') ? name.slice(0, open) : name;
+}
+
 export function patchUnknownFinding(
   e: Evidence, kernel: ResolvedKernel, version: string | null, floor: CiliumKernelFloor | null, features: UnmetFeature[],
 ): Finding {
   const raw = kernel.parsed.raw;
   const requirements = [
     ...(floor === null ? [] : [{ minimum: floor.minimum, what: `the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`, source: `Cilium system requirements (${floor.source})` }]),
-    ...features.map((u) => ({ minimum: u.required, what: `the ${formatTriple(u.required)} that ${u.feature.name.replace(/ \(.*\)$/, '')} needs, enabled by ${u.enabledBy}`, source: `cilium-config; ${u.feature.source}` })),
+    ...features.map((u) => ({ minimum: u.required, what: `the ${formatTriple(u.required)} that ${featureBaseName(u.feature.name)} needs, enabled by ${u.enabledBy}`, source: `cilium-config; ${u.feature.source}` })),
   ];
   const minimums = requirements.map((r) => r.minimum);
   const target = minimums.reduce<KernelTriple>((a, b) => (b[0] - a[0] || b[1] - a[1] || b[2] - a[2]) > 0 ? b : a, [0, 0, 0]);

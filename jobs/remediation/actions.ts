@@ -5,10 +5,11 @@ import type { RemediationAction } from '../../runbooks/contract.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import type { ClusterWriter } from '../kube/cluster-writer.ts';
 import { KubeApiError } from '../kube/kube-api-error.ts';
+import { daemonSetNameOf, findAgentPods } from '../collect/cilium-install.ts';
 import type { Proposal, Risk } from './proposal.ts';
 
-export const CILIUM_NAMESPACE = 'kube-system';
-export const CILIUM_DAEMONSET = 'cilium';
+/** Where kube-proxy lives; Cilium's own namespace and DaemonSet are discovered live (ciliumTarget). */
+const KUBE_PROXY_NAMESPACE = 'kube-system';
 
 /**
  * What the precondition saw, so the write can insist on it: a merge patch carries the resourceVersion it was
@@ -42,10 +43,22 @@ const param = (p: Proposal, key: string): string => {
   return v;
 };
 
-async function agentPodOn(reader: ClusterReader, node: string): Promise<{ name: string; uid?: string } | null> {
-  const pods = await reader.listPods({ namespace: CILIUM_NAMESPACE, labelSelector: 'k8s-app=cilium', fieldSelector: `spec.nodeName=${node}` });
+/**
+ * Cilium's namespace and agent DaemonSet as the cluster shows them now (the same discovery as a diagnosis: any
+ * namespace, by label, or CILIUM_NAMESPACE), never a constant: a write must land where Cilium really runs.
+ */
+export async function ciliumTarget(reader: ClusterReader, node: string | null): Promise<{ namespace: string; daemonSet: string; agentSelector: string }> {
+  const found = await findAgentPods(reader, node);
+  if (found.pods.length === 0) throw new KubeApiError(`no cilium-agent found: looked for ${found.looked}`, 404, 'NotFound', undefined, 'list pods');
+  const own = found.pods.find((p) => p.spec?.nodeName === node) ?? found.pods[0];
+  return { namespace: found.namespace, daemonSet: daemonSetNameOf(own) ?? 'cilium', agentSelector: found.selector };
+}
+
+async function agentPodOn(reader: ClusterReader, node: string): Promise<{ name: string; namespace: string; uid?: string } | null> {
+  const target = await ciliumTarget(reader, node);
+  const pods = await reader.listPods({ namespace: target.namespace, labelSelector: target.agentSelector, fieldSelector: `spec.nodeName=${node}` });
   const meta = pods[0]?.metadata;
-  return meta?.name === undefined ? null : { name: meta.name, ...(meta.uid !== undefined && { uid: meta.uid }) };
+  return meta?.name === undefined ? null : { name: meta.name, namespace: target.namespace, ...(meta.uid !== undefined && { uid: meta.uid }) };
 }
 
 /** The guard's resourceVersion as metadata fields of a merge patch (none without a guard). */
@@ -61,10 +74,9 @@ async function findDaemonSet(reader: ClusterReader, namespace: string, name: str
   return (await reader.listDaemonSets(namespace)).find((d) => d.metadata?.name === name) ?? null;
 }
 
-async function ciliumDaemonSet(reader: ClusterReader): Promise<V1DaemonSet> {
-  const ds = await findDaemonSet(reader, CILIUM_NAMESPACE, CILIUM_DAEMONSET);
-  if (ds === null) throw new KubeApiError(`daemonsets.apps "${CILIUM_DAEMONSET}" not found in ${CILIUM_NAMESPACE}`, 404, 'NotFound', undefined, 'list daemonsets');
-  return ds;
+async function ciliumDaemonSet(reader: ClusterReader, node: string | null): Promise<{ ds: V1DaemonSet; namespace: string; name: string }> {
+  const t = await ciliumTarget(reader, node);
+  return { ds: await reader.getDaemonSet(t.namespace, t.daemonSet), namespace: t.namespace, name: t.daemonSet };
 }
 
 const setUnschedulable = (value: boolean): ActionDefinition => ({
@@ -103,8 +115,8 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
       const pod = await agentPodOn(reader, p.node);
       if (pod === null) throw new Error(`no cilium-agent pod on ${p.node}`);
       // The guard's uid, not the pod just listed: a replacement pod is not the one that was checked.
-      await writer.deletePod(CILIUM_NAMESPACE, pod.name, dryRun, guard?.uid);
-      return [`pod/${pod.name} in ${CILIUM_NAMESPACE}: deleted (the DaemonSet recreates it)`];
+      await writer.deletePod(pod.namespace, pod.name, dryRun, guard?.uid);
+      return [`pod/${pod.name} in ${pod.namespace}: deleted (the DaemonSet recreates it)`];
     },
   },
   'cordon-node': setUnschedulable(true),
@@ -129,35 +141,37 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     label: (p) => `Set ${p.params.key ?? ''}=${p.params.value ?? ''}, restart agents`.slice(0, 75),
     change: (p) => `Sets ${p.params.key ?? '?'}: "${p.params.value ?? '?'}" in the cilium-config ConfigMap, then rolling-restarts the cilium DaemonSet on every node.`.slice(0, 300),
     async precondition(reader, _w, p) {
-      const cm = await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config');
+      const { namespace } = await ciliumTarget(reader, p.node);
+      const cm = await reader.getConfigMap(namespace, 'cilium-config');
       return cm.data?.[param(p, 'key')] === param(p, 'value') ? { ok: false, reason: `cilium-config already has ${p.params.key}=${p.params.value}` } : byVersion(cm.metadata);
     },
     async run(reader, writer, p, dryRun, guard) {
       const key = param(p, 'key');
-      const before = (await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config')).data?.[key];
-      const cm = await writer.mergePatchConfigMap(CILIUM_NAMESPACE, 'cilium-config', { ...versioned(guard), data: { [key]: param(p, 'value') } }, dryRun);
+      const { namespace, daemonSet } = await ciliumTarget(reader, p.node);
+      const before = (await reader.getConfigMap(namespace, 'cilium-config')).data?.[key];
+      const cm = await writer.mergePatchConfigMap(namespace, 'cilium-config', { ...versioned(guard), data: { [key]: param(p, 'value') } }, dryRun);
       // Same restart kubectl rollout restart does: a pod-template annotation change.
       const at = new Date().toISOString();
-      await writer.mergePatchDaemonSet(CILIUM_NAMESPACE, CILIUM_DAEMONSET, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } }, dryRun);
-      return [`configmap/cilium-config: ${key}: ${before ?? '(unset)'} → ${cm.data?.[key] ?? '(unset)'}`, `daemonset/${CILIUM_DAEMONSET}: rolling restart (restartedAt ${at})`];
+      await writer.mergePatchDaemonSet(namespace, daemonSet, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } }, dryRun);
+      return [`configmap/cilium-config in ${namespace}: ${key}: ${before ?? '(unset)'} → ${cm.data?.[key] ?? '(unset)'}`, `daemonset/${daemonSet} in ${namespace}: rolling restart (restartedAt ${at})`];
     },
   },
   'remove-kube-proxy': {
     risk: 'high',
     label: () => 'Remove the kube-proxy DaemonSet',
-    change: (p) => `Deletes DaemonSet ${p.params.namespace ?? CILIUM_NAMESPACE}/${p.params.daemonSet ?? 'kube-proxy'} and its pods. Its iptables rules stay on the nodes: clean them up with the fix steps, not blindly.`.slice(0, 300),
+    change: (p) => `Deletes DaemonSet ${p.params.namespace ?? KUBE_PROXY_NAMESPACE}/${p.params.daemonSet ?? 'kube-proxy'} and its pods. Its iptables rules stay on the nodes: clean them up with the fix steps, not blindly.`.slice(0, 300),
     async precondition(reader, _w, p) {
-      const ns = p.params.namespace ?? CILIUM_NAMESPACE;
+      const ns = p.params.namespace ?? KUBE_PROXY_NAMESPACE;
       const name = p.params.daemonSet ?? 'kube-proxy';
       const ds = await findDaemonSet(reader, ns, name);
       if (ds === null) return { ok: false, reason: `the ${name} DaemonSet is already gone` };
-      const cm = await reader.getConfigMap(CILIUM_NAMESPACE, 'cilium-config');
+      const cm = await reader.getConfigMap((await ciliumTarget(reader, p.node)).namespace, 'cilium-config');
       const kpr = cm.data?.['kube-proxy-replacement'];
       if (kpr !== 'true' && kpr !== 'strict') return { ok: false, reason: `kube-proxy-replacement is "${kpr ?? 'unset'}" in cilium-config: removing kube-proxy would break Services` };
       return ds.metadata?.uid === undefined ? { ok: true } : { ok: true, guard: { uid: ds.metadata.uid } };
     },
     async run(_r, writer, p, dryRun, guard) {
-      const ns = p.params.namespace ?? CILIUM_NAMESPACE;
+      const ns = p.params.namespace ?? KUBE_PROXY_NAMESPACE;
       const name = p.params.daemonSet ?? 'kube-proxy';
       await writer.deleteDaemonSet(ns, name, dryRun, guard?.uid);
       return [`daemonset/${name} in ${ns}: deleted`];
@@ -168,22 +182,22 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     label: (p) => `Keep cilium off nodes with ${p.params.key ?? ''}=${p.params.values ?? ''}`.slice(0, 75),
     change: (p) => `Adds node affinity ${p.params.key ?? '?'} ${p.params.operator ?? '?'} [${p.params.values ?? ''}] to the cilium DaemonSet (a rolling update). Pods on excluded nodes get no network until drained.`.slice(0, 300),
     async precondition(reader, _w, p) {
-      const ds = await ciliumDaemonSet(reader);
+      const { ds } = await ciliumDaemonSet(reader, p.node);
       const terms = ds.spec?.template.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
       const has = terms.length > 0 && terms.every((t) => (t.matchExpressions ?? []).some((m) => m.key === p.params.key && m.operator === p.params.operator));
       return has ? { ok: false, reason: `the cilium DaemonSet already has the ${p.params.key ?? ''} affinity` } : { ok: true };
     },
     async run(reader, writer, p, dryRun) {
-      const ds = await ciliumDaemonSet(reader);
+      const { ds, namespace, name } = await ciliumDaemonSet(reader, p.node);
       const terms = withAffinityTerm(ds, param(p, 'key'), param(p, 'operator'), param(p, 'values').split(','));
       // The terms are computed from this read, so the write insists on it (a merge patch replaces the whole list).
       await writer.mergePatchDaemonSet(
-        CILIUM_NAMESPACE,
-        CILIUM_DAEMONSET,
+        namespace,
+        name,
         { ...versioned(ds.metadata), spec: { template: { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } } } },
         dryRun,
       );
-      return [`daemonset/${CILIUM_DAEMONSET}: required node affinity ${p.params.key ?? ''} ${p.params.operator ?? ''} [${p.params.values ?? ''}]`];
+      return [`daemonset/${name} in ${namespace}: required node affinity ${p.params.key ?? ''} ${p.params.operator ?? ''} [${p.params.values ?? ''}]`];
     },
   },
 };

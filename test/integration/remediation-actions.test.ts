@@ -196,3 +196,23 @@ describe('each write insists on what its precondition saw (409 Conflict if the o
     expect((err as KubeApiError).status).toBe(409);
   });
 });
+
+describe('Cilium outside kube-system (OpenShift/OLM namespace `cilium`): the writes land where Cilium runs', () => {
+  it('restart-agent and disable-feature target the discovered namespace and DaemonSet', async () => {
+    const main = kube;
+    kube = await startKubeEmulator({ scenario: resolveScenario('cilium-namespace') });
+    try {
+      const restart = await run('restart-agent', {});
+      expect(restart.outcome).toBe('applied');
+      expect(kube.requestLog.entries().filter((e) => e.method === 'DELETE').every((e) => e.path.startsWith('/api/v1/namespaces/cilium/pods/'))).toBe(true);
+      const r = await run('disable-feature', { key: 'enable-hubble', value: 'false' });
+      expect(r.writes).toEqual(['PATCH configmaps/cilium-config dry-run', 'PATCH daemonsets/cilium dry-run', 'PATCH configmaps/cilium-config apply', 'PATCH daemonsets/cilium apply']);
+      const cm = kube.store.get('v1', 'ConfigMap', 'cilium', 'cilium-config') as { data?: Record<string, string> };
+      expect(cm.data?.['enable-hubble']).toBe('false');
+      expect(kube.store.get('v1', 'ConfigMap', 'kube-system', 'cilium-config')).toBeUndefined();
+    } finally {
+      await kube.stop();
+      kube = main;
+    }
+  });
+});

@@ -73,7 +73,8 @@ describe('debian10-and-al2 through kubectl', () => {
   const { s, kubectl } = withEmulator('debian10-and-al2');
   it('a scripted /proc/version wins over the default, and the 4.19 Debian kernel has no CONFIG_WIREGUARD', async () => {
     const agent = agentOn(s, 'node-1');
-    const r = await kubectl('exec', agent, '-n', 'kube-system', '-c', 'cilium-agent', '--', 'cat', '/proc/version');
+    // The collector's one-exec read of /proc/version (and version_signature where it exists).
+    const r = await kubectl('exec', agent, '-n', 'kube-system', '-c', 'cilium-agent', '--', 'sh', '-c', 'cat /proc/version && { cat /proc/version_signature 2>/dev/null || true; }');
     expect(r.stdout).toBe('Linux version 4.19.0-21-amd64 (debian-kernel@lists.debian.org) (gcc version 8.3.0 (Debian 8.3.0-6)) #1 SMP Debian 4.19.249-2 (2022-06-30)\n');
     const kconfig = await kubectl('exec', agent, '-n', 'kube-system', '-c', 'cilium-agent', '--', 'sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)');
     expect(kconfig.stdout).toContain('CONFIG_BPF=y\n');
@@ -83,13 +84,14 @@ describe('debian10-and-al2 through kubectl', () => {
 
 describe('ciliumnodeconfig-override through kubectl', () => {
   const { kubectl } = withEmulator('ciliumnodeconfig-override');
-  it('lists CiliumNodeConfigs at cilium.io/v2 and serves the resource at v2alpha1 too', async () => {
-    const r = await kubectl('get', 'ciliumnodeconfigs.v2.cilium.io', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeSelector.matchLabels} {.spec.defaults}{"\\n"}{end}');
+  it('lists CiliumNodeConfigs at cilium.io/v2alpha1 (Cilium 1.15) and serves the resource at v2 too', async () => {
+    const r = await kubectl('get', 'ciliumnodeconfigs.v2alpha1.cilium.io', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeSelector.matchLabels} {.spec.defaults}{"\\n"}{end}');
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('bandwidth-manager-egress-limits {"io.cilium/bandwidth-manager":"enabled"} {"enable-bandwidth-manager":"true"}\n');
-    const table = await kubectl('get', 'ciliumnodeconfigs', '-n', 'kube-system');
+    // The emulator does not convert between a CRD's versions: the object is served at the version it was written in.
+    const table = await kubectl('get', 'ciliumnodeconfigs.v2alpha1.cilium.io', '-n', 'kube-system');
     expect(table.stdout).toMatch(/^NAME\s+AGE\nbandwidth-manager-egress-limits\s+\S+\n$/);
-    const alpha = await kubectl('get', 'ciliumnodeconfigs.v2alpha1.cilium.io', '-A');
+    const alpha = await kubectl('get', 'ciliumnodeconfigs.v2.cilium.io', '-A');
     expect(alpha.code).toBe(0);
     expect(alpha.stderr.trim()).toBe('No resources found');
     const nodes = await kubectl('get', 'nodes', '-l', 'io.cilium/bandwidth-manager=enabled', '-o', 'name');

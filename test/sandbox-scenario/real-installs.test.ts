@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveScenario, type KubeObject, type Scenario } from '../../sandbox/scenario/index.ts';
 import { config, get, kernelOf, named, nodeOf, ofKind } from './helpers.ts';
+import { HOST_KERNEL_READ } from '../../sandbox/kube/agent-exec-defaults.ts';
 
 type Json = Record<string, unknown>;
 const agents = (s: Scenario): KubeObject[] => ofKind(s, 'Pod').filter((p) => p.metadata.labels?.['k8s-app'] === 'cilium');
@@ -137,7 +138,7 @@ describe('ciliumnodeconfig-override', () => {
   const s = resolveScenario('ciliumnodeconfig-override');
   it('turns the bandwidth manager on for the labelled nodes only; only Debian 10 node-2 warns', () => {
     const cnc = named(s, 'CiliumNodeConfig', 'bandwidth-manager-egress-limits');
-    expect(cnc).toMatchObject({ apiVersion: 'cilium.io/v2', metadata: { namespace: 'kube-system' }, spec: { defaults: { 'enable-bandwidth-manager': 'true' } } });
+    expect(cnc).toMatchObject({ apiVersion: 'cilium.io/v2alpha1', metadata: { namespace: 'kube-system' }, spec: { defaults: { 'enable-bandwidth-manager': 'true' } } });
     const selector = get(cnc, 'spec', 'nodeSelector', 'matchLabels') as Record<string, string>;
     const selected = ofKind(s, 'Node').filter((n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v)).map((n) => n.metadata.name);
     expect(selected).toEqual(['node-2', 'node-3']);
@@ -156,7 +157,7 @@ describe('debian10-and-al2', () => {
       expect(kernelOf(s, n)).toBe('4.19.0-21-amd64');
       const agent = agentOnNode(s, n);
       expect(get(statusOf(agent, 'containerStatuses', 'cilium-agent'), 'ready')).toBe(true);
-      const proc = s.exec.find((e) => e.pod === agent.metadata.name && e.command === 'cat /proc/version')?.stdout ?? '';
+      const proc = s.exec.find((e) => e.pod === agent.metadata.name && e.command === HOST_KERNEL_READ)?.stdout ?? '';
       expect(proc).toMatch(/^Linux version 4\.19\.0-21-amd64 \(.+\) #1 SMP Debian 4\.19\.249-2 \(2022-06-30\)\n$/);
     }
     for (const n of ['node-2', 'node-4']) {
