@@ -7,6 +7,7 @@ import type { ClusterReader } from '../kube/cluster-reader.ts';
 import { runSweep, type FleetReport, type SweepOptions, type SweepProgress } from './sweep.ts';
 import { SWEEP_QUEUE, SweepJobSchema } from './sweep-job.ts';
 import { throttled, type SweepSink } from './sweep-sink.ts';
+import { AnalysisThread } from '../analysis-thread.ts';
 
 export interface SweepWorkerOptions {
   connection: ConnectionOptions;
@@ -43,7 +44,11 @@ export async function processSweepJob(job: Job, opts: SweepWorkerOptions): Promi
   return { totals: report.totals, apiCalls: report.apiCalls, durationMs: report.durationMs, groups: report.groups.map((g) => g.sentence) };
 }
 
-export function startSweepWorker(opts: SweepWorkerOptions): Worker<unknown, SweepResult> {
+export function startSweepWorker(options: SweepWorkerOptions): Worker<unknown, SweepResult> {
+  // The deep collections' runbooks run in a worker thread with a time budget, as a diagnosis's do: a node with crafted
+  // logs costs that node ("evidence too large"), never the acks of the process.
+  const thread = options.sweep?.analyze === undefined ? new AnalysisThread() : null;
+  const opts: SweepWorkerOptions = thread === null ? options : { ...options, sweep: { ...options.sweep, analyze: (e) => thread.analyze(e) } };
   const worker = new Worker<unknown, SweepResult>(
     SWEEP_QUEUE,
     async (job) => {
@@ -66,5 +71,6 @@ export function startSweepWorker(opts: SweepWorkerOptions): Worker<unknown, Swee
     { connection: opts.connection, prefix: opts.prefix, concurrency: 1, lockDuration: opts.lockMs ?? 30_000, stalledInterval: opts.lockMs ?? 30_000, maxStalledCount: 5 },
   );
   worker.on('error', (err) => opts.logger.error({ err }, 'sweep worker error'));
+  worker.on('closed', () => void thread?.close());
   return worker;
 }

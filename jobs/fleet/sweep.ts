@@ -2,6 +2,8 @@
 // the nodes those facts flag, a few at a time through a shared rate limiter, then the outcomes grouped by root
 // cause with the drift between agents. Only small summaries are kept per node; evidence is dropped once analysed.
 import { analyze } from '../../runbooks/analyze.ts';
+import type { Report } from '../../runbooks/contract.ts';
+import type { Evidence } from '../../runbooks/evidence.ts';
 import { fleetDrift, type FleetDrift } from '../../runbooks/fleet/drift.ts';
 import { groupByRootCause, type FleetGroup, type NodeOutcome } from '../../runbooks/fleet/group.ts';
 import { agentHealthy } from '../../runbooks/fleet/fleet-node.ts';
@@ -30,6 +32,8 @@ export interface SweepOptions {
   rateLimit?: RateLimitOptions;
   onProgress?: (p: SweepProgress) => void | Promise<void>;
   now?: () => Date;
+  /** Runs the runbooks (the worker passes its analysis thread, so crafted logs cannot block acks); default in-process. */
+  analyze?: (e: Evidence) => Promise<Report>;
 }
 
 export interface FleetReport {
@@ -79,7 +83,7 @@ export async function runSweep(reader: ClusterReader, opts: SweepOptions): Promi
         const node = deep[next++] ?? '';
         try {
           const evidence = await collectEvidence(new FleetNodeReader(cache, node), node, opts.collect);
-          const findings = analyze(evidence).findings.map((f) => ({ runbookId: f.runbookId, severity: f.severity, title: f.title }));
+          const findings = (await (opts.analyze ?? ((ev: Evidence) => Promise.resolve(analyze(ev))))(evidence)).findings.map((f) => ({ runbookId: f.runbookId, severity: f.severity, title: f.title }));
           results.set(node, { findings });
         } catch (e) {
           const error = e instanceof Error ? e.message : String(e);
