@@ -57,7 +57,7 @@ function majorMinor(release: string): [number, number] | undefined {
 /**
  * The options Cilium's system requirements list (docs.cilium.io/en/stable/operations/system_requirements/, "Base
  * requirements", "Requirements for Tunneling and Routing", "Requirements for L7 and FQDN Policies", "Requirements for
- * IPsec"; added by cilium/cilium PR #18546), as a distribution kernel that meets them sets them. CONFIG_WIREGUARD only
+ * IPsec"; added by cilium/cilium PR #18546) and the bandwidth manager's fq qdisc, as a distribution kernel that meets them sets them. CONFIG_WIREGUARD only
  * from 5.6, the release that merged WireGuard: older kernels have no such option at all.
  */
 export function kernelConfig(release: string): string {
@@ -69,6 +69,8 @@ export function kernelConfig(release: string): string {
     'CONFIG_VXLAN=m', 'CONFIG_GENEVE=m', 'CONFIG_FIB_RULES=y',
     'CONFIG_NETFILTER_XT_TARGET_TPROXY=m', 'CONFIG_NETFILTER_XT_TARGET_CT=m', 'CONFIG_NETFILTER_XT_MATCH_MARK=m',
     'CONFIG_NETFILTER_XT_MATCH_SOCKET=m', 'CONFIG_XFRM=y', 'CONFIG_XFRM_USER=m', 'CONFIG_INET_ESP=m',
+    // The fq qdisc the bandwidth manager needs (Linux 3.12+); distribution kernels build it as a module.
+    'CONFIG_NET_SCH_FQ=m',
   ];
   const mm = majorMinor(release);
   if (mm !== undefined && (mm[0] > 5 || (mm[0] === 5 && mm[1] >= 6))) lines.push('CONFIG_WIREGUARD=m');
