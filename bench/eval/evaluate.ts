@@ -1,0 +1,96 @@
+// The corpus evaluation (issue 16), pure: cases in, scores out. Shared by `npm run eval` and the regression gate.
+import { analyze } from '../../runbooks/analyze.ts';
+import { evidenceFromDocument } from '../../runbooks/offline-evidence.ts';
+import type { CorpusCase } from '../../test/corpus/corpus-case.ts';
+import { caseDocument } from './case-document.ts';
+
+export const SPLITS = ['tune', 'held-out', 'overall'] as const;
+export type SplitName = (typeof SPLITS)[number];
+
+/** What the analyzer said first when it found nothing. */
+export const NO_FINDING = '(none)';
+
+/** The scoring rule for noise, printed with every result so the number is read the way it was computed. */
+export const OTHER_RULE =
+  'For `other` cases, top-1 is right when no finding is critical: the tool must not claim a specific critical cause.';
+
+export interface CaseOutcome {
+  id: string;
+  split: 'tune' | 'held-out';
+  label: string;
+  /** The first finding's runbook id, or NO_FINDING. */
+  got: string;
+  gotSeverity: string | null;
+  summary: string;
+  correct: boolean;
+  /** An `other` case on which some finding was critical. */
+  falseCritical: boolean;
+  onlyUnreadEvidence: boolean;
+  /** The document was rejected by evidenceFromDocument (its message), scored as NO_FINDING. */
+  documentError: string | null;
+}
+
+export interface SplitScore {
+  cases: number;
+  correct: number;
+  top1: number;
+  otherCases: number;
+  falseCriticals: number;
+  onlyUnreadEvidence: number;
+  /** label → what the analyzer said first → count. */
+  confusion: Record<string, Record<string, number>>;
+  misses: CaseOutcome[];
+}
+
+export type Evaluation = Record<SplitName, SplitScore>;
+
+export function evaluateCase(c: CorpusCase): CaseOutcome {
+  const { document, onlyUnreadEvidence } = caseDocument(c);
+  let findings: ReturnType<typeof analyze>['findings'] = [];
+  let documentError: string | null = null;
+  try {
+    findings = analyze(evidenceFromDocument(document)).findings;
+  } catch (err) {
+    documentError = err instanceof Error ? err.message : String(err);
+  }
+  const first = findings[0];
+  const anyCritical = findings.some((f) => f.severity === 'critical');
+  const got = first?.runbookId ?? NO_FINDING;
+  const correct = c.label === 'other' ? !anyCritical : got === c.label;
+  return {
+    id: c.id, split: c.split, label: c.label, got, gotSeverity: first?.severity ?? null,
+    summary: first?.summary ?? '', correct, falseCritical: c.label === 'other' && anyCritical,
+    onlyUnreadEvidence, documentError,
+  };
+}
+
+export function scoreOutcomes(outcomes: readonly CaseOutcome[]): SplitScore {
+  const confusion: Record<string, Record<string, number>> = {};
+  for (const o of outcomes) {
+    const row = (confusion[o.label] ??= {});
+    row[o.got] = (row[o.got] ?? 0) + 1;
+  }
+  const correct = outcomes.filter((o) => o.correct).length;
+  return {
+    cases: outcomes.length,
+    correct,
+    top1: outcomes.length === 0 ? 0 : correct / outcomes.length,
+    otherCases: outcomes.filter((o) => o.label === 'other').length,
+    falseCriticals: outcomes.filter((o) => o.falseCritical).length,
+    onlyUnreadEvidence: outcomes.filter((o) => o.onlyUnreadEvidence).length,
+    confusion,
+    misses: outcomes.filter((o) => !o.correct),
+  };
+}
+
+export function evaluate(cases: readonly CorpusCase[]): { outcomes: CaseOutcome[]; scores: Evaluation } {
+  const outcomes = cases.map(evaluateCase);
+  return {
+    outcomes,
+    scores: {
+      tune: scoreOutcomes(outcomes.filter((o) => o.split === 'tune')),
+      'held-out': scoreOutcomes(outcomes.filter((o) => o.split === 'held-out')),
+      overall: scoreOutcomes(outcomes),
+    },
+  };
+}

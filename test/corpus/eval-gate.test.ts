@@ -1,0 +1,68 @@
+// Regression gate for the corpus evaluation (issue 16): the analyzer must not lose held-out cases or claim critical
+// causes on noise compared with bench/eval/baseline.json. Plus the pieces the figures depend on.
+import { describe, expect, it } from 'vitest';
+import { baselineOf, readBaseline, regressions } from '../../bench/eval/baseline.ts';
+import { caseDocument, statedRelease } from '../../bench/eval/case-document.ts';
+import { evaluate, evaluateCase, scoreOutcomes } from '../../bench/eval/evaluate.ts';
+import { loadCorpus } from '../../bench/eval/load-corpus.ts';
+import type { CorpusCase } from './corpus-case.ts';
+
+// A synthetic case: it only exercises the plumbing; the corpus itself (real threads) exercises the matchers.
+const base: CorpusCase = {
+  id: 'gh-example-14', source: 'https://github.com/example/example/issues/14', title: 't', split: 'tune',
+  label: 'other', why: 'fixture for the plumbing', otherCause: 'fixture',
+  evidence: [{ kind: 'dmesg', text: 'some kernel line\n' }],
+};
+
+describe('corpus evaluation gate', () => {
+  it('does not fall below bench/eval/baseline.json', () => {
+    const now = baselineOf(evaluate(loadCorpus()).scores);
+    expect(regressions(now, readBaseline())).toEqual([]);
+  });
+});
+
+describe('case → document', () => {
+  it('keeps the leading release of a stated version and drops non-releases', () => {
+    expect(statedRelease('v1.16.4 (upgraded from v1.16.1)')).toBe('1.16.4');
+    expect(statedRelease('1.20.0-pre.3')).toBe('1.20.0-pre.3');
+    expect(statedRelease('master (v1.6 dev cycle)')).toBeNull();
+    expect(statedRelease(undefined)).toBeNull();
+  });
+
+  it('joins agent/init/operator logs and leaves other evidence kinds out', () => {
+    const c: CorpusCase = { ...base, evidence: [
+      { kind: 'agent-log', text: 'a' }, { kind: 'dmesg', text: 'd' }, { kind: 'operator-log', text: 'o\n' },
+    ], stated: { kernel: '4.9.0', ciliumVersion: 'v1.9', config: { 'enable-bpf-masquerade': 'true' } } };
+    const { document, onlyUnreadEvidence } = caseDocument(c);
+    expect(onlyUnreadEvidence).toBe(false);
+    expect(document).toEqual({
+      cluster: 'corpus', node: { name: c.id, kernelVersion: '4.9.0' },
+      cilium: { version: '1.9', config: { 'enable-bpf-masquerade': 'true' } }, agent: { logs: 'a\no\n' },
+    });
+  });
+
+  it('counts a case whose evidence the analyzer cannot read', () => {
+    expect(caseDocument(base).onlyUnreadEvidence).toBe(true);
+    expect(caseDocument(base).document).toEqual({ cluster: 'corpus' });
+  });
+});
+
+describe('scoring', () => {
+  it('scores `other` right when nothing is critical, and a labelled case on its first finding', () => {
+    const quiet = evaluateCase(base);
+    expect(quiet).toMatchObject({ got: '(none)', correct: true, falseCritical: false });
+    const labelled = evaluateCase({ ...base, label: 'memlock-rlimit', otherCause: undefined });
+    expect(labelled.correct).toBe(false);
+    const score = scoreOutcomes([quiet, labelled]);
+    expect(score).toMatchObject({ cases: 2, correct: 1, top1: 0.5, otherCases: 1, onlyUnreadEvidence: 2 });
+    expect(score.confusion).toEqual({ other: { '(none)': 1 }, 'memlock-rlimit': { '(none)': 1 } });
+    expect(score.misses.map((m) => m.id)).toEqual([base.id]);
+  });
+
+  it('reports a drop in held-out top-1 and a rise in false criticals, not a drop in overall alone', () => {
+    const b = { heldOutTop1: 0.6, overallTop1: 0.7, falseCriticals: 2 };
+    expect(regressions({ ...b, heldOutTop1: 0.59 }, b)).toHaveLength(1);
+    expect(regressions({ ...b, falseCriticals: 3 }, b)).toHaveLength(1);
+    expect(regressions({ ...b, overallTop1: 0.1, heldOutTop1: 0.7, falseCriticals: 0 }, b)).toEqual([]);
+  });
+});
