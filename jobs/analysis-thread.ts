@@ -1,4 +1,4 @@
-// Runs the runbooks off the event loop (issue 17): analyze() is synchronous CPU work, and a crafted 2 MB of agent
+// Runs the runbooks off the event loop: analyze() is synchronous CPU work, and a crafted 2 MB of agent
 // logs once held the whole process for a minute, acks and job-lock renewals included. One worker thread per
 // process analyses one evidence at a time; each gets a time budget, past which the thread is terminated (the
 // only way to stop synchronous code) and the diagnosis ends with "evidence too large" instead of running on.

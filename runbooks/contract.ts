@@ -1,6 +1,5 @@
 // The Runbook contract and what it produces (Finding, Report). Findings and reports are zod schemas too, because
 // they cross process boundaries (job results in Redis, `--json` output) and are parsed back there.
-// Design: ../shared/DESIGN.md "Runbooks"; catalogue ids: issues 3 and 4.
 import { z } from 'zod';
 import type { Evidence, FactKey } from './evidence.ts';
 import { UnavailableReasonSchema } from './evidence.ts';

@@ -1,7 +1,6 @@
 // Evidence: the contract between collectors (jobs/collect) and runbooks. One versioned zod schema is the single
 // source of runtime validation and static types. Every fact is `ok | unavailable{reason}` so a runbook can tell
 // "absent" (ok with an empty value) from "unknown" (not read), and the report can say what to grant or fix.
-// Design: ../shared/DESIGN.md "Evidence"; names and keys: ../shared/cilium-facts.md §3, §5.
 import { z } from 'zod';
 import {
   CiliumCrdSchema, CiliumNodeIpamSchema, ClusterPodSchema, KernelConfigSchema, MemlockSchema, OperatorInfoSchema,

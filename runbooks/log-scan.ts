@@ -163,7 +163,7 @@ export class Scan {
       if (!this.anchorAt(p, i)) continue;
       const [ls, le] = this.lineAround(i);
       // Whether the line holds the other literals does not depend on where the anchor is: look once per line, or a
-      // line full of one anchor would be searched again at each (issue 17: 2 MB of them took minutes).
+      // line full of one anchor would be searched again at each (2 MB of them took minutes).
       if (this.rejected.get(p.anchor) === ls) continue;
       for (const confirm of p.anchor.confirms) {
         let all = true;

@@ -1,4 +1,4 @@
-// The corpus evaluation (issue 16), pure: cases in, scores out. Shared by `npm run eval` and the regression gate.
+// The corpus evaluation, pure: cases in, scores out. Shared by `npm run eval` and the regression gate.
 import { analyze } from '../../runbooks/analyze.ts';
 import { evidenceFromDocument } from '../../runbooks/offline-evidence.ts';
 import type { CorpusCase } from '../../test/corpus/corpus-case.ts';

@@ -1,4 +1,4 @@
-// The logs of issue 17 and their ordinary counterpart, 2 MiB each: crafted lines of ~65 KB (the parser's cap) made
+// Crafted agent logs and their ordinary counterpart, 2 MiB each: crafted lines of ~65 KB (the parser's cap) made
 // of one runbook phrase repeated (after another phrase of the same pattern, so a line holds every literal the
 // pattern needs and is parsed and tested), and realistic agent lines from the log-match corpus.
 import { requiredLiterals } from '../../runbooks/log-literals.ts';

@@ -1,5 +1,5 @@
 // What a running cilium-agent container answers to the reads the collectors make, when a scenario scripts nothing
-// for them (issue 21: a healthy node must not show "executable file not found" for `cat /proc/version`). Scripted
+// for them (a healthy node must not show "executable file not found" for `cat /proc/version`). Scripted
 // exec results always win; these only fill the gap, from the node the pod runs on.
 import type { KubeObject } from '../scenario/schema.ts';
 import type { ExecOutcome } from './exec-results.ts';

@@ -78,7 +78,7 @@ export const RepeatBlockSchema = z
 export type RepeatBlock = z.infer<typeof RepeatBlockSchema>;
 
 /**
- * What a diagnosis of this scenario must find (issue 21): `node` is the node the story is about (the demo and the
+ * What a diagnosis of this scenario must find: `node` is the node the story is about (the demo and the
  * tests diagnose it), `findings` the runbook ids the bot must report first on it, most important first; empty for
  * a healthy node. Tests and the demo read it instead of guessing the broken node from pod states.
  */

@@ -1,5 +1,5 @@
 // Installs that are not "Helm chart in kube-system with tagged images": Cilium in its own namespace under OLM, an
-// agent stuck in its `config` init container, digest-only images whose version only the banner says (issue 15).
+// agent stuck in its `config` init container, digest-only images whose version only the banner says.
 import { kubeletEvent, sandboxNoAgentMessage } from '../build-apps.ts';
 import { healthyAgentLog, MAP_CREATE_ENOMEM_ERROR, MAP_CREATE_ENOMEM_FATAL, type AgentLogContext } from '../cilium-logs.ts';
 import { agentBanner, buildConfigTimeout, type BuildInfo } from '../cilium-logs-install.ts';
