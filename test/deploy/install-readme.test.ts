@@ -18,6 +18,16 @@ afterAll(() => {
   for (const t of temps) rmSync(t, { recursive: true, force: true });
 });
 
+/** Renders a README overlay where it is meant to sit: next to deploy/ (a link to the real one), as my-cluster/. */
+async function renderBeside(yaml: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-readme-'));
+  temps.push(dir);
+  symlinkSync(join(REPO, 'deploy'), join(dir, 'deploy'));
+  mkdirSync(join(dir, 'my-cluster'));
+  writeFileSync(join(dir, 'my-cluster', 'kustomization.yaml'), yaml);
+  return runKubectl(['kustomize', join(dir, 'my-cluster')]);
+}
+
 describe('deploy/README.md: Install in a cluster', () => {
   it('exists with the steps: manifest, install, Secret, apply read-only, enable remediation', () => {
     expect(install).toMatch(/From a manifest/);
@@ -55,13 +65,7 @@ describe('deploy/README.md: Install in a cluster', () => {
 
   it('its own-overlay example renders and sets CLUSTER_NAME', async () => {
     const yaml = blocks('yaml')[0] ?? '';
-    const dir = mkdtempSync(join(tmpdir(), 'deploy-readme-'));
-    temps.push(dir);
-    // The example sits next to deploy/: reproduce that layout with a link to the real deploy/.
-    symlinkSync(join(REPO, 'deploy'), join(dir, 'deploy'));
-    mkdirSync(join(dir, 'my-cluster'));
-    writeFileSync(join(dir, 'my-cluster', 'kustomization.yaml'), yaml);
-    const out = await runKubectl(['kustomize', join(dir, 'my-cluster')]);
+    const out = await renderBeside(yaml);
     expect(out.stderr).toBe('');
     const cm = parseManifests(out.stdout).find((o) => o.kind === 'ConfigMap');
     expect(z.object({ data: z.record(z.string(), z.string()) }).parse(cm).data).toMatchObject({ CLUSTER_NAME: 'prod-eu-1', KUBE_IN_CLUSTER: 'true' });
@@ -85,12 +89,7 @@ describe('deploy/README.md: Install in a cluster', () => {
 
   it('its Cilium-namespace example is the one in deploy/examples and moves the Cilium-namespace rules', async () => {
     const yaml = blocks('yaml').find((b) => b.includes('cilium-runbook.io/cilium-namespace')) ?? '';
-    const dir = mkdtempSync(join(tmpdir(), 'deploy-readme-'));
-    temps.push(dir);
-    symlinkSync(join(REPO, 'deploy'), join(dir, 'deploy'));
-    mkdirSync(join(dir, 'my-cluster'));
-    writeFileSync(join(dir, 'my-cluster', 'kustomization.yaml'), yaml);
-    const out = await runKubectl(['kustomize', join(dir, 'my-cluster')]);
+    const out = await renderBeside(yaml);
     expect(out.stderr).toBe('');
     const key = (o: { kind: string; metadata: { name: string; namespace?: string } }): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     expect(parseManifests(out.stdout).map(key).sort()).toEqual((await kustomize('deploy/examples/cilium-namespace')).map(key).sort());

@@ -10,7 +10,6 @@ import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-c
 import { IncidentStore } from '../../jobs/incidents/incident-store.ts';
 import { ProposalStore } from '../../jobs/remediation/proposal-store.ts';
 import { processRemediation, type RemediateWorkerOptions } from '../../jobs/remediation/remediate-worker.ts';
-import type { IncidentSink } from '../../jobs/incident-sink.ts';
 import type { RemediationAction } from '../../runbooks/contract.ts';
 import { ACTIONS } from '../../jobs/remediation/actions.ts';
 import { KubeApiError } from '../../jobs/kube/kube-api-error.ts';
@@ -18,20 +17,12 @@ import type { Proposal } from '../../jobs/remediation/proposal.ts';
 import type { KubeObject } from '../../sandbox/scenario/index.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
+import { recordingSink } from './recording-sink.ts';
 
 let kube: KubeEmulator;
 let redis: Redis;
 const posted: string[] = [];
-const sink: IncidentSink = {
-  collecting: () => Promise.resolve(),
-  report: () => Promise.resolve(),
-  failed: () => Promise.resolve(),
-  postEntry: (_i, e) => {
-    posted.push(e.text);
-    return Promise.resolve();
-  },
-  refreshSummary: () => Promise.resolve(),
-};
+const sink = recordingSink(posted);
 
 beforeAll(async () => {
   kube = await startKubeEmulator({ scenario: resolveScenario('kube-proxy-conflict') });

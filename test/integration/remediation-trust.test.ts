@@ -9,7 +9,6 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-cluster.ts';
 import { IncidentStore } from '../../jobs/incidents/incident-store.ts';
-import type { IncidentSink } from '../../jobs/incident-sink.ts';
 import type { ApproverConfig } from '../../jobs/remediation/approval-policy.ts';
 import type { Proposal, Risk } from '../../jobs/remediation/proposal.ts';
 import { ProposalStore } from '../../jobs/remediation/proposal-store.ts';
@@ -17,6 +16,7 @@ import { REMEDIATE_QUEUE } from '../../jobs/remediation/remediate-job.ts';
 import { startRemediateWorker, type RemediationOutcome } from '../../jobs/remediation/remediate-worker.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
+import { recordingSink } from './recording-sink.ts';
 
 let kube: KubeEmulator;
 let redis: Redis;
@@ -45,16 +45,7 @@ async function setup(approvers: ApproverConfig, opts: { ttlMs?: number; groups?:
   const { incident } = await incidents.openOrReuse({ cluster: 'sandbox', node: 'node-2', channelId: 'C0INCIDENTS', openedBy: 'U0ONCALL' });
   await incidents.update(incident.id, { threadTs: '1700000000.000100' });
   const posted: string[] = [];
-  const sink: IncidentSink = {
-    collecting: () => Promise.resolve(),
-    report: () => Promise.resolve(),
-    failed: () => Promise.resolve(),
-    postEntry: (_i, e) => {
-      posted.push(e.text);
-      return Promise.resolve();
-    },
-    refreshSummary: () => Promise.resolve(),
-  };
+  const sink = recordingSink(posted);
   const cluster = new ClientNodeCluster('sandbox', loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
   const workerRedis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   const worker: Worker<unknown, RemediationOutcome> = startRemediateWorker({
