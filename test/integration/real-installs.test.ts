@@ -17,8 +17,9 @@ afterEach(async () => {
   kube = undefined;
 });
 
-async function readerFor(scenario: string): Promise<ClientNodeCluster> {
-  kube = await startKubeEmulator({ scenario: resolveScenario(scenario) });
+async function readerFor(scenario: string, without?: (o: { kind: string; metadata: { name: string; labels?: Record<string, string> } }) => boolean): Promise<ClientNodeCluster> {
+  const s = resolveScenario(scenario);
+  kube = await startKubeEmulator({ scenario: without === undefined ? s : { ...s, objects: s.objects.filter((o) => !without(o)), logs: [], exec: [] } });
   return new ClientNodeCluster('sandbox', loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
 }
 
@@ -48,6 +49,20 @@ describe('real installs, one node and the whole fleet', () => {
     expect(e.hubble.ok).toBe(false);
     const r = analyze(e);
     expect(r.findings.map((f) => f.runbookId)).not.toContain('hubble-disabled');
+  });
+
+  it('the agent list refused: "forbidden" with the rule to grant, not "not installed"', async () => {
+    const reader = await readerFor('healthy');
+    kube?.faults.add({ path: '/api/v1/pods', query: 'k8s-app%3Dcilium', status: 403 });
+    const e = await collectEvidence(reader, 'node-1', COLLECT);
+    expect(e.install.ok === false && e.install.reason).toBe('forbidden');
+    expect(e.install.ok === false && e.install.fix).toMatch(/Grant .*list on pods/);
+  });
+
+  it('no agent and no cilium.io CRDs: "Cilium is not installed on this cluster"', async () => {
+    const reader = await readerFor('healthy', (o) => o.metadata.labels?.['k8s-app'] === 'cilium' || o.metadata.name.endsWith('.cilium.io') || o.metadata.name === 'cilium');
+    const e = await collectEvidence(reader, 'node-1', COLLECT);
+    expect(e.install.ok === false && e.install.detail).toMatch(/^Cilium is not installed on this cluster/);
   });
 
   it('agent stuck in the config init container: the init log is read and the API server named, never "no problem found"', async () => {
