@@ -1,8 +1,8 @@
-// `log-adversarial`: one diagnosis's analysis (runbooks/analyze.ts, every runbook) of 2 MiB of crafted
+// `log-adversarial`: one diagnosis's analysis (runbooks/engine/analyze.ts, every runbook) of 2 MiB of crafted
 // agent logs against the same of 2 MiB of ordinary ones. Crafted: one log per runbook-pattern literal, ~65 KB lines
 // of it repeated; the worst is reported. Target: worst crafted ≤ 3 × ordinary (it was ~1,500 × : 227 s).
-import { analyze } from '../runbooks/analyze.ts';
-import { parseEvidence, type EvidenceInput } from '../runbooks/evidence.ts';
+import { analyze } from '../runbooks/engine/analyze.ts';
+import { parseEvidence, type EvidenceInput } from '../runbooks/engine/evidence.ts';
 import { craftedLogs, LOG_BYTES, ordinaryLog } from './log-match/adversarial.ts';
 import { runbookLogPatterns } from './log-match/patterns.ts';
 import { fmtMB, fmtMs, median } from './lib/stats.ts';
@@ -54,7 +54,7 @@ function run(): BenchOutcome {
       reference: `ordinary 2 MiB (log-match corpus): ${fmtMs(ordinaryMs)} CPU`, ratio: `${ratio.toFixed(2)} ×`, pass: ratio <= TARGET_RATIO,
     }],
     notes: [
-      `Crafted logs: for each required literal of the ${patterns.length} runbook patterns (runbooks/log-literals.ts), 2 MiB of logfmt error lines of ~65 KB holding that literal repeated, after the pattern's other literals once, so each line is a candidate that is decoded, parsed and tested. In-process analyze() on a crash-looping Cilium 1.6.0 node (every runbook reads the logs), CPU time, median of 5 (ordinary) and of 3 (the three worst crafted).`,
+      `Crafted logs: for each required literal of the ${patterns.length} runbook patterns (runbooks/engine/log-literals.ts), 2 MiB of logfmt error lines of ~65 KB holding that literal repeated, after the pattern's other literals once, so each line is a candidate that is decoded, parsed and tested. In-process analyze() on a crash-looping Cilium 1.6.0 node (every runbook reads the logs), CPU time, median of 5 (ordinary) and of 3 (the three worst crafted).`,
       `Before the linear-scan fix the scan looked for an anchor's other literals again at each occurrence on a line, and 11 runbook regexes (A.*B) retried from each A: the reproduction (32 lines of "Unable to create map." × 3,000) took 227 s wall for one diagnosis on this machine.`,
     ],
     data: { ordinaryMs, crafted: crafted.map(({ label, ms }) => ({ label, ms })), worst: { label: worst.label, ms: worst.ms }, ratio },

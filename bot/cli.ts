@@ -5,10 +5,10 @@
 //   cilium-runbook analyze <evidence.json|-> [--json]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { analyze } from '../runbooks/analyze.ts';
-import { EvidenceParseError } from '../runbooks/evidence.ts';
-import { evidenceFromDocument, renderFindingsJson } from '../runbooks/offline-evidence.ts';
-import type { Report } from '../runbooks/contract.ts';
+import { analyze } from '../runbooks/engine/analyze.ts';
+import { EvidenceParseError } from '../runbooks/engine/evidence.ts';
+import { evidenceFromDocument, renderFindingsJson } from '../runbooks/engine/offline-evidence.ts';
+import type { Report } from '../runbooks/engine/contract.ts';
 import { collectEvidence } from '../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';

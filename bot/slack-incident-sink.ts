@@ -8,7 +8,7 @@ import type { KnownBlock } from '@slack/types';
 import type { DiagnosisTarget, IncidentSink, ReportContext } from '../jobs/incident-sink.ts';
 import type { Incident, TimelineEntry } from '../jobs/incidents/incident.ts';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
-import type { Report } from '../runbooks/contract.ts';
+import type { Report } from '../runbooks/engine/contract.ts';
 import { renderReport } from './render/report-blocks.ts';
 import { blocksAsText, fitMessage, type Attachment } from './render/slack-limits.ts';
 import { renderIncidentSummary, type Activity } from './render/incident-summary.ts';

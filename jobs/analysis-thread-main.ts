@@ -1,8 +1,8 @@
 // Inside the analysis thread: runs analyze() on each evidence posted to it, one at a time, and posts the report
 // back. Runbooks are pure CPU work; here they cannot hold up the bot's event loop (acks, lock renewals).
 import { parentPort } from 'node:worker_threads';
-import { analyze } from '../runbooks/analyze.ts';
-import type { Evidence } from '../runbooks/evidence.ts';
+import { analyze } from '../runbooks/engine/analyze.ts';
+import type { Evidence } from '../runbooks/engine/evidence.ts';
 import type { AnalysisReply, AnalysisRequest } from './analysis-thread.ts';
 
 const port = parentPort;

@@ -3,8 +3,8 @@
 // process analyses one evidence at a time; each gets a time budget, past which the thread is terminated (the
 // only way to stop synchronous code) and the diagnosis ends with "evidence too large" instead of running on.
 import { Worker } from 'node:worker_threads';
-import type { Report } from '../runbooks/contract.ts';
-import type { Evidence } from '../runbooks/evidence.ts';
+import type { Report } from '../runbooks/engine/contract.ts';
+import type { Evidence } from '../runbooks/engine/evidence.ts';
 
 export interface AnalysisRequest {
   id: number;

@@ -3,8 +3,8 @@
 // still reported in the thread, so nobody waits on silence.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { analyze } from '../runbooks/analyze.ts';
-import type { Evidence } from '../runbooks/evidence.ts';
+import { analyze } from '../runbooks/engine/analyze.ts';
+import type { Evidence } from '../runbooks/engine/evidence.ts';
 import { collectEvidence, type CollectOptions } from './collect/collect-evidence.ts';
 import { DIAGNOSE_QUEUE, DiagnoseJobSchema } from './diagnose-job.ts';
 import type { IncidentSink } from './incident-sink.ts';
@@ -14,7 +14,7 @@ import { diffRuns, summarizeRun } from './incidents/run-diff.ts';
 import type { ProposalStore } from './remediation/proposal-store.ts';
 import { ACTIONS, effectiveRisk } from './remediation/actions.ts';
 import type { RemediationButton } from './incident-sink.ts';
-import type { Report } from '../runbooks/contract.ts';
+import type { Report } from '../runbooks/engine/contract.ts';
 import type { DiagnoseJob } from './diagnose-job.ts';
 import { AnalysisThread, EvidenceTooLargeError } from './analysis-thread.ts';
 

@@ -1,5 +1,5 @@
 // What the diagnose worker needs from the chat side. bot/ implements it (Slack thread); the CLI could too.
-import type { Report } from '../runbooks/contract.ts';
+import type { Report } from '../runbooks/engine/contract.ts';
 import type { RunDiff } from './incidents/run-diff.ts';
 import type { Incident, TimelineEntry } from './incidents/incident.ts';
 

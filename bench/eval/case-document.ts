@@ -1,4 +1,4 @@
-// One corpus case → the minimal offline document runbooks/offline-evidence.ts accepts. Only what the analyzer
+// One corpus case → the minimal offline document runbooks/engine/offline-evidence.ts accepts. Only what the analyzer
 // understands goes in: agent/init/operator log blocks become the agent log, stated facts become node and cilium facts.
 // Other evidence kinds (cilium-status, iptables-save, events, dmesg, describe-*, …) stay out, so they are counted.
 import type { CorpusCase } from '../../test/corpus/corpus-case.ts';

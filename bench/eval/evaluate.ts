@@ -1,6 +1,6 @@
 // The corpus evaluation, pure: cases in, scores out. Shared by `npm run eval` and the regression gate.
-import { analyze } from '../../runbooks/analyze.ts';
-import { evidenceFromDocument } from '../../runbooks/offline-evidence.ts';
+import { analyze } from '../../runbooks/engine/analyze.ts';
+import { evidenceFromDocument } from '../../runbooks/engine/offline-evidence.ts';
 import type { CorpusCase } from '../../test/corpus/corpus-case.ts';
 import { caseDocument } from './case-document.ts';
 

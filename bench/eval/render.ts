@@ -36,7 +36,7 @@ export function renderEvaluation(scores: Evaluation): string {
   return [
     '# Corpus evaluation (`npm run eval`)', '',
     'Each case in test/corpus/cases becomes an offline document (agent/init/operator logs and the stated version,',
-    'kernel, OS image and config; other evidence kinds are left out) and runs through runbooks/analyze.ts.',
+    'kernel, OS image and config; other evidence kinds are left out) and runs through runbooks/engine/analyze.ts.',
     'Top-1 = the first finding\'s runbook id equals the label.', OTHER_RULE, '',
     ...SPLITS.flatMap((name) => splitSection(name, scores[name])),
   ].join('\n');

@@ -1,7 +1,7 @@
 // Crafted agent logs and their ordinary counterpart, 2 MiB each: crafted lines of ~65 KB (the parser's cap) made
 // of one runbook phrase repeated (after another phrase of the same pattern, so a line holds every literal the
 // pattern needs and is parsed and tested), and realistic agent lines from the log-match corpus.
-import { requiredLiterals } from '../../runbooks/log-literals.ts';
+import { requiredLiterals } from '../../runbooks/engine/log-literals.ts';
 import { logLine, rng } from './corpus.ts';
 
 export const LOG_BYTES = 2 * 1024 * 1024;
@@ -30,7 +30,7 @@ export interface CraftedLog {
 const ISSUE_EXAMPLE = { unit: 'Unable to create map.', head: '' };
 
 /**
- * For each pattern: each literal (runbooks/log-literals.ts) and each plain run of its source (`Garbage collection on
+ * For each pattern: each literal (runbooks/engine/log-literals.ts) and each plain run of its source (`Garbage collection on
  * `, spaces kept) repeated, after the pattern's other literals once; 2 MiB of such lines.
  */
 export function craftedLogs(patterns: readonly RegExp[]): CraftedLog[] {

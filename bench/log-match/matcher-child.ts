@@ -1,12 +1,12 @@
 // Streams a log file through the runbooks' log matching and prints one JSON line of figures. Run as its own process
-// so its peak RSS is its own. `runbook` mode is the product's matcher itself: runbooks/log-scan.ts LogStream (the
+// so its peak RSS is its own. `runbook` mode is the product's matcher itself: runbooks/engine/log-scan.ts LogStream (the
 // scan LogText runs for findAgentLines) over 1 MiB reads, with a LogQuery of every runbook pattern. `every-line`
 // mode is the reference it must agree with: decode and parseLogLine every line, then the same query's test.
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { parseLogLine } from '../../runbooks/log-parser.ts';
-import { compileLogQuery, type LogQuery } from '../../runbooks/log-query.ts';
-import { LogStream } from '../../runbooks/log-scan.ts';
+import { parseLogLine } from '../../runbooks/engine/log-parser.ts';
+import { compileLogQuery, type LogQuery } from '../../runbooks/engine/log-query.ts';
+import { LogStream } from '../../runbooks/engine/log-scan.ts';
 
 export type MatcherMode = 'runbook' | 'every-line';
 

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 export const RUNBOOKS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runbooks');
+/** The runbooks themselves (catalogue/) and the engine file holding KERNEL_NAMED_PATTERNS. */
+const PATTERN_DIRS = [join(RUNBOOKS_DIR, 'catalogue'), join(RUNBOOKS_DIR, 'engine')];
 
 export interface LogPattern {
   file: string;
@@ -44,9 +46,10 @@ function collect(file: string, sf: ts.SourceFile, out: LogPattern[]): void {
 
 export function runbookLogPatterns(): LogPattern[] {
   const out: LogPattern[] = [];
-  for (const file of readdirSync(RUNBOOKS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
-    const text = readFileSync(join(RUNBOOKS_DIR, file), 'utf8');
-    const readsLogs = text.includes("from './agent-logs.ts'");
+  const files = PATTERN_DIRS.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => ({ dir, file: f })));
+  for (const { dir, file } of files) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const readsLogs = /from '(?:\.\/|\.\.\/engine\/)agent-logs\.ts'/.test(text);
     if (!readsLogs && file !== 'kernel-matrix.ts') continue;
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     const found: LogPattern[] = [];

@@ -8,7 +8,7 @@ import { toKubeApiError, KubeApiError } from '../../jobs/kube/kube-api-error.ts'
 import type { ProposalStore } from '../../jobs/remediation/proposal-store.ts';
 import { RemediateJobSchema } from '../../jobs/remediation/remediate-job.ts';
 import type { RemediationOutcome as WorkerOutcome } from '../../jobs/remediation/remediate-worker.ts';
-import type { Report } from '../../runbooks/contract.ts';
+import type { Report } from '../../runbooks/engine/contract.ts';
 import type { Metrics, QueueName } from './metrics.ts';
 
 /** Seconds the attempt ran: BullMQ stamps processedOn when it starts and finishedOn when it ends for good. */

@@ -2,7 +2,7 @@
 // checked…") and when done, and the report in the thread: root-cause groups, most severe first, each with its
 // nodes (the first ones inline, every one in an uploaded file when the list is long) and how to drill down.
 import type { KnownBlock } from '@slack/types';
-import type { FleetGroup } from '../../runbooks/fleet/group.ts';
+import type { FleetGroup } from '../../runbooks/engine/fleet/group.ts';
 import type { FleetReport, SweepProgress } from '../../jobs/fleet/sweep.ts';
 // Like the node report: redacted first (raw), escaped, cut, then fitted to Slack's limits.
 import { clip, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible } from './mrkdwn.ts';

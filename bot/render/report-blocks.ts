@@ -2,7 +2,7 @@
 // ≤ 2,900 characters. Evidence that does not fit is attached as a file, never silently cut.
 // Order: the report is redacted first (raw text), then escaped, then cut; fitMessage checks the limits last.
 import type { KnownBlock } from '@slack/types';
-import type { Finding, Report } from '../../runbooks/contract.ts';
+import type { Finding, Report } from '../../runbooks/engine/contract.ts';
 import type { RemediationButton } from '../../jobs/incident-sink.ts';
 import { clip, codeBlock, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible, slackLink } from './mrkdwn.ts';
 import { redactDeep, redactSecrets } from './redact.ts';

@@ -1,5 +1,5 @@
 // Renders a Report for a terminal (the CLI): the same content as the Slack thread, as plain text.
-import type { Report } from '../../runbooks/contract.ts';
+import type { Report } from '../../runbooks/engine/contract.ts';
 import { redactSecrets } from './redact.ts';
 
 const MARK = { critical: '[CRITICAL]', warning: '[WARNING]', info: '[INFO]' } as const;

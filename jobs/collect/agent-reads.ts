@@ -2,9 +2,9 @@
 // (current and previous run), and, by exec inside a running agent, iptables, the memlock limit, the kernel build
 // config and /proc/version. Each read is one fact; a refused or failed read costs that fact only.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { AgentLogs, Fact, HostKernel, InitContainerLogs, IptablesInfo, LogChunk } from '../../runbooks/evidence.ts';
-import type { KernelConfig, Memlock } from '../../runbooks/evidence-extra.ts';
-import { summarizeIptablesSave } from '../../runbooks/iptables-summary.ts';
+import type { AgentLogs, Fact, HostKernel, InitContainerLogs, IptablesInfo, LogChunk } from '../../runbooks/engine/evidence.ts';
+import type { KernelConfig, Memlock } from '../../runbooks/engine/evidence-extra.ts';
+import { summarizeIptablesSave } from '../../runbooks/engine/iptables-summary.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import { ok, type Permission } from './fact-outcome.ts';
 import { parseKernelConfig, parseMemlock } from './extra-facts.ts';

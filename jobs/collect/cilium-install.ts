@@ -3,7 +3,7 @@
 // into the release namespace), else any DaemonSet in kube-system whose container runs cilium-agent (managed
 // dataplanes). Helm labels: cilium/cilium install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml.
 import type { V1DaemonSet, V1Node, V1Pod, V1PodSpec } from '@kubernetes/client-node';
-import type { CiliumInstall, Platform } from '../../runbooks/evidence.ts';
+import type { CiliumInstall, Platform } from '../../runbooks/engine/evidence.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import { AGENT_CONTAINER } from './pod-facts.ts';
 

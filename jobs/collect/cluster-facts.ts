@@ -1,7 +1,7 @@
 // Cluster-wide facts read from objects: kube-proxy, Hubble, policies, services, events (fact sheet §3.2, §5, §6).
 import type { CoreV1Event, V1ConfigMap, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import type { HubbleInfo, KubeEvent, KubeProxyInfo, KubeProxyMode, PolicySummary, ServiceSummary } from '../../runbooks/evidence.ts';
+import type { HubbleInfo, KubeEvent, KubeProxyInfo, KubeProxyMode, PolicySummary, ServiceSummary } from '../../runbooks/engine/evidence.ts';
 
 const MIRROR = 'kubernetes.io/config.mirror';
 

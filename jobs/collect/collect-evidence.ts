@@ -2,8 +2,8 @@
 // ok or unavailable (with the reason and the fix). A slow or forbidden call costs one fact, never the report.
 // Cilium's namespace is discovered first (cilium-install.ts); the reads scoped to it chain on that one answer.
 import type { CoreV1Event, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
-import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type CiliumInfo, type CiliumInstall, type Evidence, type Fact } from '../../runbooks/evidence.ts';
-import { ciliumVersionFromImage, ciliumVersionFromLogs } from '../../runbooks/cilium-version.ts';
+import { EVIDENCE_SCHEMA_VERSION, parseEvidence, type AgentLogs, type CiliumInfo, type CiliumInstall, type Evidence, type Fact } from '../../runbooks/engine/evidence.ts';
+import { ciliumVersionFromImage, ciliumVersionFromLogs } from '../../runbooks/engine/cilium-version.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import { ok, unavailable, withDeadline, type Permission } from './fact-outcome.ts';
 import { toNodeInfo, toPeers } from './node-facts.ts';

@@ -2,8 +2,8 @@
 // (`cilium-dbg build-config`, source `cilium-node-config:<namespace>`). Objects live in Cilium's namespace and select
 // nodes with a label selector; an empty selector selects every node (docs.cilium.io/en/stable/configuration/per-node-config/).
 // API version cilium.io/v2 from 1.16, v2alpha1 before (the reader tries v2 first).
-import type { ConfigOverride } from '../../runbooks/evidence.ts';
-import { selectorMatches } from '../../runbooks/policy-selector.ts';
+import type { ConfigOverride } from '../../runbooks/engine/evidence.ts';
+import { selectorMatches } from '../../runbooks/engine/policy-selector.ts';
 
 type Json = Record<string, unknown>;
 const rec = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);

@@ -1,9 +1,9 @@
-// The facts for the rest of the catalogue (runbooks/evidence-extra.ts names the Kubernetes source of each field):
+// The facts for the rest of the catalogue (runbooks/engine/evidence-extra.ts names the Kubernetes source of each field):
 // the operator, Cilium's CRDs, the node's CiliumNode IPAM, pods cluster-wide for policy selectors, and, read
 // through the agent, the kernel build config and the memlock limit.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
-import type { CiliumCrd, CiliumNodeIpam, ClusterPod, KernelConfig, Memlock, OperatorInfo } from '../../runbooks/evidence-extra.ts';
+import { ciliumVersionFromImage } from '../../runbooks/engine/cilium-version.ts';
+import type { CiliumCrd, CiliumNodeIpam, ClusterPod, KernelConfig, Memlock, OperatorInfo } from '../../runbooks/engine/evidence-extra.ts';
 
 type Json = Record<string, unknown>;
 const rec = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);

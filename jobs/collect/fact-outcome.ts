@@ -1,5 +1,5 @@
 // Turns a collector's outcome into a fact: ok, or unavailable with the reason and the fix a human can apply.
-import type { Fact, Unavailable } from '../../runbooks/evidence.ts';
+import type { Fact, Unavailable } from '../../runbooks/engine/evidence.ts';
 import { DeadlineExceededError, KubeApiError, toKubeApiError } from '../kube/kube-api-error.ts';
 
 /** What a fact needs from the API, so a 403 can be answered with the exact rule to add. */

@@ -1,7 +1,7 @@
 // The node and its peers: kernel, OS image, runtime, pool, taints and conditions (with reasons: a status without
 // its reason is how k8sgpt raised false alarms, #1461).
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { NodeInfo, PeerNode } from '../../runbooks/evidence.ts';
+import type { NodeInfo, PeerNode } from '../../runbooks/engine/evidence.ts';
 
 /** Well-known node-pool labels, most specific first (GKE, EKS, AKS, Karpenter, kOps, generic). */
 const POOL_LABELS = [

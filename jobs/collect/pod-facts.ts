@@ -1,7 +1,7 @@
 // The cilium-agent pod and the workloads on the node, as runbooks need them: waiting reasons and the last
 // termination, not just the phase (a crash-looping agent's phase is "Running").
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { AgentPod, ContainerState, Termination, WorkloadPod } from '../../runbooks/evidence.ts';
+import type { AgentPod, ContainerState, Termination, WorkloadPod } from '../../runbooks/engine/evidence.ts';
 
 export const AGENT_CONTAINER = 'cilium-agent';
 

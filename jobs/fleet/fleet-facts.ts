@@ -3,9 +3,9 @@
 // fleet-lister.ts) and dropped; full objects are kept only for the nodes that will be collected in depth (at most
 // `maxDeep`), so memory grows neither with the page size nor with the number of pages.
 import type { V1ConfigMap, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
-import { ciliumVersionFromImage } from '../../runbooks/cilium-version.ts';
-import { agentHealthy, triage, type FleetAgent, type FleetContext, type FleetNode, type FleetVerdict } from '../../runbooks/fleet/fleet-node.ts';
-import { VariantCounter } from '../../runbooks/fleet/drift.ts';
+import { ciliumVersionFromImage } from '../../runbooks/engine/cilium-version.ts';
+import { agentHealthy, triage, type FleetAgent, type FleetContext, type FleetNode, type FleetVerdict } from '../../runbooks/engine/fleet/fleet-node.ts';
+import { VariantCounter } from '../../runbooks/engine/fleet/drift.ts';
 import { AGENT_SELECTORS, agentContainerOf, DEFAULT_CILIUM_NAMESPACE, findAgentPods } from '../collect/cilium-install.ts';
 import { isNodeReady, nodePool } from '../collect/node-facts.ts';
 import type { ClusterReader, ListPage, PageQuery } from '../kube/cluster-reader.ts';

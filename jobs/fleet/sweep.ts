@@ -1,12 +1,12 @@
 // A fleet sweep: fleet facts from a few paged lists, then a deep collection (collectEvidence + analyze) only for
 // the nodes those facts flag, a few at a time through a shared rate limiter, then the outcomes grouped by root
 // cause with the drift between agents. Only small summaries are kept per node; evidence is dropped once analysed.
-import { analyze } from '../../runbooks/analyze.ts';
-import type { Report } from '../../runbooks/contract.ts';
-import type { Evidence } from '../../runbooks/evidence.ts';
-import { fleetDrift, type FleetDrift } from '../../runbooks/fleet/drift.ts';
-import { groupByRootCause, type FleetGroup, type NodeOutcome } from '../../runbooks/fleet/group.ts';
-import { agentHealthy } from '../../runbooks/fleet/fleet-node.ts';
+import { analyze } from '../../runbooks/engine/analyze.ts';
+import type { Report } from '../../runbooks/engine/contract.ts';
+import type { Evidence } from '../../runbooks/engine/evidence.ts';
+import { fleetDrift, type FleetDrift } from '../../runbooks/engine/fleet/drift.ts';
+import { groupByRootCause, type FleetGroup, type NodeOutcome } from '../../runbooks/engine/fleet/group.ts';
+import { agentHealthy } from '../../runbooks/engine/fleet/fleet-node.ts';
 import { collectEvidence, type CollectOptions } from '../collect/collect-evidence.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import { collectFleetFacts } from './fleet-facts.ts';

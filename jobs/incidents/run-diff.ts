@@ -1,7 +1,7 @@
 // What a diagnosis run found, reduced to what is worth comparing with the next run, and the comparison itself:
 // findings new / resolved / unchanged, and evidence that moved ("agent restarts 14 → 19").
-import type { Report } from '../../runbooks/contract.ts';
-import type { Evidence } from '../../runbooks/evidence.ts';
+import type { Report } from '../../runbooks/engine/contract.ts';
+import type { Evidence } from '../../runbooks/engine/evidence.ts';
 import type { RunSummary } from './incident.ts';
 
 export const METRIC_LABELS: Record<string, string> = {

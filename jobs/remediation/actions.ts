@@ -1,7 +1,7 @@
 // The remediation actions: what each changes, its risk (issue 5's table, whatever a runbook suggested), the
 // precondition re-checked against the live cluster, and the change itself, run first with dryRun=All.
 import type { V1DaemonSet, V1NodeSelectorTerm } from '@kubernetes/client-node';
-import type { RemediationAction } from '../../runbooks/contract.ts';
+import type { RemediationAction } from '../../runbooks/engine/contract.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import type { ClusterWriter } from '../kube/cluster-writer.ts';
 import { KubeApiError } from '../kube/kube-api-error.ts';

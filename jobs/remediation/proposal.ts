@@ -1,7 +1,7 @@
 // A remediation proposal: one runbook-proposed action with its parameters, stored in Redis under an opaque id.
 // Buttons carry only that id; who may approve, and how many must, is decided from the stored risk.
 import { z } from 'zod';
-import { RemediationActionSchema } from '../../runbooks/contract.ts';
+import { RemediationActionSchema } from '../../runbooks/engine/contract.ts';
 import { IncidentIdSchema } from '../incidents/incident.ts';
 
 export const ProposalIdSchema = z.string().regex(/^p-[a-f0-9]{24}$/, 'not a proposal id');

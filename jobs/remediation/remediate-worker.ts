@@ -4,7 +4,7 @@
 // the worker authorises the stored proposal itself (execution-check.ts), never trusting the job.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { analyze } from '../../runbooks/analyze.ts';
+import { analyze } from '../../runbooks/engine/analyze.ts';
 import { collectEvidence, type CollectOptions } from '../collect/collect-evidence.ts';
 import { describePermission } from '../collect/fact-outcome.ts';
 import type { IncidentSink } from '../incident-sink.ts';

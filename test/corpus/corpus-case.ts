@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { RUNBOOKS } from '../../runbooks/registry.ts';
+import { RUNBOOKS } from '../../runbooks/catalogue/registry.ts';
 
 export const CASES_DIR = join(import.meta.dirname, 'cases');
 
@@ -30,7 +30,7 @@ export const corpusCase = z.object({
   comment: z.string().url().optional(),
   title: z.string().min(1),
   split: z.enum(['tune', 'held-out']),
-  label: z.string().refine((l) => LABELS.includes(l), 'label is a runbook id (runbooks/registry.ts) or other'),
+  label: z.string().refine((l) => LABELS.includes(l), 'label is a runbook id (runbooks/catalogue/registry.ts) or other'),
   why: z.string().min(10),
   otherCause: z.string().min(3).optional(),
   proposedLabel: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).optional(),

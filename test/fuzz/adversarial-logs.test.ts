@@ -4,10 +4,10 @@
 // issue's reproduction (32 such lines, 2 MB, one diagnosis) takes well under a second or two instead of minutes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../runbooks/analyze.ts';
-import { parseLog, type LogLine } from '../../runbooks/log-parser.ts';
-import { compileLogQuery, type LogQuery } from '../../runbooks/log-query.ts';
-import { LogText } from '../../runbooks/log-text.ts';
+import { analyze } from '../../runbooks/engine/analyze.ts';
+import { parseLog, type LogLine } from '../../runbooks/engine/log-parser.ts';
+import { compileLogQuery, type LogQuery } from '../../runbooks/engine/log-query.ts';
+import { LogText } from '../../runbooks/engine/log-text.ts';
 import { exampleEvidence, logChunk, ok } from '../unit/runbooks/fixtures.ts';
 import { RUNBOOK_PATTERNS } from '../unit/runbooks/log-arbitraries.ts';
 import { cpuMs, fragmentsOf, repeatTo } from './runbook-regexes.ts';

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EvidenceParseError } from '../../runbooks/evidence.ts';
-import { evidenceFromDocument } from '../../runbooks/offline-evidence.ts';
+import { EvidenceParseError } from '../../runbooks/engine/evidence.ts';
+import { evidenceFromDocument } from '../../runbooks/engine/offline-evidence.ts';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../../sandbox/scenario/index.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/cilium-runbook.js');

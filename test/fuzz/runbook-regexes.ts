@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { requiredLiterals } from '../../runbooks/log-literals.ts';
+import { requiredLiterals } from '../../runbooks/engine/log-literals.ts';
 
 const RUNBOOKS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'runbooks');
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collectEvidence } from '../../jobs/collect/collect-evidence.ts';
 import { runSweep } from '../../jobs/fleet/sweep.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-cluster.ts';
-import { analyze } from '../../runbooks/analyze.ts';
+import { analyze } from '../../runbooks/engine/analyze.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
 

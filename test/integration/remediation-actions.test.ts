@@ -10,7 +10,7 @@ import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-c
 import { IncidentStore } from '../../jobs/incidents/incident-store.ts';
 import { ProposalStore } from '../../jobs/remediation/proposal-store.ts';
 import { processRemediation, type RemediateWorkerOptions } from '../../jobs/remediation/remediate-worker.ts';
-import type { RemediationAction } from '../../runbooks/contract.ts';
+import type { RemediationAction } from '../../runbooks/engine/contract.ts';
 import { ACTIONS } from '../../jobs/remediation/actions.ts';
 import { KubeApiError } from '../../jobs/kube/kube-api-error.ts';
 import type { Proposal } from '../../jobs/remediation/proposal.ts';

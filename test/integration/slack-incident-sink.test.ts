@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IncidentStore } from '../../jobs/incidents/incident-store.ts';
 import { SlackIncidentSink } from '../../bot/slack-incident-sink.ts';
-import { ReportSchema } from '../../runbooks/contract.ts';
+import { ReportSchema } from '../../runbooks/engine/contract.ts';
 import { startSlackEmulator, type SlackEmulator } from '../../sandbox/slack/index.ts';
 
 let slack: SlackEmulator;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { listScenarios, parseScenario, resolveScenario, ScenarioError } from '../../sandbox/scenario/index.ts';
 import { brokenNodeOf } from '../../sandbox/sandbox-stack.ts';
-import { RUNBOOKS } from '../../runbooks/registry.ts';
+import { RUNBOOKS } from '../../runbooks/catalogue/registry.ts';
 
 const HEAD = 'name: t\ndescription: a test scenario\nobjects:\n  - {apiVersion: v1, kind: Node, metadata: {name: node-a}}\n  - {apiVersion: v1, kind: Node, metadata: {name: node-b}}\n';
 const RUNBOOK_IDS = new Set(RUNBOOKS.map((r) => r.id));

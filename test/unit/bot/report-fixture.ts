@@ -1,6 +1,6 @@
 // A valid Finding and Report to vary in renderer tests.
-import type { Finding, Report } from '../../../runbooks/contract.ts';
-import { FindingSchema, ReportSchema } from '../../../runbooks/contract.ts';
+import type { Finding, Report } from '../../../runbooks/engine/contract.ts';
+import { FindingSchema, ReportSchema } from '../../../runbooks/engine/contract.ts';
 
 export function finding(id: string, overrides: Partial<Finding> = {}): Finding {
   return FindingSchema.parse({

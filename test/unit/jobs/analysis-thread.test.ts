@@ -2,7 +2,7 @@
 // neither blocks the process (acks, job-lock renewals) nor runs on: past the budget it ends as "evidence too large".
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnalysisThread, EvidenceTooLargeError } from '../../../jobs/analysis-thread.ts';
-import { analyze } from '../../../runbooks/analyze.ts';
+import { analyze } from '../../../runbooks/engine/analyze.ts';
 import { agentLogs, exampleEvidence, LINES, logChunk, ok } from '../runbooks/fixtures.ts';
 
 const threads: AnalysisThread[] = [];

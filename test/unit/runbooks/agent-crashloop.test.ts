@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentCrashloop, isCrashLooping } from '../../../runbooks/agent-crashloop.ts';
+import { agentCrashloop, isCrashLooping } from '../../../runbooks/catalogue/agent-crashloop.ts';
 import { crashingPod, exampleEvidence, LINES, logChunk, missing, ok } from './fixtures.ts';
 
 describe('agent-crashloop', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { agentFlagsFromLogs } from '../../../runbooks/agent-flags.ts';
-import { effectiveConfigValue } from '../../../runbooks/config-keys.ts';
+import { agentFlagsFromLogs } from '../../../runbooks/engine/agent-flags.ts';
+import { effectiveConfigValue } from '../../../runbooks/engine/config-keys.ts';
 
 /** Real startup dumps, each row from the thread it was quoted in. */
 const DUMP = [

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { analyze } from '../../../runbooks/analyze.ts';
-import { ReportSchema, type Runbook } from '../../../runbooks/contract.ts';
-import { agentCrashloop } from '../../../runbooks/agent-crashloop.ts';
-import { FACT_KEYS, parseEvidence } from '../../../runbooks/evidence.ts';
-import { RUNBOOKS } from '../../../runbooks/registry.ts';
+import { analyze } from '../../../runbooks/engine/analyze.ts';
+import { ReportSchema, type Runbook } from '../../../runbooks/engine/contract.ts';
+import { agentCrashloop } from '../../../runbooks/catalogue/agent-crashloop.ts';
+import { FACT_KEYS, parseEvidence } from '../../../runbooks/engine/evidence.ts';
+import { RUNBOOKS } from '../../../runbooks/catalogue/registry.ts';
 import { crashingPod, exampleEvidence, LINES, logChunk, missing, ok, peers, withNode } from './fixtures.ts';
 
 describe('analyze', () => {

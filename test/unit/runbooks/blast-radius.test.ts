@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeBlastRadius } from '../../../runbooks/blast-radius.ts';
+import { computeBlastRadius } from '../../../runbooks/engine/blast-radius.ts';
 import { exampleEvidence, missing, ok } from './fixtures.ts';
 
 describe('computeBlastRadius', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bpfMapCreateFailed } from '../../../runbooks/bpf-map-create-failed.ts';
+import { bpfMapCreateFailed } from '../../../runbooks/catalogue/bpf-map-create-failed.ts';
 import { crashingPod, exampleEvidence, LINES, logChunk, missing, ok } from './fixtures.ts';
 
 const withLogs = (previous: string[] | null, current: string[] = []) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ciliumCliName, ciliumVersionFromImage, ciliumVersionFromLogs, imageTag, upstreamVersion } from '../../../runbooks/cilium-version.ts';
+import { ciliumCliName, ciliumVersionFromImage, ciliumVersionFromLogs, imageTag, upstreamVersion } from '../../../runbooks/engine/cilium-version.ts';
 
 describe('ciliumVersionFromImage: upstream, mirrors, vendor builds, digests', () => {
   it.each([

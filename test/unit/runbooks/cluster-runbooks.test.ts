@@ -1,11 +1,11 @@
 // hubble-disabled, crd-upgrade-drift, ipam-exhausted, apiserver-unreachable, version-advisory (fact sheet §2.8, §2.9, §7).
 import { describe, expect, it } from 'vitest';
-import { hubbleDisabled } from '../../../runbooks/hubble-disabled.ts';
-import { crdUpgradeDrift } from '../../../runbooks/crd-upgrade-drift.ts';
-import { ipamExhausted, capacityOf } from '../../../runbooks/ipam-exhausted.ts';
-import { apiserverUnreachable } from '../../../runbooks/apiserver-unreachable.ts';
-import { versionAdvisory } from '../../../runbooks/version-advisory.ts';
-import { analyze } from '../../../runbooks/analyze.ts';
+import { hubbleDisabled } from '../../../runbooks/catalogue/hubble-disabled.ts';
+import { crdUpgradeDrift } from '../../../runbooks/catalogue/crd-upgrade-drift.ts';
+import { ipamExhausted, capacityOf } from '../../../runbooks/catalogue/ipam-exhausted.ts';
+import { apiserverUnreachable } from '../../../runbooks/catalogue/apiserver-unreachable.ts';
+import { versionAdvisory } from '../../../runbooks/catalogue/version-advisory.ts';
+import { analyze } from '../../../runbooks/engine/analyze.ts';
 import { agentLogs, crashingPod, exampleEvidence, LINES, missing, ok, withNode } from './fixtures.ts';
 
 describe('hubble-disabled', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configKeyAliases, effectiveConfigValue, withEffectiveKeys } from '../../../runbooks/config-keys.ts';
+import { configKeyAliases, effectiveConfigValue, withEffectiveKeys } from '../../../runbooks/engine/config-keys.ts';
 
 describe('effectiveConfigValue: both spellings, today\'s terms', () => {
   it.each([

@@ -1,9 +1,9 @@
 // memlock-rlimit, bpf-program-load-denied, map-full: real lines from fact sheet §2.2–§2.4.
 import { describe, expect, it } from 'vitest';
-import { memlockRlimit } from '../../../runbooks/memlock-rlimit.ts';
-import { bpfProgramLoadDenied } from '../../../runbooks/bpf-program-load-denied.ts';
-import { mapFull } from '../../../runbooks/map-full.ts';
-import { analyze } from '../../../runbooks/analyze.ts';
+import { memlockRlimit } from '../../../runbooks/catalogue/memlock-rlimit.ts';
+import { bpfProgramLoadDenied } from '../../../runbooks/catalogue/bpf-program-load-denied.ts';
+import { mapFull } from '../../../runbooks/catalogue/map-full.ts';
+import { analyze } from '../../../runbooks/engine/analyze.ts';
 import { agentLogs, crashingPod, exampleEvidence, LINES, missing, ok, withNode } from './fixtures.ts';
 
 describe('memlock-rlimit', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EvidenceParseError, parseEvidence, safeParseEvidence } from '../../../runbooks/evidence.ts';
-import { ciliumVersionFromImage } from '../../../runbooks/cilium-version.ts';
+import { EvidenceParseError, parseEvidence, safeParseEvidence } from '../../../runbooks/engine/evidence.ts';
+import { ciliumVersionFromImage } from '../../../runbooks/engine/cilium-version.ts';
 import { healthyInput } from './fixtures.ts';
 
 describe('parseEvidence', () => {

@@ -1,8 +1,8 @@
 // bandwidth-manager-unsupported, wireguard-unsupported, kernel-config-missing: real lines from fact sheet §2.1, §2.6, §2.7.
 import { describe, expect, it } from 'vitest';
-import { bandwidthManagerUnsupported } from '../../../runbooks/bandwidth-manager-unsupported.ts';
-import { wireguardUnsupported } from '../../../runbooks/wireguard-unsupported.ts';
-import { kernelConfigMissing } from '../../../runbooks/kernel-config-missing.ts';
+import { bandwidthManagerUnsupported } from '../../../runbooks/catalogue/bandwidth-manager-unsupported.ts';
+import { wireguardUnsupported } from '../../../runbooks/catalogue/wireguard-unsupported.ts';
+import { kernelConfigMissing } from '../../../runbooks/catalogue/kernel-config-missing.ts';
 import { agentLogs, crashingPod, exampleEvidence, LINES, missing, ok, peers, withNode } from './fixtures.ts';
 
 describe('bandwidth-manager-unsupported', () => {

@@ -1,6 +1,6 @@
 // Evidence fixtures built from realistic node facts and real agent log lines (cited per line, fact sheet §2).
-import { parseEvidence, type Evidence, type EvidenceInput, type PeerNode, type Unavailable } from '../../../runbooks/evidence.ts';
-import { summarizeIptablesSave } from '../../../runbooks/iptables-summary.ts';
+import { parseEvidence, type Evidence, type EvidenceInput, type PeerNode, type Unavailable } from '../../../runbooks/engine/evidence.ts';
+import { summarizeIptablesSave } from '../../../runbooks/engine/iptables-summary.ts';
 
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 export const missing = (reason: Unavailable['reason'], detail: string, fix?: string): Unavailable =>

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderFleetReport, sweepOutcomeMessage, sweepProgressMessage } from '../../../bot/render/fleet-report.ts';
 import type { FleetReport } from '../../../jobs/fleet/sweep.ts';
-import type { FleetGroup } from '../../../runbooks/fleet/group.ts';
+import type { FleetGroup } from '../../../runbooks/engine/fleet/group.ts';
 
 function group(i: number, nodes: number): FleetGroup {
   const names = Array.from({ length: nodes }, (_, k) => `node-${i}-${k + 1}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fleetDrift } from '../../../runbooks/fleet/drift.ts';
-import { triage, type FleetContext, type FleetNode } from '../../../runbooks/fleet/fleet-node.ts';
-import { groupByRootCause, groupSentence, type NodeOutcome } from '../../../runbooks/fleet/group.ts';
+import { fleetDrift } from '../../../runbooks/engine/fleet/drift.ts';
+import { triage, type FleetContext, type FleetNode } from '../../../runbooks/engine/fleet/fleet-node.ts';
+import { groupByRootCause, groupSentence, type NodeOutcome } from '../../../runbooks/engine/fleet/group.ts';
 
 const MODERN = '6.1.0-28-cloud-amd64';
 const LEGACY = '4.14.352-268.568.amzn2.x86_64';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderHelmValues } from '../../../runbooks/helm-values.ts';
+import { renderHelmValues } from '../../../runbooks/engine/helm-values.ts';
 
 describe('renderHelmValues', () => {
   it('merges dotted paths into one block per key', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hasKubeProxyRules, summarizeIptablesSave } from '../../../runbooks/iptables-summary.ts';
+import { hasKubeProxyRules, summarizeIptablesSave } from '../../../runbooks/engine/iptables-summary.ts';
 import { IPTABLES } from './fixtures.ts';
 
 describe('summarizeIptablesSave', () => {

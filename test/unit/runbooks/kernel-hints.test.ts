@@ -1,7 +1,7 @@
 // Where a newer kernel comes from, per node OS: a Debian 10 patch-level target is the current buster package, a
 // 5.x target needs backports or a newer release; image-based OSes need a new node image.
 import { describe, expect, it } from 'vitest';
-import { kernelUpgradeHint } from '../../../runbooks/os-kernel-hints.ts';
+import { kernelUpgradeHint } from '../../../runbooks/engine/os-kernel-hints.ts';
 
 describe('kernelUpgradeHint', () => {
   it('Debian 10 below 4.19.57: the current buster kernel package is enough', () => {

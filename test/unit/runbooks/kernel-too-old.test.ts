@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kernelTooOld } from '../../../runbooks/kernel-too-old.ts';
+import { kernelTooOld } from '../../../runbooks/catalogue/kernel-too-old.ts';
 import { crashingPod, exampleEvidence, LINES, logChunk, missing, ok, peers, withNode } from './fixtures.ts';
 
 const AL2 = '4.14.336-257.566.amzn2.x86_64';

@@ -1,11 +1,11 @@
 // kernel-too-old, analyze, the offline document and the fleet sweep on vendor kernels: a Debian/Ubuntu ABI number
 // never becomes "cannot start"; /proc/version settles it; a kernel that really is too old stays critical and certain.
 import { describe, expect, it } from 'vitest';
-import { kernelTooOld } from '../../../runbooks/kernel-too-old.ts';
-import { analyze } from '../../../runbooks/analyze.ts';
-import { evidenceFromDocument, renderFindingsJson } from '../../../runbooks/offline-evidence.ts';
-import { triage, type FleetNode } from '../../../runbooks/fleet/fleet-node.ts';
-import { groupByRootCause } from '../../../runbooks/fleet/group.ts';
+import { kernelTooOld } from '../../../runbooks/catalogue/kernel-too-old.ts';
+import { analyze } from '../../../runbooks/engine/analyze.ts';
+import { evidenceFromDocument, renderFindingsJson } from '../../../runbooks/engine/offline-evidence.ts';
+import { triage, type FleetNode } from '../../../runbooks/engine/fleet/fleet-node.ts';
+import { groupByRootCause } from '../../../runbooks/engine/fleet/group.ts';
 import { exampleEvidence, missing, ok, peers, withNode } from './fixtures.ts';
 
 const DEBIAN_10 = { kernelVersion: '4.19.0-21-amd64', osImage: 'Debian GNU/Linux 10 (buster)' };

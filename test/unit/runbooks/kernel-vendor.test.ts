@@ -2,8 +2,8 @@
 // matcher: scheme, whether the patch is upstream's, the upstream version used and where it came from.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { resolveKernel, upstreamText, verdictFor, type HostKernelReading } from '../../../runbooks/kernel-resolved.ts';
-import type { KernelTriple } from '../../../runbooks/kernel-version.ts';
+import { resolveKernel, upstreamText, verdictFor, type HostKernelReading } from '../../../runbooks/engine/kernel-resolved.ts';
+import type { KernelTriple } from '../../../runbooks/engine/kernel-version.ts';
 
 /** /proc/version as Debian 10 builds it: the uname -v part (quoted) after the builder and compiler. */
 const debianProc = (release: string, unameV: string): HostKernelReading =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compareTriples, effectiveKernel, parseKernelVersion } from '../../../runbooks/kernel-version.ts';
-import { ciliumKernelFloor, FEATURE_REQUIREMENTS, kernelNamedInMessage, newestReleaseFor, satisfies, unmetFeatures } from '../../../runbooks/kernel-matrix.ts';
+import { compareTriples, effectiveKernel, parseKernelVersion } from '../../../runbooks/engine/kernel-version.ts';
+import { ciliumKernelFloor, FEATURE_REQUIREMENTS, kernelNamedInMessage, newestReleaseFor, satisfies, unmetFeatures } from '../../../runbooks/engine/kernel-matrix.ts';
 
 describe('parseKernelVersion', () => {
   it.each([

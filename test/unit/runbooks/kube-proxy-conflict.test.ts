@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kubeProxyConflict } from '../../../runbooks/kube-proxy-conflict.ts';
-import { summarizeIptablesSave } from '../../../runbooks/iptables-summary.ts';
+import { kubeProxyConflict } from '../../../runbooks/catalogue/kube-proxy-conflict.ts';
+import { summarizeIptablesSave } from '../../../runbooks/engine/iptables-summary.ts';
 import { exampleEvidence, IPTABLES, missing, ok, withNode } from './fixtures.ts';
 
 const kpr = (value = 'true') => ({ ciliumConfig: ok({ 'kube-proxy-replacement': value, 'enable-hubble': 'true' }) });

@@ -3,8 +3,8 @@
 // error, with case changes, backslash escapes, JSON \u escapes, non-ASCII letters, CRLF and junk.
 import fc from 'fast-check';
 import { runbookLogPatterns } from '../../../bench/log-match/patterns.ts';
-import type { LogLevel } from '../../../runbooks/log-parser.ts';
-import type { LogQuery } from '../../../runbooks/log-query.ts';
+import type { LogLevel } from '../../../runbooks/engine/log-parser.ts';
+import type { LogQuery } from '../../../runbooks/engine/log-query.ts';
 
 /** Every pattern the runbooks match agent log lines with (read from their source, as the benchmark does). */
 export const RUNBOOK_PATTERNS: readonly RegExp[] = runbookLogPatterns().map((p) => new RegExp(p.source, p.flags));

@@ -2,9 +2,9 @@
 // log-scan.ts relies on for the plain-text shapes: msg and error are text of the line, and a level is spelled in it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LEVEL_LITERALS, looksLikeJson, normalizeLevel, parseLog, parseLogLine, type LogLine } from '../../../runbooks/log-parser.ts';
-import { compileLogQuery, type CompiledLogQuery, type LogQuery } from '../../../runbooks/log-query.ts';
-import { levelPrefilterSound, LogText } from '../../../runbooks/log-text.ts';
+import { LEVEL_LITERALS, looksLikeJson, normalizeLevel, parseLog, parseLogLine, type LogLine } from '../../../runbooks/engine/log-parser.ts';
+import { compileLogQuery, type CompiledLogQuery, type LogQuery } from '../../../runbooks/engine/log-query.ts';
+import { levelPrefilterSound, LogText } from '../../../runbooks/engine/log-text.ts';
 import { logQuery, RUNBOOK_PATTERNS } from './log-arbitraries.ts';
 
 type Expected = Partial<Pick<LogLine, 'level' | 'msg' | 'error' | 'subsys' | 'time' | 'format'>> & { fields?: Record<string, string> };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { requiredLiterals, type RequiredLiterals } from '../../../runbooks/log-literals.ts';
+import { requiredLiterals, type RequiredLiterals } from '../../../runbooks/engine/log-literals.ts';
 import { RUNBOOK_PATTERNS } from './log-arbitraries.ts';
 
 /** ASCII lower case only: what the scanner's case folding does. */

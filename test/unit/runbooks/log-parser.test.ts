@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { findLogLines, iterateLines, lastLogLines, parseLog, parseLogLine, parseLogfmt } from '../../../runbooks/log-parser.ts';
+import { findLogLines, iterateLines, lastLogLines, parseLog, parseLogLine, parseLogfmt } from '../../../runbooks/engine/log-parser.ts';
 import { LINES } from './fixtures.ts';
 
 describe('parseLogLine', () => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ERROR_OR_WORSE, findAgentLines, isErrorOrWorse, lastAgentLines, agentLogSources } from '../../../runbooks/agent-logs.ts';
-import { isMapCreateFailure, MAP_CREATE_FAILURES } from '../../../runbooks/bpf-map-create-failed.ts';
-import { isProgramLoadFailure, PROGRAM_LOAD_FAILURES } from '../../../runbooks/bpf-program-load-denied.ts';
-import { parseLog, parseLogLine } from '../../../runbooks/log-parser.ts';
-import { compileLogQuery } from '../../../runbooks/log-query.ts';
-import { LogText } from '../../../runbooks/log-text.ts';
+import { ERROR_OR_WORSE, findAgentLines, isErrorOrWorse, lastAgentLines, agentLogSources } from '../../../runbooks/engine/agent-logs.ts';
+import { isMapCreateFailure, MAP_CREATE_FAILURES } from '../../../runbooks/catalogue/bpf-map-create-failed.ts';
+import { isProgramLoadFailure, PROGRAM_LOAD_FAILURES } from '../../../runbooks/catalogue/bpf-program-load-denied.ts';
+import { parseLog, parseLogLine } from '../../../runbooks/engine/log-parser.ts';
+import { compileLogQuery } from '../../../runbooks/engine/log-query.ts';
+import { LogText } from '../../../runbooks/engine/log-text.ts';
 import { agentLogs, exampleEvidence, LINES } from './fixtures.ts';
 import { logLine, logText } from './log-arbitraries.ts';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseLog, type LogLine } from '../../../runbooks/log-parser.ts';
-import { compileLogQuery, type LogQuery } from '../../../runbooks/log-query.ts';
-import { LogStream } from '../../../runbooks/log-scan.ts';
-import { LogText } from '../../../runbooks/log-text.ts';
+import { parseLog, type LogLine } from '../../../runbooks/engine/log-parser.ts';
+import { compileLogQuery, type LogQuery } from '../../../runbooks/engine/log-query.ts';
+import { LogStream } from '../../../runbooks/engine/log-scan.ts';
+import { LogText } from '../../../runbooks/engine/log-text.ts';
 import { LINES } from './fixtures.ts';
 import { logQuery, logText, RUNBOOK_PATTERNS } from './log-arbitraries.ts';
 

@@ -1,9 +1,9 @@
 // Offline analysis (issue 4): the minimal document, full documents, malformed input, the --json shape, and ordering.
 import { describe, expect, it } from 'vitest';
-import { evidenceFromDocument, renderFindingsJson } from '../../../runbooks/offline-evidence.ts';
-import { EvidenceParseError } from '../../../runbooks/evidence.ts';
-import { analyze } from '../../../runbooks/analyze.ts';
-import { ReportSchema } from '../../../runbooks/contract.ts';
+import { evidenceFromDocument, renderFindingsJson } from '../../../runbooks/engine/offline-evidence.ts';
+import { EvidenceParseError } from '../../../runbooks/engine/evidence.ts';
+import { analyze } from '../../../runbooks/engine/analyze.ts';
+import { ReportSchema } from '../../../runbooks/engine/contract.ts';
 import { agentLogs, crashingPod, exampleEvidence, healthyInput, LINES, ok, withNode } from './fixtures.ts';
 
 const ISSUE_EXAMPLE = {

@@ -1,10 +1,10 @@
 // Selector matching and the policy runbooks, on policy shapes from the Cilium docs and issues (fact sheet §6).
 import { describe, expect, it } from 'vitest';
-import { selectorMatches, policySelects } from '../../../runbooks/policy-selector.ts';
-import { policyDefaultDeny } from '../../../runbooks/policy-default-deny.ts';
-import { policySelectorDrift } from '../../../runbooks/policy-selector-drift.ts';
-import { fqdnDnsProxy } from '../../../runbooks/fqdn-dns-proxy.ts';
-import type { PolicySummary, WorkloadPod } from '../../../runbooks/evidence.ts';
+import { selectorMatches, policySelects } from '../../../runbooks/engine/policy-selector.ts';
+import { policyDefaultDeny } from '../../../runbooks/catalogue/policy-default-deny.ts';
+import { policySelectorDrift } from '../../../runbooks/catalogue/policy-selector-drift.ts';
+import { fqdnDnsProxy } from '../../../runbooks/catalogue/fqdn-dns-proxy.ts';
+import type { PolicySummary, WorkloadPod } from '../../../runbooks/engine/evidence.ts';
 import { agentLogs, exampleEvidence, LINES, missing, ok } from './fixtures.ts';
 
 const web = { namespace: 'shop', labels: { app: 'web', tier: 'front' } };

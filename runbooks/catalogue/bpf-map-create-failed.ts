@@ -6,12 +6,12 @@
 // memory` (#30437, #44221); memlock hint `(MEMLOCK may be too low, consider rlimit.RemoveMemlock)` and
 // `failed to set memlock rlimit` (talos#9494, PR #18640). §2.10: the folklore `msg="Failed to create BPF map" …
 // type=LRU_HASH` line is not Cilium's and must not match, so matching keys on the real msg/error shapes only.
-import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
-import type { LogLine } from './log-parser.ts';
-import { agentLogsCommand, agentPodSelector, ciliumNamespace, deleteAgentPodCommands } from './install-commands.ts';
+import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, quoteLogLine, type LogQuery, type SourcedLine } from '../engine/agent-logs.ts';
+import type { LogLine } from '../engine/log-parser.ts';
+import { agentLogsCommand, agentPodSelector, ciliumNamespace, deleteAgentPodCommands } from '../engine/install-commands.ts';
 
 const ID = 'bpf-map-create-failed';
 const MAP_MSG = /error while opening\/creating BPF maps|unable to initialize service maps/i;

@@ -4,14 +4,14 @@
 // initialize Kubernetes subsystem` (#28823, #35440, #8310, #1973), x509 SAN mismatch (#8310); `Still waiting for Cilium
 // Operator to register the following CRDs` (#35927, #30341, `crd-wait-timeout`). Without kube-proxy the Service
 // ClusterIP is dead until Cilium is up, so k8sServiceHost/Port must be set (#21148; kubeproxy-free.rst).
-import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
-import { kubeProxyReplacementEnabled } from './cilium-version.ts';
-import { agentUnhealthy, ciliumDoc, verifyAgentStep } from './runbook-kit.ts';
-import { ciliumNamespace, helmUpgrade, rolloutRestart } from './install-commands.ts';
-import { configSource } from './effective-config.ts';
+import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from '../engine/agent-logs.ts';
+import { kubeProxyReplacementEnabled } from '../engine/cilium-version.ts';
+import { agentUnhealthy, ciliumDoc, verifyAgentStep } from '../engine/runbook-kit.ts';
+import { ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
+import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'apiserver-unreachable';
 const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kubernetes subsystem|x509: certificate is valid for|dial tcp [^ ]+:(443|6443): (i\/o timeout|connect: connection refused|connect: no route to host)/i;

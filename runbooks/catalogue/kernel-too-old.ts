@@ -7,23 +7,23 @@
 // Scope: floor violations and fatal (or undocumented) feature requirements only; the bandwidth manager, BBR and
 // WireGuard belong to their feature runbooks, and fallbacks (BPF host routing) are not failures. Below the floor,
 // map-creation failures are quoted here and bpf-map-create-failed is folded in (`supersedes`).
-import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from './agent-logs.ts';
+import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from '../engine/agent-logs.ts';
 import {
   ciliumKernelFloor, fatalUnmetFeatures, isFeatureOwnedMessage, KERNEL_NAMED_PATTERNS, kernelNamedInMessage, newestReleaseFor,
   type CiliumKernelFloor,
   type UnmetFeature,
-} from './kernel-matrix.ts';
+} from '../engine/kernel-matrix.ts';
 import { MAP_CREATE_FAILURES } from './bpf-map-create-failed.ts';
-import { compareTriples, formatTriple, kernelSeries, type KernelTriple } from './kernel-version.ts';
-import { kernelRange, resolveKernel, upstreamText, verdictFor, type ResolvedKernel } from './kernel-resolved.ts';
-import { kernelFactQuote, patchUnknownFinding } from './kernel-patch-unknown.ts';
-import { nodeKernel } from './runbook-kit.ts';
-import { kernelUpgradeHint } from './os-kernel-hints.ts';
-import { renderHelmValues } from './helm-values.ts';
-import { agentPodSelector, ciliumNamespace, helmUpgrade } from './install-commands.ts';
+import { compareTriples, formatTriple, kernelSeries, type KernelTriple } from '../engine/kernel-version.ts';
+import { kernelRange, resolveKernel, upstreamText, verdictFor, type ResolvedKernel } from '../engine/kernel-resolved.ts';
+import { kernelFactQuote, patchUnknownFinding } from '../engine/kernel-patch-unknown.ts';
+import { nodeKernel } from '../engine/runbook-kit.ts';
+import { kernelUpgradeHint } from '../engine/os-kernel-hints.ts';
+import { renderHelmValues } from '../engine/helm-values.ts';
+import { agentPodSelector, ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
 
 const ID = 'kernel-too-old';
 const COMPAT_LABEL = 'cilium.io/kernel-compatible';

@@ -5,13 +5,13 @@
 // (#12956; PR #13299). "range is full" with few pods usually means a node route overlapping the PodCIDR or a bridge
 // CNI (#5517, #9793), not exhaustion. CiliumNode spec.ipam.podCIDRs / status.ipam.used / operator-status.error
 // (pkg/ipam/types IPAMStatus; PR #11083, PR #13197).
-import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
-import { ciliumDoc, configValue } from './runbook-kit.ts';
-import { agentCli } from './install-commands.ts';
-import { configSource } from './effective-config.ts';
+import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
+import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
+import { agentCli } from '../engine/install-commands.ts';
+import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'ipam-exhausted';
 const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;

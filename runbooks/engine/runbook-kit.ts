@@ -4,7 +4,7 @@ import type { DocLink, FixStep, RemediationProposal } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { compareTriples, type KernelTriple, type KernelVersion } from './kernel-version.ts';
 import { resolveKernel, type ResolvedKernel } from './kernel-resolved.ts';
-import { isCrashLooping } from './agent-crashloop.ts';
+import { isCrashLooping } from '../catalogue/agent-crashloop.ts';
 import { deleteAgentPodCommands } from './install-commands.ts';
 export { agentCli, agentLogsCommand, agentPodSelector, agentShell, ciliumCli, ciliumNamespace, deleteAgentPodCommands, helmUpgrade, rolloutRestart } from './install-commands.ts';
 

@@ -2,11 +2,11 @@
 // data in version-advisories.ts with each row's source). Advisory only (warning/info, never critical): the specific
 // runbook (bpf-program-load-denied, kernel-config-missing, …) reports the failure itself; this one says it is a
 // known problem with a known way out, and quotes the symptom when the agent printed it.
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { matchingAdvisories } from './version-advisories.ts';
-import { ciliumDoc, nodeKernel } from './runbook-kit.ts';
+import { ciliumDoc, nodeKernel } from '../engine/runbook-kit.ts';
 
 const ID = 'version-advisory';
 /** One query per symptom pattern, kept so that each chunk plans it once. */

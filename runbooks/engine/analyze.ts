@@ -6,7 +6,7 @@ import semver from 'semver';
 import type { Finding, Inconclusive, Report, Runbook, Severity, UnavailableFact } from './contract.ts';
 import { REPORT_SCHEMA_VERSION } from './contract.ts';
 import { FACT_KEYS, type Evidence } from './evidence.ts';
-import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from './registry.ts';
+import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from '../catalogue/registry.ts';
 import { withEffectiveConfig } from './effective-config.ts';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };

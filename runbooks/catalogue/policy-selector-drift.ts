@@ -3,12 +3,12 @@
 // semantics, CNP namespace scope); issue 4 catalogue (seed 002#7). Needs every pod's labels (clusterPods): pods on
 // one node cannot prove a policy matches nothing. A policy with a near miss (same value under another key, or the
 // key with another value) is a warning; one with no near miss is listed as info (scaled-down apps are normal).
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import type { ClusterPod, PolicySummary } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { allPolicies, policyRef, policySelects } from './policy-selector.ts';
-import { ciliumDoc } from './runbook-kit.ts';
-import { agentCli } from './install-commands.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import type { ClusterPod, PolicySummary } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { allPolicies, policyRef, policySelects } from '../engine/policy-selector.ts';
+import { ciliumDoc } from '../engine/runbook-kit.ts';
+import { agentCli } from '../engine/install-commands.ts';
 
 const ID = 'policy-selector-drift';
 

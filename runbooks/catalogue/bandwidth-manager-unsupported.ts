@@ -5,15 +5,15 @@
 // returns "cannot enable --enable-bbr, needs kernel 5.18 or newer" when bpf_skb_set_tstamp is missing), #18639 (4.19
 // arm64), #33851/#33455 (procfs/devices: not the kernel), talos#2638 and #16284 (sysctl: no BBR/FQ in the kernel).
 // Owns these features: kernel-too-old leaves them alone (kernel-matrix `owner`).
-import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
-import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
-import { renderHelmValues } from './helm-values.ts';
-import { ciliumDoc, configTrue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
-import { helmUpgrade, rolloutRestart } from './install-commands.ts';
-import { configSource } from './effective-config.ts';
+import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
+import { compareTriples, formatTriple, type KernelTriple } from '../engine/kernel-version.ts';
+import { renderHelmValues } from '../engine/helm-values.ts';
+import { ciliumDoc, configTrue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from '../engine/runbook-kit.ts';
+import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
+import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'bandwidth-manager-unsupported';
 const EDT_MIN: KernelTriple = [5, 1, 0];

@@ -2,10 +2,10 @@
 // incident, never the cause of one (issue 4: info/warning, never critical). Fact sheet §3.1 (`enable-hubble`
 // [hubble.enabled]), §3.2 (Deployment hubble-relay, label k8s-app=hubble-relay, PR #39860; relay port 4245,
 // server port 4244).
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { ciliumDoc, configValue } from './runbook-kit.ts';
-import { ciliumCli, ciliumNamespace, helmUpgrade, rolloutRestart } from './install-commands.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
+import { ciliumCli, ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 
 const ID = 'hubble-disabled';
 

@@ -5,13 +5,13 @@
 // since 1.12; a no-op on kernels with memcg accounting for BPF, 5.11 — unverified), and the missing CAP_IPC_LOCK fatal
 // `Cannot initialise BPF perf ring buffer sockets … can't mmap: operation not permitted` (PR #19812, #19808).
 // Root cause over symptom: when memlock explains the map failures, bpf-map-create-failed is folded in (`supersedes`).
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from './agent-logs.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { MAP_CREATE_FAILURES } from './bpf-map-create-failed.ts';
-import { compareTriples } from './kernel-version.ts';
-import { ciliumDoc, cordon, nodeKernel, verifyAgentStep } from './runbook-kit.ts';
-import { agentPodSelector, agentShell, ciliumNamespace, helmUpgrade } from './install-commands.ts';
+import { compareTriples } from '../engine/kernel-version.ts';
+import { ciliumDoc, cordon, nodeKernel, verifyAgentStep } from '../engine/runbook-kit.ts';
+import { agentPodSelector, agentShell, ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
 
 const ID = 'memlock-rlimit';
 const HINT = /MEMLOCK may be too low/i;

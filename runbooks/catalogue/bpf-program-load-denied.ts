@@ -6,14 +6,14 @@
 // list too long: BPF program is too large` (#38967); SELinux `avc: denied { prog_load }` (#6358, rke2#1273) and lockdown
 // (talos#8117) live in node logs, not the agent's. Known-bad combinations (§7) are added by version-advisory.
 // Map creation (bpf-map-create-failed) and feature probes (`failed to probe helper`, kernel-config-missing) are not ours.
-import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
+import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery, type SourcedLine } from '../engine/agent-logs.ts';
 import { isMapCreateFailure } from './bpf-map-create-failed.ts';
-import type { LogLine } from './log-parser.ts';
-import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from './runbook-kit.ts';
-import { helmUpgrade } from './install-commands.ts';
+import type { LogLine } from '../engine/log-parser.ts';
+import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from '../engine/runbook-kit.ts';
+import { helmUpgrade } from '../engine/install-commands.ts';
 
 const ID = 'bpf-program-load-denied';
 const TOO_LARGE = /BPF program is too large|load program: argument list too long/i;

@@ -6,12 +6,12 @@
 // The operator must run the agent's version (upgrade guide); when the agent is stuck waiting for CRDs because of
 // this drift, apiserver-unreachable's CRD-wait finding is folded in (`supersedes`).
 import semver from 'semver';
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { apiserverSignals } from './apiserver-unreachable.ts';
-import { ciliumDoc } from './runbook-kit.ts';
-import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from './install-commands.ts';
+import { ciliumDoc } from '../engine/runbook-kit.ts';
+import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 
 const ID = 'crd-upgrade-drift';
 const MISSING_RESOURCE = /the server could not find the requested resource \(get [a-z]+\.cilium\.io\)/i;

@@ -4,13 +4,13 @@
 // finish` is routine once (a healthy agent prints it) and only repeated is it pressure; limits: bpf-policy-map-max
 // default 16384 (PR #8071), hard cap 1<<24 (#44635); high-cardinality identities → limit identity labels (#32399);
 // 1.17–1.19 may swallow policymap overflow at startup (#45788). ENOMEM on update is memory, not "full" (#31701).
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
-import { renderHelmValues, type HelmValuePaths } from './helm-values.ts';
-import { ciliumDoc, configValue, restartAgent } from './runbook-kit.ts';
-import { agentCli, helmUpgrade, rolloutRestart } from './install-commands.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery, type SourcedLine } from '../engine/agent-logs.ts';
+import { renderHelmValues, type HelmValuePaths } from '../engine/helm-values.ts';
+import { ciliumDoc, configValue, restartAgent } from '../engine/runbook-kit.ts';
+import { agentCli, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 
 const ID = 'map-full';
 const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long/i;

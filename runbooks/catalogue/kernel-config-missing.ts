@@ -7,14 +7,14 @@
 // §2.3 `RTNETLINK answers: Operation not supported` (clsact/cls_bpf missing, #11294, #20858); §2.7 WireGuard on a
 // 6.6 kernel without CONFIG_WIREGUARD (microsoft/azurelinux#16243); §7 WSL2 without CONFIG_IPV6_MULTIPLE_TABLES (#29302).
 // The bandwidth manager's own lines belong to bandwidth-manager-unsupported; below the named version, kernel-too-old.
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import type { Evidence } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type SourcedLine } from './agent-logs.ts';
-import { isFeatureOwnedMessage, KERNEL_NAMED_PATTERNS, kernelNamedInMessage } from './kernel-matrix.ts';
-import { compareTriples, formatTriple } from './kernel-version.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type SourcedLine } from '../engine/agent-logs.ts';
+import { isFeatureOwnedMessage, KERNEL_NAMED_PATTERNS, kernelNamedInMessage } from '../engine/kernel-matrix.ts';
+import { compareTriples, formatTriple } from '../engine/kernel-version.ts';
 import { WG_NOT_SUPPORTED } from './wireguard-unsupported.ts';
-import { agentUnhealthy, ciliumDoc, configTrue, configValue, nodeKernel, verifyAgentStep, type NodeKernel } from './runbook-kit.ts';
+import { agentUnhealthy, ciliumDoc, configTrue, configValue, nodeKernel, verifyAgentStep, type NodeKernel } from '../engine/runbook-kit.ts';
 
 const ID = 'kernel-config-missing';
 

@@ -6,13 +6,13 @@
 // #35928), 1.13 `Wireguard (--enable-wireguard) is not compatible with L7 proxy` (kubespray#10538).
 // Split with kernel-config-missing: the "not supported by the Linux kernel" line on a kernel ≥ 5.6 is a missing
 // CONFIG_WIREGUARD (azurelinux#16243: 6.6) and belongs there; below 5.6 (or kernel unknown) it is reported here.
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, lineText, quoteLogLine } from './agent-logs.ts';
-import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
-import { ciliumDoc, configValue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from './runbook-kit.ts';
-import { helmUpgrade, rolloutRestart } from './install-commands.ts';
-import { configSource } from './effective-config.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, lineText, quoteLogLine } from '../engine/agent-logs.ts';
+import { compareTriples, formatTriple, type KernelTriple } from '../engine/kernel-version.ts';
+import { ciliumDoc, configValue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from '../engine/runbook-kit.ts';
+import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
+import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'wireguard-unsupported';
 const WG_MIN: KernelTriple = [5, 6, 0];

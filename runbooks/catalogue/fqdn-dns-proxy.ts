@@ -5,13 +5,13 @@
 // CiliumNetworkPolicy … L7 policy is not supported since L7 proxy is not enabled` (PR #40549); proxy forward
 // timeouts `Timeout waiting for response to forwarded proxied DNS lookup` (slog module=agent.controlplane.fqdn.dns-proxy
 // #43643; logfmt subsys=fqdn/dnsproxy #24844, #12503) — one is routine upstream slowness, repeated is a finding.
-import type { EvidenceQuote, Finding, FixStep, Runbook } from './contract.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { findAgentLines, quoteLogLine, type LogQuery } from './agent-logs.ts';
-import { allPolicies, policyRef, policySelects } from './policy-selector.ts';
-import { ciliumDoc, configValue } from './runbook-kit.ts';
-import { helmUpgrade } from './install-commands.ts';
-import { configSource } from './effective-config.ts';
+import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
+import { allPolicies, policyRef, policySelects } from '../engine/policy-selector.ts';
+import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
+import { helmUpgrade } from '../engine/install-commands.ts';
+import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'fqdn-dns-proxy';
 const L7_REJECTED = /L7 policy is not supported since L7 proxy is not enabled/i;

@@ -4,13 +4,13 @@
 // ingress" is wrong for CNPs, §0.9); `enableDefaultDeny` per direction overrides it (CRD field doc; #37729); deny-only
 // policies put endpoints into default deny too (docs security/policy/deny; #14992, #28136); an egress default deny
 // without a DNS allow blocks lookups (onzack/hubble-observer PR #9); `enable-policy: always` enforces with no rule.
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import type { PolicySummary, WorkloadPod } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { allPolicies, allowsDns, policyRef, policySelects } from './policy-selector.ts';
-import { ciliumDoc, configValue } from './runbook-kit.ts';
-import { agentCli } from './install-commands.ts';
-import { configSource } from './effective-config.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import type { PolicySummary, WorkloadPod } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { allPolicies, allowsDns, policyRef, policySelects } from '../engine/policy-selector.ts';
+import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
+import { agentCli } from '../engine/install-commands.ts';
+import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'policy-default-deny';
 type Dir = 'ingress' | 'egress';

@@ -6,13 +6,13 @@
 // caveat on RHEL 8.10 (#39204), k3s embedded kube-proxy (kube-hetzner#1210). RKE2 does not embed kube-proxy: it runs
 // it as a static pod (component=kube-proxy, rancher/rke2 pkg/staticpod) until `disable-kube-proxy: true`
 // (rancher/rke2#2785).
-import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from './contract.ts';
-import type { Evidence, IptablesInfo } from './evidence.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { hasKubeProxyRules } from './iptables-summary.ts';
-import { kubeProxyReplacementEnabled } from './cilium-version.ts';
-import { agentCli, agentShell } from './install-commands.ts';
-import { configSource } from './effective-config.ts';
+import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from '../engine/contract.ts';
+import type { Evidence, IptablesInfo } from '../engine/evidence.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { hasKubeProxyRules } from '../engine/iptables-summary.ts';
+import { kubeProxyReplacementEnabled } from '../engine/cilium-version.ts';
+import { agentCli, agentShell } from '../engine/install-commands.ts';
+import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'kube-proxy-conflict';
 

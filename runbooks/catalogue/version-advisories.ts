@@ -1,9 +1,9 @@
 // Known-bad Cilium × kernel/OS/config combinations, as data: fact sheet §7 (each row's source kept with it).
 // A row applies when every predicate it declares holds; `symptom` is the log text that confirms it on this node.
 import semver from 'semver';
-import type { Evidence } from './evidence.ts';
-import { configTrue, configValue, nodeKernel } from './runbook-kit.ts';
-import { compareTriples, type KernelTriple } from './kernel-version.ts';
+import type { Evidence } from '../engine/evidence.ts';
+import { configTrue, configValue, nodeKernel } from '../engine/runbook-kit.ts';
+import { compareTriples, type KernelTriple } from '../engine/kernel-version.ts';
 
 export interface Advisory {
   id: string;

@@ -3,11 +3,11 @@
 // last fatal/error lines of the previous container, where the fatal line before a restart lives (fact sheet §2.0
 // "Parser advice"; 1.18+ ends with `msg="Failed to start hive"` then `panic: Start or stop failed …`, #44967).
 // analyze() drops this finding when a specific critical finding explains the crash (issue 4: specific outranks it).
-import type { EvidenceQuote, Finding, Runbook } from './contract.ts';
-import type { AgentPod, ContainerState, Evidence } from './evidence.ts';
-import { agentLogsCommand } from './install-commands.ts';
-import { computeBlastRadius } from './blast-radius.ts';
-import { agentLogSources, ERROR_OR_WORSE, lastAgentLines, quoteLogLine, type SourcedLine } from './agent-logs.ts';
+import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+import type { AgentPod, ContainerState, Evidence } from '../engine/evidence.ts';
+import { agentLogsCommand } from '../engine/install-commands.ts';
+import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { agentLogSources, ERROR_OR_WORSE, lastAgentLines, quoteLogLine, type SourcedLine } from '../engine/agent-logs.ts';
 
 const ID = 'agent-crashloop';
 const MIN_RESTARTS = 3;
