@@ -198,13 +198,41 @@ export const ConfigOverrideSchema = z.object({
 });
 export type ConfigOverride = z.infer<typeof ConfigOverrideSchema>;
 
+/**
+ * Where a node-level fact was read: exec in the agent container, the opt-in node probe pod, text the engineer pasted,
+ * or a `cilium sysdump` archive. Reports name it next to the fact.
+ */
+export const FactSourceSchema = z.enum(['agent-exec', 'probe-pod', 'pasted', 'sysdump']);
+export type FactSource = z.infer<typeof FactSourceSchema>;
+
+/**
+ * The kernel's own log (dmesg / `journalctl -k`), filtered to lines about BPF, the verifier, SELinux/AppArmor
+ * denials and lockdown: where refusals the agent only sees as EPERM are explained.
+ */
+export const KernelLogSchema = z.object({
+  /** Verbatim lines, oldest first, at most a few hundred. */
+  lines: z.array(z.string()),
+  /** True when lines were dropped to stay within the bound. */
+  truncated: z.boolean().default(false),
+  source: FactSourceSchema,
+});
+export type KernelLog = z.infer<typeof KernelLogSchema>;
+
+/** `cilium-dbg status [--verbose]` (`cilium status` before 1.15) as the agent printed it; parsed by engine/agent-status.ts. */
+export const AgentStatusSchema = z.object({
+  text: z.string(),
+  verbose: z.boolean().default(false),
+  source: FactSourceSchema,
+});
+export type AgentStatus = z.infer<typeof AgentStatusSchema>;
+
 /** The running kernel as the host says it (`/proc/version`): settles vendor numbering that `uname -r` hides. */
 export const HostKernelSchema = z.object({
   /** The whole /proc/version line, e.g. "Linux version 4.19.0-21-amd64 (…) #1 SMP Debian 4.19.249-2 (2022-06-30)". */
   procVersion: z.string(),
   /** Ubuntu only: /proc/version_signature, e.g. "Ubuntu 5.15.0-57.63-generic 5.15.74" (the upstream version is last). */
   versionSignature: z.string().optional(),
-  source: z.enum(['agent-exec', 'probe-pod']),
+  source: FactSourceSchema,
 });
 export type HostKernel = z.infer<typeof HostKernelSchema>;
 
@@ -255,7 +283,7 @@ export const IptablesInfoSchema = z.object({
   /** `-A CILIUM_…` rules plus `:CILIUM_…` chain declarations. */
   ciliumChains: z.number().int().nonnegative(),
   backend: z.enum(['legacy', 'nft', 'unknown']),
-  source: z.enum(['agent-exec', 'probe-pod']),
+  source: FactSourceSchema,
 });
 export type IptablesInfo = z.infer<typeof IptablesInfoSchema>;
 
@@ -312,6 +340,8 @@ export const EvidenceSchema = z.object({
   initLogs: fact(z.array(InitContainerLogsSchema)),
   configOverrides: fact(z.array(ConfigOverrideSchema)),
   hostKernel: fact(HostKernelSchema),
+  kernelLog: fact(KernelLogSchema),
+  agentStatus: fact(AgentStatusSchema),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 /** What a collector may write: facts may be omitted (they then read as "not collected"). */
@@ -319,7 +349,7 @@ export type EvidenceInput = z.input<typeof EvidenceSchema>;
 
 export const FACT_KEYS = ['node', 'peers', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy', 'iptables',
   'workloads', 'events', 'policies', 'services', 'hubble', 'operator', 'crds', 'ciliumNode', 'clusterPods', 'kernelConfig',
-  'memlock', 'install', 'initLogs', 'configOverrides', 'hostKernel'] as const satisfies readonly (keyof Evidence)[];
+  'memlock', 'install', 'initLogs', 'configOverrides', 'hostKernel', 'kernelLog', 'agentStatus'] as const satisfies readonly (keyof Evidence)[];
 export type FactKey = (typeof FACT_KEYS)[number];
 
 export interface EvidenceIssue {

@@ -141,6 +141,21 @@ export function healthyInput(): EvidenceInput {
     configOverrides: ok([]),
     // Debian 12's /proc/version for 6.1.0-18-cloud-amd64 (the upstream patch level follows "Debian").
     hostKernel: ok({ procVersion: 'Linux version 6.1.0-18-cloud-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)', source: 'agent-exec' }),
+    kernelLog: ok({ lines: [], truncated: false, source: 'probe-pod' }),
+    // Shape of `cilium-dbg status` on a healthy 1.15 node (fields as cilium-dbg prints them; values of this fixture).
+    agentStatus: ok({
+      text: [
+        'KVStore:                 Ok   Disabled',
+        'Kubernetes:              Ok   1.29 (v1.29.2) [linux/amd64]',
+        'KubeProxyReplacement:    False',
+        'Cilium:                  Ok   1.15.6 (v1.15.6-a09e05e6)',
+        'Cilium health daemon:    Ok',
+        'IPAM:                    IPv4: 7/254 allocated from 10.0.1.0/24,',
+        'Controller Status:       38/38 healthy',
+      ].join('\n'),
+      verbose: false,
+      source: 'agent-exec',
+    }),
   };
 }
 
