@@ -11,11 +11,14 @@ import { DEFAULT_IDENTITY, WorkspaceStore } from './store.ts';
 import { renderThread } from './transcript/render-thread.ts';
 import type { ApiCallRecord, SlackEmulator, SlackEmulatorOptions } from './types.ts';
 import { waitFor } from './wait-for.ts';
+import { sendMessageShortcut } from './driver/message-shortcut.ts';
+import { postUserMessage } from './user-messages.ts';
 
 export type * from './types.ts';
 export { signRequest } from './driver/http-delivery.ts';
 export { validateBlocks } from './block-kit/validate.ts';
 export { messageBodyLines } from './transcript/blocks-to-text.ts';
+export { shortcutsFromManifest, shortcutsFromManifestFile } from './manifest.ts';
 
 export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
   const identity = DEFAULT_IDENTITY;
@@ -64,6 +67,8 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     slashCommand: (a) => sendSlashCommand(driver, a),
     prepareSlashCommand: (a) => prepareSlashCommand(driver, a),
     clickButton: (a) => sendButtonClick(driver, a),
+    userMessage: (a) => postUserMessage(store, a),
+    useMessageShortcut: (a) => sendMessageShortcut({ ...driver, shortcuts: opts.shortcuts ?? [], baseUrl: () => baseUrl }, a),
     socketConnections: () => socket.count(),
     disconnectSockets: (reason = 'refresh_requested') => socket.disconnect(reason),
     waitFor: (predicate, o) => waitFor(predicate, o ?? {}),

@@ -17,7 +17,17 @@ export interface SlackChannelSeed {
   name: string;
 }
 
+/** A shortcut as the app manifest declares it (`features.shortcuts[]`, slackapi/manifest-schema 1.0.0). */
+export interface SlackShortcutSeed {
+  callback_id: string;
+  type: 'message' | 'global';
+  name: string;
+  description: string;
+}
+
 export interface SlackEmulatorOptions {
+  /** The app's shortcuts (e.g. `shortcutsFromManifest(deploy/slack/manifest.yaml)`): only these can be used. */
+  shortcuts?: SlackShortcutSeed[];
   signingSecret?: string;
   botToken?: string;
   appToken?: string;
@@ -91,6 +101,45 @@ export interface StoredFile {
   /** The message that shares the file (when shared to a channel). */
   message_ts?: string;
   completed: boolean;
+  /** Who uploaded it (the bot for files.uploadV2, a person for `userMessage` files). */
+  user?: string;
+  /** MIME type as Slack reports it (`text/plain`, `image/png`…); derived from the name when absent. */
+  mimetype?: string;
+  /** Unix seconds. */
+  created?: number;
+}
+
+/** A file a person shares with a message (`userMessage`). */
+export interface UserFileSeed {
+  name: string;
+  content: Buffer | string;
+  mimetype?: string;
+  title?: string;
+}
+
+export interface UserMessageArgs {
+  channelId: string;
+  userId: string;
+  text: string;
+  threadTs?: string;
+  files?: UserFileSeed[];
+}
+
+export interface MessageShortcutArgs {
+  callbackId: string;
+  channelId: string;
+  /** The message the shortcut is used on (a thread reply too). */
+  messageTs: string;
+  userId: string;
+  via: 'http' | 'socket';
+  timestamp?: number;
+  signature?: string;
+}
+
+export interface MessageShortcutResult extends DeliveryResult {
+  triggerId: string;
+  /** The payload as sent, for tests that check its shape. */
+  payload: Record<string, unknown>;
 }
 
 export interface ApiCallRecord {
@@ -193,6 +242,10 @@ export interface SlackEmulator {
    */
   prepareSlashCommand(args: Omit<SlashCommandArgs, 'via' | 'signature'>): PreparedHttpRequest;
   clickButton(args: ClickButtonArgs): Promise<ClickButtonResult>;
+  /** A person posts a message (with files shared in it, stored like Slack's hosted files). */
+  userMessage(args: UserMessageArgs): StoredMessage;
+  /** A person uses a message shortcut the app declares on a message: Slack sends `message_action`. */
+  useMessageShortcut(args: MessageShortcutArgs): Promise<MessageShortcutResult>;
   socketConnections(): number;
   disconnectSockets(reason?: DisconnectReason): void;
   waitFor<T>(predicate: () => T | undefined | false, opts?: { timeoutMs?: number; description?: string }): Promise<T>;

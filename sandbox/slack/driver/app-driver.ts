@@ -22,7 +22,7 @@ interface Delivered extends Omit<DeliveryResult, 'responseUrl'> {
   ackPayload?: unknown;
 }
 
-async function deliver(
+export async function deliver(
   deps: DriverDeps,
   a: { via: Via; kind: 'slash_commands' | 'interactive'; form: string; payload: unknown; timestamp?: number; signature?: string },
 ): Promise<Delivered> {

@@ -7,6 +7,7 @@ import type { SocketModeServer } from '../socket/socket-server.ts';
 import type { WorkspaceStore } from '../store.ts';
 import { dispatchApiCall, type DispatchDeps } from '../web-api/dispatch.ts';
 import { receiveUpload } from '../web-api/files.ts';
+import { answerPrivateFile } from '../web-api/file-downloads.ts';
 import { bearerToken, parseParams, readRaw } from './body.ts';
 
 export interface ServerDeps {
@@ -19,7 +20,7 @@ export interface ServerDeps {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
   res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
@@ -53,6 +54,13 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     const type = r.body.startsWith('{') ? 'application/json' : 'text/plain';
     send(res, r.status, r.body, { 'content-type': type });
     return;
+  }
+  if (req.method === 'GET') {
+    const file = answerPrivateFile(deps.store, { path: url.pathname, search: url.search, bearer: bearerToken(req), botToken: deps.dispatch.tokens.bot });
+    if (file !== undefined) {
+      send(res, file.status, file.body, file.headers);
+      return;
+    }
   }
   send(res, 404, 'not_found', { 'content-type': 'text/plain' });
 }

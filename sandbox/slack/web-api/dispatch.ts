@@ -9,9 +9,10 @@ import { CHAT_METHODS } from './chat.ts';
 import type { EmulatorEnv, MethodSpec } from './context.ts';
 import { DIRECTORY_METHODS } from './directory.ts';
 import { FILE_METHODS } from './files.ts';
+import { FILE_READ_METHODS } from './file-downloads.ts';
 import { failure, type ApiBody } from './message-content.ts';
 
-const METHODS: Record<string, MethodSpec> = { ...CHAT_METHODS, ...DIRECTORY_METHODS, ...FILE_METHODS };
+const METHODS: Record<string, MethodSpec> = { ...CHAT_METHODS, ...DIRECTORY_METHODS, ...FILE_METHODS, ...FILE_READ_METHODS };
 
 export interface ApiReply {
   status: number;
