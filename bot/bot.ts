@@ -22,6 +22,7 @@ import { ProposalStore } from '../jobs/remediation/proposal-store.ts';
 import { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
 import { startRemediateWorker, type RemediationOutcome } from '../jobs/remediation/remediate-worker.ts';
 import { registerRemediationHandler, slackGroupLookup } from './remediation-handler.ts';
+import { registerMessageShortcut } from './shortcut/message-shortcut.ts';
 import { Metrics } from './ops/metrics.ts';
 import { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.ts';
@@ -111,6 +112,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
   const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
+  registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';

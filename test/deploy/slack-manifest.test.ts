@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { REPO } from './render.ts';
+import { MESSAGE_SHORTCUT_CALLBACK_ID } from '../../bot/shortcut/message-shortcut.ts';
 
 const url = z.url({ protocol: /^https$/ });
 const ManifestSchema = z
@@ -28,6 +29,16 @@ const ManifestSchema = z
           url: url.optional(),
         }))
         .max(50)
+        .optional(),
+      shortcuts: z
+        .array(z.strictObject({
+          name: z.string().min(1).max(24),
+          type: z.enum(['message', 'global']),
+          callback_id: z.string().min(1).max(255),
+          description: z.string().min(1).max(150),
+        }))
+        .min(1)
+        .max(10)
         .optional(),
     }),
     oauth_config: z.strictObject({
@@ -68,6 +79,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'files.uploadV2': 'files:write',
   'files.getUploadURLExternal': 'files:write',
   'files.completeUploadExternal': 'files:write',
+  'files.info': 'files:read',
   'reactions.add': 'reactions:write',
   'reactions.remove': 'reactions:write',
   'users.info': 'users:read',
@@ -116,6 +128,11 @@ describe('deploy/slack/manifest.yaml', () => {
     expect((manifest.features.slash_commands ?? []).map((c) => c.command).sort()).toEqual([...new Set(commands)].sort());
   });
 
+  it('declares the message shortcut the bot listens to, as type message, and no other', () => {
+    expect([...slackUsage().listeners.keys()].filter((k) => k.startsWith('shortcut:'))).toHaveLength(1);
+    expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: MESSAGE_SHORTCUT_CALLBACK_ID })]);
+  });
+
   it('asks for exactly the bot scopes the code\'s Web API calls need', () => {
     const { methods, listeners } = slackUsage();
     expect([...methods.keys()].filter((m) => !(m in METHOD_SCOPES))).toEqual([]);
@@ -124,7 +141,9 @@ describe('deploy/slack/manifest.yaml', () => {
       const scope = METHOD_SCOPES[m];
       if (scope !== null && scope !== undefined) needed.add(scope);
     }
-    if ([...listeners.keys()].some((k) => k.startsWith('command:'))) needed.add('commands');
+    if ([...listeners.keys()].some((k) => k.startsWith('command:') || k.startsWith('shortcut:'))) needed.add('commands');
+    // A shared file is read from its url_private with the bot token, which needs files:read (no Web API call to scan).
+    if (/\burl_private(_download)?\b/.test(readFileSync(join(REPO, 'bot/shortcut/message-files.ts'), 'utf8'))) needed.add('files:read');
     expect([...(manifest.oauth_config.scopes.bot ?? [])].sort()).toEqual([...needed].sort());
     // Sanity: the scan sees the calls we know about.
     expect([...methods.keys()]).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'files.uploadV2']));
