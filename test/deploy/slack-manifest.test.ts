@@ -106,7 +106,7 @@ function slackUsage(): { methods: Map<string, string>; listeners: Map<string, st
     for (const m of text.matchAll(/\bclient\.((?:[a-z]+\.)+[a-zA-Z]+)\s*\(/g)) methods.set(m[1] ?? '', where);
     if (/\bclient\.filesUploadV2\s*\(/.test(text)) methods.set('files.uploadV2', where);
     for (const m of text.matchAll(/\.apiCall\(\s*['"]([\w.]+)['"]/g)) methods.set(m[1] ?? '', where);
-    for (const m of text.matchAll(/\bapp\.(command|action|event|shortcut|view|options)\(\s*['"/]?([^'",)]*)/g)) listeners.set(`${m[1] ?? ''}:${m[2] ?? ''}`, where);
+    for (const m of text.matchAll(/\bapp\.(command|action|event|shortcut|view|options)(?:<[^(]*>)?\(\s*['"/]?([^'",)]*)/g)) listeners.set(`${m[1] ?? ''}:${m[2] ?? ''}`, where);
   }
   return { methods, listeners };
 }
