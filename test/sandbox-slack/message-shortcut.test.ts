@@ -116,7 +116,7 @@ describe('Slack emulator: files shared in messages', () => {
     const bare = await fetch(url, { redirect: 'manual' });
     expect(bare.status).toBe(302);
     expect(bare.headers.get('location')).toMatch(/^\/\?redir=%2Ffiles-pri%2F/);
-    for (const headers of [{}, { Authorization: `Bearer ${emu.appToken}` }]) {
+    for (const headers of [{}, { Authorization: `Bearer ${emu.appToken}` }] as Array<Record<string, string>>) {
       const followed = await fetch(url, { headers });
       expect(followed.status).toBe(200);
       expect(followed.headers.get('content-type')).toMatch(/^text\/html/);
