@@ -112,7 +112,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
   const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
-  registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger });
+  registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';

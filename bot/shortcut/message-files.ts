@@ -42,10 +42,24 @@ interface FileInfo {
   url: string | undefined;
 }
 
-async function fileInfo(client: WebClient, fileId: string): Promise<FileInfo> {
-  const res = await client.files.info({ file: fileId });
+/** Slack's `{ok:false}` code of a failed Web API call, if that is what `e` is. */
+function platformError(e: unknown): string | undefined {
+  const error = (e as { data?: { error?: unknown } } | null)?.data?.error;
+  return typeof error === 'string' ? error : undefined;
+}
+
+async function fileInfo(client: WebClient, fileId: string, knownName: string): Promise<FileInfo> {
+  let res;
+  try {
+    res = await client.files.info({ file: fileId });
+  } catch (e) {
+    const error = platformError(e);
+    if (error === undefined) throw e;
+    const fix = error === 'missing_scope' ? ': the app needs the `files:read` bot scope (add it in the app\'s manifest, then reinstall the app)' : error === 'file_not_found' || error === 'file_deleted' ? ': it was deleted, or is not visible to the app' : '';
+    throw new SharedFileRefusedError(knownName, 'no-access', `Slack answered files.info with \`${error}\`${fix}`);
+  }
   const f = res.file;
-  const name = f?.name ?? f?.title ?? fileId;
+  const name = f?.name ?? f?.title ?? knownName;
   return {
     name,
     size: f?.size ?? 0,
@@ -90,10 +104,10 @@ export async function readSharedTextFile(
   client: WebClient,
   botToken: string,
   fileId: string,
-  opts: { maxBytes?: number; fetch?: typeof fetch } = {},
+  opts: { maxBytes?: number; fetch?: typeof fetch; /** The name the message showed, for errors before files.info answers. */ name?: string } = {},
 ): Promise<SharedTextFile> {
   const maxBytes = opts.maxBytes ?? MAX_SHARED_FILE_BYTES;
-  const info = await fileInfo(client, fileId);
+  const info = await fileInfo(client, fileId, opts.name ?? fileId);
   function refuse(reason: FileRefusal, why: string): never {
     throw new SharedFileRefusedError(info.name, reason, why);
   }

@@ -7,6 +7,7 @@
 import type { App, MessageShortcut, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { AckFirstGate } from '../ack-first.ts';
 import { ChannelNotAllowedError, toUserMessage } from '../errors.ts';
 import { analyzeMessageText, UNDERSTOOD_INPUTS, type MessageTextAnalysis } from '../pasted-analysis.ts';
 import { refusalLine, renderNothingRecognised, renderPastedFailure, renderPastedReport } from '../render/pasted-report.ts';
@@ -28,6 +29,8 @@ export interface MessageShortcutDeps {
   logger: Logger;
   /** The analysis of one text; the adapter by default. */
   analyze?: (text: string) => Promise<MessageTextAnalysis>;
+  /** HTTP mode: the work after the ack waits while other requests still wait for theirs (ack-first.ts). */
+  acks?: Pick<AckFirstGate, 'quiet'>;
 }
 
 interface Source {
@@ -65,6 +68,7 @@ export function registerMessageShortcut(app: App, deps: MessageShortcutDeps): vo
   app.shortcut<MessageShortcut>({ callback_id: MESSAGE_SHORTCUT_CALLBACK_ID, type: 'message_action' }, async ({ shortcut, ack, client, respond, context }) => {
     await ack();
     try {
+      await deps.acks?.quiet();
       if (deps.allowedChannels.length > 0 && !deps.allowedChannels.includes(shortcut.channel.id)) throw new ChannelNotAllowedError(shortcut.channel.id);
       await diagnoseMessage({ client, botToken: context.botToken ?? '', analyze, logger: deps.logger }, shortcut);
     } catch (e) {
@@ -101,7 +105,7 @@ async function diagnoseMessage(d: RunDeps, shortcut: MessageShortcut): Promise<v
   const files = sharedFiles(shortcut.message);
   for (const f of files.slice(0, MAX_FILES_PER_MESSAGE)) {
     try {
-      const file = await readSharedTextFile(d.client, d.botToken, f.id ?? '');
+      const file = await readSharedTextFile(d.client, d.botToken, f.id ?? '', f.name === undefined ? {} : { name: f.name });
       if (file.text.trim() !== '') sources.push({ label: `the file ${file.name}`, text: file.text });
     } catch (e) {
       if (!(e instanceof SharedFileRefusedError)) throw e;

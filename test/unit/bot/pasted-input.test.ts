@@ -59,6 +59,12 @@ describe('readSharedTextFile', () => {
     await expect(readSharedTextFile(clientWith({ ...base, name: 'x.png', mimetype: 'image/png', filetype: 'png', pretty_type: 'PNG' }), 'xoxb-t', 'F1', { fetch: never })).rejects.toThrow(/a PNG file, not text/);
   });
 
+  it('a files.info refusal becomes a refusal naming the file and the fix (missing_scope → files:read)', async () => {
+    const refusing = (error: string) => ({ files: { info: () => Promise.reject(Object.assign(new Error(error), { data: { ok: false, error } })) } }) as unknown as WebClient;
+    await expect(readSharedTextFile(refusing('missing_scope'), 'xoxb-t', 'F1', { fetch: never, name: 'agent.log' })).rejects.toMatchObject({ reason: 'no-access', fileName: 'agent.log', message: expect.stringMatching(/missing_scope.*files:read/) as unknown });
+    await expect(readSharedTextFile(refusing('file_not_found'), 'xoxb-t', 'F1', { fetch: never })).rejects.toThrow(/deleted/);
+  });
+
   it('sends the bot token; a sign-in page answer is reported as the missing files:read scope', async () => {
     let auth: string | null = null;
     const signIn = ((_url: string, init?: RequestInit) => {
