@@ -1,5 +1,7 @@
 // Messages people post, with the files they share in them: stored like Slack's hosted files (completed, shared to
-// the channel, uploaded by that person), so files.info and url_private downloads answer for them.
+// the channel, uploaded by that person), so files.info and url_private downloads answer for them. The text is stored
+// as the Slack client sends what a person typed: `&`, `<` and `>` as entities
+// (docs.slack.dev/messaging/formatting-message-text#escaping); URLs are not auto-linked here.
 import { randomBytes } from 'node:crypto';
 import type { WorkspaceStore } from './store.ts';
 import type { StoredFile, StoredMessage, UserMessageArgs } from './types.ts';
@@ -27,7 +29,7 @@ export function postUserMessage(store: WorkspaceStore, a: UserMessageArgs): Stor
   });
   const msg = store.addMessage({
     channel: a.channelId,
-    text: a.text,
+    text: a.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
     blocks: [],
     user: a.userId,
     source: 'user',

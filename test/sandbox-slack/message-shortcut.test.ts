@@ -50,7 +50,7 @@ describe('Slack emulator: message shortcuts', () => {
       const emu = await emulator();
       const { seen } = await recordingApp(emu, via);
       const root = emu.userMessage({ channelId: CH, userId: ONCALL, text: 'node-7' });
-      const msg = emu.userMessage({ channelId: CH, userId: ONCALL, text: 'level=fatal msg="x" &lt;tag&gt;', threadTs: root.ts, files: [{ name: 'a.log', content: 'hello' }] });
+      const msg = emu.userMessage({ channelId: CH, userId: ONCALL, text: 'level=fatal msg="x" <tag> & more', threadTs: root.ts, files: [{ name: 'a.log', content: 'hello' }] });
       const r = await emu.useMessageShortcut({ callbackId: 'diagnose_message', channelId: CH, messageTs: msg.ts, userId: ONCALL, via });
       expect(r.status).toBe(200);
       expect(r.timedOut).toBe(false);
@@ -65,7 +65,8 @@ describe('Slack emulator: message shortcuts', () => {
         channel: { id: CH, name: 'incidents' },
         user: { id: ONCALL, name: 'oncall' },
         team: { id: emu.teamId },
-        message: { type: 'message', ts: msg.ts, thread_ts: root.ts, user: ONCALL, text: msg.text },
+        // Typed text arrives escaped, as the Slack client sends it.
+        message: { type: 'message', ts: msg.ts, thread_ts: root.ts, user: ONCALL, text: 'level=fatal msg="x" &lt;tag&gt; &amp; more' },
       });
       expect(typeof p.action_ts).toBe('string');
       const files = p.message['files'] as Array<Record<string, unknown>>;
