@@ -58,7 +58,7 @@ async function analyseSource(analyze: (text: string) => Promise<MessageTextAnaly
 
 type FileRef = { id?: string; name?: string };
 
-function sharedFiles(message: MessageShortcut['message']): FileRef[] {
+function sharedFiles(message: Partial<MessageShortcut['message']>): FileRef[] {
   const files: unknown = message['files'];
   return Array.isArray(files) ? (files as FileRef[]).filter((f) => typeof f.id === 'string') : [];
 }
@@ -69,11 +69,12 @@ export function registerMessageShortcut(app: App, deps: MessageShortcutDeps): vo
     await ack();
     try {
       await deps.acks?.quiet();
-      if (deps.allowedChannels.length > 0 && !deps.allowedChannels.includes(shortcut.channel.id)) throw new ChannelNotAllowedError(shortcut.channel.id);
-      await diagnoseMessage({ client, botToken: context.botToken ?? '', analyze, logger: deps.logger }, shortcut);
+      const target = messageOf(shortcut);
+      if (deps.allowedChannels.length > 0 && !deps.allowedChannels.includes(target.channel)) throw new ChannelNotAllowedError(target.channel);
+      await diagnoseMessage({ client, botToken: context.botToken ?? '', analyze, logger: deps.logger }, target);
     } catch (e) {
       const { text, errorId } = toUserMessage(e);
-      if (errorId !== undefined) deps.logger.error({ err: e, errorId, channel: shortcut.channel.id }, 'message shortcut failed');
+      if (errorId !== undefined) deps.logger.error({ err: e, errorId, callbackId: shortcut.callback_id }, 'message shortcut failed');
       await tellUser(respond, notInChannel(e) ? 'I am not in this channel, so I cannot answer in its threads: invite me (`/invite @cilium-runbook`) and use the shortcut again.' : text);
     }
   });
@@ -95,14 +96,35 @@ interface RunDeps {
   logger: Logger;
 }
 
-async function diagnoseMessage(d: RunDeps, shortcut: MessageShortcut): Promise<void> {
-  const channel = shortcut.channel.id;
-  const threadTs = typeof shortcut.message['thread_ts'] === 'string' ? shortcut.message['thread_ts'] : shortcut.message.ts;
+interface TargetMessage {
+  channel: string;
+  /** Where the answer goes: the message's thread, or the thread it starts. */
+  threadTs: string;
+  text: string;
+  files: FileRef[];
+}
+
+/** The fields of the payload the answer depends on, checked: a payload without them is an error, not a guess. */
+function messageOf(shortcut: MessageShortcut): TargetMessage {
+  const channel: unknown = (shortcut as { channel?: { id?: unknown } }).channel?.id;
+  const message = (shortcut as { message?: Partial<MessageShortcut['message']> }).message;
+  const ts: unknown = message?.ts;
+  if (typeof channel !== 'string' || message === undefined || typeof ts !== 'string') throw new Error('message_action payload without channel.id or message.ts');
+  const threadTs: unknown = message['thread_ts'];
+  return {
+    channel,
+    threadTs: typeof threadTs === 'string' ? threadTs : ts,
+    text: typeof message.text === 'string' ? message.text : '',
+    files: sharedFiles(message),
+  };
+}
+
+async function diagnoseMessage(d: RunDeps, target: TargetMessage): Promise<void> {
+  const { channel, threadTs, files } = target;
   const sources: Source[] = [];
   const refusals: string[] = [];
-  const text = pastedText(shortcut.message.text ?? '');
+  const text = pastedText(target.text);
   if (text !== '') sources.push({ label: 'the message text', text });
-  const files = sharedFiles(shortcut.message);
   for (const f of files.slice(0, MAX_FILES_PER_MESSAGE)) {
     try {
       const file = await readSharedTextFile(d.client, d.botToken, f.id ?? '', f.name === undefined ? {} : { name: f.name });
