@@ -55,7 +55,9 @@ async function main(): Promise<void> {
     ...(values.remediation && { configOverrides: { remediation: DEMO_REMEDIATION } }),
   });
   stopOnSignals(() => stack.stop());
-  const filesDir = mkdtempSync(join(tmpdir(), 'cilium-runbook-demo-files-'));
+  // Made on the first upload only, and kept: the exported postmortem is the reader's to open.
+  let files: string | undefined;
+  const filesDir = (): string => (files ??= mkdtempSync(join(tmpdir(), 'cilium-runbook-demo-files-')));
   const node = values.node ?? brokenNodeOf(scenario) ?? 'node-1';
   const timeoutMs = timeoutS * 1000;
   console.log(`Sandbox up: scenario "${scenario.name}" — ${scenario.description}`);
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function interactive(stack: Awaited<ReturnType<typeof startSandboxStack>>, node: string, filesDir: string, timeoutMs: number): Promise<void> {
+async function interactive(stack: Awaited<ReturnType<typeof startSandboxStack>>, node: string, filesDir: () => string, timeoutMs: number): Promise<void> {
   const tty = process.stdout.isTTY === true;
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '#incidents> ', terminal: process.stdin.isTTY === true });
   let atPrompt = false;
@@ -92,7 +94,6 @@ async function interactive(stack: Awaited<ReturnType<typeof startSandboxStack>>,
   session.feed.skipExisting();
   session.startFeed();
   console.log(`Type a command as you would in Slack, e.g. "/cilium diagnose ${node}"; "help" lists the demo commands (Ctrl-D to quit).`);
-  console.log(`Files the bot uploads (the exported postmortem) are also saved under ${filesDir}`);
   const prompt = (): void => {
     atPrompt = true;
     rl.setPrompt(`#incidents (@${session.user})> `);

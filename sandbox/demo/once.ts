@@ -33,7 +33,7 @@ export function checkExpectation(expected: string[], transcript: string): { met:
     : { met, detail: `expected ${expected.join(', ')} first, got ${got.length === 0 ? 'no finding' : got.join(', ')}` };
 }
 
-export async function diagnoseOnce(stack: SandboxStack, node: string, opts: { timeoutMs: number; out?: (line: string) => void; filesDir: string }): Promise<OnceResult> {
+export async function diagnoseOnce(stack: SandboxStack, node: string, opts: { timeoutMs: number; out?: (line: string) => void; filesDir: () => string }): Promise<OnceResult> {
   const session = new DemoSession(stack, { out: opts.out ?? (() => undefined), filesDir: opts.filesDir, via: stack.config.slack.mode, commandTimeoutMs: opts.timeoutMs });
   const before = new Set(stack.slack.messages(DEMO_CHANNEL.id).map((m) => m.ts));
   await session.slash(`diagnose ${node}`, DEMO_USERS[0]?.id);

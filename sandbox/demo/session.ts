@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_CHANNEL, DEMO_USERS, type SandboxStack } from '../sandbox-stack.ts';
-import { SlackFeed, type FeedButton } from '../slack/transcript/feed.ts';
+import { SlackFeed } from '../slack/transcript/feed.ts';
 
 export const DEMO_HELP = `Demo commands (everything else goes to the bot as in Slack):
   /cilium <args>            a slash command as the current user, e.g. /cilium diagnose node-2, /cilium sweep
@@ -18,8 +18,8 @@ export const DEMO_HELP = `Demo commands (everything else goes to the bot as in S
 
 export interface SessionOptions {
   out: (line: string) => void;
-  /** Where uploaded files (the exported postmortem) are written for the reader. */
-  filesDir: string;
+  /** Where uploaded files (the exported postmortem) are written for the reader; called on the first file. */
+  filesDir: () => string;
   /** Slack delivery the bot listens on. */
   via: 'socket' | 'http';
   /** How long one command may keep the prompt before it is handed back (its output still prints later). */
@@ -46,8 +46,9 @@ export class DemoSession {
       channel: DEMO_CHANNEL,
       userName: (id) => names.get(id) ?? id,
       saveFile: (f) => {
-        mkdirSync(opts.filesDir, { recursive: true });
-        const path = join(opts.filesDir, f.name.replace(/[^A-Za-z0-9._-]/g, '_'));
+        const dir = opts.filesDir();
+        mkdirSync(dir, { recursive: true });
+        const path = join(dir, f.name.replace(/[^A-Za-z0-9._-]/g, '_'));
         writeFileSync(path, f.content);
         return path;
       },
@@ -186,8 +187,9 @@ export class DemoSession {
       return;
     }
     for (const b of all) {
-      const root = this.stack.slack.message(b.channelId, b.messageTs);
-      const where = root?.thread_ts !== undefined && root.thread_ts !== root.ts ? ` (in thread ${root.thread_ts})` : '';
+      const msg = this.stack.slack.message(b.channelId, b.messageTs);
+      const root = msg?.thread_ts !== undefined && msg.thread_ts !== msg.ts ? this.stack.slack.message(b.channelId, msg.thread_ts) : undefined;
+      const where = root === undefined ? '' : ` (thread "${(root.text.split('\n')[0] ?? '').slice(0, 50)}")`;
       this.opts.out(`  ${b.n}) ${b.label}${b.confirm !== undefined ? ' — asks to confirm' : ''}${b.onlyUser !== undefined ? ` — only @${this.nameOf(b.onlyUser)} sees it` : ''}${where}`);
     }
   }
