@@ -90,10 +90,13 @@ async function interactive(stack: Awaited<ReturnType<typeof startSandboxStack>>,
       rl.prompt(true);
     } else console.log(text);
   };
+  // On a terminal readline takes Ctrl-C itself (and would only pause): hand it to the shutdown handler.
+  rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   const session = new DemoSession(stack, { out, filesDir, via: stack.config.slack.mode, commandTimeoutMs: timeoutMs });
   session.feed.skipExisting();
   session.startFeed();
   console.log(`Type a command as you would in Slack, e.g. "/cilium diagnose ${node}"; "help" lists the demo commands (Ctrl-D to quit).`);
+  console.log('Files the bot uploads (the exported postmortem) are printed and saved; the path is shown with each.');
   const prompt = (): void => {
     atPrompt = true;
     rl.setPrompt(`#incidents (@${session.user})> `);

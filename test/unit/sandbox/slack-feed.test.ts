@@ -130,7 +130,7 @@ describe('SlackFeed', () => {
     const feed = feedOf(w, { saveFile: (f) => (saved.push(f.name), `/tmp/out/${f.name}`), fileLines: 3 });
     const root = w.post('INC-1');
     const content = Buffer.from('# Postmortem draft: INC-1\n\n## Summary\n- Node: node-7\n');
-    const file: StoredFile = { id: 'F1', name: 'INC-1-postmortem.md', title: 'INC-1 postmortem draft', length: content.length, content };
+    const file: StoredFile = { id: 'F1', name: 'INC-1-postmortem.md', title: 'INC-1 postmortem draft', length: content.length, content, completed: true };
     w.post('Postmortem draft for INC-1', { thread: root.ts, files: [file] });
     const out = feed.poll(0).join('\n');
     expect(out).toContain(`📎 INC-1 postmortem draft (INC-1-postmortem.md, ${content.length} bytes) saved to /tmp/out/INC-1-postmortem.md`);
