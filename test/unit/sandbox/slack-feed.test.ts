@@ -78,6 +78,13 @@ describe('SlackFeed', () => {
     expect(out).not.toMatch(/\\n|\{"|\{\}/);
   });
 
+  it('shows a text-only message\'s mrkdwn escapes as Slack does', () => {
+    const w = new FakeWorkspace();
+    const feed = feedOf(w);
+    w.whisper('U0ONCALL', 'refused: &lt;@U0ONCALL&gt; asked for this diagnosis &amp; cannot approve');
+    expect(feed.poll(0).join('\n')).toContain('refused: <@U0ONCALL> asked for this diagnosis & cannot approve');
+  });
+
   it('shows an edit once it has settled, or at once when flushed, and only its latest version', () => {
     const w = new FakeWorkspace();
     const feed = feedOf(w);
