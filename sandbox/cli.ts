@@ -1,28 +1,43 @@
 // `npm run sandbox -- --scenario kernel-too-old`: the Kubernetes API emulator (and the Slack emulator) for a person
-// with kubectl. Prints `KUBECONFIG=<path>` on its own line and serves until interrupted.
-import { parseArgs } from 'node:util';
+// with kubectl. Prints `KUBECONFIG=<path>` on its own line and serves until interrupted (Ctrl-C removes its
+// temporary kubeconfig folder).
+import { parseOptionsOrExit } from './cli-args.ts';
 import { startKubeEmulator } from './kube/index.ts';
 import { startSlackEmulator } from './slack/index.ts';
 import { scenarioFromArgOrExit } from './scenario-arg.ts';
 import { DEMO_CHANNEL, DEMO_USERS } from './sandbox-stack.ts';
+import { stopOnSignals } from './shutdown.ts';
 
-const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'healthy' }, slack: { type: 'boolean', default: true } } });
+const USAGE = `Usage: npm run sandbox -- [options]
+
+Serves the Kubernetes API emulator (and a Slack emulator) with one scenario until Ctrl-C.
+
+Options:
+  --scenario <name|path>   a scenario of sandbox/scenarios/ or a YAML file (default: healthy)
+  --no-slack               do not start the Slack emulator
+  -h, --help               this help`;
+
+const values = parseOptionsOrExit('sandbox', USAGE, process.argv.slice(2), {
+  scenario: { type: 'string', default: 'healthy' },
+  slack: { type: 'boolean', default: true },
+  'no-slack': { type: 'boolean', default: false },
+});
 
 async function main(): Promise<void> {
   const scenario = scenarioFromArgOrExit(values.scenario);
   const kube = await startKubeEmulator({ scenario });
-  const slack = values.slack ? await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] }) : undefined;
+  const withSlack = values.slack && !values['no-slack'];
+  const slack = withSlack ? await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] }) : undefined;
+  stopOnSignals(async () => {
+    await slack?.stop();
+    await kube.stop();
+  });
   console.log(`KUBECONFIG=${kube.kubeconfigPath}`);
   console.error(`Kubernetes API emulator: ${kube.url} (scenario "${scenario.name}": ${scenario.description})`);
   if (slack !== undefined) {
     console.error(`Slack emulator: ${slack.apiUrl}  SLACK_BOT_TOKEN=${slack.botToken} SLACK_APP_TOKEN=${slack.appToken}`);
   }
   console.error('Try: KUBECONFIG=<path above> kubectl get nodes -o wide    (Ctrl-C to stop)');
-  const stop = (): void => {
-    void Promise.all([kube.stop(), slack?.stop()]).finally(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((e: unknown) => {

@@ -77,20 +77,27 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
   if (opts.startBot !== false) {
     bot = await startBot(config, { logger: opts.logger ?? pino({ level: config.logLevel }) });
   }
-  return {
+  let stopping: Promise<void> | undefined;
+  const stack: SandboxStack = {
     scenario: opts.scenario,
     kube,
     slack,
     redis: { url: redisUrl, ...(redisHandle !== undefined && { handle: redisHandle }) },
     ...(bot !== undefined && { bot }),
     config,
-    async stop() {
-      await bot?.stop();
-      await slack.stop();
-      await kube.stop();
-      await redisHandle?.stop();
+    // The bot is read when stopping, not when starting: tests and scripts attach their own with other config.
+    // Idempotent, so a signal handler and a `finally` may both call it.
+    stop() {
+      stopping ??= (async () => {
+        await stack.bot?.stop();
+        await slack.stop();
+        await kube.stop();
+        await redisHandle?.stop();
+      })();
+      return stopping;
     },
   };
+  return stack;
 }
 
 type AgentPodShape = {

@@ -94,8 +94,8 @@ function blockToLines(b: Json): string[] {
   }
 }
 
-/** The message body as Slack would show it: blocks when present, the text fallback otherwise. */
+/** The message body as Slack would show it: blocks when present, the text fallback (mrkdwn) otherwise. */
 export function messageBodyLines(text: string, blocks: unknown[]): string[] {
-  if (blocks.length === 0) return text === '' ? [] : text.split('\n');
+  if (blocks.length === 0) return text === '' ? [] : unescapeMrkdwn(text).split('\n');
   return blocks.flatMap((b) => (isObject(b) ? blockToLines(b) : []));
 }
