@@ -75,4 +75,27 @@ export const AGENT_REGRESSIONS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/issues/36114` },
     fix: 'Harmless release bug (the build passed a stale required Envoy SHA): the node is not broken. Ignore this error on 1.16.4; the thread names no fixed release.',
   },
+  {
+    id: 'netlink-xfrm-required',
+    title: 'Agent fails without CONFIG_XFRM although IPsec is off ("creating netlink handle: protocol not supported")',
+    // #36600 reports it on 1.16.1; PR #37123 ("Allow cilium agent to start on linux kernels that don't have
+    // CONFIG_XFRM") shipped in 1.17.1 (backport PR #37278).
+    cilium: '>=1.16.0 <1.17.1',
+    fixedIn: ['1.17.1'],
+    signature: { source: 'agent-log', pattern: /creating netlink handle: protocol not supported/, quote: 'creating netlink handle: protocol not supported', quotedAt: `${CILIUM}/issues/36600` },
+    explainsCrash: true,
+    links: { issue: `${CILIUM}/issues/36600`, fix: [`${CILIUM}/pull/37123`, `${CILIUM}/pull/37278`] },
+    fix: 'Upgrade to 1.17.1 or later (PR #37123 stops requesting the XFRM netlink family), or build the kernel with CONFIG_XFRM.',
+  },
+  {
+    id: '1.6.0-cos-xt-socket',
+    title: 'Cilium 1.6.0 cannot install its transparent-proxy iptables rule on GKE COS (xt_socket missing)',
+    cilium: '1.6.0',
+    fixedIn: ['1.6.1'],
+    // #8982: the failing rule is in the cmd= field, so the whole line is matched.
+    signature: { source: 'agent-log', wholeLine: true, pattern: /CILIUM_PRE_mangle -m socket --transparent --nowildcard/, quote: 'level=error msg="Command execution failed" cmd="[iptables -w 5 -t mangle -A CILIUM_PRE_mangle -m socket --transparent --nowildcard -m comment --comment cilium: mark transparent proxy traffic to be routed locally -j MARK --set-mark 0x00000200]" error="exit status 1" subsys=iptables', quotedAt: `${CILIUM}/issues/8982` },
+    explainsCrash: true,
+    links: { issue: `${CILIUM}/issues/8982` },
+    fix: 'Upgrade to 1.6.1 (the maintainers: "This will be addressed in v1.6.1").',
+  },
 ];

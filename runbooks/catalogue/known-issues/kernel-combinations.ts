@@ -147,6 +147,8 @@ export const KERNEL_COMBINATIONS: readonly KnownIssue[] = [
     title: 'Old `tunnel` key beside `routing-mode` makes the operator exit (1.14+)',
     cilium: '>=1.14.0',
     when: configBothSet('tunnel', 'routing-mode'),
+    // #27213: kops rendering both keys for 1.14.0; the operator exits.
+    signature: { source: 'agent-log', pattern: /--routing-mode cannot be used in combination with --tunnel/, quote: 'cilium-operator level=fatal msg="Option --routing-mode cannot be used in combination with --tunnel" subsys=config', quotedAt: `${CILIUM}/issues/27213` },
     versionOnly: 'warning',
     explainsCrash: false,
     links: { issue: `${CILIUM}/issues/27213`, fix: [`${CILIUM}/pull/24561`, `${CILIUM}/pull/29053`] },
@@ -178,6 +180,8 @@ export const KERNEL_COMBINATIONS: readonly KnownIssue[] = [
     title: 'Ubuntu on Raspberry Pi needs linux-modules-extra-raspi',
     cilium: '>=1.0.0',
     kernel: unameMatches(/-raspi\b/, 'an Ubuntu -raspi kernel'),
+    // #20901 (Ubuntu 22.04 on Raspberry Pi, k3s); the same fatal in #22017 on 5.19.0-1006-raspi.
+    signature: { source: 'agent-log', pattern: /protocol not supported/i, quote: 'level=fatal msg="Error while creating daemon" error="protocol not supported" subsys=daemon', quotedAt: `${CILIUM}/issues/20901` },
     versionOnly: 'warning',
     explainsCrash: false,
     links: { issue: `${CILIUM}/issues/20901`, fix: ['https://docs.cilium.io/en/stable/operations/system_requirements/'] },

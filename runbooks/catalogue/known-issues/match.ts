@@ -18,13 +18,14 @@ export interface KnownIssueMatch {
   unsettled: string[];
 }
 
-/** One query per pattern, so each log chunk plans it once however often the runbook runs. */
-const queries = new WeakMap<RegExp, LogQuery>();
-function queryFor(re: RegExp): LogQuery {
-  let q = queries.get(re);
+/** One query per signature, so each log chunk plans it once however often the runbook runs. */
+const queries = new WeakMap<Signature, LogQuery>();
+function queryFor(sig: Signature): LogQuery {
+  let q = queries.get(sig);
   if (q === undefined) {
-    q = { text: [re] };
-    queries.set(re, q);
+    const re = sig.pattern;
+    q = sig.wholeLine === true ? { where: (l) => re.test(l.raw) } : { text: [re] };
+    queries.set(sig, q);
   }
   return q;
 }
@@ -61,7 +62,7 @@ export function affects(issue: KnownIssue, version: string): boolean {
 export function findSignature(e: Evidence, sig: Signature): EvidenceQuote | null {
   switch (sig.source) {
     case 'agent-log': {
-      const hit = findAgentLines(e, queryFor(sig.pattern), 1)[0];
+      const hit = findAgentLines(e, queryFor(sig), 1)[0];
       return hit === undefined ? null : quoteLogLine(hit.source, hit.line);
     }
     case 'kernel-log': {

@@ -27,6 +27,11 @@ const validVersion = z.string().refine((v) => semver.valid(v) !== null, 'a full 
 export const SignatureSchema = z.object({
   source: SignatureSourceSchema,
   pattern: regex,
+  /**
+   * agent-log only: test `pattern` on the whole raw line instead of msg + error, for signatures that live in another
+   * field (an iptables `cmd=`). Such a query cannot be pre-filtered by literals, so use it sparingly.
+   */
+  wholeLine: z.boolean().optional(),
   /** The line as the thread prints it, verbatim (the schema test runs `pattern` on it through the log parser). */
   quote: z.string().min(1),
   /** The thread, comment or PR the quote is copied from. */
