@@ -14,7 +14,7 @@ const ID = 'version-advisory';
 
 function severityOf(m: KnownIssueMatch): Severity {
   if (m.hit === null) return m.issue.versionOnly ?? 'info';
-  return m.version === 'affected' && m.issue.explainsCrash && m.unsettled.length === 0 ? 'critical' : 'warning';
+  return m.version === 'affected' && m.issue.explainsCrash ? 'critical' : 'warning';
 }
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
@@ -73,9 +73,8 @@ export const versionAdvisory: Runbook = {
         source: issueRefs(m.issue),
       });
       if (m.hit !== null) evidence.push(m.hit);
-      if (m.unsettled.length > 0) evidence.push({ kind: 'comparison', text: `not settled by the evidence: ${m.unsettled.join('; ')}`, source: issueRefs(m.issue) });
     }
-    const confirmed = matches.filter(({ m }) => m.hit !== null && m.version === 'affected' && m.unsettled.length === 0);
+    const confirmed = matches.filter(({ m }) => m.hit !== null && m.version === 'affected');
     const others = matches.slice(1).map(({ m }) => `${m.issue.title} (${issueRefs(m.issue)})`);
     const unknown = lead.m.version === 'unknown';
     return {

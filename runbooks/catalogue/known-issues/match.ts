@@ -1,6 +1,7 @@
 // Which known issues this evidence shows: pure arithmetic on the running version, kernel and config, plus the
 // signature searched where the entry says it shows. A release at or past the entry's fix on its branch is never
-// reported as that bug, whatever its logs say; an unknown version keeps a signature match, marked as such.
+// reported as that bug, whatever its logs say; an unknown version keeps a signature match, marked as such; an
+// unknown kernel or config does not (the constraint is what makes a generic line this bug).
 import semver from 'semver';
 import type { EvidenceQuote } from '../../engine/contract.ts';
 import type { Evidence } from '../../engine/evidence.ts';
@@ -14,8 +15,6 @@ export interface KnownIssueMatch {
   hit: EvidenceQuote | null;
   /** `affected`: the running release is in the range and not fixed; `unknown`: no version was read. */
   version: 'affected' | 'unknown';
-  /** Constraints (kernel, config) the evidence could not settle; they are named in the report. */
-  unsettled: string[];
 }
 
 /** One query per signature, so each log chunk plans it once however often the runbook runs. */
@@ -91,21 +90,15 @@ export function matchKnownIssues(e: Evidence, issues: readonly KnownIssue[]): Kn
   const out: KnownIssueMatch[] = [];
   for (const issue of issues) {
     if (version !== null && !affects(issue, version)) continue;
-    const unsettled: string[] = [];
-    if (issue.kernel !== undefined) {
-      if (kernel === null) unsettled.push(`kernel ${issue.kernel.describe} (the node's kernel is not known)`);
-      else if (!issue.kernel.test(kernel.parsed.raw, kernel.effective)) continue;
-    }
-    if (issue.when !== undefined) {
-      const holds = issue.when.test(e);
-      if (holds === false) continue;
-      if (holds === null) unsettled.push(`${issue.when.describe} (not readable here)`);
-    }
+    // A kernel or config constraint is part of the bug's identity: one the evidence cannot settle rules the entry
+    // out, so a generic line ("BPF program is too large") is never pinned on a kernel nobody read.
+    if (issue.kernel !== undefined && (kernel === null || !issue.kernel.test(kernel.parsed.raw, kernel.effective))) continue;
+    if (issue.when !== undefined && issue.when.test(e) !== true) continue;
     const hit = issue.signature === undefined ? null : findSignature(e, issue.signature);
     if (hit !== null) {
-      out.push({ issue, hit, version: version === null ? 'unknown' : 'affected', unsettled });
-    } else if (issue.versionOnly !== undefined && version !== null && unsettled.length === 0) {
-      out.push({ issue, hit: null, version: 'affected', unsettled });
+      out.push({ issue, hit, version: version === null ? 'unknown' : 'affected' });
+    } else if (issue.versionOnly !== undefined && version !== null) {
+      out.push({ issue, hit: null, version: 'affected' });
     }
   }
   return out.sort((a, b) => Number(b.hit !== null) - Number(a.hit !== null));

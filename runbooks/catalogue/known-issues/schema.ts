@@ -45,7 +45,7 @@ export interface KernelConstraint {
   test: (raw: string, effective: KernelTriple) => boolean;
 }
 
-/** A configuration or platform constraint; null = cannot tell from the evidence (then only a signature decides). */
+/** A configuration or platform constraint; null = cannot tell from the evidence (the entry is then not reported). */
 export interface EvidenceConstraint {
   describe: string;
   test: (e: Evidence) => boolean | null;

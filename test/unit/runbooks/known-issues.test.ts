@@ -14,7 +14,7 @@ const cilium = (version: string) => ({ cilium: ok({ version, image: `quay.io/cil
 
 /** The lowest release the entry says is affected (its fix lies outside the range, so this one is not fixed). */
 function affectedRelease(k: KnownIssue): string {
-  const v = semver.minVersion(k.cilium, { includePrerelease: true });
+  const v = semver.minVersion(k.cilium);
   if (v === null) throw new Error(`${k.id}: no release in ${k.cilium}`);
   return v.version;
 }
@@ -28,7 +28,30 @@ function unaffectedRelease(k: KnownIssue): string {
   return outside;
 }
 
-/** Evidence holding only the quoted line where the signature says it shows; kernel and config unknown, so no constraint rules it out. */
+/** Kernels of the threads behind the table: each kernel-constrained entry must find one here that it applies to. */
+const THREAD_KERNELS = ['5.0.0-31-generic', '4.19.0-18-cloud-amd64', '5.4.17-2136.311.6.1.el7uek.x86_64', '5.15.0-72-generic', '5.16.2',
+  '6.1.69-talos', '5.15.0-127-generic', '6.6.58-talos', '6.18.5-talos', '7.2.0-1-default', '4.18.0-553.el8_10.x86_64', '5.15.0-1012-raspi',
+  '5.15.133.1-microsoft-standard-WSL2', '5.10.0'];
+
+function kernelFor(k: KnownIssue): Partial<EvidenceInput> {
+  if (k.kernel === undefined) return withNode({ kernelVersion: '6.8.0-45-generic' });
+  for (const raw of THREAD_KERNELS) {
+    if (kernelHolds(k, raw)) return withNode({ kernelVersion: raw, osImage: 'Linux' });
+  }
+  throw new Error(`${k.id}: no thread kernel satisfies ${k.kernel.describe}`);
+}
+
+function kernelHolds(k: KnownIssue, raw: string): boolean {
+  const e = exampleEvidence({ ...withNode({ kernelVersion: raw, osImage: 'Linux' }), ...cilium(affectedRelease(k)), ciliumConfig: ok(ALL_ON), kubeProxy: ok(IPVS) });
+  return matchKnownIssues(e, [{ ...k, signature: undefined, versionOnly: 'info' }]).length > 0;
+}
+
+/** One config under which every config-constrained entry applies (the settings its thread ran with). */
+const ALL_ON = { 'enable-ipv6': 'false', 'enable-bpf-masquerade': 'true', 'enable-host-firewall': 'true', 'enable-wireguard': 'true',
+  tunnel: 'vxlan', 'routing-mode': 'tunnel', 'kube-proxy-replacement': 'strict' };
+const IPVS = { daemonSetPresent: true, mode: 'ipvs' as const };
+
+/** Evidence holding the quoted line where the signature says it shows, on a kernel and config the entry applies to. */
 function evidenceWithQuote(k: KnownIssue, version: string | null): ReturnType<typeof exampleEvidence> {
   const sig = k.signature;
   if (sig === undefined) throw new Error(`${k.id} has no signature`);
@@ -42,9 +65,9 @@ function evidenceWithQuote(k: KnownIssue, version: string | null): ReturnType<ty
   })();
   return exampleEvidence({
     ...(version === null ? { cilium: missing('forbidden', 'daemonsets.apps is forbidden') } : cilium(version)),
-    node: missing('forbidden', 'nodes is forbidden'),
-    ciliumConfig: missing('not-found', 'configmaps "cilium-config" not found'),
-    kubeProxy: missing('forbidden', 'x'),
+    ...kernelFor(k),
+    ciliumConfig: ok(ALL_ON),
+    kubeProxy: ok(IPVS),
     ...agentLogs([]),
     ...where,
   });
