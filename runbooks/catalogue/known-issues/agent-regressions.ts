@@ -79,13 +79,14 @@ export const AGENT_REGRESSIONS: readonly KnownIssue[] = [
     id: 'netlink-xfrm-required',
     title: 'Agent fails without CONFIG_XFRM although IPsec is off ("creating netlink handle: protocol not supported")',
     // #36600 reports it on 1.16.1; PR #37123 ("Allow cilium agent to start on linux kernels that don't have
-    // CONFIG_XFRM") shipped in 1.17.1 (backport PR #37278).
-    cilium: '>=1.16.0 <1.17.1',
-    fixedIn: ['1.17.1'],
+    // CONFIG_XFRM") is listed in the 1.17.0 release notes (backport PR #37247); whether a 1.16 patch carries it
+    // the thread does not say, so 1.16 stays in the range.
+    cilium: '>=1.16.0 <1.17.0',
+    fixedIn: ['1.17.0'],
     signature: { source: 'agent-log', pattern: /creating netlink handle: protocol not supported/, quote: 'creating netlink handle: protocol not supported', quotedAt: `${CILIUM}/issues/36600` },
     explainsCrash: true,
-    links: { issue: `${CILIUM}/issues/36600`, fix: [`${CILIUM}/pull/37123`, `${CILIUM}/pull/37278`] },
-    fix: 'Upgrade to 1.17.1 or later (PR #37123 stops requesting the XFRM netlink family), or build the kernel with CONFIG_XFRM.',
+    links: { issue: `${CILIUM}/issues/36600`, fix: [`${CILIUM}/pull/37123`, `${CILIUM}/pull/37247`] },
+    fix: 'Upgrade to 1.17.0 or later (PR #37123 stops requesting the XFRM netlink family), or build the kernel with CONFIG_XFRM.',
   },
   {
     id: '1.6.0-cos-xt-socket',
@@ -97,5 +98,46 @@ export const AGENT_REGRESSIONS: readonly KnownIssue[] = [
     explainsCrash: true,
     links: { issue: `${CILIUM}/issues/8982` },
     fix: 'Upgrade to 1.6.1 (the maintainers: "This will be addressed in v1.6.1").',
+  },
+  {
+    id: '1.12.0-notrack-rule-delete',
+    title: 'Cilium 1.12.0 fails deleting its old NOTRACK iptables rules (iptables 1.8.4 nf_tables in the image)',
+    cilium: '1.12.0',
+    fixedIn: ['1.12.1'],
+    // #20714: "due to resent change #19693 cause cilium agent failed to start"; #20963: aanm, fixed by PR #20885 in v1.12.1.
+    signature: { source: 'agent-log', pattern: /OLD_CILIUM_OUTPUT_raw .*NOTRACK.*Bad rule/, quote: 'level=warning msg="Failed to install iptables rules" error="unable to run \'iptables -t raw -D OLD_CILIUM_OUTPUT_raw -o eth0 -m mark --mark 0xa00/0xfffffeff -m comment --comment cilium: NOTRACK for proxy return traffic -j NOTRACK\' iptables command: iptables: Bad rule (does a matching rule exist in that chain?).\\n (exit status 1)" subsys=iptables', quotedAt: `${CILIUM}/issues/20714` },
+    explainsCrash: true,
+    links: { issue: `${CILIUM}/issues/20714`, fix: [`${CILIUM}/pull/20885`, `${CILIUM}/issues/20963`] },
+    fix: 'Upgrade to 1.12.1 (maintainers: fixed by PR #20885, available in v1.12.1).',
+  },
+  {
+    id: '1.17.1-policy-apply-notification',
+    title: 'Agent does not finish starting after the update to 1.17.1: "BUG: failed to deliver policy apply update notification"',
+    cilium: '>=1.17.1 <1.18.0',
+    signature: { source: 'agent-log', pattern: /BUG: failed to deliver policy apply update notification/, quote: 'BUG: failed to deliver policy apply update notification', quotedAt: `${CILIUM}/issues/38070` },
+    explainsCrash: false,
+    links: { issue: `${CILIUM}/issues/38070` },
+    fix: 'Take the 1.17 patch release that carries the backport of the fix (the thread closes once it merged and names no release); 1.17.0 did not show it.',
+  },
+  {
+    id: '1.7.6-perf-ring-offline-cpu',
+    title: 'Agent dies creating perf rings for offline CPUs ("can\'t create perf event: no such device")',
+    // PR #12068 (cilium/ebpf#81); gandro: #12363 made the panic reach 1.7.6, backport planned for 1.7.7.
+    cilium: '>=1.7.6 <1.8.0',
+    signature: { source: 'agent-log', pattern: /failed to create perf ring for CPU \d+: can't create perf event: .*no such device/, quote: 'level=fatal msg="Cannot initialise BPF perf ring buffer sockets" error="failed to create perf ring for CPU 2: can\'t create perf event: can\'t create perf event: no such device" startTime="2020-06-15 12:15:09.153912253 +0000 UTC m=+129.850487215" subsys=monitor-agent', quotedAt: `${CILIUM}/pull/12068` },
+    explainsCrash: true,
+    supersedes: ['memlock-rlimit'],
+    links: { issue: `${CILIUM}/pull/12068`, fix: [`${CILIUM}/pull/12068`] },
+    fix: 'Take the 1.7 patch carrying the backport of PR #12068 (planned for 1.7.7) or 1.8; bringing the offline CPUs online avoids it meanwhile.',
+  },
+  {
+    id: '1.19-podippool-crd-wait',
+    title: 'Agent waits for the CiliumPodIPPool CRD even when IPAM is not multi-pool (1.19+)',
+    cilium: '>=1.19.0',
+    // #48533 (open): the informer is registered for every IPAM mode and gates readiness.
+    signature: { source: 'agent-log', wholeLine: true, pattern: /Still waiting for Cilium Operator to register CRDs.*ciliumpodippools\.cilium\.io/, quote: 'level=info msg="Still waiting for Cilium Operator to register CRDs" module=agent.infra.k8s-synced-crdsync CRDs=[crd:ciliumpodippools.cilium.io]', quotedAt: `${CILIUM}/issues/48533` },
+    explainsCrash: false,
+    links: { issue: `${CILIUM}/issues/48533` },
+    fix: 'Install the ciliumpodippools.cilium.io CRD (let cilium-operator create CRDs, or apply it with the others when CRDs are managed out-of-band); open upstream, no fixed release yet.',
   },
 ];

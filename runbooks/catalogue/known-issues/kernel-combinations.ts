@@ -239,4 +239,27 @@ export const KERNEL_COMBINATIONS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/issues/44216`, fix: ['https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id=efc11a667878', 'https://github.com/siderolabs/talos/issues/12726'] },
     fix: 'Move to a kernel carrying the verifier fix (upstream commit efc11a667878); a later report on 6.18.18 shows a different invariant warning, so check the kernel log again after the upgrade.',
   },
+  {
+    id: 'wsl2-tproxy-missing',
+    title: 'WSL2 kernel without TPROXY: the DNS proxy iptables rules cannot be installed',
+    cilium: '>=1.0.0',
+    kernel: unameMatches(/microsoft-standard-WSL2/i, 'a WSL2 kernel'),
+    // microsoft/WSL#10149: minikube with Cilium on WSL2.
+    signature: { source: 'agent-log', pattern: /Extension TPROXY revision 0 not supported/, quote: 'level=warning msg="Failed to install iptables proxy rules" error="unable to run \'iptables -t mangle -A CILIUM_PRE_mangle -p tcp -m mark --mark 0x23b20200 -m comment --comment cilium: TPROXY to host cilium-dns-egress proxy -j TPROXY --tproxy-mark 0x200 --on-ip 127.0.0.1 --on-port 45603\' iptables command: exit status 4 stderr=\\"Warning: Extension TPROXY revision 0 not supported, missing kernel module?\\\\niptables v1.8.8 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain CILIUM_PRE_mangle\\\\n\\"" subsys=iptables', quotedAt: 'https://github.com/microsoft/WSL/issues/10149' },
+    explainsCrash: false,
+    links: { issue: 'https://github.com/microsoft/WSL/issues/10149' },
+    fix: 'Run a WSL2 kernel built with the TPROXY target (CONFIG_NETFILTER_XT_TARGET_TPROXY); the stock kernel of that thread lacked it.',
+  },
+  {
+    id: '1.9.8-complexity-5.10',
+    title: 'Cilium 1.9.8 unstable on 5.10 kernels (verifier complexity, #14726) after upgrading from 1.9.4',
+    // #16541: pchaigno, "You were hitting #14726 on v1.9.8 … will be released as part of v1.9.9".
+    cilium: '1.9.8',
+    fixedIn: ['1.9.9'],
+    kernel: kernelBetween([5, 10, 0], [5, 11, 0]),
+    versionOnly: 'warning',
+    explainsCrash: false,
+    links: { issue: `${CILIUM}/issues/16541`, fix: [`${CILIUM}/issues/14726`] },
+    fix: 'Upgrade to 1.9.9 (the complexity fix was backported there), or stay on 1.9.4 until then.',
+  },
 ];
