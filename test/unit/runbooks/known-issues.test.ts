@@ -183,6 +183,30 @@ describe('version-advisory on known issues', () => {
   });
 });
 
+describe('constraints and version-only entries', () => {
+  const tooLarge = 'level=warning msg="BPF program is too large. Processed 1000001 insn" subsys=datapath-loader';
+
+  it('an unread kernel rules a kernel-specific entry out: a generic line is not pinned on a kernel nobody read', () => {
+    const ids = (e: ReturnType<typeof exampleEvidence>) => matchKnownIssues(e, KNOWN_ISSUES).map((m) => m.issue.id);
+    expect(ids(exampleEvidence({ ...withNode({ kernelVersion: '5.15.0-72-generic' }), ...cilium('1.11.15'), ...agentLogs([tooLarge]) }))).toContain('ubuntu-5.15.0-72-program-too-large');
+    expect(ids(exampleEvidence({ node: missing('forbidden', 'x'), ...cilium('1.11.15'), ...agentLogs([tooLarge]) }))).not.toContain('ubuntu-5.15.0-72-program-too-large');
+  });
+
+  it('a version-only entry is reported on each affected branch, not on its fixed releases, and only with its config', () => {
+    const on = (version: string, ipam: string) => matchKnownIssues(exampleEvidence({ ...cilium(version), ciliumConfig: ok({ ipam }) }), KNOWN_ISSUES)
+      .some((m) => m.issue.id === '1.11-cluster-pool-duplicate-podcidr');
+    expect(on('1.11.5', 'cluster-pool')).toBe(true);
+    expect(on('1.12.3', 'cluster-pool')).toBe(true);
+    expect(on('1.11.11', 'cluster-pool')).toBe(false);
+    expect(on('1.12.4', 'cluster-pool')).toBe(false);
+    expect(on('1.13.0', 'cluster-pool')).toBe(false);
+    expect(on('1.11.5', 'kubernetes')).toBe(false);
+    const f = versionAdvisory.match(exampleEvidence({ ...cilium('1.11.5'), ciliumConfig: ok({ ipam: 'cluster-pool' }) }));
+    expect(f).toMatchObject({ severity: 'info', confidence: 'likely', explainsAgentCrash: false });
+    expect(f?.summary).toContain('fixed in 1.11.11, 1.12.4');
+  });
+});
+
 describe('isFixed', () => {
   it('counts the fix on the running branch, and minors newer than every fixed branch', () => {
     expect(isFixed('1.15.5', ['1.15.5'])).toBe(true);
