@@ -262,4 +262,17 @@ export const KERNEL_COMBINATIONS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/issues/16541`, fix: [`${CILIUM}/issues/14726`] },
     fix: 'Upgrade to 1.9.9 (the complexity fix was backported there), or stay on 1.9.4 until then.',
   },
+  {
+    id: 'kernel-6.11.4-ip6tables-mark',
+    title: 'The same netfilter typo in kernels 6.11.4/6.11.5: ip6tables MARK fails, pod traffic is classified as world',
+    cilium: '>=1.0.0',
+    // cilium#35436: 6.11.2 → 6.11.4 made Cilium 1.16.3 classify probes as world; fedora-coreos-tracker#1834: broken in
+    // 6.11.5, fixed in 6.11.6 by upstream commit e92e9917 (the typo came with 306ed172). The Cilium line is the one
+    // siderolabs/pkgs#1065 quotes for the same typo on 6.6.58.
+    kernel: kernelBetween([6, 11, 4], [6, 11, 6]),
+    signature: { source: 'agent-log', pattern: /Extension MARK revision 0 not supported/, quote: 'level=error msg="iptables rules full reconciliation failed, will retry another one later" error="failed to install rules: cannot install static proxy rules: unable to run \'ip6tables -t mangle -A CILIUM_PRE_mangle -m socket --transparent ! -o lo -m mark ! --mark 0x00000e00/0x00000f00 -m mark ! --mark 0x00000800/0x00000f00 -m comment --comment cilium: any->pod redirect proxied traffic to host proxy -j MARK --set-mark 0x00000200\' iptables command: exit status 4 stderr=\\"Warning: Extension MARK revision 0 not supported, missing kernel module?\\\\nip6tables v1.8.8 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain CILIUM_PRE_mangle\\\\n\\"" subsys=iptables', quotedAt: 'https://github.com/siderolabs/pkgs/pull/1065' },
+    explainsCrash: false,
+    links: { issue: `${CILIUM}/issues/35436`, fix: ['https://github.com/coreos/fedora-coreos-tracker/issues/1834', 'https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id=e92e991748484a8b158cd05e348002d2eeefd1f0'] },
+    fix: 'Move the node to kernel 6.11.6 or later (or back to 6.11.2); the agent cannot install its ip6tables MARK rules on 6.11.4/6.11.5.',
+  },
 ];
