@@ -14,4 +14,4 @@ export { LogStream, type OnLogLine } from './engine/log-scan.ts';
 export { LogText } from './engine/log-text.ts';
 export { evidenceFromDocument, renderFindingsJson } from './engine/offline-evidence.ts';
 export { selectorMatches, policySelects } from './engine/policy-selector.ts';
-export { ADVISORIES } from './catalogue/version-advisories.ts';
+export { KNOWN_ISSUES, type KnownIssue } from './catalogue/known-issues/index.ts';

@@ -1,58 +1,95 @@
-// version-advisory: the running Cilium version × kernel/OS/config is a known-bad combination (fact sheet §7, kept as
-// data in version-advisories.ts with each row's source). Advisory only (warning/info, never critical): the specific
-// runbook (bpf-program-load-denied, kernel-config-missing, …) reports the failure itself; this one says it is a
-// known problem with a known way out, and quotes the symptom when the agent printed it.
-import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
+// version-advisory: known Cilium bugs and known-bad version × kernel/OS/config combinations, kept as data in
+// known-issues/ with each entry's thread and fix. A signature seen on an affected release names the bug, quotes the
+// line and says which release fixes it; it is critical only when the thread says the agent dies of it. A release at
+// or past the fix is never reported as that bug. With no version read, a signature is still reported, as a warning
+// that says so. Version arithmetic alone stays warning/info: the specific runbook reports the failure itself.
+import type { DocLink, EvidenceQuote, Finding, FixStep, Runbook, Severity } from '../engine/contract.ts';
+import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
-import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
-import { matchingAdvisories } from './version-advisories.ts';
 import { ciliumDoc, nodeKernel } from '../engine/runbook-kit.ts';
+import { KNOWN_ISSUES, matchKnownIssues, type KnownIssue, type KnownIssueMatch } from './known-issues/index.ts';
+import { fixedReleaseFor, issueRefs } from './known-issues/describe.ts';
 
 const ID = 'version-advisory';
-/** One query per symptom pattern, kept so that each chunk plans it once. */
-const symptomQueries = new WeakMap<RegExp, LogQuery>();
 
-function symptomQuery(re: RegExp): LogQuery {
-  let q = symptomQueries.get(re);
-  if (q === undefined) {
-    q = { text: [re] };
-    symptomQueries.set(re, q);
+function severityOf(m: KnownIssueMatch): Severity {
+  if (m.hit === null) return m.issue.versionOnly ?? 'info';
+  return m.version === 'affected' && m.issue.explainsCrash ? 'critical' : 'warning';
+}
+
+const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+function affectedText(issue: KnownIssue, version: string | null): string {
+  const fixed = fixedReleaseFor(issue, version);
+  return `affects Cilium ${issue.cilium}${fixed === null ? ' (no fixed release named upstream)' : `, fixed in ${issue.fixedIn?.join(', ') ?? fixed}`}`;
+}
+
+function sentence(e: Evidence, m: KnownIssueMatch, version: string | null): string {
+  const what = `${m.issue.title} (${issueRefs(m.issue)})`;
+  if (m.hit === null) return `Cilium ${version ?? ''} on ${e.nodeName} is a known-bad combination: ${what}; it ${affectedText(m.issue, version)}.`;
+  if (m.version === 'unknown') {
+    return `The Cilium version on ${e.nodeName} is not known, but it shows the signature of a known bug: ${what}, which ${affectedText(m.issue, null)} — confirm the running version before acting on it.`;
   }
-  return q;
+  return `Cilium ${version ?? ''} on ${e.nodeName} shows the signature of a known bug: ${what}; it ${affectedText(m.issue, version)}.`;
+}
+
+function fixStep(m: KnownIssueMatch, version: string | null): FixStep {
+  const fixed = fixedReleaseFor(m.issue, version);
+  const links = [m.issue.links.issue, ...(m.issue.links.fix ?? [])].join(', ');
+  return {
+    title: `${m.issue.id}: ${fixed === null ? (m.issue.fix.split('. ')[0] ?? m.issue.fix) : `upgrade to ${fixed}`}`,
+    detail: `${m.issue.fix} Upstream: ${links}.`,
+  };
+}
+
+function issueDocs(matches: readonly KnownIssueMatch[]): DocLink[] {
+  return matches.map((m) => ({ title: `${issueRefs(m.issue)}: ${m.issue.title}`, url: m.issue.links.issue }));
 }
 
 export const versionAdvisory: Runbook = {
   id: ID,
-  title: 'Known-bad Cilium version combination',
-  severity: 'warning',
+  title: 'Known Cilium bug or known-bad version combination',
+  severity: 'critical',
   rank: 14,
   needs: ['cilium', 'node', 'ciliumConfig'],
   match(e) {
+    const matches = matchKnownIssues(e, KNOWN_ISSUES)
+      .map((m) => ({ m, severity: severityOf(m) }))
+      .sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+    const lead = matches[0];
+    if (lead === undefined) return null;
     const version = e.cilium.ok ? e.cilium.value.version : null;
-    if (version === null) return null;
-    const rows = matchingAdvisories(e, version);
-    if (rows.length === 0) return null;
     const k = nodeKernel(e);
-    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `Cilium ${version}${k === null ? '' : ` on kernel ${k.parsed.raw}`}`, source: 'cilium-agent image tag; node status.nodeInfo' }];
-    let seen = 0;
-    for (const a of rows) {
-      evidence.push({ kind: 'comparison', text: `known-bad: ${a.symptom}. ${a.fix}`, source: a.source });
-      const hit = a.symptomRe === undefined ? undefined : findAgentLines(e, symptomQuery(a.symptomRe), 1)[0];
-      if (hit !== undefined) { seen++; evidence.push(quoteLogLine(hit.source, hit.line)); }
+    const evidence: EvidenceQuote[] = [{
+      kind: 'fact',
+      text: `Cilium ${version ?? 'version not known'}${k === null ? '' : ` on kernel ${k.parsed.raw}`}`,
+      source: 'cilium-agent image tag; node status.nodeInfo',
+    }];
+    for (const { m } of matches) {
+      const constraints = [m.issue.kernel?.describe, m.issue.when?.describe].filter((c): c is string => c !== undefined);
+      evidence.push({
+        kind: 'comparison',
+        text: `known bug ${m.issue.id}: ${m.issue.title}; it ${affectedText(m.issue, version)}${constraints.length === 0 ? '' : `; applies with ${constraints.join(', ')}`}.`,
+        source: issueRefs(m.issue),
+      });
+      if (m.hit !== null) evidence.push(m.hit);
     }
-    const warning = rows.some((a) => a.severity === 'warning');
+    const confirmed = matches.filter(({ m }) => m.hit !== null && m.version === 'affected');
+    const others = matches.slice(1).map(({ m }) => `${m.issue.title} (${issueRefs(m.issue)})`);
+    const unknown = lead.m.version === 'unknown';
     return {
       runbookId: ID,
-      title: rows.length === 1 ? `Known issue: ${rows[0]?.symptom ?? ''}` : `${rows.length} known issues for Cilium ${version} here`,
-      severity: warning ? 'warning' : 'info',
-      summary: `Cilium ${version} on ${e.nodeName} is a known-bad combination: ${rows.map((a) => `${a.symptom} (${a.source})`).join('; ')}${seen > 0 ? ' — and the agent shows the symptom' : ''}.`,
+      title: `Known issue: ${lead.m.issue.title}${unknown ? ' (Cilium version not known)' : ''}${matches.length > 1 ? ` (+${matches.length - 1} more)` : ''}`,
+      severity: lead.severity,
+      summary: `${sentence(e, lead.m, version)}${others.length > 0 ? ` Also known here: ${others.join('; ')}.` : ''}`,
       evidence,
       blastRadius: computeBlastRadius(e, k === null ? undefined : { affects: (p) => p.kernelVersion === k.parsed.raw, reason: `run the same kernel ${k.parsed.raw} with the same Cilium` }),
-      fixSteps: rows.map((a) => ({ title: `${a.id}: ${a.fix.split('.')[0] ?? a.fix}`, detail: `${a.fix} Source: ${a.source}.` })),
-      docs: [ciliumDoc(e, 'Upgrade guide and notes', 'operations/upgrade/')],
+      fixSteps: matches.map(({ m }) => fixStep(m, version)),
+      docs: [...issueDocs(matches.map(({ m }) => m)), ciliumDoc(e, 'Upgrade guide and notes', 'operations/upgrade/')],
       proposals: [],
-      confidence: seen > 0 ? 'certain' : 'likely',
-      explainsAgentCrash: false,
+      confidence: confirmed.length > 0 ? 'certain' : 'likely',
+      explainsAgentCrash: lead.severity === 'critical',
+      ...(lead.severity === 'critical' ? { supersedes: [...new Set(confirmed.flatMap(({ m }) => m.issue.supersedes ?? []))] } : {}),
     } satisfies Finding;
   },
 };

@@ -29,7 +29,7 @@ export const configKeyAliases: readonly ConfigKeyAlias[] = [
     translate: (v) => (TUNNEL_PROTOCOLS.has(v) ? v : null),
   },
   // No alias fills the old keys from the new ones: a config holding both `tunnel` and `routing-mode` is itself a
-  // finding (version-advisories.ts 'tunnel-and-routing-mode'), so `tunnel` must only ever be what the user wrote.
+  // finding (known-issues/kernel-combinations.ts 'tunnel-and-routing-mode'), so `tunnel` must only ever be what the user wrote.
   // "host-reachable services" renamed socket LB (PR #20369, 1.12); the old option removed in 1.13 (PR #22083, #22077).
   {
     key: 'bpf-lb-sock', from: 'enable-host-reachable-services', since: '1.12', removedIn: '1.13', source: 'cilium/cilium PR #20369, PR #22083',
