@@ -44,15 +44,18 @@ const COMMON_LONG: Partial<Record<SysdumpPart, string>> = {
   hubbleRelay: 'hubble-relay-deployment-<ts>.yaml',
 };
 
+/** What `cilium sysdump` writes today; the sandbox writes it too. */
+export const CURRENT_LAYOUT: SysdumpLayout = {
+  id: 'cilium-cli-current',
+  releases: 'cilium-cli from the release that switched bugtool to .tar.gz on, and the cilium-cli inside cilium/cilium',
+  files: { ...COMMON_LONG, ciliumConfig: 'cilium-configmap-<ts>.yaml', nodeConfigs: 'ciliumnodeconfigs-<ts>.yaml', endpointSlices: 'k8s-endpointslices-<ts>.yaml' },
+  logs: 'logs-%s-%s-<ts>.log',
+  previousLogs: 'logs-%s-%s-<ts>-prev.log',
+  bugtool: 'cilium-bugtool-%s-<ts>.tar.gz',
+};
+
 export const LAYOUTS: readonly SysdumpLayout[] = [
-  {
-    id: 'cilium-cli-current',
-    releases: 'cilium-cli from the release that switched bugtool to .tar.gz on, and the cilium-cli inside cilium/cilium',
-    files: { ...COMMON_LONG, ciliumConfig: 'cilium-configmap-<ts>.yaml', nodeConfigs: 'ciliumnodeconfigs-<ts>.yaml', endpointSlices: 'k8s-endpointslices-<ts>.yaml' },
-    logs: 'logs-%s-%s-<ts>.log',
-    previousLogs: 'logs-%s-%s-<ts>-prev.log',
-    bugtool: 'cilium-bugtool-%s-<ts>.tar.gz',
-  },
+  CURRENT_LAYOUT,
   {
     id: 'cilium-cli-2021-long',
     releases: 'cilium-cli of late 2021',
