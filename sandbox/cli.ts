@@ -5,11 +5,18 @@ import { startKubeEmulator } from './kube/index.ts';
 import { startSlackEmulator } from './slack/index.ts';
 import { scenarioFromArgOrExit } from './scenario-arg.ts';
 import { DEMO_CHANNEL, DEMO_USERS } from './sandbox-stack.ts';
+import { writeScenarioSysdumpFile } from './sysdump/index.ts';
 
-const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'healthy' }, slack: { type: 'boolean', default: true } } });
+const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'healthy' }, slack: { type: 'boolean', default: true }, sysdump: { type: 'string' } } });
 
 async function main(): Promise<void> {
   const scenario = scenarioFromArgOrExit(values.scenario);
+  if (values.sysdump !== undefined) {
+    // `--sysdump out.zip`: write the scenario's cilium sysdump (current cilium-cli layout) and exit.
+    const size = await writeScenarioSysdumpFile(scenario, values.sysdump);
+    console.error(`wrote ${values.sysdump} (${size} bytes): a cilium sysdump of scenario "${scenario.name}"; try: npm run cli -- analyze ${values.sysdump}`);
+    return;
+  }
   const kube = await startKubeEmulator({ scenario });
   const slack = values.slack ? await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] }) : undefined;
   console.log(`KUBECONFIG=${kube.kubeconfigPath}`);
