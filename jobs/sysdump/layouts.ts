@@ -121,7 +121,11 @@ export function detectLayout(names: Iterable<string>): DetectedLayout | null {
         const ts = timestampOf(anchor, name);
         if (ts === null) continue;
         const present = new Set(list);
-        const score = Object.values(layout.files).filter((t) => present.has(fileName(t, ts))).length;
+        // Layouts share most names; the bugtool archive's extension (.tar.gz or .tar) tells them apart when the
+        // config file, the one name that differs, is missing.
+        const ext = layout.bugtool.slice(layout.bugtool.indexOf('.tar'));
+        const bugtools = list.some((n) => n.startsWith('cilium-bugtool-') && n.endsWith(`-${ts}${ext}`)) ? 1 : 0;
+        const score = Object.values(layout.files).filter((t) => present.has(fileName(t, ts))).length + bugtools;
         if (best === null || score > best.score) best = { layout, ts, score };
       }
     }

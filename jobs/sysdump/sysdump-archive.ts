@@ -11,8 +11,8 @@ export type KubeItem = Record<string, unknown>;
 
 /** A part the archive does not hold: the evidence says so ("not in the archive"), it never reads as healthy. */
 export class NotInArchiveError extends Error {
-  constructor(readonly file: string, what: string) {
-    super(`${what}: ${file} is not in the sysdump archive`);
+  constructor(readonly file: string, note?: string) {
+    super(`${file} is not in the sysdump archive${note === undefined ? '' : ` (${note})`}`);
     this.name = 'NotInArchiveError';
   }
 }
@@ -71,7 +71,7 @@ export class SysdumpArchive {
     const file = this.partFile(part) ?? `${part} (never written by ${this.layout.releases})`;
     if (this.parsed.has(file)) return this.parsed.get(file);
     const text = this.text(file);
-    if (text === null) throw new NotInArchiveError(file, what);
+    if (text === null) throw new NotInArchiveError(file, `needed to ${what}`);
     let doc: unknown;
     try {
       doc = parseYaml(text, { maxAliasCount: 100 });

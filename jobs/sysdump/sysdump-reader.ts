@@ -74,7 +74,7 @@ export class SysdumpClusterReader implements ClusterReader {
       if (text === null) {
         // cilium-cli writes -prev only for a container that restarted; its absence then means "no previous container".
         if (q.previous) throw new KubeApiError(`previous terminated container "${q.container}" in pod "${q.pod}" not found (no ${file} in the sysdump)`, 400, 'BadRequest', undefined, 'get pods/log');
-        throw new NotInArchiveError(file, `logs of ${q.pod}/${q.container}`);
+        throw new NotInArchiveError(file);
       }
       // cilium-cli asks for --limit-bytes (default 1 GiB); keep the collector's own bound and tail.
       const lines = text.split('\n');
@@ -117,7 +117,7 @@ export class SysdumpClusterReader implements ClusterReader {
 
   getDaemonSet(namespace: string, name: string): Promise<V1DaemonSet> {
     return answer(() => {
-      if (!this.archive.has('daemonSet')) throw new NotInArchiveError(this.archive.partFile('daemonSet') ?? 'cilium-daemonset', 'get the agent daemonset');
+      if (!this.archive.has('daemonSet')) throw new NotInArchiveError(this.archive.partFile('daemonSet') ?? 'cilium-daemonset');
       const ds = this.daemonSets().find((d) => d.metadata?.namespace === namespace && d.metadata.name === name && d.metadata.annotations?.[INFERRED_ANNOTATION] === undefined);
       if (ds === undefined) throw notFound(`get daemonset ${namespace}/${name}`);
       return ds;
@@ -136,12 +136,12 @@ export class SysdumpClusterReader implements ClusterReader {
     const pods = await this.listPods({ namespace, labelSelector });
     if (pods.length === 0) return [];
     const part = labelSelector.includes('hubble-relay') ? 'hubbleRelay' : 'operator';
-    throw new NotInArchiveError(this.archive.partFile(part) ?? part, `the Deployment of pods ${labelSelector} in ${namespace}`);
+    throw new NotInArchiveError(this.archive.partFile(part) ?? part, `although pods ${labelSelector} are in its pod list`);
   }
 
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap> {
     return answer(() => {
-      if (name !== CILIUM_CONFIG) throw new NotInArchiveError(`configmap ${namespace}/${name}`, `get configmap ${name}`);
+      if (name !== CILIUM_CONFIG) throw new NotInArchiveError(`ConfigMap ${namespace}/${name}`, 'cilium sysdump collects cilium-config only');
       const [cm] = this.list<V1ConfigMap>('ciliumConfig', 'get cilium-config');
       if (cm === undefined) throw notFound('get configmap cilium-config');
       return cm;
@@ -175,7 +175,7 @@ export class SysdumpClusterReader implements ClusterReader {
 
   listCrds(): Promise<unknown[]> {
     return answer(() => {
-      throw new NotInArchiveError('customresourcedefinitions', 'list customresourcedefinitions (cilium sysdump does not collect them)');
+      throw new NotInArchiveError('CustomResourceDefinitions', 'cilium sysdump does not collect them');
     });
   }
 
@@ -190,7 +190,7 @@ export class SysdumpClusterReader implements ClusterReader {
   listCustomObjects(group: string, version: string, plural: string, namespace?: string): Promise<unknown[]> {
     return answer(() => {
       const part = group === 'cilium.io' ? CUSTOM_PARTS[plural] : undefined;
-      if (part === undefined) throw new NotInArchiveError(`${plural}.${group}`, `list ${plural}`);
+      if (part === undefined) throw new NotInArchiveError(`${plural}.${group}`);
       const items = this.list<KubeItem>(part, `list ${plural}`).filter((o) => namespace === undefined || meta(o).namespace === undefined || meta(o).namespace === namespace);
       // Items of a typed list carry no apiVersion: they are at the version the CLI read (v2, v2alpha1 before 1.16 for CiliumNodeConfig).
       return items.filter((o) => typeof o.apiVersion !== 'string' || o.apiVersion === `${group}/${version}`);
