@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { collectEvidence } from '../../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../../jobs/kube/client-node-cluster.ts';
 import { SysdumpArchive } from '../../jobs/sysdump/sysdump-archive.ts';
-import { evidenceFromSysdump } from '../../jobs/sysdump/sysdump-evidence.ts';
+import { evidenceFromSysdump, fleetReportFromSysdump } from '../../jobs/sysdump/sysdump-evidence.ts';
+import { runSweep } from '../../jobs/fleet/sweep.ts';
 import { analyze } from '../../runbooks/engine/analyze.ts';
 import { startKubeEmulator } from '../../sandbox/kube/index.ts';
 import { listScenarios, resolveScenario } from '../../sandbox/scenario/index.ts';
@@ -56,6 +57,23 @@ describe('a sysdump of every scenario reads like the live cluster', () => {
       expect(ev.kernelConfig.ok && ev.kernelConfig.value.options.CONFIG_BPF).toBe('y');
       expect(ev.hostKernel.ok && ev.hostKernel.value.source).toBe('sysdump');
       if (ev.iptables.ok) expect(ev.iptables.value.source).toBe('sysdump');
+    } finally {
+      await kube.stop();
+    }
+  }, 60_000);
+
+  it('without --node: the same root-cause groups as a live sweep of the cluster (kernel-too-old)', async () => {
+    const kube = await startKubeEmulator({ scenario: resolveScenario('kernel-too-old') });
+    try {
+      const reader = new ClientNodeCluster('kernel-too-old', loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+      const live = await runSweep(reader, { collect: OPTS });
+      const archive = SysdumpArchive.open((await writeSysdump(kube.store, reader, { now: AT })).bytes, 'k.zip');
+      const fromArchive = await fleetReportFromSysdump(archive);
+      const shape = (groups: typeof live.groups) => groups.map((g) => ({ runbookId: g.runbookId, severity: g.severity, kernel: g.kernel, pool: g.pool, nodes: g.nodes }));
+      expect(shape(fromArchive.groups)).toEqual(shape(live.groups));
+      expect(fromArchive.groups[0]).toMatchObject({ runbookId: 'kernel-too-old', severity: 'critical' });
+      expect(fromArchive.groups[0]?.nodes).toHaveLength(12);
+      expect(fromArchive.totals.nodes).toBe(live.totals.nodes);
     } finally {
       await kube.stop();
     }
