@@ -45,7 +45,8 @@ function nodeLevelFacts(archive: SysdumpArchive, evidence: Evidence): Partial<Ev
     const absent: Fact<never> = {
       ok: false,
       reason: 'unavailable',
-      detail: `not in the sysdump archive: no ${fileName(archive.layout.bugtool, archive.ts, pod)} (cilium-cli runs cilium-bugtool inside the agent${running ? '; it failed or the sysdump was taken with --quick' : ', which was not running'})`,
+      // cilium-cli runs cilium-bugtool by exec in the agent pod (sysdump.go submitCiliumBugtoolTasks); --quick skips it.
+      detail: `not in the sysdump archive: no ${fileName(archive.layout.bugtool, archive.ts, pod)} (cilium-cli runs cilium-bugtool by exec in the agent pod; ${running ? 'it failed there, or the sysdump was taken with --quick' : 'the agent was not running'})`,
     };
     return { memlock, iptables: absent, kernelConfig: absent, hostKernel: absent, agentStatus: absent, kernelLog: absent };
   }
