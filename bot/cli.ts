@@ -139,6 +139,7 @@ async function main(argv: string[]): Promise<void> {
         process.exitCode = out.exitCode;
         return;
       }
+      if (values.node !== undefined) fail(`--node picks a node of a sysdump archive (a .zip); an evidence file holds one node already\n${USAGE}`);
       const json = readDocument(target);
       try {
         print(analyze(evidenceFromDocument(json)), values.json, 'findings');
