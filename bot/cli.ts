@@ -3,6 +3,7 @@
 //   cilium-runbook diagnose --all [--kubeconfig PATH] [--context C] [--cluster NAME] [--json]
 //   cilium-runbook collect <node> [--kubeconfig PATH] [--context C] > evidence.json
 //   cilium-runbook analyze <evidence.json|-> [--json]
+//   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node N] [--json]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze } from '../runbooks/engine/analyze.ts';
@@ -16,12 +17,14 @@ import { NodeNameSchema } from './command-grammar.ts';
 import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
 import { runSweep } from '../jobs/fleet/sweep.ts';
+import { analyzeSysdumpFile, isSysdumpPath } from './sysdump-cli.ts';
 
 const USAGE = `Usage:
   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json] [--evidence-out FILE]
   cilium-runbook diagnose --all [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json]   (whole cluster, grouped by root cause)
   cilium-runbook collect <node> [--kubeconfig PATH] [--context NAME]     (evidence JSON on stdout)
   cilium-runbook analyze <evidence.json|-> [--json]                      (- reads standard input)
+  cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node NAME] [--json] (a cilium sysdump: all nodes by root cause, or one)
 Exit codes: 0 no critical finding, 3 a critical finding, 2 bad input, 1 failure.`;
 
 const MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
@@ -104,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       'evidence-out': { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -128,6 +132,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'analyze': {
+      if (isSysdumpPath(target)) {
+        const out = await analyzeSysdumpFile(target ?? '', { json: values.json, ...(values.node !== undefined && { node: values.node }) });
+        process.stdout.write(out.stdout);
+        process.stderr.write(out.stderr);
+        process.exitCode = out.exitCode;
+        return;
+      }
+      if (values.node !== undefined) fail(`--node picks a node of a sysdump archive (a .zip); an evidence file holds one node already\n${USAGE}`);
       const json = readDocument(target);
       try {
         print(analyze(evidenceFromDocument(json)), values.json, 'findings');

@@ -7,6 +7,7 @@ import { startSlackEmulator } from './slack/index.ts';
 import { scenarioFromArgOrExit } from './scenario-arg.ts';
 import { DEMO_CHANNEL, DEMO_USERS } from './sandbox-stack.ts';
 import { stopOnSignals } from './shutdown.ts';
+import { writeScenarioSysdumpFile } from './sysdump/index.ts';
 
 const USAGE = `Usage: npm run sandbox -- [options]
 
@@ -15,16 +16,24 @@ Serves the Kubernetes API emulator (and a Slack emulator) with one scenario unti
 Options:
   --scenario <name|path>   a scenario of sandbox/scenarios/ or a YAML file (default: healthy)
   --no-slack               do not start the Slack emulator
+  --sysdump <out.zip>      write a cilium sysdump of the scenario (current cilium-cli layout) and exit
   -h, --help               this help`;
 
 const values = parseOptionsOrExit('sandbox', USAGE, process.argv.slice(2), {
   scenario: { type: 'string', default: 'healthy' },
   slack: { type: 'boolean', default: true },
   'no-slack': { type: 'boolean', default: false },
+  sysdump: { type: 'string' },
 });
 
 async function main(): Promise<void> {
   const scenario = scenarioFromArgOrExit(values.scenario);
+  if (values.sysdump !== undefined) {
+    // `--sysdump out.zip`: write the scenario's cilium sysdump (current cilium-cli layout) and exit.
+    const size = await writeScenarioSysdumpFile(scenario, values.sysdump);
+    console.error(`wrote ${values.sysdump} (${size} bytes): a cilium sysdump of scenario "${scenario.name}"; try: npm run cli -- analyze ${values.sysdump}`);
+    return;
+  }
   const kube = await startKubeEmulator({ scenario });
   const withSlack = values.slack && !values['no-slack'];
   const slack = withSlack ? await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] }) : undefined;
