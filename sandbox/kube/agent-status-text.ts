@@ -17,7 +17,9 @@ export interface AgentStatusInputs {
 }
 
 export function agentStatusInputs(pod: KubeObject, node: KubeObject | undefined, config: Record<string, string>): AgentStatusInputs {
-  const image = String(asRecord((asRecord(pod['spec'])['containers'] as unknown[] | undefined)?.[0])['image'] ?? '');
+  const containers = asRecord(pod['spec'])['containers'];
+  const rawImage = Array.isArray(containers) ? asRecord(containers[0])['image'] : undefined;
+  const image = typeof rawImage === 'string' ? rawImage : '';
   const info = asRecord(asRecord(node?.['status'])['nodeInfo']);
   const addresses = asRecord(node?.['status'])['addresses'];
   const internal = Array.isArray(addresses) ? addresses.map(asRecord).find((a) => a['type'] === 'InternalIP')?.['address'] : undefined;

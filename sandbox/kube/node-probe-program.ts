@@ -49,7 +49,8 @@ function limitsWithMemlock(memlock: [string, string] | undefined): string {
 
 export function runProbeProgram(state: EmulatorState, nodeName: string, data: NodeData | undefined): ProgramRun {
   const node = state.store.get('v1', 'Node', undefined, nodeName);
-  const release = String(asRecord(asRecord(node?.['status'])['nodeInfo'])['kernelVersion'] ?? '');
+  const rawRelease = asRecord(asRecord(node?.['status'])['nodeInfo'])['kernelVersion'];
+  const release = typeof rawRelease === 'string' ? rawRelease : '';
   const config = data?.kernelConfig === undefined ? (release === '' ? null : kernelConfig(release)) : data.kernelConfig;
   const filter = new RegExp(KERNEL_LOG_FILTER, 'i');
   const kernelLog = (data?.kernelLog ?? []).filter((l) => filter.test(l)).slice(-KERNEL_LOG_LINES);

@@ -46,7 +46,7 @@ export function runOncePod(state: EmulatorState, nodeData: NodeData[], created: 
       const run = program(state, nodeData, created, first);
       const started = now();
       if (!update({ phase: 'Running', conditions: [...scheduled, { type: 'Ready', status: 'True', lastTransitionTime: started }], startTime: started, containerStatuses: statuses({ ready: true, started: true, state: { running: { startedAt: started } } }) })) return;
-      state.logs.set(ns, name, String(first['name'] ?? ''), { current: run.log });
+      state.logs.set(ns, name, typeof first['name'] === 'string' ? first['name'] : '', { current: run.log });
       const finishIn = run.hangs ? deadlineMs - (Date.now() - startedAt) : STEP_MS;
       if (!Number.isFinite(finishIn)) return;
       later(Math.max(0, finishIn), () => {
