@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseNodeProbeEnv } from '../../jobs/collect/node-probe/probe-config.ts';
 import { PROBE_CAPABILITIES, probePod } from '../../jobs/collect/node-probe/probe-pod.ts';
 import { PROBE_COMMAND } from '../../jobs/collect/node-probe/probe-script.ts';
+import { KIND_SCHEMAS } from './k8s-schemas.ts';
 import { grantsFor, grantText } from './rbac-rules.ts';
 import { BOT_USER, find, kustomize, type RenderedObject } from './render.ts';
 
@@ -29,6 +30,13 @@ describe('deploy/overlays/node-probe', () => {
     objects = await kustomize('deploy/overlays/node-probe');
     policy = Policy.parse(find(objects, 'ValidatingAdmissionPolicy', 'cilium-runbook-node-probe'));
     settings = z.object({ data: z.record(z.string(), z.string()) }).parse(find(objects, 'ConfigMap', 'cilium-runbook-node-probe', 'cilium-runbook')).data;
+  });
+
+  it('every rendered object validates against the schema of its kind', () => {
+    for (const o of objects) {
+      const parsed = KIND_SCHEMAS[o.kind]?.safeParse(o);
+      expect(parsed === undefined ? `no schema for ${o.kind}` : parsed.success ? 'ok' : `${o.kind}/${o.metadata.name}: ${parsed.error.message}`).toBe('ok');
+    }
   });
 
   it('the settings are valid NODE_PROBE_* for the bot, which reads them (envFrom)', () => {
