@@ -7,7 +7,7 @@ import { ApiException, CoreV1Api, Exec } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { startBot } from '../../bot/bot.ts';
 import { loadKubeConfig } from '../../jobs/kube/client-node-cluster.ts';
-import { resolveScenario, type KubeObject } from '../../sandbox/scenario/index.ts';
+import { resolveScenario } from '../../sandbox/scenario/index.ts';
 import { brokenNodeOf, DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
 import { z } from 'zod';
 import { parseNodeProbeEnv } from '../../jobs/collect/node-probe/probe-config.ts';
