@@ -14,6 +14,7 @@ import { PostLedger } from './post-ledger.ts';
 import { cachedNodeLister, type NodeLister } from './node-directory.ts';
 import { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
 import { startDiagnoseWorker, type DiagnoseResult } from '../jobs/diagnose-worker.ts';
+import { startNodeProbes } from '../jobs/collect/node-probe/node-probes.ts';
 import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
@@ -116,6 +117,9 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';
+  const nodeProbes = runWorkers && config.nodeProbe !== undefined
+    ? startNodeProbes(config.nodeProbe, new Map([...readers].map(([name, r]) => [name, r.kubeConfig])), logger)
+    : undefined;
   const worker = !runWorkers
       ? null
       : startDiagnoseWorker({
@@ -126,6 +130,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
           incidents,
           ...(config.remediation.enabled && { proposals }),
           collect: config.collect,
+          ...(nodeProbes !== undefined && { nodeProbes: (cluster: string) => nodeProbes.probeFor(cluster) }),
           logger,
           lockMs: config.jobs.lockMs,
           ...(acks !== undefined && { beforeStep: () => acks.quiet() }),
@@ -212,6 +217,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       await health?.stop();
       if (slackStarted) await app.stop();
       await worker?.close();
+      nodeProbes?.stop();
       await remediateWorker?.close();
       await sweepWorker?.close();
       await remediateQueue.close();

@@ -2,6 +2,7 @@
 // what the variable is for, so a broken deployment is fixed in one edit.
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { parseNodeProbeEnv, type NodeProbeConfig } from '../jobs/collect/node-probe/probe-config.ts';
 
 const csv = z
   .string()
@@ -84,6 +85,8 @@ export interface Config {
   jobs: { attempts: number; backoffMs: number; lockMs: number };
   /** Off by default: a read-only deployment shows fix steps but no buttons. */
   remediation: { enabled: boolean; approvers: { low: string[]; medium: string[]; high: string[] }; proposalTtlMs: number };
+  /** NODE_PROBE_*: set only when NODE_PROBE_ENABLED=true (jobs/collect/node-probe). */
+  nodeProbe?: NodeProbeConfig;
 }
 
 /** Reads and validates the configuration; throws ConfigError listing every problem with what the variable is for. */
@@ -122,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.REMEDIATION_ENABLED && approvers.length === 0) {
     problems.push('REMEDIATION_ENABLED=true needs approvers: set REMEDIATION_APPROVERS_LOW/MEDIUM/HIGH to Slack user or group ids');
   }
+  const probe = parseNodeProbeEnv(env);
+  problems.push(...probe.problems);
   if (problems.length > 0 || e.SLACK_BOT_TOKEN === undefined || e.REDIS_URL === undefined) throw new ConfigError(problems);
   return {
     slack: {
@@ -152,5 +157,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       approvers: { low: e.REMEDIATION_APPROVERS_LOW, medium: e.REMEDIATION_APPROVERS_MEDIUM, high: e.REMEDIATION_APPROVERS_HIGH },
       proposalTtlMs: e.PROPOSAL_TTL_MINUTES * 60_000,
     },
+    ...(probe.config !== null && { nodeProbe: probe.config }),
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { analyze } from '../runbooks/engine/analyze.ts';
 import type { Evidence } from '../runbooks/engine/evidence.ts';
 import { collectEvidence, type CollectOptions } from './collect/collect-evidence.ts';
+import type { NodeProbe } from './collect/node-probe/probe-evidence.ts';
 import { DIAGNOSE_QUEUE, DiagnoseJobSchema } from './diagnose-job.ts';
 import type { IncidentSink } from './incident-sink.ts';
 import type { ClusterReader } from './kube/cluster-reader.ts';
@@ -27,6 +28,8 @@ export interface DiagnoseWorkerOptions {
   /** Set when remediation is enabled: proposals become buttons. */
   proposals?: ProposalStore;
   collect: CollectOptions;
+  /** The node probe of a cluster, when NODE_PROBE_ENABLED (jobs/collect/node-probe). */
+  nodeProbes?: (cluster: string) => NodeProbe | undefined;
   logger: Logger;
   concurrency?: number;
   /** Job lock; a crashed worker's job is retried after about this long (default 30 s). */
@@ -86,7 +89,8 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   // The progress edit runs beside the collection: the person waits for the report, not for the edit.
   const collecting = opts.sink.collecting({ ...data, ...(job.id !== undefined && { jobId: job.id }) });
   void collecting.catch(() => undefined); // awaited after the collection; handled now so it is never 'unhandled'
-  const evidence = await collectEvidence(reader, data.node, opts.collect);
+  const nodeProbe = opts.nodeProbes?.(data.cluster);
+  const evidence = await collectEvidence(reader, data.node, { ...opts.collect, ...(nodeProbe !== undefined && { nodeProbe }), ...(job.id !== undefined && { jobId: job.id }) });
   await collecting;
   const unreachable = apiUnreachable(evidence);
   if (unreachable !== null) throw new Error(`the Kubernetes API of cluster "${data.cluster}" is unreachable: ${unreachable}`);

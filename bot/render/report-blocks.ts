@@ -162,6 +162,7 @@ export function renderReport(rawReport: Report, rawWhere?: { incidentId: string;
     groups.push([{ type: 'divider' }, section(`*Could not collect*\n${lines.join('\n')}`)]);
   }
   if (minor.length > 0) groups.push([context(`Not read: ${minor.map((u) => `${escapeMrkdwn(u.fact)} (${clip(escapeMrkdwn(u.detail), 120)})`).join(' · ')}`)]);
+  if (report.readByProbe !== undefined) groups.push([context(`Read by the node probe: ${report.readByProbe.map(inlineCode).join(' ')} (a short-lived pod on the node, since the agent could not read them)`)]);
   groups.push([context(`Checked: ${report.checked.map(inlineCode).join(' ')}`)]);
 
   // The notification text is mrkdwn too: escaped like the blocks, so it cannot carry `<!channel>` or a link.

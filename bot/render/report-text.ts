@@ -32,6 +32,7 @@ export function renderReportText(report: Report): string {
   }
   for (const i of report.inconclusive) out.push(`Inconclusive: ${i.runbookId} (${i.title}): missing ${i.missing.join(', ')}`);
   for (const u of report.unavailable) out.push(`Could not collect ${u.fact} (${u.reason}): ${u.detail}${u.fix !== undefined ? `\n  Fix: ${u.fix}` : ''}`);
+  if (report.readByProbe !== undefined) out.push(`Read by the node probe: ${report.readByProbe.join(', ')} (a short-lived pod on the node, since the agent could not read them)`);
   out.push(`Checked: ${report.checked.join(', ')}`);
   return redactSecrets(out.join('\n'));
 }

@@ -2,13 +2,14 @@
 // (current and previous run), and, by exec inside a running agent, iptables, the memlock limit, the kernel build
 // config and /proc/version. Each read is one fact; a refused or failed read costs that fact only.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { AgentLogs, Fact, HostKernel, InitContainerLogs, IptablesInfo, LogChunk } from '../../runbooks/engine/evidence.ts';
+import type { AgentLogs, AgentStatus, Fact, HostKernel, InitContainerLogs, IptablesInfo, LogChunk } from '../../runbooks/engine/evidence.ts';
 import type { KernelConfig, Memlock } from '../../runbooks/engine/evidence-extra.ts';
 import { summarizeIptablesSave } from '../../runbooks/engine/iptables-summary.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import { ok, type Permission } from './fact-outcome.ts';
 import { parseKernelConfig, parseMemlock } from './extra-facts.ts';
 import { agentRunning } from './pod-facts.ts';
+import { agentStatusCommand, agentStatusOf } from './agent-status-read.ts';
 
 export interface AgentReadOptions {
   tailLines: number;
@@ -101,6 +102,7 @@ export interface AgentExecReads {
   memlock: Fact<Memlock>;
   kernelConfig: Fact<KernelConfig>;
   hostKernel: Fact<HostKernel>;
+  agentStatus: Fact<AgentStatus>;
 }
 
 /**
@@ -119,15 +121,17 @@ function hostKernelFrom(stdout: string): HostKernel {
 export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, container: string, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<AgentExecReads> {
   // RBAC first: without exec these stay unread even once the agent runs again, and that is what to fix.
   const allowed = await execAllowed;
-  if (allowed.ok && !allowed.value) return { memlock: EXEC_NOT_GRANTED('the memlock limit'), kernelConfig: EXEC_NOT_GRANTED('the kernel build config'), hostKernel: EXEC_NOT_GRANTED('/proc/version') };
-  if (!agentRunning(pod, container)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version') };
+  if (allowed.ok && !allowed.value) return { memlock: EXEC_NOT_GRANTED('the memlock limit'), kernelConfig: EXEC_NOT_GRANTED('the kernel build config'), hostKernel: EXEC_NOT_GRANTED('/proc/version'), agentStatus: EXEC_NOT_GRANTED('`cilium-dbg status --verbose`') };
+  if (!agentRunning(pod, container)) return { memlock: NOT_RUNNING('the memlock limit'), kernelConfig: NOT_RUNNING('the kernel build config'), hostKernel: NOT_RUNNING('/proc/version'), agentStatus: NOT_RUNNING('`cilium-dbg status --verbose`') };
   const namespace = pod.metadata?.namespace ?? '';
   const needs = [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)];
   const run = (command: string[]) => () => reader.exec({ namespace, pod: pod.metadata?.name ?? '', container, command, maxBytes: 4 * 1024 * 1024 });
-  const [limits, config, procVersion] = await Promise.all([
+  const statusArgv = agentStatusCommand(pod, container);
+  const [limits, config, procVersion, status] = await Promise.all([
     guard('exec cat /proc/1/limits', needs, run(['cat', '/proc/1/limits'])),
     guard('exec read kernel config', needs, run(['sh', '-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'])),
     guard('exec cat /proc/version', needs, run([...HOST_KERNEL_COMMAND])),
+    guard(`exec ${statusArgv.join(' ')}`, needs, run([...statusArgv])),
   ]);
   const hostKernel: Fact<HostKernel> = !procVersion.ok
     ? procVersion
@@ -145,7 +149,7 @@ export async function collectAgentReads(reader: ClusterReader, pod: V1Pod, conta
     : config.value.exitCode === 0 && config.value.stdout.includes('CONFIG_')
       ? ok(parseKernelConfig(config.value.stdout, '/proc/config.gz or /boot/config-$(uname -r)'))
       : { ok: false, reason: 'unavailable', detail: `the node exposes neither /proc/config.gz nor /boot/config-* to the agent (exit ${config.value.exitCode})` };
-  return { memlock, kernelConfig, hostKernel };
+  return { memlock, kernelConfig, hostKernel, agentStatus: agentStatusOf(status, statusArgv) };
 }
 
 export async function collectIptables(reader: ClusterReader, pod: V1Pod, container: string, nodeName: string, opts: AgentReadOptions, guard: Guard, execAllowed: Promise<Fact<boolean>>): Promise<Fact<IptablesInfo>> {

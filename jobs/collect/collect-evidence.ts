@@ -14,6 +14,7 @@ import { slimListsFor } from './slim-lists.ts';
 import { agentContainerOf, DEFAULT_CILIUM_NAMESPACE, describeInstall, findAgentPods, type AgentPodsFound } from './cilium-install.ts';
 import { collectAgentLogs, collectAgentReads, collectInitLogs, collectIptables, perm, type AgentExecReads, type Guard } from './agent-reads.ts';
 import { overridesForNode } from './config-overrides.ts';
+import { completeWithProbe, type NodeProbe } from './node-probe/probe-evidence.ts';
 
 /** kube-proxy lives in kube-system wherever Cilium is installed. */
 const KUBE_PROXY_NAMESPACE = 'kube-system';
@@ -27,6 +28,10 @@ export interface CollectOptions {
   /** CILIUM_NAMESPACE: look for the agents only there (otherwise every namespace). */
   ciliumNamespace?: string;
   now?: () => Date;
+  /** The opt-in node probe (NODE_PROBE_ENABLED): reads on the node what the agent could not. */
+  nodeProbe?: NodeProbe;
+  /** The diagnosis job, for the probe pod's owner label. */
+  jobId?: string;
 }
 
 export async function collectEvidence(cluster: ClusterReader, nodeName: string, opts: CollectOptions): Promise<Evidence> {
@@ -196,11 +201,12 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
     memlock: agentReads?.memlock ?? noAgent(),
     kernelConfig: agentReads?.kernelConfig ?? noAgent(),
     hostKernel: agentReads?.hostKernel ?? noAgent(),
+    agentStatus: agentReads?.agentStatus ?? noAgent(),
     install,
     configOverrides: overrides,
   };
   // The collector's output is validated like any other evidence document: a shape bug fails here, not in a runbook.
-  return parseEvidence(evidence);
+  return parseEvidence(await completeWithProbe(parseEvidence(evidence), opts.nodeProbe, opts.jobId ?? 'cli'));
 }
 
 /**

@@ -8,6 +8,7 @@ import { REPORT_SCHEMA_VERSION } from './contract.ts';
 import { FACT_KEYS, type Evidence } from './evidence.ts';
 import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from '../catalogue/registry.ts';
 import { withEffectiveConfig } from './effective-config.ts';
+import { probeReadFacts } from './fact-sources.ts';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -63,6 +64,7 @@ export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNB
     inconclusive,
     healthySummary: findings.length === 0 ? healthySummary(evidence, checked, inconclusive) : null,
     checked,
+    ...(probeReadFacts(evidence).length > 0 && { readByProbe: probeReadFacts(evidence) }),
   };
 }
 

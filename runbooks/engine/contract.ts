@@ -159,5 +159,7 @@ export const ReportSchema = z.object({
   healthySummary: z.string().nullable(),
   /** Runbooks that ran (ids), for transparency. */
   checked: z.array(z.string()),
+  /** Facts read by the node probe pod instead of through the agent; absent when none were. */
+  readByProbe: z.array(z.string()).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;

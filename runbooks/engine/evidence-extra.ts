@@ -79,5 +79,7 @@ export const MemlockSchema = z.object({
   soft: z.string(),
   /** Hard limit column, same form. */
   hard: z.string(),
+  /** Where it was read when not the agent's own /proc/1/limits, e.g. "probe-pod: container default". */
+  source: z.string().optional(),
 });
 export type Memlock = z.infer<typeof MemlockSchema>;

@@ -4,6 +4,7 @@
 import type { KubeObject } from '../scenario/schema.ts';
 import type { ExecOutcome } from './exec-results.ts';
 import { asRecord } from './resources.ts';
+import { agentStatusInputs, agentStatusText } from './agent-status-text.ts';
 
 /** The container every Cilium install names the agent in (Helm, OLM, RKE2, GKE anetd alike). */
 export const AGENT_CONTAINER = 'cilium-agent';
@@ -80,12 +81,16 @@ export function kernelConfig(release: string): string {
 /** The argv the collector runs for the host kernel (jobs/collect/agent-reads.ts HOST_KERNEL_COMMAND), joined by spaces. */
 export const HOST_KERNEL_READ = 'sh -c cat /proc/version && { cat /proc/version_signature 2>/dev/null || true; }';
 
+/** The agent's status CLI: `cilium-dbg` from 1.15 (cilium/cilium PR #28085), `cilium` before. */
+export const AGENT_STATUS_READS = ['cilium-dbg status --verbose', 'cilium status --verbose'];
+
 /** The default answer of a running agent container, or undefined when the command is not one of the reads above. */
-export function defaultAgentExec(pod: KubeObject, node: KubeObject | undefined, container: string, argv: string[]): ExecOutcome | undefined {
+export function defaultAgentExec(pod: KubeObject, node: KubeObject | undefined, container: string, argv: string[], ciliumConfig: Record<string, string> = {}): ExecOutcome | undefined {
   if (container !== AGENT_CONTAINER || pod.metadata.labels?.['k8s-app'] !== 'cilium') return undefined;
   const release = asRecord(asRecord(asRecord(node?.['status'])['nodeInfo']))['kernelVersion'];
   const joined = argv.join(' ');
   if (joined === 'cat /proc/1/limits') return { stdout: AGENT_PROC_LIMITS, stderr: '', exitCode: 0 };
+  if (AGENT_STATUS_READS.includes(joined)) return { stdout: agentStatusText(agentStatusInputs(pod, node, ciliumConfig)), stderr: '', exitCode: 0 };
   if (typeof release !== 'string' || release === '') return undefined;
   // The collector reads /proc/version and, where it exists (Ubuntu), /proc/version_signature in one exec.
   if (joined === 'cat /proc/version' || joined === HOST_KERNEL_READ) return { stdout: procVersion(release), stderr: '', exitCode: 0 };

@@ -7,6 +7,7 @@ import type { RequestInfo } from './request-info.ts';
 import type { ResourceDef, ResourceRegistry } from './resources.ts';
 import type { ObjectStore } from './store.ts';
 import type { KubeUser } from './users.ts';
+import type { NodeData } from '../scenario/schema.ts';
 
 export interface ApiResponse {
   code: number;
@@ -21,6 +22,8 @@ export interface EmulatorState {
   logs: LogStore;
   execResults: ExecResults;
   authz: RbacAuthorizer;
+  /** Node-level data for programs run on nodes (the node probe); absent = computed from the Node objects. */
+  nodeData?: NodeData[];
 }
 
 export interface ApiRequest {

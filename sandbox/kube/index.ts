@@ -77,7 +77,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions): Promise<Kube
   const registry = new ResourceRegistry();
   const store = new ObjectStore(registry);
   const authz = new RbacAuthorizer(store, opts.authorization ?? (hasRbac(scenario.objects) ? 'rbac' : 'allow-all'));
-  const state: EmulatorState = { registry, store, logs: new LogStore(), execResults: new ExecResults(), authz };
+  const state: EmulatorState = { registry, store, logs: new LogStore(), execResults: new ExecResults(), authz, nodeData: scenario.nodeData ?? [] };
   // CRDs first so their custom resources are registered before they are stored.
   const ordered = [...scenario.objects].sort((a, b) => Number(b.kind === 'CustomResourceDefinition') - Number(a.kind === 'CustomResourceDefinition'));
   for (const obj of [...implicitNamespaces(scenario.objects), ...ordered]) store.put(obj);

@@ -212,7 +212,7 @@ export class KubeHttpServer {
       }
       const node = this.deps.state.store.get('v1', 'Node', undefined, String(asRecord(target.pod['spec'])['nodeName']));
       const result = this.deps.state.execResults.run(info.namespace ?? '', target.pod.metadata.name, target.container, target.argv,
-        () => defaultAgentExec(target.pod, node, target.container, target.argv));
+        () => defaultAgentExec(target.pod, node, target.container, target.argv, asRecord(this.deps.state.store.get('v1', 'ConfigMap', target.pod.metadata.namespace, 'cilium-config')?.['data']) as Record<string, string>));
       this.exec.serve(req, socket, head, execStreams(url.searchParams), target.argv, result, () => {
         this.record(info, url, method, username, 101, started);
       });

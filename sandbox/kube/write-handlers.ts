@@ -9,6 +9,7 @@ import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { getObject } from './read-handlers.ts';
 import { apiVersionOf, asRecord, type ResourceDef } from './resources.ts';
 import { validateObject } from './validate.ts';
+import { runOncePod } from './run-once-pods.ts';
 
 function checkIdentity(def: ResourceDef, obj: KubeObject, req: ApiRequest): void {
   if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(def)) {
@@ -50,7 +51,10 @@ export function handleCreate(state: EmulatorState, req: ApiRequest): ApiResponse
   const existing = state.store.get(apiVersionOf(req.def), req.def.kind, obj.metadata.namespace, obj.metadata.name);
   if (existing !== undefined) throw alreadyExists(req.def, obj.metadata.name);
   delete meta['resourceVersion'];
-  return { code: 201, body: persist(state, obj, isDryRun(req.query)) };
+  const dryRun = isDryRun(req.query);
+  const stored = persist(state, obj, dryRun);
+  if (req.def.kind === 'Pod' && !dryRun) runOncePod(state, state.nodeData ?? [], stored);
+  return { code: 201, body: stored };
 }
 
 export function handleUpdate(state: EmulatorState, req: ApiRequest): ApiResponse {

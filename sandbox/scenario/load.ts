@@ -62,6 +62,7 @@ export function parseScenario(text: string, source: string): Scenario {
     logs: expanded.logs.map((l) => l.value),
     exec: expanded.exec.map((e) => e.value),
     users: parsed.data.users,
+    ...(parsed.data.nodeData.length > 0 && { nodeData: parsed.data.nodeData }),
     ...(parsed.data.expect !== undefined && { expect: parsed.data.expect }),
   };
 }

@@ -92,6 +92,34 @@ export const ScenarioExpectSchema = z
   .strict();
 export type ScenarioExpect = z.infer<typeof ScenarioExpectSchema>;
 
+/**
+ * What a node itself would show a process on it (the node probe pod): anything not given is computed from the
+ * Node object (kernel release → /proc/version and a kernel config) and the pods on it (kube-proxy → its NAT rules).
+ */
+export const NodeDataSchema = z
+  .object({
+    node: z.string().min(1),
+    /** The whole /proc/version line. */
+    procVersion: z.string().min(1).optional(),
+    /** Ubuntu's /proc/version_signature. */
+    versionSignature: z.string().min(1).optional(),
+    /** Kernel config text; `null` = neither /proc/config.gz nor /boot/config-* exists. */
+    kernelConfig: z.string().nullable().optional(),
+    /** Kernel log lines (dmesg), verbatim, oldest first. */
+    kernelLog: z.array(z.string()).optional(),
+    /** `iptables-legacy-save -t nat` / `iptables-nft-save -t nat` output. */
+    iptablesLegacy: z.string().optional(),
+    iptablesNft: z.string().optional(),
+    /** Loaded module names (/proc/modules). */
+    modules: z.array(z.string()).optional(),
+    /** The memlock row a container starts with: [soft, hard]. */
+    memlock: z.tuple([z.string(), z.string()]).optional(),
+    /** The probe's container never finishes (it is stopped at activeDeadlineSeconds). */
+    probeHangs: z.boolean().optional(),
+  })
+  .strict();
+export type NodeData = z.infer<typeof NodeDataSchema>;
+
 export const ScenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -102,6 +130,7 @@ export const ScenarioSchema = z
     users: z.array(ScenarioUserSchema).default([]),
     repeat: z.array(RepeatBlockSchema).default([]),
     expect: ScenarioExpectSchema.optional(),
+    nodeData: z.array(NodeDataSchema).default([]),
   })
   .strict();
 export type ScenarioFile = z.infer<typeof ScenarioSchema>;
@@ -118,4 +147,6 @@ export interface Scenario {
   users: ScenarioUser[];
   /** The broken node and the findings a diagnosis of it must lead with; absent in hand-made test scenarios. */
   expect?: ScenarioExpect;
+  /** Node-level data (what the node probe reads); absent = computed from the Node objects. */
+  nodeData?: NodeData[];
 }

@@ -112,6 +112,8 @@ const subjects = z.array(z.strictObject({ kind: z.literal('ServiceAccount'), nam
 const celName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
 const celNamed = z.array(z.strictObject({ name: z.string().min(1), expression: z.string().min(1) }));
 const ValidatingAdmissionPolicySpec = z.strictObject({
+  /** admissionregistration.k8s.io/v1 ParamKind: the kind bindings take params from. */
+  paramKind: z.strictObject({ apiVersion: z.string().min(1), kind: z.string().min(1) }).optional(),
   failurePolicy: z.enum(['Fail', 'Ignore']),
   matchConstraints: z.strictObject({
     resourceRules: z.array(z.strictObject({
@@ -170,7 +172,12 @@ export const KIND_SCHEMAS: Record<string, z.ZodType> = {
   RoleBinding: object('rbac.authorization.k8s.io/v1', 'RoleBinding', { roleRef, subjects }),
   ValidatingAdmissionPolicy: object('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', { spec: ValidatingAdmissionPolicySpec }, false),
   ValidatingAdmissionPolicyBinding: object('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', {
-    spec: z.strictObject({ policyName: dns1123Subdomain, validationActions: z.array(z.enum(['Deny', 'Warn', 'Audit'])).min(1) }),
+    spec: z.strictObject({
+      policyName: dns1123Subdomain,
+      validationActions: z.array(z.enum(['Deny', 'Warn', 'Audit'])).min(1),
+      // admissionregistration.k8s.io/v1 ParamRef: one named (namespaced) param object.
+      paramRef: z.strictObject({ name: dns1123Subdomain, namespace: dns1123Subdomain.optional(), parameterNotFoundAction: z.enum(['Allow', 'Deny']) }).optional(),
+    }),
   }, false),
 };
 

@@ -26,6 +26,19 @@ describe('default agent exec answers', () => {
     expect(defaultAgentExec(agent, undefined, 'cilium-agent', ['cat', '/proc/version'])).toBeUndefined();
   });
 
+  it('answer `cilium-dbg status --verbose` (and 1.14\'s `cilium status --verbose`) in the real layout, from the pod and node', () => {
+    const pod: KubeObject = { ...agent, spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.15.6' }] } };
+    const node: KubeObject = { ...nodeWith('6.1.0-28-cloud-amd64'), spec: { podCIDR: '10.0.7.0/24' }, status: { nodeInfo: { kernelVersion: '6.1.0-28-cloud-amd64', kubeletVersion: 'v1.30.2', architecture: 'arm64' } } };
+    const out = defaultAgentExec(pod, node, 'cilium-agent', ['cilium-dbg', 'status', '--verbose'], { 'kube-proxy-replacement': 'true' })?.stdout ?? '';
+    expect(out).toMatch(/^KVStore: +Ok {3}Disabled$/m);
+    expect(out).toMatch(/^Kubernetes: +Ok {3}1\.30 \(v1\.30\.2\) \[linux\/arm64\]$/m);
+    expect(out).toMatch(/^Cilium: +Ok {3}1\.15\.6 /m);
+    expect(out).toMatch(/^IPAM: +IPv4: 2\/254 allocated from 10\.0\.7\.0\/24, $/m);
+    expect(out).toMatch(/^KubeProxyReplacement Details:\n {2}Status: +True$/m);
+    const old = defaultAgentExec(pod, node, 'cilium-agent', ['cilium', 'status', '--verbose'])?.stdout ?? '';
+    expect(old).toMatch(/^KubeProxyReplacement: +False/m);
+  });
+
   it('list CONFIG_WIREGUARD only from 5.6, the release that merged WireGuard', () => {
     expect(kernelConfig('5.6.0')).toContain('CONFIG_WIREGUARD=m');
     expect(kernelConfig('5.5.19')).not.toContain('CONFIG_WIREGUARD');
