@@ -78,7 +78,8 @@ export const apiserverUnreachable: Runbook = {
       fixSteps: steps,
       docs: [ciliumDoc(e, 'Kubernetes without kube-proxy (k8sServiceHost)', 'network/kubernetes/kubeproxy-free/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: [],
-      confidence: s.unreachable.length > 0 ? 'certain' : 'likely',
+      confidence: s.unreachable.length > 0 ? 'certain' : 'high',
+      basis: 'explicit',
       explainsAgentCrash: critical && (fatal || s.unreachable.length > 0 || crdStuck),
     } satisfies Finding;
   },

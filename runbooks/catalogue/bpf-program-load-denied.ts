@@ -68,7 +68,8 @@ export const bpfProgramLoadDenied: Runbook = {
       fixSteps: complexity ? complexitySteps(e, features) : deniedSteps(e),
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
-      confidence: complexity || denied ? 'certain' : 'likely',
+      confidence: complexity || denied ? 'certain' : 'high',
+      basis: 'explicit',
       explainsAgentCrash: critical,
     } satisfies Finding;
   },

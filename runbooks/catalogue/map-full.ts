@@ -95,7 +95,8 @@ export const mapFull: Runbook = {
       ],
       docs: [ciliumDoc(e, 'eBPF maps (sizing)', 'network/ebpf/maps/'), ciliumDoc(e, 'Limiting identity-relevant labels', 'operations/performance/scalability/identity-relevant-labels/')],
       proposals: restartAgent(e, 'A restart re-creates maps with new limits once the config is changed; alone it only clears transient CT state.'),
-      confidence: full.length > 0 ? 'certain' : 'likely',
+      confidence: full.length > 0 ? 'certain' : 'high',
+      basis: 'explicit',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

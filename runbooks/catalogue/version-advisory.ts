@@ -7,6 +7,7 @@ import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { matchingAdvisories } from './version-advisories.ts';
 import { ciliumDoc, nodeKernel } from '../engine/runbook-kit.ts';
+import { comparisonConfidence } from '../engine/finding-confidence.ts';
 
 const ID = 'version-advisory';
 /** One query per symptom pattern, kept so that each chunk plans it once. */
@@ -51,7 +52,10 @@ export const versionAdvisory: Runbook = {
       fixSteps: rows.map((a) => ({ title: `${a.id}: ${a.fix.split('.')[0] ?? a.fix}`, detail: `${a.fix} Source: ${a.source}.` })),
       docs: [ciliumDoc(e, 'Upgrade guide and notes', 'operations/upgrade/')],
       proposals: [],
-      confidence: seen > 0 ? 'certain' : 'likely',
+      // A table row matched by version: an inference, certain only when the agent shows the symptom and the version
+      // was read, not stated (precedence.ts).
+      confidence: seen > 0 ? comparisonConfidence(e, true) : 'medium',
+      basis: 'inferred',
       explainsAgentCrash: false,
     } satisfies Finding;
   },
