@@ -8,7 +8,8 @@
 // ≤1.13 the loader ran iproute2's tc and logged its stderr line by line at warning level (subsys=datapath-loader):
 // `Prog section 'from-container' rejected: Argument list too long (7)!` (iproute2 lib/bpf_legacy.c bpf_prog_report,
 // #9809, #13995), `Unable to load program`, under the error `Command execution failed` cmd="[tc filter replace … bpf da
-// obj …]" (#10517); libbpf prints `libbpf: prog '…': failed to load: -7` (tools/lib/bpf/libbpf.c). A tc command that is
+// obj …]" (#10517), tc's libbpf `libbpf: load bpf program failed: Permission denied` (#18680) and the endpoint's
+// `Failed to load tc filter: exit status 1` (PR #14097 thread). A tc command that is
 // not a BPF attach, or a line merely from the datapath-loader subsystem, is not a rejection.
 // Map creation (bpf-map-create-failed) and feature probes (`failed to probe helper`, kernel-config-missing) are not ours.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
@@ -22,8 +23,8 @@ import { helmUpgrade } from '../engine/install-commands.ts';
 
 const ID = 'bpf-program-load-denied';
 const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long/i;
-const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)/i;
-const LOAD_FAIL = /failed to load program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: prog '[^']*': failed to load/i;
+const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)|libbpf: load bpf program failed: (?:Permission denied|Operation not permitted)/i;
+const LOAD_FAIL = /failed to load program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|Failed to load tc filter/i;
 /** The loader's tc call failed; only a tc command that attaches a BPF object is a program load. */
 const TC_COMMAND_FAILED = /Command execution failed/i;
 const TC_BPF_ATTACH = /\btc filter (?:replace|add)\b[^\]"]*\bbpf\b/;
@@ -55,7 +56,7 @@ export const bpfProgramLoadDenied: Runbook = {
     const complexity = texts.some((t) => TOO_LARGE.test(t));
     const denied = texts.some((t) => DENIED.test(t));
     const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/)
-      ?? firstMatch(texts, /Prog section '([^']+)' rejected/) ?? firstMatch(texts, /libbpf: prog '([^']+)': failed to load/);
+      ?? firstMatch(texts, /Prog section '([^']+)' rejected/);
     const insns = firstMatch(texts, /Processed (\d+) insn/);
     const errors = lines.some((s) => isErrorOrWorse(s.line));
     // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
