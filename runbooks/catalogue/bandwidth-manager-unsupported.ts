@@ -41,6 +41,8 @@ export const bandwidthManagerUnsupported: Runbook = {
   rank: 26,
   needs: ['ciliumConfig', 'node', 'agentLogs'],
   match(e) {
+    // A config that has both off wins over old lines (an earlier container's); lines stand in only without it.
+    if (e.ciliumConfig.ok && !configTrue(e, 'enable-bandwidth-manager') && !configTrue(e, 'enable-bbr')) return null;
     const lines = findAgentLines(e, GIVE_UP_LINES, 5);
     const bbr = configTrue(e, 'enable-bbr') || lines.some((s) => /enable-bbr|BBR setup/i.test(lineText(s.line)));
     const bwm = configTrue(e, 'enable-bandwidth-manager') || lines.some((s) => /bandwidth manager/i.test(lineText(s.line)));

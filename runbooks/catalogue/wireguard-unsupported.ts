@@ -33,6 +33,8 @@ export const wireguardUnsupported: Runbook = {
   needs: ['ciliumConfig', 'node', 'agentLogs'],
   match(e) {
     const enabled = e.ciliumConfig.ok && configValue(e, 'enable-wireguard')?.toLowerCase() === 'true';
+    // A config that says WireGuard is off wins over old lines (an earlier container's); lines stand in only without it.
+    if (e.ciliumConfig.ok && !enabled) return null;
     const k = nodeKernel(e);
     const kernelOld = k !== null && compareTriples(k.effective, WG_MIN) < 0;
     const old = enabled && kernelOld;

@@ -104,6 +104,10 @@ describe('mis-reads', () => {
     expect(f?.proposals).toEqual([]);
   });
 
+  it('a readable config with WireGuard off wins over an earlier container\'s line', () => {
+    expect(ids(offline(WG_PORT, { cilium: { config: { 'enable-wireguard': 'false' } } }).findings)).not.toContain('wireguard-unsupported');
+  });
+
   it('the runbook\'s own title covers "WireGuard cannot start"', () => {
     expect(RUNBOOKS.find((r) => r.id === 'wireguard-unsupported')?.title).toMatch(/WireGuard cannot start/);
   });
