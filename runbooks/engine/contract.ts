@@ -94,8 +94,9 @@ export type DocLink = z.infer<typeof DocLinkSchema>;
  * How sure a finding is. `certain`: the evidence proves it (an agent or kernel line that names the cause, or exact
  * numbers compared with a known floor). `high`: read directly, but one step is interpreted (a line whose cause has more
  * than one reading, cluster state read as-is). `medium`: inferred from a number that is not exact or only stated (a
- * vendor kernel without its patch level, a version from a pasted report, an advisory table). `low`: a guess worth
- * checking (a fallback that could not read the pod state).
+ * vendor kernel without its patch level, a version from a pasted report, an advisory table), or a line that proves
+ * something happened but not that it still holds (a fatal line read without the pod's state). `low`: a guess worth
+ * checking, with neither a line nor an exact number behind it.
  */
 export const ConfidenceSchema = z.enum(['certain', 'high', 'medium', 'low']);
 export type Confidence = z.infer<typeof ConfidenceSchema>;

@@ -1,14 +1,8 @@
 // How sure a finding is and what it rests on (contract.ts ConfidenceSchema, FindingBasisSchema), decided the same way
 // by every runbook: a quoted line that names the cause is explicit; a comparison of numbers is an inference, certain only
 // when every number in it is exact and was read from the node or the image, not stated in a pasted report.
-import type { Confidence, FindingBasis } from './contract.ts';
+import type { Confidence } from './contract.ts';
 import type { Evidence } from './evidence.ts';
-import type { SourcedLine } from './agent-logs.ts';
-
-/** `explicit` when the finding quotes a line that names the cause, else what the caller says it read. */
-export function basisOf(lines: readonly SourcedLine[], otherwise: Exclude<FindingBasis, 'explicit'>): FindingBasis {
-  return lines.length > 0 ? 'explicit' : otherwise;
-}
 
 /** The Cilium version was only stated (an offline document or pasted report), not read from the image or the agent. */
 export function versionStated(e: Evidence): boolean {
