@@ -7,6 +7,7 @@ import type { RemediationButton } from '../../jobs/incident-sink.ts';
 import { clip, codeBlock, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible, slackLink } from './mrkdwn.ts';
 import { redactDeep, redactSecrets } from './redact.ts';
 import { fitMessage, type Attachment, type SlackMessage } from './slack-limits.ts';
+import { confidenceNote } from './confidence.ts';
 
 export type { Attachment, SlackMessage } from './slack-limits.ts';
 
@@ -34,7 +35,7 @@ function context(text: string): KnownBlock {
 function findingBlocks(f: Finding, attachments: Attachment[], buttons: RemediationButton[] | undefined): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'divider' },
-    section(`${EMOJI[f.severity]} *${escapeMrkdwn(f.title, { literal: true })}* ${inlineCode(f.runbookId)} (${f.severity}, ${f.confidence})\n${escapeMrkdwn(f.summary)}`),
+    section(`${EMOJI[f.severity]} *${escapeMrkdwn(f.title, { literal: true })}* ${inlineCode(f.runbookId)} (${f.severity}, ${escapeMrkdwn(confidenceNote(f))})\n${escapeMrkdwn(f.summary)}`),
   ];
   if (f.evidence.length > 0) {
     const lines = f.evidence.map((q) => `${q.source}: ${q.text}`);

@@ -1,6 +1,7 @@
 // Renders a Report for a terminal (the CLI): the same content as the Slack thread, as plain text.
 import type { Report } from '../../runbooks/engine/contract.ts';
 import { redactSecrets } from './redact.ts';
+import { confidenceNote } from './confidence.ts';
 
 const MARK = { critical: '[CRITICAL]', warning: '[WARNING]', info: '[INFO]' } as const;
 
@@ -11,7 +12,7 @@ export function renderReportText(report: Report): string {
   out.push('');
   if (top === undefined) out.push(report.healthySummary ?? 'No runbook matched the evidence.');
   for (const f of report.findings) {
-    out.push(`${MARK[f.severity]} ${f.title} (${f.runbookId}, ${f.confidence})`);
+    out.push(`${MARK[f.severity]} ${f.title} (${f.runbookId}, ${confidenceNote(f)})`);
     out.push(`  ${f.summary}`);
     if (f.evidence.length > 0) {
       out.push('  Evidence:');

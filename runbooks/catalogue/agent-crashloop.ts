@@ -3,11 +3,15 @@
 // last fatal/error lines of the previous container, where the fatal line before a restart lives (fact sheet §2.0
 // "Parser advice"; 1.18+ ends with `msg="Failed to start hive"` then `panic: Start or stop failed …`, #44967).
 // analyze() drops this finding when a specific critical finding explains the crash (issue 4: specific outranks it).
+// Without the pod's state (pasted or offline evidence) the agent's own fatal lines are enough: a line at fatal/panic
+// level, or the startup-failure lines that end every failed start whatever their level spelling — `failed to start:
+// daemon creation failed: …` (#33527, #35928), `Start hook failed` (#35928), `Failed to start hive` and `panic: Start or
+// stop failed` (#44967). The agent exited on them; whether it is still down was not read, so that finding is a warning.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { AgentPod, ContainerState, Evidence } from '../engine/evidence.ts';
-import { agentLogsCommand } from '../engine/install-commands.ts';
+import { agentLogsCommand, ciliumNamespace } from '../engine/install-commands.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
-import { agentLogSources, ERROR_OR_WORSE, lastAgentLines, quoteLogLine, type SourcedLine } from '../engine/agent-logs.ts';
+import { agentLogSources, ERROR_OR_WORSE, findAgentLines, lastAgentLines, quoteLogLine, type LogQuery, type SourcedLine } from '../engine/agent-logs.ts';
 
 const ID = 'agent-crashloop';
 const MIN_RESTARTS = 3;
@@ -53,7 +57,7 @@ export const agentCrashloop: Runbook = {
   needs: ['agentPod', 'agentLogs'],
   match(e) {
     const down = agentDown(e);
-    if (down === null) return null;
+    if (down === null) return e.agentPod.ok ? null : exitedWithoutPodState(e);
     if (down.kind === 'missing') return missingAgent(e);
     if (!e.agentPod.ok) return null;
     const pod = e.agentPod.value;
@@ -121,6 +125,7 @@ export const agentCrashloop: Runbook = {
         reason: 'Resets the crash back-off so the next start is observed at once; it does not fix the cause.',
       }],
       confidence: 'certain',
+      basis: 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },
@@ -145,6 +150,70 @@ function missingAgent(e: Evidence): Finding | null {
     docs: [{ title: 'Cilium troubleshooting', url: 'https://docs.cilium.io/en/stable/operations/troubleshooting/' }],
     proposals: [],
     confidence: 'certain',
+    basis: 'observed',
+    explainsAgentCrash: false,
+  };
+}
+
+const STARTUP_FAILED = /failed to start: |Start hook failed|Failed to start hive|Start or stop failed|daemon creation failed/i;
+const FATAL_LINES: LogQuery = { level: ['fatal', 'panic'] };
+const STARTUP_FAILED_LINES: LogQuery = { text: [STARTUP_FAILED] };
+
+/** The lines the agent printed as it gave up, in log order (fatal/panic level, or a startup-failure line). */
+export function exitLines(e: Evidence, limit = 5): SourcedLine[] {
+  const seen = new Set<string>();
+  const out: SourcedLine[] = [];
+  for (const s of [...findAgentLines(e, FATAL_LINES, limit), ...findAgentLines(e, STARTUP_FAILED_LINES, limit)]) {
+    const key = `${s.source.initContainer ?? ''}/${s.source.container}/${s.line.lineNumber}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(s);
+  }
+  const order = agentLogSources(e).map((src) => src.chunk);
+  return out
+    .sort((a, b) => order.indexOf(a.source.chunk) - order.indexOf(b.source.chunk) || a.line.lineNumber - b.line.lineNumber)
+    .slice(0, limit);
+}
+
+/** No pod state read, but the agent's log ends in a fatal line no specific runbook explains (pasted evidence). */
+function exitedWithoutPodState(e: Evidence): Finding | null {
+  const lines = exitLines(e);
+  const last = lines[lines.length - 1];
+  if (last === undefined) return null;
+  const said = `${(last.line.msg ?? last.line.raw).slice(0, 200)}${last.line.error === null ? '' : ` (${last.line.error.slice(0, 200)})`}`;
+  const ns = ciliumNamespace(e);
+  return {
+    runbookId: ID,
+    title: 'cilium-agent exited on a fatal error',
+    severity: 'warning',
+    summary: `The cilium-agent on ${e.nodeName} exited on a fatal error no specific runbook recognises: "${said}". Its pod state was not read, so whether it is still down (crash-looping) is not known.`,
+    evidence: [
+      ...lines.map((l) => quoteLogLine(l.source, l.line)),
+      { kind: 'fact', text: `agent pod state not read: ${e.agentPod.ok ? '' : e.agentPod.detail}`, source: 'collector' },
+    ],
+    blastRadius: computeBlastRadius(e),
+    fixSteps: [
+      {
+        title: 'See whether the agent is still down',
+        detail: 'CrashLoopBackOff or many restarts means every start ends on this line; Running and Ready means it recovered.',
+        commands: [`kubectl -n ${ns} get pods -l k8s-app=cilium -o wide --field-selector spec.nodeName=${e.nodeName}`],
+      },
+      {
+        title: 'Read the previous container’s last lines',
+        detail: 'The quoted line names what failed; the lines before it say which step of the start it was.',
+        commands: [agentLogsCommand(e, true)],
+      },
+      {
+        title: 'Collect a sysdump for the Cilium maintainers',
+        detail: 'If the error is not self-explanatory, a sysdump captures agent state, logs and config.',
+        commands: [`cilium sysdump --namespace ${ns} --node-list ${e.nodeName}`],
+      },
+    ],
+    docs: [{ title: 'Cilium troubleshooting', url: 'https://docs.cilium.io/en/stable/operations/troubleshooting/' }],
+    proposals: [],
+    // The line is explicit; that the agent is down now is not known without the pod state.
+    confidence: 'medium',
+    basis: 'explicit',
     explainsAgentCrash: false,
   };
 }

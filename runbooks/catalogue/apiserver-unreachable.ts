@@ -14,7 +14,9 @@ import { ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-
 import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'apiserver-unreachable';
-const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kubernetes subsystem|x509: certificate is valid for|dial tcp [^ ]+:(443|6443): (i\/o timeout|connect: connection refused|connect: no route to host)/i;
+// "Unable to initialize Kubernetes subsystem" wraps every k8s.Init() error (a Kubernetes version below the minimum, no
+// node name …): only with a connection failure in the same line does it say the API server cannot be reached.
+const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kubernetes subsystem(?:(?!Unable to initialize Kubernetes subsystem).)*(?:i\/o timeout|connection refused|no route to host|TLS handshake timeout|context deadline exceeded|x509|EOF)|x509: certificate is valid for|dial tcp [^ ]+:(443|6443): (i\/o timeout|connect: connection refused|connect: no route to host)/i;
 const CRD_WAIT = /Still waiting for Cilium Operator to register the following CRDs/i;
 const ESTABLISHING = /Establishing connection to apiserver/i;
 /** Unreachable, said at warning level or worse. */
@@ -78,7 +80,8 @@ export const apiserverUnreachable: Runbook = {
       fixSteps: steps,
       docs: [ciliumDoc(e, 'Kubernetes without kube-proxy (k8sServiceHost)', 'network/kubernetes/kubeproxy-free/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: [],
-      confidence: s.unreachable.length > 0 ? 'certain' : 'likely',
+      confidence: s.unreachable.length > 0 ? 'certain' : 'high',
+      basis: 'explicit',
       explainsAgentCrash: critical && (fatal || s.unreachable.length > 0 || crdStuck),
     } satisfies Finding;
   },

@@ -4,6 +4,7 @@
 // "BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature." when bpf_skb_ecn_set_ce is missing, and
 // returns "cannot enable --enable-bbr, needs kernel 5.18 or newer" when bpf_skb_set_tstamp is missing), #18639 (4.19
 // arm64), #33851/#33455 (procfs/devices: not the kernel), talos#2638 and #16284 (sysctl: no BBR/FQ in the kernel).
+// Each of these lines is printed only with the feature on, so a line is enough without the ConfigMap (pasted logs).
 // Owns these features: kernel-too-old leaves them alone (kernel-matrix `owner`).
 import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
@@ -14,6 +15,7 @@ import { renderHelmValues } from '../engine/helm-values.ts';
 import { ciliumDoc, configTrue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from '../engine/runbook-kit.ts';
 import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { comparisonConfidence } from '../engine/finding-confidence.ts';
 
 const ID = 'bandwidth-manager-unsupported';
 const EDT_MIN: KernelTriple = [5, 1, 0];
@@ -39,12 +41,13 @@ export const bandwidthManagerUnsupported: Runbook = {
   rank: 26,
   needs: ['ciliumConfig', 'node', 'agentLogs'],
   match(e) {
-    if (!e.ciliumConfig.ok) return null;
-    const bwm = configTrue(e, 'enable-bandwidth-manager');
-    const bbr = configTrue(e, 'enable-bbr');
+    // A config that has both off wins over old lines (an earlier container's); lines stand in only without it.
+    if (e.ciliumConfig.ok && !configTrue(e, 'enable-bandwidth-manager') && !configTrue(e, 'enable-bbr')) return null;
+    const lines = findAgentLines(e, GIVE_UP_LINES, 5);
+    const bbr = configTrue(e, 'enable-bbr') || lines.some((s) => /enable-bbr|BBR setup/i.test(lineText(s.line)));
+    const bwm = configTrue(e, 'enable-bandwidth-manager') || lines.some((s) => /bandwidth manager/i.test(lineText(s.line)));
     if (!bwm && !bbr) return null;
     const k = nodeKernel(e);
-    const lines = findAgentLines(e, GIVE_UP_LINES, 5);
     const causes = [...new Set(lines.map((s) => LINES.find((x) => x.re.test(lineText(s.line)))?.cause ?? ''))];
     const edtOld = bwm && k !== null && compareTriples(k.effective, EDT_MIN) < 0;
     const bbrOld = bbr && k !== null && compareTriples(k.effective, BBR_MIN) < 0;
@@ -54,8 +57,8 @@ export const bandwidthManagerUnsupported: Runbook = {
     // BBR refusal stops the agent (the probe returns an error); everything else only switches the feature off.
     const fatal = bbrOld || lines.some((s) => isErrorOrWorse(s.line) || /enable-bbr|failed to set sysctl/i.test(lineText(s.line)));
     const evidence: EvidenceQuote[] = [];
-    if (bwm) evidence.push({ kind: 'fact', text: 'enable-bandwidth-manager=true', source: configSource(e, 'enable-bandwidth-manager') });
-    if (bbr) evidence.push({ kind: 'fact', text: 'enable-bbr=true', source: configSource(e, 'enable-bbr') });
+    if (configTrue(e, 'enable-bandwidth-manager')) evidence.push({ kind: 'fact', text: 'enable-bandwidth-manager=true', source: configSource(e, 'enable-bandwidth-manager') });
+    if (configTrue(e, 'enable-bbr')) evidence.push({ kind: 'fact', text: 'enable-bbr=true', source: configSource(e, 'enable-bbr') });
     if (k !== null && e.node.ok) {
       evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}`, source: `node ${e.nodeName} status.nodeInfo` });
       if (edtOld) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.1.0 needed by the bandwidth manager (EDT)`, source: 'bandwidth.go probe(); fact sheet §1.2' });
@@ -84,7 +87,8 @@ export const bandwidthManagerUnsupported: Runbook = {
       fixSteps: fixSteps(e, bwm, bbr, edtOld || bbrOld || fqMissing, bbrOld),
       docs: [ciliumDoc(e, 'Bandwidth Manager', 'network/kubernetes/bandwidth-manager/'), ciliumDoc(e, 'System requirements', 'operations/system_requirements/')],
       proposals: proposals(bwm, bbr, bbrOld),
-      confidence: lines.length > 0 || k !== null ? 'certain' : 'likely',
+      confidence: lines.length > 0 || fqMissing ? 'certain' : k === null ? 'medium' : comparisonConfidence(e, k.resolved.exact && !k.resolved.docsEquivalent),
+      basis: lines.length > 0 ? 'explicit' : fqMissing ? 'observed' : 'inferred',
       explainsAgentCrash: fatal,
     } satisfies Finding;
   },

@@ -96,7 +96,8 @@ export const bpfMapCreateFailed: Runbook = {
         { title: 'eBPF maps (sizing)', url: 'https://docs.cilium.io/en/stable/network/ebpf/maps/' },
       ],
       proposals: startup ? [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'The agent cannot program the datapath; keep new pods off the node.' }] : [],
-      confidence: errno === null ? 'likely' : 'certain',
+      confidence: errno === null ? 'high' : 'certain',
+      basis: 'explicit',
       explainsAgentCrash: startup,
     } satisfies Finding;
   },

@@ -5,6 +5,12 @@
 // `Processed 1000001 insn`, #25500); 1.14+ cilium/ebpf `program tail_nodeport_nat_ingress_ipv4: load program: argument
 // list too long: BPF program is too large` (#38967); SELinux `avc: denied { prog_load }` (#6358, rke2#1273) and lockdown
 // (talos#8117) live in node logs, not the agent's. Known-bad combinations (§7) are added by version-advisory.
+// ≤1.13 the loader ran iproute2's tc and logged its stderr line by line at warning level (subsys=datapath-loader):
+// `Prog section 'from-container' rejected: Argument list too long (7)!` (iproute2 lib/bpf_legacy.c bpf_prog_report,
+// #9809, #13995), `Unable to load program`, under the error `Command execution failed` cmd="[tc filter replace … bpf da
+// obj …]" (#10517), tc's libbpf `libbpf: load bpf program failed: Permission denied` (#18680) and the endpoint's
+// `Failed to load tc filter: exit status 1` (PR #14097 thread). A tc command that is
+// not a BPF attach, or a line merely from the datapath-loader subsystem, is not a rejection.
 // Map creation (bpf-map-create-failed) and feature probes (`failed to probe helper`, kernel-config-missing) are not ours.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
@@ -16,19 +22,26 @@ import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from '
 import { helmUpgrade } from '../engine/install-commands.ts';
 
 const ID = 'bpf-program-load-denied';
-const TOO_LARGE = /BPF program is too large|load program: argument list too long/i;
-const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)/i;
-const LOAD_FAIL = /failed to load program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel/i;
+const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long/i;
+const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)|libbpf: load bpf program failed: (?:Permission denied|Operation not permitted)/i;
+const LOAD_FAIL = /failed to load program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|Failed to load tc filter/i;
+/** The loader's tc call failed; only a tc command that attaches a BPF object is a program load. */
+const TC_COMMAND_FAILED = /Command execution failed/i;
+const TC_BPF_ATTACH = /\btc filter (?:replace|add)\b[^\]"]*\bbpf\b/;
+
+function isTcAttachFailure(l: LogLine): boolean {
+  return TC_COMMAND_FAILED.test(lineText(l)) && TC_BPF_ATTACH.test(l.fields['cmd'] ?? l.raw);
+}
 
 export function isProgramLoadFailure(l: LogLine): boolean {
   const t = lineText(l);
   // Probes are kernel-config-missing's; "context canceled" is an endpoint deleted mid-regeneration (routine).
   if (isMapCreateFailure(l) || /failed to probe helper|context canceled/i.test(t)) return false;
-  return TOO_LARGE.test(t) || DENIED.test(t) || LOAD_FAIL.test(t);
+  return TOO_LARGE.test(t) || DENIED.test(t) || LOAD_FAIL.test(t) || isTcAttachFailure(l);
 }
 
 /** isProgramLoadFailure as a query: it only keeps lines one of these patterns matches. */
-export const PROGRAM_LOAD_FAILURES: LogQuery = { text: [TOO_LARGE, DENIED, LOAD_FAIL], where: isProgramLoadFailure };
+export const PROGRAM_LOAD_FAILURES: LogQuery = { text: [TOO_LARGE, DENIED, LOAD_FAIL, TC_COMMAND_FAILED], where: isProgramLoadFailure };
 
 export const bpfProgramLoadDenied: Runbook = {
   id: ID,
@@ -42,7 +55,8 @@ export const bpfProgramLoadDenied: Runbook = {
     const texts = lines.map((s) => lineText(s.line) + ' ' + s.line.raw);
     const complexity = texts.some((t) => TOO_LARGE.test(t));
     const denied = texts.some((t) => DENIED.test(t));
-    const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/);
+    const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/)
+      ?? firstMatch(texts, /Prog section '([^']+)' rejected/);
     const insns = firstMatch(texts, /Processed (\d+) insn/);
     const errors = lines.some((s) => isErrorOrWorse(s.line));
     // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
@@ -68,7 +82,9 @@ export const bpfProgramLoadDenied: Runbook = {
       fixSteps: complexity ? complexitySteps(e, features) : deniedSteps(e),
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
-      confidence: complexity || denied ? 'certain' : 'likely',
+      // The tc command's failure alone does not say why: the verifier output below it does.
+      confidence: complexity || denied ? 'certain' : 'high',
+      basis: 'explicit',
       explainsAgentCrash: critical,
     } satisfies Finding;
   },

@@ -102,7 +102,8 @@ export const crdUpgradeDrift: Runbook = {
       ],
       docs: [ciliumDoc(e, 'Upgrade guide', 'operations/upgrade/')],
       proposals: [],
-      confidence: e.operator.ok || e.crds.ok ? 'certain' : 'likely',
+      confidence: e.operator.ok || e.crds.ok ? 'certain' : 'high',
+      basis: missingLines.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: explainsWait && critical,
       ...(explainsWait ? { supersedes: ['apiserver-unreachable'] } : {}),
     } satisfies Finding;

@@ -80,6 +80,7 @@ export const fqdnDnsProxy: Runbook = {
       docs: [ciliumDoc(e, 'DNS-based policies (toFQDNs)', 'security/policy/language/#dns-based'), ciliumDoc(e, 'DNS proxy', 'security/dns/')],
       proposals: [],
       confidence: 'certain',
+      basis: rejected.length > 0 || timeouts.length >= TIMEOUT_THRESHOLD ? 'explicit' : 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

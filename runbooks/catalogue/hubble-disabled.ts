@@ -54,6 +54,7 @@ export const hubbleDisabled: Runbook = {
       docs: [ciliumDoc(e, 'Setting up Hubble observability', 'observability/hubble/setup/')],
       proposals: [],
       confidence: 'certain',
+      basis: 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

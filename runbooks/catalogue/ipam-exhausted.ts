@@ -1,8 +1,10 @@
 // ipam-exhausted: the node has no pod IPs left (or none assigned). Fact sheet §2.9: CNI/kubelet `unable to allocate
 // IP via local cilium agent: [POST /ipam][502] postIpamFailure range is full` (#10627, #9793, #13955, #18331), agent
 // `Error while allocating cilium-health IP" error="range is full"` (#5517); multi-pool `all CIDR ranges are exhausted`
-// (#46598) and `Failed to allocate PodCIDRs to node` (#39874); `required IPv4 pod CIDR not present in node resource`
-// (#12956; PR #13299). "range is full" with few pods usually means a node route overlapping the PodCIDR or a bridge
+// (#46598) and `Failed to allocate PodCIDRs to node` (#39874). Not exhaustion: `required IPv4 pod CIDR not present in
+// node resource` and the fatal `Unable to derive PodCIDR from Kubernetes node resource, giving up` (pkg/k8s/init.go
+// retrieveNodeInformation / Init) say no PodCIDR was ever allocated to the node — the operator (cluster-pool) or
+// kube-controller-manager (kubernetes) did not hand one out, e.g. an operator stuck Pending (#12956; PR #13299). "range is full" with few pods usually means a node route overlapping the PodCIDR or a bridge
 // CNI (#5517, #9793), not exhaustion. CiliumNode spec.ipam.podCIDRs / status.ipam.used / operator-status.error
 // (pkg/ipam/types IPAMStatus; PR #11083, PR #13197).
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
@@ -10,12 +12,12 @@ import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
-import { agentCli } from '../engine/install-commands.ts';
+import { agentCli, ciliumNamespace } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'ipam-exhausted';
 const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
-const NO_CIDR = /required IPv[46] pod CIDR not present in node resource/i;
+const NO_CIDR = /required IPv[46] pod CIDR not present in node resource|Unable to derive PodCIDR from Kubernetes node resource/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const NO_CIDR_LINES: LogQuery = { text: [NO_CIDR] };
 
@@ -32,7 +34,7 @@ export function capacityOf(cidrs: string[]): number | null {
 
 export const ipamExhausted: Runbook = {
   id: ID,
-  title: 'No pod IPs left on the node',
+  title: 'No pod IPs for the node (pool exhausted, or no PodCIDR allocated)',
   severity: 'critical',
   rank: 40,
   needs: ['agentLogs', 'events'],
@@ -56,27 +58,63 @@ export const ipamExhausted: Runbook = {
     const mode = configValue(e, 'ipam') ?? 'cluster-pool';
     if (e.ciliumConfig.ok) evidence.push({ kind: 'fact', text: `ipam: ${mode}`, source: configSource(e, 'ipam') });
 
-    const cause = noCidr.length > 0 ? 'the node has no PodCIDR assigned yet (the operator or controller-manager has not allocated one)'
-      : overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
+    if (noCidr.length > 0 && full.length === 0 && events.length === 0) return noPodCidr(e, mode, evidence);
+    const cause = overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
         : opError !== null && opError !== '' ? `the operator could not allocate more for this node: ${opError}`
           : 'every address in the node\'s pool is in use';
     return {
       runbookId: ID,
-      title: noCidr.length > 0 ? `No PodCIDR for ${e.nodeName}` : `Pod IPs exhausted on ${e.nodeName}`,
+      title: `Pod IPs exhausted on ${e.nodeName}`,
       severity: 'critical',
       summary: `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`,
       evidence,
       blastRadius: computeBlastRadius(e),
-      fixSteps: steps(e, mode, overlap, noCidr.length > 0),
+      fixSteps: steps(e, mode, overlap),
       docs: [ciliumDoc(e, 'IP address management (IPAM)', 'network/concepts/ipam/'), ciliumDoc(e, 'Cluster scope IPAM', 'network/concepts/ipam/cluster-pool/')],
       proposals: [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'No IPs left: new pods scheduled here cannot start.' }],
-      confidence: full.length > 0 || events.length > 0 || noCidr.length > 0 ? 'certain' : 'likely',
+      confidence: full.length > 0 || events.length > 0 ? 'certain' : 'high',
+      basis: full.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: full.some((s) => /cilium-health IP/i.test(lineText(s.line)) && s.line.level === 'fatal'),
     } satisfies Finding;
   },
 };
 
-function steps(e: Evidence, mode: string, overlap: boolean, noCidr: boolean): FixStep[] {
+/** No PodCIDR was allocated: the agent cannot start, and no address was ever handed out, so nothing is "full". */
+function noPodCidr(e: Evidence, mode: string, evidence: EvidenceQuote[]): Finding {
+  const node = e.nodeName;
+  const known = e.ciliumConfig.ok;
+  const allocator = !known ? 'cilium-operator (ipam cluster-pool) or kube-controller-manager (ipam kubernetes)'
+    : mode === 'kubernetes' ? 'kube-controller-manager (ipam kubernetes, --allocate-node-cidrs)' : 'cilium-operator (ipam cluster-pool)';
+  return {
+    runbookId: ID,
+    title: `No PodCIDR allocated to ${node}`,
+    severity: 'critical',
+    summary: `The cilium-agent on ${node} cannot start: the node has no PodCIDR (node spec.podCIDR / CiliumNode spec.ipam.podCIDRs is empty), and ${allocator} has not allocated one. No address was ever handed out here, so this is not pool exhaustion.`,
+    evidence,
+    blastRadius: computeBlastRadius(e),
+    fixSteps: [
+      {
+        title: 'See whether the node has a PodCIDR',
+        detail: 'Empty output means none was allocated. With ipam kubernetes the agent reads node.spec.podCIDRs; with cluster-pool, CiliumNode spec.ipam.podCIDRs.',
+        commands: [`kubectl get node ${node} -o jsonpath='{.spec.podCIDRs}'`, `kubectl get ciliumnode ${node} -o jsonpath='{.spec.ipam.podCIDRs}{"\\n"}{.status.ipam.operator-status}'`],
+      },
+      {
+        title: 'Get the allocator running',
+        detail: mode === 'kubernetes' && known
+          ? 'kube-controller-manager must run with --allocate-node-cidrs=true and a --cluster-cidr large enough for every node.'
+          : 'cilium-operator allocates from the cluster pool: it must be scheduled and Ready (a single control-plane node with its taint keeps it Pending, #12956), and its log says when the pool (clusterPoolIPv4PodCIDRList) has no CIDR left.',
+        commands: [`kubectl -n ${ciliumNamespace(e)} get pods -l name=cilium-operator -o wide`, `kubectl -n ${ciliumNamespace(e)} logs deploy/cilium-operator --tail=100 | grep -iE 'cidr|ipam'`],
+      },
+    ],
+    docs: [ciliumDoc(e, 'IP address management (IPAM)', 'network/concepts/ipam/'), ciliumDoc(e, 'Cluster scope IPAM', 'network/concepts/ipam/cluster-pool/')],
+    proposals: [],
+    confidence: 'certain',
+    basis: 'explicit',
+    explainsAgentCrash: true,
+  };
+}
+
+function steps(e: Evidence, mode: string, overlap: boolean): FixStep[] {
   const node = e.nodeName;
   const out: FixStep[] = [{
     title: 'See what is allocated',
@@ -85,8 +123,6 @@ function steps(e: Evidence, mode: string, overlap: boolean, noCidr: boolean): Fi
   }];
   if (overlap) {
     out.push({ title: 'Remove the route or CNI that overlaps the PodCIDR', detail: 'Cilium skips any range a node route covers (#9793); a leftover bridge CNI in /etc/cni/net.d does the same.', commands: [`kubectl debug node/${node} -it --image=busybox -- sh -c 'ip route; ls /host/etc/cni/net.d'`] });
-  } else if (noCidr) {
-    out.push({ title: 'Get a PodCIDR allocated', detail: mode === 'kubernetes' ? 'With ipam=kubernetes the controller-manager allocates node.spec.podCIDR (--allocate-node-cidrs).' : 'With cluster-pool the operator allocates it: check cilium-operator logs and that the cluster pool is not used up.', commands: [`kubectl get node ${node} -o jsonpath='{.spec.podCIDRs}'`, 'kubectl -n kube-system logs deploy/cilium-operator --tail=50 | grep -i cidr'] });
   } else {
     out.push({
       title: 'Give nodes more addresses, or fewer pods',

@@ -103,7 +103,8 @@ export const kernelConfigMissing: Runbook = {
       ],
       docs: [ciliumDoc(e, 'System requirements (kernel configuration)', 'operations/system_requirements/')],
       proposals: critical ? [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'The agent cannot run on this kernel build; keep new pods off the node.' }] : [],
-      confidence: hits.some((h) => h.named !== null) || missingOpts.length > 0 ? 'certain' : 'likely',
+      confidence: hits.some((h) => h.named !== null) || missingOpts.length > 0 ? 'certain' : 'high',
+      basis: hits.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: fatalLine,
     } satisfies Finding;
   },

@@ -24,6 +24,7 @@ import { nodeKernel } from '../engine/runbook-kit.ts';
 import { kernelUpgradeHint } from '../engine/os-kernel-hints.ts';
 import { renderHelmValues } from '../engine/helm-values.ts';
 import { agentPodSelector, ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
+import { comparisonConfidence } from '../engine/finding-confidence.ts';
 
 const ID = 'kernel-too-old';
 const COMPAT_LABEL = 'cilium.io/kernel-compatible';
@@ -83,7 +84,9 @@ export const kernelTooOld: Runbook = {
       fixSteps: fixSteps(e, target, belowFloor, unmet, blastRadius.peers.affected.length),
       docs: docsFor(version, unmet),
       proposals: proposals(e.nodeName, belowFloor !== null || fatal),
-      confidence: !kernel.docsEquivalent && unmet.every((u) => u.feature.effect !== 'unverified') ? 'certain' : 'likely',
+      // Exact numbers read from the cluster make it certain; a stated version or a docs equivalence does not.
+      confidence: comparisonConfidence(e, !kernel.docsEquivalent && unmet.every((u) => u.feature.effect !== 'unverified')),
+      basis: logLines.some((s) => isErrorOrWorse(s.line)) ? 'explicit' : 'inferred',
       explainsAgentCrash: fatal,
       ...(mapLines.length > 0 ? { supersedes: ['bpf-map-create-failed'] } : {}),
     } satisfies Finding;

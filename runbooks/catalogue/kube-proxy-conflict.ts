@@ -58,7 +58,8 @@ export const kubeProxyConflict: Runbook = {
         { title: 'Kubernetes without kube-proxy', url: 'https://docs.cilium.io/en/stable/network/kubernetes/kubeproxy-free/' },
       ],
       proposals: proposals(kp?.daemonSetPresent === true ? (kp.daemonSetName ?? 'kube-proxy') : null),
-      confidence: active || rules !== null ? 'certain' : 'likely',
+      confidence: active || rules !== null ? 'certain' : 'medium',
+      basis: 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

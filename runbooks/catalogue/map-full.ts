@@ -4,6 +4,12 @@
 // finish` is routine once (a healthy agent prints it) and only repeated is it pressure; limits: bpf-policy-map-max
 // default 16384 (PR #8071), hard cap 1<<24 (#44635); high-cardinality identities → limit identity labels (#32399);
 // 1.17–1.19 may swallow policymap overflow at startup (#45788). ENOMEM on update is memory, not "full" (#31701).
+// Older agents print the update's errno without the hint: `Unable to update element for map with file descriptor 15:
+// argument list too long` (pkg/bpf UpdateElement before the hint), under `Error while inserting service in LB map`
+// (#12815, #15864: maintainer aanm, "the BPF LB map is full"); the LB code's own E2BIG text is `Unable to update
+// element for LB bpf map: You can resize it with the flag "--bpf-lb-map-max"` (pkg/service). E2BIG is how a full hash
+// map refuses an insert; an LPM trie (cilium_ipcache) says ENOSPC, `no space left on device`. Only an update that
+// failed with one of these is "full": a line that merely names a map or the LB subsystem is not.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -13,7 +19,7 @@ import { ciliumDoc, configValue, restartAgent } from '../engine/runbook-kit.ts';
 import { agentCli, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 
 const ID = 'map-full';
-const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long/i;
+const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long|Unable to update element for LB bpf map|Unable to update element for (?:[A-Za-z0-9_]+ )?map with file descriptor \d+: (?:argument list too long|no space left on device)/i;
 const CT_GC = /Garbage collection on (?:(?!Garbage collection on (?!CT map failed to finish)).)* CT map failed to finish/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const CT_GC_LINES: LogQuery = { text: [CT_GC] };
@@ -34,7 +40,7 @@ const HARD_CAP = 16_777_216;
 function kindOf(mapName: string | null, text: string): MapKind {
   const n = mapName ?? '';
   if (/cilium_policy/.test(n) || /PolicyMap/.test(text)) return 'policy';
-  if (/cilium_lb/.test(n)) return 'lb';
+  if (/cilium_lb/.test(n) || /LB bpf map|LB map|service entry/i.test(text)) return 'lb';
   if (/cilium_ct/.test(n) || CT_GC.test(text)) return 'ct';
   if (/cilium_snat|cilium_nat/.test(n)) return 'nat';
   return 'other';
@@ -95,7 +101,8 @@ export const mapFull: Runbook = {
       ],
       docs: [ciliumDoc(e, 'eBPF maps (sizing)', 'network/ebpf/maps/'), ciliumDoc(e, 'Limiting identity-relevant labels', 'operations/performance/scalability/identity-relevant-labels/')],
       proposals: restartAgent(e, 'A restart re-creates maps with new limits once the config is changed; alone it only clears transient CT state.'),
-      confidence: full.length > 0 ? 'certain' : 'likely',
+      confidence: full.length > 0 ? 'certain' : 'high',
+      basis: 'explicit',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

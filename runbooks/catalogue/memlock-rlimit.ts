@@ -73,7 +73,8 @@ export const memlockRlimit: Runbook = {
       ],
       docs: [ciliumDoc(e, 'System requirements (privileges)', 'operations/system_requirements/')],
       proposals: fatal ? [cordon(e.nodeName, 'The agent cannot create its BPF objects; keep new pods off the node.')] : [],
-      confidence: hint || perf ? 'certain' : 'likely',
+      confidence: hint || perf ? 'certain' : 'high',
+      basis: 'explicit',
       explainsAgentCrash: fatal,
       ...(explainsMaps ? { supersedes: ['bpf-map-create-failed'] } : {}),
     } satisfies Finding;

@@ -97,6 +97,7 @@ export const policyDefaultDeny: Runbook = {
       docs: [ciliumDoc(e, 'Policy enforcement modes', 'security/policy/intro/'), ciliumDoc(e, 'Deny policies', 'security/policy/language/#deny-policies')],
       proposals: [],
       confidence: 'certain',
+      basis: 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

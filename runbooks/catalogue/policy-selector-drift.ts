@@ -66,7 +66,8 @@ export const policySelectorDrift: Runbook = {
       ],
       docs: [ciliumDoc(e, 'Endpoint-based policy', 'security/policy/language/')],
       proposals: [],
-      confidence: warned.length > 0 ? 'likely' : 'certain',
+      confidence: warned.length > 0 ? 'medium' : 'certain',
+      basis: 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

@@ -9,6 +9,7 @@ import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { ciliumDoc, nodeKernel } from '../engine/runbook-kit.ts';
 import { KNOWN_ISSUES, matchKnownIssues, type KnownIssue, type KnownIssueMatch } from './known-issues/index.ts';
 import { fixedReleaseFor, issueRefs } from './known-issues/describe.ts';
+import { comparisonConfidence } from '../engine/finding-confidence.ts';
 
 const ID = 'version-advisory';
 
@@ -87,7 +88,11 @@ export const versionAdvisory: Runbook = {
       fixSteps: matches.map(({ m }) => fixStep(m, version)),
       docs: [...issueDocs(matches.map(({ m }) => m)), ciliumDoc(e, 'Upgrade guide and notes', 'operations/upgrade/')],
       proposals: [],
-      confidence: confirmed.length > 0 ? 'certain' : 'likely',
+      // A signature seen on an affected release is the agent naming the bug (explicit); how sure depends on how the
+      // version was known (precedence.ts): read → certain, stated → high, unknown → medium. Version arithmetic alone
+      // is an inference and never outranks what the agent said.
+      confidence: confirmed.length > 0 ? comparisonConfidence(e, true) : 'medium',
+      basis: lead.m.hit === null ? 'inferred' : 'explicit',
       explainsAgentCrash: lead.severity === 'critical',
       ...(lead.severity === 'critical' ? { supersedes: [...new Set(confirmed.flatMap(({ m }) => m.issue.supersedes ?? []))] } : {}),
     } satisfies Finding;

@@ -4,6 +4,10 @@
 // Linux kernel (netlink: operation not supported)`, the newer `failed to initialize WireGuard agent: WireGuard not
 // supported …` (microsoft/azurelinux#16243), `failed to set link up: address already in use` (UDP 51871 taken,
 // #35928), 1.13 `Wireguard (--enable-wireguard) is not compatible with L7 proxy` (kubespray#10538).
+// The agent prints "failed to initialize WireGuard agent" only when enable-wireguard is on (daemon/cmd/daemon.go,
+// `if params.WGAgent != nil && option.Config.EnableWireguard`) and the L7 check names --enable-wireguard, so each line
+// is enough without the ConfigMap (pasted logs).
+// A port clash is not "unsupported": the title says WireGuard cannot start and the fix finds what holds UDP 51871.
 // Split with kernel-config-missing: the "not supported by the Linux kernel" line on a kernel ≥ 5.6 is a missing
 // CONFIG_WIREGUARD (azurelinux#16243: 6.6) and belongs there; below 5.6 (or kernel unknown) it is reported here.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
@@ -23,19 +27,22 @@ const WG_PATTERNS = [WG_NOT_SUPPORTED, PORT_IN_USE, L7_CONFLICT];
 
 export const wireguardUnsupported: Runbook = {
   id: ID,
-  title: 'WireGuard enabled but unsupported on the node',
+  title: 'WireGuard cannot start on the node',
   severity: 'critical',
   rank: 24,
   needs: ['ciliumConfig', 'node', 'agentLogs'],
   match(e) {
-    if (!e.ciliumConfig.ok || configValue(e, 'enable-wireguard')?.toLowerCase() !== 'true') return null;
+    const enabled = e.ciliumConfig.ok && configValue(e, 'enable-wireguard')?.toLowerCase() === 'true';
+    // A config that says WireGuard is off wins over old lines (an earlier container's); lines stand in only without it.
+    if (e.ciliumConfig.ok && !enabled) return null;
     const k = nodeKernel(e);
-    const old = k !== null && compareTriples(k.effective, WG_MIN) < 0;
+    const kernelOld = k !== null && compareTriples(k.effective, WG_MIN) < 0;
+    const old = enabled && kernelOld;
     const lines = findAgentLines(e, {
       text: WG_PATTERNS,
       where: (l) => {
         const t = lineText(l);
-        return (WG_NOT_SUPPORTED.test(t) && (k === null || old)) || PORT_IN_USE.test(t) || L7_CONFLICT.test(t);
+        return (WG_NOT_SUPPORTED.test(t) && (k === null || kernelOld)) || PORT_IN_USE.test(t) || L7_CONFLICT.test(t);
       },
     }, 4);
     if (!old && lines.length === 0) return null;
@@ -44,10 +51,12 @@ export const wireguardUnsupported: Runbook = {
     const portInUse = texts.some((t) => PORT_IN_USE.test(t));
     const l7 = texts.some((t) => L7_CONFLICT.test(t));
     const kernelSaid = texts.some((t) => WG_NOT_SUPPORTED.test(t));
-    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: 'enable-wireguard=true', source: configSource(e, 'enable-wireguard') }];
+    const evidence: EvidenceQuote[] = [enabled
+      ? { kind: 'fact', text: 'enable-wireguard=true', source: configSource(e, 'enable-wireguard') }
+      : { kind: 'fact', text: 'WireGuard is enabled: the agent initialises it only with enable-wireguard=true', source: 'cilium-agent log (daemon/cmd/daemon.go)' }];
     if (k !== null) {
       evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}`, source: `node ${e.nodeName} status.nodeInfo` });
-      if (old) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.6.0 (in-tree WireGuard)`, source: 'fact sheet §1.2; v1.10 WireGuard guide' });
+      if (kernelOld) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.6.0 (in-tree WireGuard)`, source: 'fact sheet §1.2; v1.10 WireGuard guide' });
     }
     evidence.push(...lines.map((s) => quoteLogLine(s.source, s.line)));
     const why = portInUse ? 'another process already holds WireGuard\'s UDP port 51871 (#35928)'
@@ -59,16 +68,16 @@ export const wireguardUnsupported: Runbook = {
 
     return {
       runbookId: ID,
-      title: `WireGuard cannot start on ${e.nodeName}`,
+      title: portInUse ? `WireGuard cannot start on ${e.nodeName}: UDP port 51871 is already in use` : `WireGuard cannot start on ${e.nodeName}`,
       severity: certain ? 'critical' : 'warning',
       summary: `${e.nodeName} has WireGuard encryption enabled but ${why}${certain ? ', so the cilium-agent fails to start and pods on the node get no network' : ''}.`,
       evidence,
       blastRadius: computeBlastRadius(e, old ? { affects: peersBelow(WG_MIN), reason: 'run kernels below 5.6 and lack in-tree WireGuard too' } : undefined),
       fixSteps: [
         portInUse ? {
-          title: 'Free UDP port 51871 on the node',
-          detail: 'Find what listens on 51871 (another WireGuard setup, a stale cilium_wg0) and remove it.',
-          commands: [`kubectl debug node/${e.nodeName} -it --image=busybox -- sh -c 'netstat -ulpn | grep 51871; ip link show type wireguard'`],
+          title: 'Find what holds UDP port 51871 on the node, and free it',
+          detail: 'The kernel supports WireGuard: bringing cilium_wg0 up binds UDP 51871 and another socket already has it — another WireGuard interface (wg-quick, a mesh VPN, a second CNI) or, on kind and other nested setups, a sibling node sharing the network namespace. Stop or move that listener, then restart the agent.',
+          commands: [`kubectl debug node/${e.nodeName} -it --profile=sysadmin --image=busybox -- chroot /host sh -c 'ss -ulpn "sport = :51871" || netstat -ulpn | grep 51871; ip -d link show type wireguard'`],
         } : l7 ? {
           title: 'Upgrade Cilium or turn the L7 proxy off',
           detail: 'Later releases combine WireGuard with the L7 proxy; on 1.13 one of them must go.',
@@ -89,7 +98,9 @@ export const wireguardUnsupported: Runbook = {
       ],
       docs: [ciliumDoc(e, 'WireGuard transparent encryption', 'security/network/encryption-wireguard/'), ciliumDoc(e, 'System requirements', 'operations/system_requirements/')],
       proposals: certain && !portInUse ? [disableFeature('enable-wireguard', 'false', 'Lets the agent start; inter-node pod traffic is no longer encrypted (security trade-off).')] : [],
-      confidence: certain ? 'certain' : 'likely',
+      // The version alone is medium: the out-of-tree module may be loaded.
+      confidence: certain ? 'certain' : 'medium',
+      basis: certain ? 'explicit' : 'inferred',
       explainsAgentCrash: certain,
     } satisfies Finding;
   },

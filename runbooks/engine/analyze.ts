@@ -1,16 +1,16 @@
-// analyze(evidence) → Report: runs every runbook, orders findings (severity, then root cause before symptom),
+// analyze(evidence) → Report: runs every runbook, orders findings (precedence.ts: what the agent said above uncertain
+// inferences, then severity, then root cause before symptom),
 // drops the agent-crashloop fallback when a specific critical finding explains the crash and findings a root cause
 // supersedes (it quotes them), and says what could not
 // be read. Never throws on partial evidence: a runbook that cannot decide is listed as inconclusive, not healthy.
 import semver from 'semver';
-import type { Finding, Inconclusive, Report, Runbook, Severity, UnavailableFact } from './contract.ts';
+import type { Finding, Inconclusive, Report, Runbook, UnavailableFact } from './contract.ts';
 import { REPORT_SCHEMA_VERSION } from './contract.ts';
 import { FACT_KEYS, type Evidence } from './evidence.ts';
 import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from '../catalogue/registry.ts';
 import { withEffectiveConfig } from './effective-config.ts';
 import { probeReadFacts } from './fact-sources.ts';
-
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+import { explainsCrash, orderFindings } from './precedence.ts';
 
 export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNBOOKS): Report {
   const evidence = withEffectiveConfig(collected);
@@ -40,17 +40,13 @@ export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNB
     if (missing.length > 0) inconclusive.push({ runbookId: runbook.id, title: runbook.title, missing: [...missing] });
   }
 
-  const explained = found.some(
-    (f) => f.finding.runbookId !== CRASHLOOP_FALLBACK_ID && f.finding.explainsAgentCrash && f.finding.severity === 'critical',
-  );
+  // An uncertain inference does not explain the crash away: the fallback then still quotes what the agent said.
+  const explained = found.some((f) => f.finding.runbookId !== CRASHLOOP_FALLBACK_ID && explainsCrash(f.finding));
   const superseded = new Set(found.flatMap((f) => f.finding.supersedes ?? []));
-  const findings = found
+  // Severity, then root cause before symptom; explicit agent lines above uncertain inferences (precedence.ts).
+  const findings = orderFindings(found
     .filter((f) => !(explained && f.finding.runbookId === CRASHLOOP_FALLBACK_ID))
-    .filter((f) => !superseded.has(f.finding.runbookId))
-    .sort((a, b) =>
-      SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.rank - b.rank ||
-      a.finding.runbookId.localeCompare(b.finding.runbookId))
-    .map((f) => f.finding);
+    .filter((f) => !superseded.has(f.finding.runbookId)));
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

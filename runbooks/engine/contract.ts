@@ -90,6 +90,26 @@ export type RemediationProposal = z.infer<typeof RemediationProposalSchema>;
 export const DocLinkSchema = z.object({ title: z.string(), url: z.string() });
 export type DocLink = z.infer<typeof DocLinkSchema>;
 
+/**
+ * How sure a finding is. `certain`: the evidence proves it (an agent or kernel line that names the cause, or exact
+ * numbers compared with a known floor). `high`: read directly, but one step is interpreted (a line whose cause has more
+ * than one reading, cluster state read as-is). `medium`: inferred from a number that is not exact or only stated (a
+ * vendor kernel without its patch level, a version from a pasted report, an advisory table), or a line that proves
+ * something happened but not that it still holds (a fatal line read without the pod's state). `low`: a guess worth
+ * checking, with neither a line nor an exact number behind it.
+ */
+export const ConfidenceSchema = z.enum(['certain', 'high', 'medium', 'low']);
+export type Confidence = z.infer<typeof ConfidenceSchema>;
+
+/**
+ * What a finding rests on. `explicit`: a quoted agent, init-container or kernel line that names the cause.
+ * `observed`: cluster state read directly (pod status, CiliumNode, DaemonSets, policies, CRDs). `inferred`: version or
+ * kernel arithmetic, the advisory tables, or configuration read as implying a failure no line confirms.
+ * analyze() ranks explicit findings above inferred ones that are not certain (precedence.ts).
+ */
+export const FindingBasisSchema = z.enum(['explicit', 'observed', 'inferred']);
+export type FindingBasis = z.infer<typeof FindingBasisSchema>;
+
 export const FindingSchema = z.object({
   runbookId: z.string(),
   title: z.string(),
@@ -101,7 +121,8 @@ export const FindingSchema = z.object({
   fixSteps: z.array(FixStepSchema),
   docs: z.array(DocLinkSchema),
   proposals: z.array(RemediationProposalSchema),
-  confidence: z.enum(['certain', 'likely']),
+  confidence: ConfidenceSchema,
+  basis: FindingBasisSchema,
   /** This finding is a cause of the agent's crash: the generic agent-crashloop fallback is then redundant. */
   explainsAgentCrash: z.boolean(),
   /** Runbook ids whose findings this one explains and quotes (root cause over symptom); analyze() drops them. */

@@ -64,7 +64,8 @@ export function patchUnknownFinding(
     docs: [ciliumDoc(e, 'Cilium system requirements', 'operations/system_requirements/'), ...features.map((u) => ({ title: u.feature.name, url: u.feature.docs }))],
     // Nothing to change on the cluster before the real version is known.
     proposals: [],
-    confidence: 'likely',
+    confidence: 'medium',
+    basis: 'inferred',
     explainsAgentCrash: false,
   };
 }

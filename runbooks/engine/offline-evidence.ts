@@ -116,7 +116,9 @@ function toEvidenceInput(d: MinimalDocument): EvidenceInput {
   }
   if (d.cilium?.version !== undefined || d.cilium?.image !== undefined) {
     const version = d.cilium.version?.replace(/^v/, '') ?? (d.cilium.image === undefined ? null : ciliumVersionFromImage(d.cilium.image));
-    out.cilium = { ok: true, value: { version, ...(d.cilium.image === undefined ? {} : { image: d.cilium.image }) } };
+    // A version or image typed into the document is stated, not read: inferences from it are never certain (precedence.ts).
+    const versionSource = version === null ? undefined : 'stated' as const;
+    out.cilium = { ok: true, value: { version, ...(d.cilium.image === undefined ? {} : { image: d.cilium.image }), ...(versionSource === undefined ? {} : { versionSource }) } };
   } else {
     out.cilium = unknown('cilium.version');
   }

@@ -46,7 +46,7 @@ describe('SlackIncidentSink', () => {
       node: 'node-7',
       collectedAt: new Date().toISOString(),
       ciliumVersion: '1.16.3',
-      findings: [{ runbookId: 'agent-crashloop', title: 'cilium-agent crash-loops', severity: 'critical', summary: 's', evidence, blastRadius: blast, fixSteps: [], docs: [], proposals: [], confidence: 'likely', explainsAgentCrash: true }],
+      findings: [{ runbookId: 'agent-crashloop', title: 'cilium-agent crash-loops', severity: 'critical', summary: 's', evidence, blastRadius: blast, fixSteps: [], docs: [], proposals: [], confidence: 'medium', basis: 'explicit', explainsAgentCrash: true }],
       unavailable: [],
       inconclusive: [],
       healthySummary: null,

@@ -23,6 +23,7 @@ export function finding(id: string, overrides: Partial<Finding> = {}): Finding {
     docs: [{ title: 'System requirements', url: 'https://docs.cilium.io/en/stable/operations/system_requirements/' }],
     proposals: [],
     confidence: 'certain',
+    basis: 'inferred',
     explainsAgentCrash: true,
     ...overrides,
   });

@@ -118,7 +118,7 @@ describe('kernel-too-old', () => {
     const v118 = { cilium: ok({ version: '1.18.2', image: 'quay.io/cilium/cilium:v1.18.2' }) };
     expect(kernelTooOld.match(exampleEvidence({ ...withNode({ kernelVersion: '4.18.0-553.el8_10.x86_64' }), ...v118 }))).toBeNull();
     const f = kernelTooOld.match(exampleEvidence({ ...withNode({ kernelVersion: '4.18.0-372.9.1.el8.x86_64', osImage: 'Rocky Linux 8.6 (Green Obsidian)' }), ...v118 }));
-    expect(f?.confidence).toBe('likely');
+    expect(f?.confidence).toBe('medium');
     expect(f?.evidence[0]?.text).toContain('RHEL 8.6');
     const v117 = { cilium: ok({ version: '1.17.4', image: 'quay.io/cilium/cilium:v1.17.4' }) };
     expect(kernelTooOld.match(exampleEvidence({ ...withNode({ kernelVersion: '4.18.0-372.9.1.el8.x86_64' }), ...v117 }))).toBeNull();

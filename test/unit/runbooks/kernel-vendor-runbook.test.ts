@@ -19,7 +19,7 @@ const NO_PROC = { hostKernel: missing('unavailable', 'not read: /proc/version is
 describe('kernel-too-old on Debian 10 (issue 15)', () => {
   it('without /proc/version and Cilium 1.14: a likely warning that it may be below 4.19.57, never "cannot start"', () => {
     const f = kernelTooOld.match(exampleEvidence({ ...withNode(DEBIAN_10), ...cilium('1.14.5'), ...NO_PROC }));
-    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', explainsAgentCrash: false, proposals: [] });
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'medium', explainsAgentCrash: false, proposals: [] });
     expect(f?.title).toBe("Kernel 4.19.0-21-amd64 may be below Cilium 1.14.5's minimum");
     expect(f?.summary).toContain('may be below the 4.19.57 minimum of Cilium 1.14.5 (1.13–1.15)');
     expect(f?.summary).toContain('Read the real patch level with `cat /proc/version`');
@@ -80,7 +80,7 @@ describe('kernel-too-old on other vendors', () => {
   it('RHEL 8.6 under 1.18 is "counted as 5.4" per the docs, not called upstream 5.4', () => {
     const f = kernelTooOld.match(exampleEvidence({ ...withNode({ kernelVersion: '4.18.0-372.9.1.el8.x86_64', osImage: 'Rocky Linux 8.6 (Green Obsidian)' }), ...cilium('1.18.2') }));
     expect(f?.summary).toContain('runs kernel 4.18.0-372.9.1.el8.x86_64 (counted as 5.4.0 per Cilium\'s docs), below the 5.10.0 minimum');
-    expect(f?.confidence).toBe('likely');
+    expect(f?.confidence).toBe('medium');
   });
 
   it.each([

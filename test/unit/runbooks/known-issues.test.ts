@@ -148,9 +148,9 @@ describe('version-advisory on known issues', () => {
     expect(f?.title ?? '').not.toContain('routing rules');
   });
 
-  it('with no version read: a warning, likely, that says the version was not known', () => {
+  it('with no version read: a warning, medium confidence, that says the version was not known', () => {
     const f = versionAdvisory.match(exampleEvidence({ cilium: missing('forbidden', 'x'), ...agentLogs([routingRules]) }));
-    expect(f).toMatchObject({ severity: 'warning', confidence: 'likely', explainsAgentCrash: false });
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'medium', basis: 'explicit', explainsAgentCrash: false });
     expect(f?.summary).toContain('not known');
     expect(f?.title).toContain('Cilium version not known');
   });
@@ -202,7 +202,7 @@ describe('constraints and version-only entries', () => {
     expect(on('1.13.0', 'cluster-pool')).toBe(false);
     expect(on('1.11.5', 'kubernetes')).toBe(false);
     const f = versionAdvisory.match(exampleEvidence({ ...cilium('1.11.5'), ciliumConfig: ok({ ipam: 'cluster-pool' }) }));
-    expect(f).toMatchObject({ severity: 'info', confidence: 'likely', explainsAgentCrash: false });
+    expect(f).toMatchObject({ severity: 'info', confidence: 'medium', basis: 'inferred', explainsAgentCrash: false });
     expect(f?.summary).toContain('fixed in 1.11.11, 1.12.4');
   });
 });

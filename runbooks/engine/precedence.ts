@@ -1,0 +1,40 @@
+// The order of findings in a report. Severity, then rank (root cause before symptom), with one rule above both: what
+// the agent itself said outranks an inference that is not certain. A finding that rests only on version arithmetic,
+// an advisory table or config read as implying a failure (basis `inferred`) and is less than certain (a vendor kernel
+// without its patch level, an unknown or only stated version) goes below every finding that quotes a line naming its
+// cause. Otherwise a known-bad-version warning could head a report whose agent printed the real error. A certain
+// inference (a kernel below the floor, read exactly, with the version read from the image) keeps its place.
+import type { Finding, Severity } from './contract.ts';
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+export interface RankedFinding {
+  finding: Finding;
+  /** The runbook's rank: lower = closer to the root cause. */
+  rank: number;
+}
+
+/** An inference (no line quoted as its basis) that is not certain. */
+export function isUncertainInference(f: Finding): boolean {
+  return f.basis === 'inferred' && f.confidence !== 'certain';
+}
+
+/**
+ * Findings in report order. Tiers rather than a pairwise rule keep the order a total order: when any finding is
+ * explicit, uncertain inferences form a second tier; within a tier, severity then rank then id.
+ */
+export function orderFindings(found: readonly RankedFinding[]): Finding[] {
+  const agentSaid = found.some((f) => f.finding.basis === 'explicit');
+  const tier = (f: Finding): number => (agentSaid && isUncertainInference(f) ? 1 : 0);
+  return [...found]
+    .sort((a, b) =>
+      tier(a.finding) - tier(b.finding) ||
+      SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.rank - b.rank ||
+      a.finding.runbookId.localeCompare(b.finding.runbookId))
+    .map((f) => f.finding);
+}
+
+/** A critical finding that explains the agent's crash and may replace the crash-loop fallback: not a mere guess. */
+export function explainsCrash(f: Finding): boolean {
+  return f.explainsAgentCrash && f.severity === 'critical' && !isUncertainInference(f);
+}
