@@ -4,7 +4,8 @@
 // (#46598) and `Failed to allocate PodCIDRs to node` (#39874); `required IPv4 pod CIDR not present in node resource`
 // (#12956; PR #13299). "range is full" with few pods usually means a node route overlapping the PodCIDR or a bridge
 // CNI (#5517, #9793), not exhaustion. CiliumNode spec.ipam.podCIDRs / status.ipam.used / operator-status.error
-// (pkg/ipam/types IPAMStatus; PR #11083, PR #13197).
+// (pkg/ipam/types IPAMStatus; PR #11083, PR #13197). `cilium-dbg status` `IPAM: IPv4: 510/511 allocated from …`
+// (#18331) at or within one address of its total is exhausted, at ≥ 95 % nearly so (engine/agent-status.ts ipamPressure).
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -12,6 +13,7 @@ import { findAgentLines, lineText, quoteLogLine, type LogQuery } from '../engine
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
 import { agentCli } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { agentStatusOf, agentStatusSource, ipamPressure, type IpamPool } from '../engine/agent-status.ts';
 
 const ID = 'ipam-exhausted';
 const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
@@ -41,7 +43,9 @@ export const ipamExhausted: Runbook = {
     const noCidr = findAgentLines(e, NO_CIDR_LINES, 2);
     const events = e.events.ok ? e.events.value.filter((ev) => FULL.test(ev.message) && /allocate IP/i.test(ev.message)) : [];
     const opError = e.ciliumNode.ok ? e.ciliumNode.value.operatorError : null;
-    if (full.length === 0 && noCidr.length === 0 && events.length === 0 && (opError === null || opError === '')) return null;
+    const pools = (agentStatusOf(e)?.ipam ?? []).filter((p) => ipamPressure(p) !== null);
+    const statusFull = pools.some((p) => ipamPressure(p) === 'exhausted');
+    if (full.length === 0 && noCidr.length === 0 && events.length === 0 && (opError === null || opError === '') && pools.length === 0) return null;
 
     const cn = e.ciliumNode.ok ? e.ciliumNode.value : null;
     const capacity = cn === null ? null : (capacityOf(cn.podCIDRs) ?? cn.poolSize ?? null);
@@ -50,6 +54,7 @@ export const ipamExhausted: Runbook = {
     // Few IPs in use but "range is full": a route or another CNI blocks the range (#5517, #9793).
     const overlap = capacity !== null && used !== null && used < capacity * 0.5 && (full.length > 0 || events.length > 0);
     const evidence: EvidenceQuote[] = [...full, ...noCidr].map((s) => quoteLogLine(s.source, s.line));
+    for (const p of pools) evidence.push({ kind: 'fact', text: `IPAM: ${p.family}: ${p.allocated}/${p.total} allocated from ${p.cidr} (${ipamPressure(p) === 'exhausted' ? 'none or one left' : '≥ 95 % used'})`, source: agentStatusSource(e) });
     for (const ev of events.slice(0, 2)) evidence.push({ kind: 'log', text: ev.message.slice(0, 400), source: `event ${ev.reason} on ${ev.involvedObject.kind} ${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name} (×${ev.count})` });
     if (cn !== null) evidence.push({ kind: 'fact', text: `CiliumNode ${e.nodeName}: podCIDRs [${cn.podCIDRs.join(', ')}]${cn.used === undefined ? '' : `, ${cn.used} IPs used`}${capacity === null ? '' : ` of ~${capacity}`}${opError === null || opError === '' ? '' : `, operator error "${opError}"`}`, source: 'CiliumNode spec.ipam / status.ipam' });
     if (podsOnNode !== null) evidence.push({ kind: 'fact', text: `${podsOnNode} non-host-network pods on the node`, source: 'pods on the node' });
@@ -59,22 +64,33 @@ export const ipamExhausted: Runbook = {
     const cause = noCidr.length > 0 ? 'the node has no PodCIDR assigned yet (the operator or controller-manager has not allocated one)'
       : overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
         : opError !== null && opError !== '' ? `the operator could not allocate more for this node: ${opError}`
-          : 'every address in the node\'s pool is in use';
+          : pools.length > 0 && full.length === 0 && events.length === 0 ? poolCause(pools)
+            : 'every address in the node\'s pool is in use';
+    // The status alone at ≥ 95 % (not full) is a warning: pods still start, a few more will not.
+    const critical = full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull || (opError !== null && opError !== '');
     return {
       runbookId: ID,
-      title: noCidr.length > 0 ? `No PodCIDR for ${e.nodeName}` : `Pod IPs exhausted on ${e.nodeName}`,
-      severity: 'critical',
-      summary: `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`,
+      title: noCidr.length > 0 ? `No PodCIDR for ${e.nodeName}` : `Pod IPs ${critical ? '' : 'nearly '}exhausted on ${e.nodeName}`,
+      severity: critical ? 'critical' : 'warning',
+      summary: critical ? `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`
+        : `New pods on ${e.nodeName} will soon fail to get an IP because ${cause}.`,
       evidence,
       blastRadius: computeBlastRadius(e),
       fixSteps: steps(e, mode, overlap, noCidr.length > 0),
       docs: [ciliumDoc(e, 'IP address management (IPAM)', 'network/concepts/ipam/'), ciliumDoc(e, 'Cluster scope IPAM', 'network/concepts/ipam/cluster-pool/')],
       proposals: [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'No IPs left: new pods scheduled here cannot start.' }],
-      confidence: full.length > 0 || events.length > 0 || noCidr.length > 0 ? 'certain' : 'likely',
+      confidence: full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull ? 'certain' : 'likely',
       explainsAgentCrash: full.some((s) => /cilium-health IP/i.test(lineText(s.line)) && s.line.level === 'fatal'),
     } satisfies Finding;
   },
 };
+
+function poolCause(pools: IpamPool[]): string {
+  const p = pools[0];
+  if (p === undefined) return 'the pool is nearly used up';
+  return ipamPressure(p) === 'exhausted' ? `its ${p.family} pool ${p.cidr} has ${p.allocated} of ${p.total} addresses allocated (none or one left)`
+    : `its ${p.family} pool ${p.cidr} has ${p.allocated} of ${p.total} addresses allocated (≥ 95 %, soon none left)`;
+}
 
 function steps(e: Evidence, mode: string, overlap: boolean, noCidr: boolean): FixStep[] {
   const node = e.nodeName;

@@ -1,11 +1,14 @@
 // `cilium-dbg status [--verbose]` (`cilium status` inside the agent before 1.15) as text → the facts runbooks read.
-// The agent prints one `Key:<spaces>value` line per subsystem, continuation lines indented
-// (cilium/cilium cilium-dbg/cmd/status.go, pkg/command FormatStatusResponse); real output quoted in cilium/cilium
+// The agent prints one `Key:<tab>value` line per subsystem through a tabwriter, continuation lines indented
+// (cilium/cilium pkg/client/client.go FormatStatusResponse: controller rows `Name Last success Last error Count
+// Message` are listed when failing, every one with --verbose/--all-controllers; Count is the consecutive failure
+// count); real output quoted in cilium/cilium
 // #18331 (`IPAM: IPv4: 510/511 allocated from 10.128.68.0/23,`, `Controller Status: 2056/2057 healthy` with the failing
 // controller's row under it), PR #6613 (the pre-1.6 `IPv4 address pool: 15/65535 allocated from 10.132.0.0/16`) and
 // #46598 (1.17: `Routing: Network: Native Host: BPF`, `Attach Mode: TCX`). The IPAM total is the allocator's
 // `CountIPsInCIDR` (pkg/ipam/hostscope.go Dump: "%d/%s allocated from %s"); before PR #15707 it still counted the
 // broadcast address, so the real capacity of "510/511" was 510. Pure: no I/O, never throws.
+import type { Evidence } from './evidence.ts';
 
 /** One address family's pool as the IPAM line states it. */
 export interface IpamPool {
@@ -145,4 +148,14 @@ function firstWord(v: string | undefined): string | null {
 function firstLine(v: string | undefined): string | null {
   const l = v?.split('\n')[0]?.trim();
   return l === undefined || l === '' ? null : l;
+}
+
+/** The parsed agentStatus fact, or null when it was not collected or pasted. */
+export function agentStatusOf(e: Pick<Evidence, 'agentStatus'>): AgentStatusSummary | null {
+  return e.agentStatus.ok ? parseAgentStatus(e.agentStatus.value.text) : null;
+}
+
+/** Where a quote from the status was read, for the report. */
+export function agentStatusSource(e: Pick<Evidence, 'agentStatus'>): string {
+  return e.agentStatus.ok ? `cilium-dbg status${e.agentStatus.value.verbose ? ' --verbose' : ''} (${e.agentStatus.value.source})` : 'cilium-dbg status';
 }
