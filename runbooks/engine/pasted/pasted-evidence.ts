@@ -23,6 +23,8 @@ export interface StatedFacts {
 const MAX_KERNEL_LINES = 300;
 const MAX_FLOWS = 500;
 const MAX_EVENTS = 500;
+/** When nothing pasted names the node, commands in fix steps carry this placeholder for the engineer to fill in. */
+export const UNNAMED_NODE = '<node>';
 
 export function evidenceFromSegments(segments: readonly Segment[], stated: StatedFacts = {}): Evidence {
   const of = (kind: Segment['kind']) => segments.filter((s) => s.kind === kind);
@@ -36,7 +38,7 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   const agentRows = rows.filter((r) => AGENT_POD_NAME.test(r.name));
   const describedAgent = describedPods.find(isAgentPod);
   const node: NodeInfo | undefined = describedNodes[0]?.node;
-  const nodeName = node?.name ?? describedAgent?.node ?? agentRows.find((r) => r.node !== null)?.node ?? describedPods[0]?.node ?? 'pasted';
+  const nodeName = node?.name ?? describedAgent?.node ?? agentRows.find((r) => r.node !== null)?.node ?? describedPods[0]?.node ?? UNNAMED_NODE;
 
   const version = stated.ciliumVersion ?? status?.ciliumVersion ?? (logs === '' ? null : ciliumVersionFromLogs(logs));
   const kernel = stated.kernel ?? node?.kernelVersion;
