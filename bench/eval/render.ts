@@ -16,7 +16,7 @@ function splitSection(name: string, s: SplitScore): string[] {
     `## ${name}`, '',
     `- top-1: ${s.correct}/${s.cases} = ${percent(s.top1)}`,
     `- false criticals on \`other\` cases: ${s.falseCriticals}/${s.otherCases}`,
-    `- cases with only evidence the analyzer does not read yet (no agent/init/operator log): ${s.onlyUnreadEvidence}`,
+    `- cases where the paste recogniser found no part it reads: ${s.onlyUnreadEvidence}`,
     '', '| label | analyzer said first (count) |', '|---|---|',
   ];
   for (const label of Object.keys(s.confusion).sort()) {
@@ -25,7 +25,7 @@ function splitSection(name: string, s: SplitScore): string[] {
   }
   lines.push('', `Misses (${s.misses.length}):`, '', '| id | label | got | first finding |', '|---|---|---|---|');
   for (const m of s.misses) {
-    const said = m.documentError === null ? m.summary : `document rejected: ${m.documentError}`;
+    const said = m.documentError === null ? m.summary : `analysis failed: ${m.documentError}`;
     const got = m.got === NO_FINDING ? m.got : `${m.got} (${m.gotSeverity ?? '?'})`;
     lines.push(`| ${m.id} | ${m.label} | ${got} | ${cell(shorten(said))} |`);
   }

@@ -6,7 +6,9 @@
 // list too long: BPF program is too large` (#38967); SELinux `avc: denied { prog_load }` (#6358, rke2#1273) and lockdown
 // (talos#8117) live in node logs, not the agent's. Known-bad combinations (§7) are added by version-advisory.
 // The kernelLog fact (pasted dmesg, the probe pod) brings the SELinux/AppArmor/lockdown records themselves
-// (engine/kernel-denials.ts): an enforced AVC denial of bpf is the cause even with no agent log; lockdown alone is weak.
+// (engine/kernel-denials.ts): an enforced AVC denial of prog_load/map_create is the cause when it names the agent or
+// the agent's log shows the failed load; otherwise (and for capability2 bpf/perfmon, AppArmor and lockdown lines) it
+// is a warning that shows the fix.
 // Map creation (bpf-map-create-failed) and feature probes (`failed to probe helper`, kernel-config-missing) are not ours.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
@@ -42,7 +44,10 @@ export const bpfProgramLoadDenied: Runbook = {
   match(e) {
     const lines = findAgentLines(e, PROGRAM_LOAD_FAILURES, 12);
     const denials = kernelDenials(e);
-    const lsm = denials.filter((d) => d.enforced && d.lsm !== 'lockdown');
+    const lsm = denials.filter((d) => d.blocksLoad);
+    // dmesg carries every process's denials: a record is the agent's when it names the agent or the agent's log shows
+    // the failed load beside it. Uncorroborated, it is a warning that shows the fix.
+    const agentDenied = lsm.filter((d) => d.comm === 'cilium-agent' || lines.length > 0);
     if (lines.length === 0 && denials.length === 0) return null;
     const texts = lines.map((s) => lineText(s.line) + ' ' + s.line.raw);
     const complexity = texts.some((t) => TOO_LARGE.test(t));
@@ -52,7 +57,7 @@ export const bpfProgramLoadDenied: Runbook = {
     const errors = lines.some((s) => isErrorOrWorse(s.line));
     // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
     // An enforced SELinux/AppArmor denial of bpf() refuses the load whatever the agent logged; lockdown alone is weak.
-    const critical = (errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || lsm.length > 0;
+    const critical = (errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || agentDenied.length > 0;
     const cause = complexity ? `the verifier's complexity limit${insns === null ? '' : ` (processed ${insns} instructions)`}`
       : lsm.length > 0 ? denialCause(lsm)
       : denied ? 'a permission denial (SELinux/AppArmor, kernel lockdown, or missing CAP_BPF/CAP_SYS_ADMIN)'
@@ -76,7 +81,7 @@ export const bpfProgramLoadDenied: Runbook = {
       fixSteps: complexity ? complexitySteps(e, features) : deniedSteps(e, denials),
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
-      confidence: complexity || lsm.length > 0 || (denied && lines.length > 0) ? 'certain' : 'likely',
+      confidence: complexity || agentDenied.length > 0 || (denied && lines.length > 0) ? 'certain' : 'likely',
       explainsAgentCrash: critical,
     } satisfies Finding;
   },

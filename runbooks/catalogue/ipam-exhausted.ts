@@ -17,6 +17,7 @@ import { agentStatusOf, agentStatusSource, ipamPressure, type IpamPool } from '.
 
 const ID = 'ipam-exhausted';
 const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
+const POST_IPAM_FAILURE = /\[POST \/ipam\]\[\d+\] postIpamFailure\s*$/;
 const NO_CIDR = /required IPv[46] pod CIDR not present in node resource/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const NO_CIDR_LINES: LogQuery = { text: [NO_CIDR] };
@@ -41,7 +42,9 @@ export const ipamExhausted: Runbook = {
   match(e) {
     const full = findAgentLines(e, FULL_LINES, 4);
     const noCidr = findAgentLines(e, NO_CIDR_LINES, 2);
-    const events = e.events.ok ? e.events.value.filter((ev) => FULL.test(ev.message) && /allocate IP/i.test(ev.message)) : [];
+    // A CNI event cut before its reason (`… [POST /ipam][502] postIpamFailure` with nothing after, kops#16064) is
+    // still an IPAM allocation failure; the reason is then unknown.
+    const events = e.events.ok ? e.events.value.filter((ev) => (FULL.test(ev.message) || POST_IPAM_FAILURE.test(ev.message)) && /allocate IP/i.test(ev.message)) : [];
     const opError = e.ciliumNode.ok ? e.ciliumNode.value.operatorError : null;
     const pools = (agentStatusOf(e)?.ipam ?? []).filter((p) => ipamPressure(p) !== null);
     const statusFull = pools.some((p) => ipamPressure(p) === 'exhausted');
@@ -61,25 +64,29 @@ export const ipamExhausted: Runbook = {
     const mode = configValue(e, 'ipam') ?? 'cluster-pool';
     if (e.ciliumConfig.ok) evidence.push({ kind: 'fact', text: `ipam: ${mode}`, source: configSource(e, 'ipam') });
 
+    // CNI events alone, with nothing saying how full the pool is (no CiliumNode, pods or status: a paste of events),
+    // cannot tell exhaustion from a route or bridge CNI blocking the range (#5517, #9793): a warning, likely.
+    const eventsOnly = full.length === 0 && noCidr.length === 0 && pools.length === 0 && (opError === null || opError === '') && capacity === null && podsOnNode === null;
     const cause = noCidr.length > 0 ? 'the node has no PodCIDR assigned yet (the operator or controller-manager has not allocated one)'
       : overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
         : opError !== null && opError !== '' ? `the operator could not allocate more for this node: ${opError}`
           : pools.length > 0 && full.length === 0 && events.length === 0 ? poolCause(pools)
-            : 'every address in the node\'s pool is in use';
+            : eventsOnly ? 'the local agent refused to allocate one (the pool is full, or a route or another CNI blocks the range; the events alone do not say which)'
+              : 'every address in the node\'s pool is in use';
     // The status alone at ≥ 95 % (not full) is a warning: pods still start, a few more will not.
-    const critical = full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull || (opError !== null && opError !== '');
+    const critical = !eventsOnly && (full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull || (opError !== null && opError !== ''));
     return {
       runbookId: ID,
-      title: noCidr.length > 0 ? `No PodCIDR for ${e.nodeName}` : `Pod IPs ${critical ? '' : 'nearly '}exhausted on ${e.nodeName}`,
+      title: noCidr.length > 0 ? `No PodCIDR for ${e.nodeName}` : eventsOnly ? `Pod IP allocation fails on ${e.nodeName}` : `Pod IPs ${critical ? '' : 'nearly '}exhausted on ${e.nodeName}`,
       severity: critical ? 'critical' : 'warning',
-      summary: critical ? `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`
+      summary: critical || eventsOnly ? `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`
         : `New pods on ${e.nodeName} will soon fail to get an IP because ${cause}.`,
       evidence,
       blastRadius: computeBlastRadius(e),
       fixSteps: steps(e, mode, overlap, noCidr.length > 0),
       docs: [ciliumDoc(e, 'IP address management (IPAM)', 'network/concepts/ipam/'), ciliumDoc(e, 'Cluster scope IPAM', 'network/concepts/ipam/cluster-pool/')],
       proposals: [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'No IPs left: new pods scheduled here cannot start.' }],
-      confidence: full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull ? 'certain' : 'likely',
+      confidence: !eventsOnly && (full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull) ? 'certain' : 'likely',
       explainsAgentCrash: full.some((s) => /cilium-health IP/i.test(lineText(s.line)) && s.line.level === 'fatal'),
     } satisfies Finding;
   },

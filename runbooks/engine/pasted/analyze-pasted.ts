@@ -19,13 +19,13 @@ export interface RecognisedPart {
 }
 
 const NAMES: Record<PartKind, string> = {
-  'cilium-log': 'agent log', 'agent-status': 'cilium-dbg status', 'cilium-cli-status': 'cilium status (cilium-cli summary, no IPAM)',
+  'cilium-log': 'agent log', 'log-fragment': 'log fragments', 'agent-status': 'cilium-dbg status', 'cilium-cli-status': 'cilium status (cilium-cli summary, no IPAM)',
   'hubble-flows': 'hubble observe', 'iptables-save': 'iptables-save', 'describe-pod': 'kubectl describe pod',
   'describe-node': 'kubectl describe node', events: 'events', 'get-events': 'kubectl get events', 'get-pods': 'kubectl get pods',
   'kernel-log': 'dmesg',
 };
 
-const COUNTED: ReadonlySet<PartKind> = new Set(['cilium-log', 'hubble-flows', 'kernel-log', 'events', 'get-events', 'iptables-save']);
+const COUNTED: ReadonlySet<PartKind> =  new Set(['cilium-log', 'log-fragment', 'hubble-flows', 'kernel-log', 'events', 'get-events', 'iptables-save']);
 
 export function recognisedParts(segments: readonly Segment[]): RecognisedPart[] {
   return segments.map((s) => ({

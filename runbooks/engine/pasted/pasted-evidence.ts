@@ -9,13 +9,15 @@ import { ciliumVersionFromLogs } from '../cilium-version.ts';
 import { parseFlowLine } from './hubble-flows.ts';
 import { isRelevantKernelLine } from './kernel-lines.ts';
 import {
-  agentPodFromDescribe, agentPodFromRow, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
+  agentPodFromDescribe, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
 
 export interface StatedFacts {
   ciliumVersion?: string;
   kernel?: string;
+  /** The node's OS image when known (vendor kernels are read by it); a pasted `kubectl describe node` overrides it. */
+  osImage?: string;
   config?: Record<string, string>;
 }
 
@@ -28,7 +30,7 @@ export const UNNAMED_NODE = '<node>';
 
 export function evidenceFromSegments(segments: readonly Segment[], stated: StatedFacts = {}): Evidence {
   const of = (kind: Segment['kind']) => segments.filter((s) => s.kind === kind);
-  const logs = of('cilium-log').map((s) => `${s.lines.join('\n')}\n`).join('');
+  const logs = segments.filter((s) => s.kind === 'cilium-log' || s.kind === 'log-fragment').map((s) => `${s.lines.join('\n')}\n`).join('');
   const statusText = of('agent-status').map((s) => s.lines.join('\n')).join('\n');
   const status = statusText === '' ? null : parseAgentStatus(statusText);
 
@@ -42,10 +44,11 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
 
   const version = stated.ciliumVersion ?? status?.ciliumVersion ?? (logs === '' ? null : ciliumVersionFromLogs(logs));
   const kernel = stated.kernel ?? node?.kernelVersion;
+  const osImage = node?.osImage ?? stated.osImage;
   const base = evidenceFromDocument({
     cluster: 'pasted',
-    node: { name: nodeName, ...(kernel === undefined ? {} : { kernelVersion: kernel }), ...(node?.osImage === undefined ? {} : { osImage: node.osImage }) },
-    ...(version === null || version === undefined && stated.config === undefined ? {} : {
+    node: { name: nodeName, ...(kernel === undefined ? {} : { kernelVersion: kernel }), ...(osImage === undefined ? {} : { osImage }) },
+    ...((version === null || version === undefined) && stated.config === undefined ? {} : {
       cilium: { ...(version === null || version === undefined ? {} : { version }), ...(stated.config === undefined ? {} : { config: stated.config }) },
     }),
     ...(logs === '' ? {} : { agent: { logs } }),
@@ -80,8 +83,9 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   ];
   if (events.length > 0) extra.events = { ok: true, value: events.slice(-MAX_EVENTS) };
 
-  const agentPod: AgentPod | null = describedAgent !== undefined ? agentPodFromDescribe(describedAgent)
-    : agentRows.length > 0 ? agentPodFromRow(agentRows.find((r) => !/^(\d+)\/\1$/.test(r.ready)) ?? agentRows[0] ?? rows[0]!) : null;
+  // Only a described agent pod becomes the agentPod fact: a `kubectl get pods` table lists the agents of many nodes
+  // without saying which one this diagnosis is about, nor its containers (it only names the node with -o wide).
+  const agentPod: AgentPod | null = describedAgent === undefined ? null : agentPodFromDescribe(describedAgent);
   if (agentPod !== null) extra.agentPod = { ok: true, value: agentPod };
 
   return parseEvidence({ ...base, ...extra });
