@@ -35,8 +35,8 @@ function splitSection(name: string, s: SplitScore): string[] {
 export function renderEvaluation(scores: Evaluation): string {
   return [
     '# Corpus evaluation (`npm run eval`)', '',
-    'Each case in test/corpus/cases becomes an offline document (agent/init/operator logs and the stated version,',
-    'kernel, OS image and config; other evidence kinds are left out) and runs through runbooks/engine/analyze.ts.',
+    'Each case in test/corpus/cases is pasted as one text (its evidence blocks, recognised by runbooks/engine/pasted',
+    'without the cases\' kind hints) with its stated version, kernel, OS image and config as the flags, and analysed.',
     'Top-1 = the first finding\'s runbook id equals the label.', OTHER_RULE, '',
     ...SPLITS.flatMap((name) => splitSection(name, scores[name])),
   ].join('\n');

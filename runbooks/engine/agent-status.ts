@@ -52,7 +52,7 @@ export const AGENT_STATUS_KEYS: ReadonlySet<string> = new Set([
   'IPv4 address pool', 'IPv6 address pool', 'IPv4 BIG TCP', 'IPv6 BIG TCP', 'BandwidthManager', 'Routing', 'Host Routing',
   'Attach Mode', 'Device Mode', 'Masquerading', 'Clock Source for BPF', 'Controller Status', 'Proxy Status',
   'Global Identity Range', 'Hubble', 'Encryption', 'Cluster health', 'Modules Health', 'Allocated addresses',
-  'BPF Maps', 'Name IP Node Endpoints', 'Daemon Status',
+  'BPF Maps', 'ClusterMesh', 'Stale status', 'Daemon Status',
 ]);
 
 /** Lines only the agent prints (the cilium-cli summary box has none of them): enough alone to recognise a paste. */
