@@ -22,7 +22,7 @@ describe('parseAgentStatus', () => {
   it('reads the healthy fixture (#17540): both families, the version from the Cilium line', () => {
     const e = exampleEvidence();
     const s = parseAgentStatus(e.agentStatus.ok ? e.agentStatus.value.text : '');
-    expect(s.ipam.map((p) => [p.family, p.allocated, p.total])).toEqual([['IPv4', 4, 254], ['IPv6', 4, 18446744073709551614]]);
+    expect(s.ipam.map((p) => [p.family, p.allocated, p.total])).toEqual([['IPv4', 4, 254], ['IPv6', 4, Number('18446744073709551614')]]);
     expect(s.ciliumVersion).toBe('1.10.4');
     expect(s.ipam.map(ipamPressure)).toEqual([null, null]);
   });

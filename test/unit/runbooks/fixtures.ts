@@ -164,6 +164,8 @@ export function healthyInput(): EvidenceInput {
       verbose: true,
       source: 'agent-exec',
     }),
+    // No Hubble flow seen dropped on a healthy node.
+    flows: ok({ flows: [], truncated: false, source: 'hubble-relay' }),
   };
 }
 
