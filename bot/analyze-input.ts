@@ -94,8 +94,20 @@ export function recognisedLine(parts: readonly RecognisedPart[]): string {
   if (parts.length === 0) {
     return 'recognised: nothing (understood: Cilium agent/operator logs, cilium-dbg status, cilium status, hubble observe, iptables-save, kubectl describe pod/node, kubectl get events/pods, dmesg/journalctl -k)';
   }
-  return `recognised: ${parts.map((p) => p.label).join(', ')}`;
+  if (parts.length <= MAX_LISTED_PARTS) return `recognised: ${parts.map((p) => p.label).join(', ')}`;
+  // Many interleaved parts: one entry per kind, with its parts and lines summed.
+  const byKind = new Map<string, { name: string; parts: number; lines: number }>();
+  for (const p of parts) {
+    const k = byKind.get(p.kind) ?? { name: p.label.replace(/ \(\d+ lines?\)$/, ''), parts: 0, lines: 0 };
+    k.parts++;
+    k.lines += p.lines;
+    byKind.set(p.kind, k);
+  }
+  return `recognised: ${[...byKind.values()].map((k) => `${k.name} (${k.lines} lines in ${k.parts} parts)`).join(', ')}`;
 }
+
+/** More parts than this are summed per kind in the human line. */
+const MAX_LISTED_PARTS = 12;
 
 /** `--json`: the findings document (`{"findings": […]}`), plus `recognised` (the parts) for pasted text. */
 export function renderAnalyzeJson(outcome: AnalyzeOutcome): string {

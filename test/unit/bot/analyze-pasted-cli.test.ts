@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classifyInput, InputError, MAX_PASTED_BYTES, parseConfigFlags } from '../../../bot/analyze-input.ts';
+import { classifyInput, InputError, MAX_PASTED_BYTES, parseConfigFlags, recognisedLine } from '../../../bot/analyze-input.ts';
 import { STATUS_18331 } from '../runbooks/pasted/samples.ts';
 
 const run = promisify(execFile);
@@ -75,5 +75,14 @@ describe('classifyInput', () => {
   });
   it('--config pairs', () => {
     expect(parseConfigFlags(['kube-proxy-replacement=true', 'ipam = cluster-pool'])).toEqual({ 'kube-proxy-replacement': 'true', ipam: 'cluster-pool' });
+  });
+});
+
+describe('recognisedLine', () => {
+  it('lists the parts, and sums them per kind when a paste interleaves many', () => {
+    const part = (kind: 'hubble-flows' | 'kernel-log', label: string, lines: number) => ({ kind, label: `${label} (${lines} line${lines === 1 ? '' : 's'})`, startLine: 1, lines });
+    expect(recognisedLine([part('kernel-log', 'dmesg', 3)])).toBe('recognised: dmesg (3 lines)');
+    const many = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? part('hubble-flows', 'hubble observe', 2) : part('kernel-log', 'dmesg', 1)));
+    expect(recognisedLine(many)).toBe('recognised: hubble observe (20 lines in 10 parts), dmesg (10 lines in 10 parts)');
   });
 });
