@@ -95,3 +95,43 @@ describe('line recognisers', () => {
     expect(segment(`${fragment}\n\n${STATUS_18331}`).map((p) => p.kind)).toEqual(['agent-status']);
   });
 });
+
+describe('kubectl describe node and kubectl exec noise', () => {
+  // kubectl's describe layout (k8s.io/kubectl pkg/describe/describe.go): the agent-not-ready taint the operator
+  // removes once the node's agent is ready (docs installation/taints), the kubelet's System Info.
+  const NODE = [
+    'Name:               node-7',
+    'Roles:              <none>',
+    'Labels:             kubernetes.io/hostname=node-7',
+    'Taints:             node.cilium.io/agent-not-ready:NoSchedule',
+    'Unschedulable:      false',
+    'Conditions:',
+    '  Type                 Status  LastHeartbeatTime                 LastTransitionTime                Reason                       Message',
+    '  ----                 ------  -----------------                 ------------------                ------                       -------',
+    '  NetworkUnavailable   True    Mon, 02 Dec 2024 10:00:00 +0000   Mon, 02 Dec 2024 10:00:00 +0000   NoRouteCreated               Node created without a route',
+    '  Ready                False   Mon, 02 Dec 2024 10:05:00 +0000   Mon, 02 Dec 2024 10:00:00 +0000   KubeletNotReady              container runtime network not ready',
+    'Addresses:',
+    '  InternalIP:  10.0.0.7',
+    'System Info:',
+    '  Kernel Version:             4.9.0-19-amd64',
+    '  OS Image:                   Debian GNU/Linux 9 (stretch)',
+    '  Container Runtime Version:  containerd://1.6.20',
+    '  Kubelet Version:            v1.27.6',
+  ].join('\n');
+
+  it('a described node gives the node fact: kernel, OS, taints, conditions, address; its kernel feeds the runbooks', () => {
+    const e = evidenceFromSegments(segment(NODE), { ciliumVersion: '1.16.3' });
+    expect(e.nodeName).toBe('node-7');
+    expect(e.node.ok && e.node.value).toMatchObject({
+      kernelVersion: '4.9.0-19-amd64', osImage: 'Debian GNU/Linux 9 (stretch)', unschedulable: false, internalIP: '10.0.0.7',
+      taints: [{ key: 'node.cilium.io/agent-not-ready', effect: 'NoSchedule' }],
+      conditions: [{ type: 'NetworkUnavailable', status: 'True', reason: 'NoRouteCreated' }, { type: 'Ready', status: 'False', reason: 'KubeletNotReady' }],
+    });
+    expect(analyzePastedText(NODE, { ciliumVersion: '1.16.3' }).report.findings[0]?.runbookId).toBe('kernel-too-old');
+  });
+
+  it('kubectl exec\'s "Defaulted container" line before the status does not hide it', () => {
+    const text = `Defaulted container "cilium-agent" out of: cilium-agent, config (init), mount-cgroup (init)\n${STATUS_18331}\n`;
+    expect(segment(text).map((p) => p.kind)).toEqual(['agent-status']);
+  });
+});
