@@ -2,9 +2,10 @@
 // at column 0, sections indented by two, container fields by four, `Events:` as a `Type Reason Age From Message`
 // table), `kubectl get events` (`[NAMESPACE] LAST SEEN TYPE REASON OBJECT MESSAGE`) and `kubectl get pods`
 // (`[NAMESPACE] NAME READY STATUS RESTARTS AGE [IP NODE …]`). Columns are separated by at least two spaces (kubectl's
-// tabwriter padding); a message may hold single spaces. Real shapes: the agent pod in `Init:CrashLoopBackOff`
-// (cilium/cilium#12956), `FailedCreatePodSandBox … unable to allocate IP via local cilium agent` events (kops#16064),
-// the `node.cilium.io/agent-not-ready` taint (docs installation/taints).
+// tabwriter padding); a message may hold single spaces. Real shapes: an agent pod described (cilium/cilium#26907,
+// #33924), agents in `Init:CrashLoopBackOff` in `kubectl get pods` (#40421), `FailedCreatePodSandBox … unable to
+// allocate IP via local cilium agent` events (kops#16064), the `node.cilium.io/agent-not-ready` taint (docs
+// installation/taints).
 import type { AgentPod, ContainerState, KubeEvent, NodeCondition, NodeInfo, Taint } from '../evidence.ts';
 
 export const DESCRIBE_KEYS: ReadonlySet<string> = new Set([
@@ -81,21 +82,6 @@ export function podRows(lines: readonly string[]): PodRow[] {
 
 /** Agent DaemonSet pods are `cilium-<5 chars>` (the operator, envoy and relay pods carry longer names). */
 export const AGENT_POD_NAME = /^(cilium|anetd)-[a-z0-9]{5}$/;
-
-/** `kubectl get pods` row of an agent → the agentPod fact (only what the row says). */
-export function agentPodFromRow(r: PodRow): AgentPod {
-  const [readyN, readyOf] = r.ready.split('/').map(Number);
-  const init = r.status.startsWith('Init:');
-  const waiting = /CrashLoopBackOff|Error|ImagePull|ContainerCreating|PodInitializing|CreateContainer/.test(r.status) ? r.status.replace(/^Init:/, '') : undefined;
-  return {
-    name: r.name, namespace: r.namespace ?? 'kube-system', phase: init || r.status === 'Pending' ? 'Pending' : r.status === 'Completed' ? 'Succeeded' : 'Running',
-    ready: readyN !== undefined && readyOf !== undefined && readyOf > 0 && readyN === readyOf,
-    restartCount: r.restarts, containers: [],
-    ...(waiting === undefined || init ? {} : { waitingReason: waiting }),
-    initContainers: init && waiting !== undefined ? [{ name: 'init', state: 'waiting', reason: waiting, restartCount: r.restarts }] : [],
-    conditions: [],
-  };
-}
 
 /** Sections of a describe block: the column-0 key and its lines (value line first, then the indented ones). */
 function sections(lines: readonly string[]): Map<string, string[]> {
