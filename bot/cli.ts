@@ -2,13 +2,14 @@
 //   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context C] [--cluster NAME] [--json] [--evidence-out FILE]
 //   cilium-runbook diagnose --all [--kubeconfig PATH] [--context C] [--cluster NAME] [--json]
 //   cilium-runbook collect <node> [--kubeconfig PATH] [--context C] > evidence.json
-//   cilium-runbook analyze <evidence.json|-> [--json]
+//   cilium-runbook analyze <evidence.json|pasted.txt|-> [--json] [--cilium-version X] [--kernel K] [--config key=value]…
 //   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node N] [--json]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze } from '../runbooks/engine/analyze.ts';
 import { EvidenceParseError } from '../runbooks/engine/evidence.ts';
-import { evidenceFromDocument, renderFindingsJson } from '../runbooks/engine/offline-evidence.ts';
+import { renderFindingsJson } from '../runbooks/engine/offline-evidence.ts';
+import { analyzeInput, classifyInput, InputError, parseConfigFlags, recognisedLine, renderAnalyzeJson, type AnalyzeOutcome } from './analyze-input.ts';
 import type { Report } from '../runbooks/engine/contract.ts';
 import { collectEvidence } from '../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
@@ -23,7 +24,9 @@ const USAGE = `Usage:
   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json] [--evidence-out FILE]
   cilium-runbook diagnose --all [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json]   (whole cluster, grouped by root cause)
   cilium-runbook collect <node> [--kubeconfig PATH] [--context NAME]     (evidence JSON on stdout)
-  cilium-runbook analyze <evidence.json|-> [--json]                      (- reads standard input)
+  cilium-runbook analyze <evidence.json|pasted.txt|-> [--json] [--cilium-version X] [--kernel K] [--config key=value]…
+                                                                        (- reads standard input; text that is not an
+                                                                        evidence document is analysed as pasted output)
   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node NAME] [--json] (a cilium sysdump: all nodes by root cause, or one)
 Exit codes: 0 no critical finding, 3 a critical finding, 2 bad input, 1 failure.`;
 
@@ -34,7 +37,7 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-type Values = { kubeconfig?: string; context?: string; cluster?: string; json?: boolean; all?: boolean; 'evidence-out'?: string };
+type Values = { kubeconfig?: string; context?: string; cluster?: string; json?: boolean; all?: boolean; 'evidence-out'?: string; 'cilium-version'?: string; kernel?: string; config?: string[] };
 
 function readerFor(values: Values): ClientNodeCluster {
   const kubeconfigPath = values.kubeconfig ?? process.env.KUBECONFIG;
@@ -74,26 +77,45 @@ async function collectFromCluster(target: string | undefined, values: Values) {
   return collectEvidence(reader, node.data, collectOptions());
 }
 
-function readDocument(target: string | undefined): unknown {
-  if (target === undefined) fail(`analyze needs an evidence file or - for standard input\n${USAGE}`);
-  let text: string;
-  if (target === '-') text = readFileSync(0, 'utf8');
-  else {
-    let size: number;
-    try {
-      size = statSync(target).size;
-    } catch {
-      fail(`cannot read ${target}: no such file`);
-    }
-    if (size > MAX_EVIDENCE_BYTES) fail(`${target} is ${size} bytes; evidence files over ${MAX_EVIDENCE_BYTES} bytes are refused`);
-    text = readFileSync(target, 'utf8');
-  }
+function readInput(target: string | undefined): Buffer {
+  if (target === undefined) fail(`analyze needs an evidence file, a file of pasted output, or - for standard input\n${USAGE}`);
+  if (target === '-') return readFileSync(0);
+  let size: number;
   try {
-    // A byte-order mark (files saved by Windows editors) is not JSON; drop it (found by test/fuzz/files.test.ts).
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (e) {
-    fail(`${target === '-' ? 'standard input' : target} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    size = statSync(target).size;
+  } catch {
+    fail(`cannot read ${target}: no such file`);
   }
+  if (size > MAX_EVIDENCE_BYTES) fail(`${target} is ${size} bytes; evidence files over ${MAX_EVIDENCE_BYTES} bytes are refused`);
+  return readFileSync(target);
+}
+
+/** `analyze`: an evidence document or pasted text (bot/analyze-input.ts), the report and what was recognised. */
+function analyzeTarget(target: string | undefined, values: Values): void {
+  const bytes = readInput(target);
+  const name = target === '-' || target === undefined ? 'standard input' : target;
+  let outcome: AnalyzeOutcome;
+  try {
+    const config = values.config === undefined || values.config.length === 0 ? undefined : parseConfigFlags(values.config);
+    const facts = {
+      ...(values['cilium-version'] === undefined ? {} : { ciliumVersion: values['cilium-version'].replace(/^v/, '') }),
+      ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
+      ...(config === undefined ? {} : { config }),
+    };
+    outcome = analyzeInput(classifyInput(bytes, name), facts);
+  } catch (e) {
+    if (e instanceof InputError) fail(e.message);
+    if (e instanceof EvidenceParseError) fail(`${name}: invalid evidence\n  ${e.issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`).join('\n  ')}`);
+    throw e;
+  }
+  const { report, parts } = outcome;
+  if (values.json === true) {
+    process.stdout.write(`${renderAnalyzeJson(outcome)}\n`);
+    process.exitCode = report.findings.some((f) => f.severity === 'critical') ? 3 : 0;
+    return;
+  }
+  if (parts !== null) process.stdout.write(`${recognisedLine(parts)}\n\n`);
+  print(report, false, 'findings');
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -108,6 +130,9 @@ async function main(argv: string[]): Promise<void> {
       all: { type: 'boolean', default: false },
       'evidence-out': { type: 'string' },
       node: { type: 'string' },
+      'cilium-version': { type: 'string' },
+      kernel: { type: 'string' },
+      config: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -140,13 +165,7 @@ async function main(argv: string[]): Promise<void> {
         return;
       }
       if (values.node !== undefined) fail(`--node picks a node of a sysdump archive (a .zip); an evidence file holds one node already\n${USAGE}`);
-      const json = readDocument(target);
-      try {
-        print(analyze(evidenceFromDocument(json)), values.json, 'findings');
-      } catch (e) {
-        if (e instanceof EvidenceParseError) fail(`${target ?? ''}: invalid evidence\n  ${e.issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`).join('\n  ')}`);
-        throw e;
-      }
+      analyzeTarget(target, values);
       return;
     }
     default:

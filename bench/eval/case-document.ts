@@ -1,15 +1,12 @@
-// One corpus case → the minimal offline document runbooks/engine/offline-evidence.ts accepts. Only what the analyzer
-// understands goes in: agent/init/operator log blocks become the agent log, stated facts become node and cilium facts.
-// Other evidence kinds (cilium-status, iptables-save, events, dmesg, describe-*, …) stay out, so they are counted.
+// One corpus case → what the product sees: its evidence blocks pasted as one text (auto-recognised by
+// runbooks/engine/pasted, never by the case's `kind` hint) and its stated facts as the CLI flags
+// (--cilium-version, --kernel, --config).
 import type { CorpusCase } from '../../test/corpus/corpus-case.ts';
+import type { StatedFacts } from '../../runbooks/engine/pasted/analyze-pasted.ts';
 
-/** Evidence kinds the analyzer reads today; all of them are log text. */
-export const LOG_KINDS: readonly string[] = ['agent-log', 'init-log', 'operator-log'];
-
-export interface CaseDocument {
-  document: Record<string, unknown>;
-  /** True when the case had evidence but none of it was a kind the analyzer reads. */
-  onlyUnreadEvidence: boolean;
+export interface CasePaste {
+  text: string;
+  facts: StatedFacts;
 }
 
 /**
@@ -21,23 +18,16 @@ export function statedRelease(stated: string | undefined): string | null {
   return m?.[1] ?? null;
 }
 
-export function caseDocument(c: CorpusCase): CaseDocument {
-  const logs = c.evidence.filter((e) => LOG_KINDS.includes(e.kind)).map((e) => e.text.endsWith('\n') ? e.text : `${e.text}\n`);
+export function casePaste(c: CorpusCase): CasePaste {
+  // Blocks are separated by a blank line, as an engineer pasting several outputs would.
+  const text = c.evidence.map((e) => (e.text.endsWith('\n') ? e.text : `${e.text}\n`)).join('\n');
   const s = c.stated ?? {};
-  const node = {
-    ...(s.kernel === undefined ? {} : { kernelVersion: s.kernel }),
-    ...(s.osImage === undefined ? {} : { osImage: s.osImage }),
-  };
   const version = statedRelease(s.ciliumVersion);
-  const cilium = {
-    ...(version === null ? {} : { version }),
+  const facts: StatedFacts = {
+    ...(version === null ? {} : { ciliumVersion: version }),
+    ...(s.kernel === undefined ? {} : { kernel: s.kernel }),
+    ...(s.osImage === undefined ? {} : { osImage: s.osImage }),
     ...(s.config === undefined ? {} : { config: s.config }),
   };
-  const document: Record<string, unknown> = {
-    cluster: 'corpus',
-    ...(Object.keys(node).length > 0 ? { node: { name: c.id, ...node } } : {}),
-    ...(Object.keys(cilium).length > 0 ? { cilium } : {}),
-    ...(logs.length > 0 ? { agent: { logs: logs.join('') } } : {}),
-  };
-  return { document, onlyUnreadEvidence: logs.length === 0 };
+  return { text, facts };
 }

@@ -1,8 +1,8 @@
 // The corpus evaluation, pure: cases in, scores out. Shared by `npm run eval` and the regression gate.
-import { analyze } from '../../runbooks/engine/analyze.ts';
-import { evidenceFromDocument } from '../../runbooks/engine/offline-evidence.ts';
+import type { Report } from '../../runbooks/engine/contract.ts';
+import { analyzePastedText } from '../../runbooks/engine/pasted/analyze-pasted.ts';
 import type { CorpusCase } from '../../test/corpus/corpus-case.ts';
-import { caseDocument } from './case-document.ts';
+import { casePaste } from './case-document.ts';
 
 export const SPLITS = ['tune', 'held-out', 'overall'] as const;
 export type SplitName = (typeof SPLITS)[number];
@@ -25,9 +25,12 @@ export interface CaseOutcome {
   correct: boolean;
   /** An `other` case on which some finding was critical. */
   falseCritical: boolean;
+  /** Nothing in the pasted evidence was recognised. */
   onlyUnreadEvidence: boolean;
-  /** The document was rejected by evidenceFromDocument (its message), scored as NO_FINDING. */
+  /** The analysis threw (its message), scored as NO_FINDING. */
   documentError: string | null;
+  /** Labels of the parts the recogniser found, e.g. "cilium-dbg status". */
+  recognised: string[];
 }
 
 export interface SplitScore {
@@ -45,11 +48,14 @@ export interface SplitScore {
 export type Evaluation = Record<SplitName, SplitScore>;
 
 export function evaluateCase(c: CorpusCase): CaseOutcome {
-  const { document, onlyUnreadEvidence } = caseDocument(c);
-  let findings: ReturnType<typeof analyze>['findings'] = [];
+  const { text, facts } = casePaste(c);
+  let findings: Report['findings'] = [];
+  let recognised: string[] = [];
   let documentError: string | null = null;
   try {
-    findings = analyze(evidenceFromDocument(document)).findings;
+    const r = analyzePastedText(text, facts);
+    findings = r.report.findings;
+    recognised = r.parts.map((p) => p.label);
   } catch (err) {
     documentError = err instanceof Error ? err.message : String(err);
   }
@@ -60,7 +66,7 @@ export function evaluateCase(c: CorpusCase): CaseOutcome {
   return {
     id: c.id, split: c.split, label: c.label, got, gotSeverity: first?.severity ?? null,
     summary: first?.summary ?? '', correct, falseCritical: c.label === 'other' && anyCritical,
-    onlyUnreadEvidence, documentError,
+    onlyUnreadEvidence: recognised.length === 0, documentError, recognised,
   };
 }
 

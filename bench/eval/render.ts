@@ -16,7 +16,7 @@ function splitSection(name: string, s: SplitScore): string[] {
     `## ${name}`, '',
     `- top-1: ${s.correct}/${s.cases} = ${percent(s.top1)}`,
     `- false criticals on \`other\` cases: ${s.falseCriticals}/${s.otherCases}`,
-    `- cases with only evidence the analyzer does not read yet (no agent/init/operator log): ${s.onlyUnreadEvidence}`,
+    `- cases where the paste recogniser found no part it reads: ${s.onlyUnreadEvidence}`,
     '', '| label | analyzer said first (count) |', '|---|---|',
   ];
   for (const label of Object.keys(s.confusion).sort()) {
@@ -25,7 +25,7 @@ function splitSection(name: string, s: SplitScore): string[] {
   }
   lines.push('', `Misses (${s.misses.length}):`, '', '| id | label | got | first finding |', '|---|---|---|---|');
   for (const m of s.misses) {
-    const said = m.documentError === null ? m.summary : `document rejected: ${m.documentError}`;
+    const said = m.documentError === null ? m.summary : `analysis failed: ${m.documentError}`;
     const got = m.got === NO_FINDING ? m.got : `${m.got} (${m.gotSeverity ?? '?'})`;
     lines.push(`| ${m.id} | ${m.label} | ${got} | ${cell(shorten(said))} |`);
   }
@@ -35,8 +35,8 @@ function splitSection(name: string, s: SplitScore): string[] {
 export function renderEvaluation(scores: Evaluation): string {
   return [
     '# Corpus evaluation (`npm run eval`)', '',
-    'Each case in test/corpus/cases becomes an offline document (agent/init/operator logs and the stated version,',
-    'kernel, OS image and config; other evidence kinds are left out) and runs through runbooks/engine/analyze.ts.',
+    'Each case in test/corpus/cases is pasted as one text (its evidence blocks, recognised by runbooks/engine/pasted',
+    'without the cases\' kind hints) with its stated version, kernel, OS image and config as the flags, and analysed.',
     'Top-1 = the first finding\'s runbook id equals the label.', OTHER_RULE, '',
     ...SPLITS.flatMap((name) => splitSection(name, scores[name])),
   ].join('\n');

@@ -11,6 +11,10 @@
 // obj …]" (#10517), tc's libbpf `libbpf: load bpf program failed: Permission denied` (#18680) and the endpoint's
 // `Failed to load tc filter: exit status 1` (PR #14097 thread). A tc command that is
 // not a BPF attach, or a line merely from the datapath-loader subsystem, is not a rejection.
+// The kernelLog fact (pasted dmesg, the probe pod) brings the SELinux/AppArmor/lockdown records themselves
+// (engine/kernel-denials.ts): an enforced AVC denial of prog_load/map_create is the cause when it names the agent or
+// the agent's log shows the failed load; otherwise (and for capability2 bpf/perfmon, AppArmor and lockdown lines) it
+// is a warning that shows the fix.
 // Map creation (bpf-map-create-failed) and feature probes (`failed to probe helper`, kernel-config-missing) are not ours.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
@@ -20,6 +24,7 @@ import { isMapCreateFailure } from './bpf-map-create-failed.ts';
 import type { LogLine } from '../engine/log-parser.ts';
 import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from '../engine/runbook-kit.ts';
 import { helmUpgrade } from '../engine/install-commands.ts';
+import { kernelDenials, type KernelDenial } from '../engine/kernel-denials.ts';
 
 const ID = 'bpf-program-load-denied';
 const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long/i;
@@ -51,20 +56,28 @@ export const bpfProgramLoadDenied: Runbook = {
   needs: ['agentLogs'],
   match(e) {
     const lines = findAgentLines(e, PROGRAM_LOAD_FAILURES, 12);
-    if (lines.length === 0) return null;
+    const denials = kernelDenials(e);
+    const lsm = denials.filter((d) => d.blocksLoad);
+    // dmesg carries every process's denials: a record is the agent's when it names the agent or the agent's log shows
+    // the failed load beside it. Uncorroborated, it is a warning that shows the fix.
+    const agentDenied = lsm.filter((d) => d.comm === 'cilium-agent' || lines.length > 0);
+    if (lines.length === 0 && denials.length === 0) return null;
     const texts = lines.map((s) => lineText(s.line) + ' ' + s.line.raw);
     const complexity = texts.some((t) => TOO_LARGE.test(t));
-    const denied = texts.some((t) => DENIED.test(t));
+    const denied = texts.some((t) => DENIED.test(t)) || denials.length > 0;
     const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/)
       ?? firstMatch(texts, /Prog section '([^']+)' rejected/);
     const insns = firstMatch(texts, /Processed (\d+) insn/);
     const errors = lines.some((s) => isErrorOrWorse(s.line));
     // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
-    const critical = errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'));
+    // An enforced SELinux/AppArmor denial of bpf() refuses the load whatever the agent logged; lockdown alone is weak.
+    const critical = (errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || agentDenied.length > 0;
     const cause = complexity ? `the verifier's complexity limit${insns === null ? '' : ` (processed ${insns} instructions)`}`
+      : lsm.length > 0 ? denialCause(lsm)
       : denied ? 'a permission denial (SELinux/AppArmor, kernel lockdown, or missing CAP_BPF/CAP_SYS_ADMIN)'
         : 'the kernel (the error does not say why; read the verifier output)';
     const evidence: EvidenceQuote[] = lines.slice(0, 5).map((s: SourcedLine) => quoteLogLine(s.source, s.line));
+    for (const d of denials.slice(0, 5)) evidence.push({ kind: 'log', text: d.line.slice(0, 400), source: `kernel log (${e.kernelLog.ok ? e.kernelLog.value.source : 'dmesg'})` });
     const features = ['enable-host-firewall', 'enable-bpf-masquerade', 'enable-wireguard', 'enable-ipv6']
       .filter((key) => configTrue(e, key));
     if (features.length > 0) evidence.push({ kind: 'fact', text: `enabled features that grow the datapath programs: ${features.join(', ')}`, source: 'cilium-config ConfigMap' });
@@ -79,11 +92,11 @@ export const bpfProgramLoadDenied: Runbook = {
       blastRadius: computeBlastRadius(e, e.node.ok && e.node.value.kernelVersion !== undefined && complexity
         ? { affects: (p) => p.kernelVersion === (e.node.ok ? e.node.value.kernelVersion : ''), reason: 'run the same kernel and will hit the same verifier limit' }
         : undefined),
-      fixSteps: complexity ? complexitySteps(e, features) : deniedSteps(e),
+      fixSteps: complexity ? complexitySteps(e, features) : deniedSteps(e, denials),
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
       // The tc command's failure alone does not say why: the verifier output below it does.
-      confidence: complexity || denied ? 'certain' : 'high',
+      confidence: complexity || agentDenied.length > 0 || (denied && lines.length > 0) ? 'certain' : lines.length > 0 ? 'high' : 'medium',
       basis: 'explicit',
       explainsAgentCrash: critical,
     } satisfies Finding;
@@ -120,8 +133,21 @@ function complexitySteps(e: Evidence, features: string[]): FixStep[] {
   ];
 }
 
-function deniedSteps(e: Evidence): FixStep[] {
+function denialCause(lsm: KernelDenial[]): string {
+  const perms = [...new Set(lsm.map((d) => d.permission))].join(', ');
+  const comms = [...new Set(lsm.map((d) => d.comm).filter((c): c is string => c !== null))].slice(0, 3).join(', ');
+  return `${lsm[0]?.lsm === 'apparmor' ? 'AppArmor' : 'SELinux'} denying bpf() (${perms})${comms === '' ? '' : ` to ${comms}`}`;
+}
+
+function deniedSteps(e: Evidence, denials: KernelDenial[] = []): FixStep[] {
+  const selinux = denials.some((d) => d.lsm === 'selinux' && d.enforced);
   return [
+    ...(selinux ? [{
+      title: 'Let the agent use bpf() under SELinux',
+      detail: 'The AVC records name the refused permission and the domain (scontext). Run the agent as spc_t (the Helm chart\'s `securityContext.seLinuxOptions`, type spc_t; rke2#1273) or install the distribution\'s Cilium SELinux policy; `audit2allow` on the records shows the exact rule. Do not switch SELinux to permissive as the fix.',
+      commands: [`kubectl debug node/${e.nodeName} -it --image=busybox -- sh -c 'grep -h "avc:.*tclass=bpf" /host/var/log/audit/audit.log | tail -5'`],
+      helmValues: 'securityContext:\n  seLinuxOptions:\n    level: s0\n    type: spc_t',
+    }] : []),
     {
       title: 'Find what denies bpf() on the node',
       detail: 'SELinux denials show as `avc: denied { prog_load }` in the audit log (#6358); lockdown as `Lockdown: … use of bpf … is restricted`. The agent must run privileged or with CAP_BPF/CAP_SYS_ADMIN/CAP_NET_ADMIN.',

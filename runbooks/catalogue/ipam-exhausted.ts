@@ -6,7 +6,8 @@
 // retrieveNodeInformation / Init) say no PodCIDR was ever allocated to the node — the operator (cluster-pool) or
 // kube-controller-manager (kubernetes) did not hand one out, e.g. an operator stuck Pending (#12956; PR #13299). "range is full" with few pods usually means a node route overlapping the PodCIDR or a bridge
 // CNI (#5517, #9793), not exhaustion. CiliumNode spec.ipam.podCIDRs / status.ipam.used / operator-status.error
-// (pkg/ipam/types IPAMStatus; PR #11083, PR #13197).
+// (pkg/ipam/types IPAMStatus; PR #11083, PR #13197). `cilium-dbg status` `IPAM: IPv4: 510/511 allocated from …`
+// (#18331) at or within one address of its total is exhausted, at ≥ 95 % nearly so (engine/agent-status.ts ipamPressure).
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -14,9 +15,11 @@ import { findAgentLines, lineText, quoteLogLine, type LogQuery } from '../engine
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
 import { agentCli, ciliumNamespace } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { agentStatusOf, agentStatusSource, ipamPressure, type IpamPool } from '../engine/agent-status.ts';
 
 const ID = 'ipam-exhausted';
 const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
+const POST_IPAM_FAILURE = /\[POST \/ipam\]\[\d+\] postIpamFailure\s*$/;
 const NO_CIDR = /required IPv[46] pod CIDR not present in node resource|Unable to derive PodCIDR from Kubernetes node resource/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const NO_CIDR_LINES: LogQuery = { text: [NO_CIDR] };
@@ -41,9 +44,13 @@ export const ipamExhausted: Runbook = {
   match(e) {
     const full = findAgentLines(e, FULL_LINES, 4);
     const noCidr = findAgentLines(e, NO_CIDR_LINES, 2);
-    const events = e.events.ok ? e.events.value.filter((ev) => FULL.test(ev.message) && /allocate IP/i.test(ev.message)) : [];
+    // A CNI event cut before its reason (`… [POST /ipam][502] postIpamFailure` with nothing after, kops#16064) is
+    // still an IPAM allocation failure; the reason is then unknown.
+    const events = e.events.ok ? e.events.value.filter((ev) => (FULL.test(ev.message) || POST_IPAM_FAILURE.test(ev.message)) && /allocate IP/i.test(ev.message)) : [];
     const opError = e.ciliumNode.ok ? e.ciliumNode.value.operatorError : null;
-    if (full.length === 0 && noCidr.length === 0 && events.length === 0 && (opError === null || opError === '')) return null;
+    const pools = (agentStatusOf(e)?.ipam ?? []).filter((p) => ipamPressure(p) !== null);
+    const statusFull = pools.some((p) => ipamPressure(p) === 'exhausted');
+    if (full.length === 0 && noCidr.length === 0 && events.length === 0 && (opError === null || opError === '') && pools.length === 0) return null;
 
     const cn = e.ciliumNode.ok ? e.ciliumNode.value : null;
     const capacity = cn === null ? null : (capacityOf(cn.podCIDRs) ?? cn.poolSize ?? null);
@@ -52,6 +59,7 @@ export const ipamExhausted: Runbook = {
     // Few IPs in use but "range is full": a route or another CNI blocks the range (#5517, #9793).
     const overlap = capacity !== null && used !== null && used < capacity * 0.5 && (full.length > 0 || events.length > 0);
     const evidence: EvidenceQuote[] = [...full, ...noCidr].map((s) => quoteLogLine(s.source, s.line));
+    for (const p of pools) evidence.push({ kind: 'fact', text: `IPAM: ${p.family}: ${p.allocated}/${p.total} allocated from ${p.cidr} (${ipamPressure(p) === 'exhausted' ? 'none or one left' : '≥ 95 % used'})`, source: agentStatusSource(e) });
     for (const ev of events.slice(0, 2)) evidence.push({ kind: 'log', text: ev.message.slice(0, 400), source: `event ${ev.reason} on ${ev.involvedObject.kind} ${ev.involvedObject.namespace ?? ''}/${ev.involvedObject.name} (×${ev.count})` });
     if (cn !== null) evidence.push({ kind: 'fact', text: `CiliumNode ${e.nodeName}: podCIDRs [${cn.podCIDRs.join(', ')}]${cn.used === undefined ? '' : `, ${cn.used} IPs used`}${capacity === null ? '' : ` of ~${capacity}`}${opError === null || opError === '' ? '' : `, operator error "${opError}"`}`, source: 'CiliumNode spec.ipam / status.ipam' });
     if (podsOnNode !== null) evidence.push({ kind: 'fact', text: `${podsOnNode} non-host-network pods on the node`, source: 'pods on the node' });
@@ -59,21 +67,30 @@ export const ipamExhausted: Runbook = {
     if (e.ciliumConfig.ok) evidence.push({ kind: 'fact', text: `ipam: ${mode}`, source: configSource(e, 'ipam') });
 
     if (noCidr.length > 0 && full.length === 0 && events.length === 0) return noPodCidr(e, mode, evidence);
-    const cause = overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
+    // CNI events alone, with nothing saying how full the pool is (no CiliumNode, pods or status: a paste of events),
+    // cannot tell exhaustion from a route or bridge CNI blocking the range (#5517, #9793): a warning, likely.
+    const eventsOnly = full.length === 0 && noCidr.length === 0 && pools.length === 0 && (opError === null || opError === '') && capacity === null && podsOnNode === null;
+    const cause = noCidr.length > 0 ? 'the node has no PodCIDR assigned yet (the operator or controller-manager has not allocated one)'
+      : overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
         : opError !== null && opError !== '' ? `the operator could not allocate more for this node: ${opError}`
-          : 'every address in the node\'s pool is in use';
+          : pools.length > 0 && full.length === 0 && events.length === 0 ? poolCause(pools)
+            : eventsOnly ? 'the local agent refused to allocate one (the pool is full, or a route or another CNI blocks the range; the events alone do not say which)'
+              : 'every address in the node\'s pool is in use';
+    // The status alone at ≥ 95 % (not full) is a warning: pods still start, a few more will not.
+    const critical = !eventsOnly && (full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull || (opError !== null && opError !== ''));
     return {
       runbookId: ID,
-      title: `Pod IPs exhausted on ${e.nodeName}`,
-      severity: 'critical',
-      summary: `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`,
+      title: noCidr.length > 0 ? `No PodCIDR for ${e.nodeName}` : eventsOnly ? `Pod IP allocation fails on ${e.nodeName}` : `Pod IPs ${critical ? '' : 'nearly '}exhausted on ${e.nodeName}`,
+      severity: critical ? 'critical' : 'warning',
+      summary: critical || eventsOnly ? `New pods on ${e.nodeName} cannot get an IP because ${cause}; they stay in ContainerCreating.`
+        : `New pods on ${e.nodeName} will soon fail to get an IP because ${cause}.`,
       evidence,
       blastRadius: computeBlastRadius(e),
       fixSteps: steps(e, mode, overlap),
       docs: [ciliumDoc(e, 'IP address management (IPAM)', 'network/concepts/ipam/'), ciliumDoc(e, 'Cluster scope IPAM', 'network/concepts/ipam/cluster-pool/')],
       proposals: [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'No IPs left: new pods scheduled here cannot start.' }],
-      confidence: full.length > 0 || events.length > 0 ? 'certain' : 'high',
-      basis: full.length > 0 ? 'explicit' : 'observed',
+      confidence: !eventsOnly && (full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull) ? 'certain' : 'medium',
+      basis: full.length > 0 || noCidr.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: full.some((s) => /cilium-health IP/i.test(lineText(s.line)) && s.line.level === 'fatal'),
     } satisfies Finding;
   },
@@ -112,6 +129,13 @@ function noPodCidr(e: Evidence, mode: string, evidence: EvidenceQuote[]): Findin
     basis: 'explicit',
     explainsAgentCrash: true,
   };
+}
+
+function poolCause(pools: IpamPool[]): string {
+  const p = pools[0];
+  if (p === undefined) return 'the pool is nearly used up';
+  return ipamPressure(p) === 'exhausted' ? `its ${p.family} pool ${p.cidr} has ${p.allocated} of ${p.total} addresses allocated (none or one left)`
+    : `its ${p.family} pool ${p.cidr} has ${p.allocated} of ${p.total} addresses allocated (≥ 95 %, soon none left)`;
 }
 
 function steps(e: Evidence, mode: string, overlap: boolean): FixStep[] {

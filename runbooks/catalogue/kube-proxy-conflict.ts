@@ -5,7 +5,8 @@
 // PR #26577, #31286; healthz :10256 clash #10621, rke2#3490), kubeproxy-free.rst warnings (PR #24407), cleanup
 // caveat on RHEL 8.10 (#39204), k3s embedded kube-proxy (kube-hetzner#1210). RKE2 does not embed kube-proxy: it runs
 // it as a static pod (component=kube-proxy, rancher/rke2 pkg/staticpod) until `disable-kube-proxy: true`
-// (rancher/rke2#2785).
+// (rancher/rke2#2785). Without cilium-config, the agent's own `cilium-dbg status` line `KubeProxyReplacement: True`
+// (`Strict` before 1.14; pkg/client FormatStatusResponse) says it is on — e.g. beside a pasted iptables-save.
 import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from '../engine/contract.ts';
 import type { Evidence, IptablesInfo } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -13,6 +14,7 @@ import { hasKubeProxyRules } from '../engine/iptables-summary.ts';
 import { kubeProxyReplacementEnabled } from '../engine/cilium-version.ts';
 import { agentCli, agentShell } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { agentStatusOf, agentStatusSource } from '../engine/agent-status.ts';
 
 const ID = 'kube-proxy-conflict';
 
@@ -23,10 +25,12 @@ export const kubeProxyConflict: Runbook = {
   rank: 30,
   // With kube-proxy replacement off there is nothing to conflict with: the runbook does not apply, so it is not
   // "inconclusive" for want of iptables.
-  needs: (e) => (e.ciliumConfig.ok && !kubeProxyReplacementEnabled(e.ciliumConfig.value) ? [] : ['ciliumConfig', 'kubeProxy', 'iptables']),
+  needs: (e) => (e.ciliumConfig.ok && !kubeProxyReplacementEnabled(e.ciliumConfig.value) ? [] : statusKpr(e) !== null ? ['kubeProxy', 'iptables'] : ['ciliumConfig', 'kubeProxy', 'iptables']),
   match(e) {
-    if (!e.ciliumConfig.ok || !kubeProxyReplacementEnabled(e.ciliumConfig.value)) return null;
-    const kpr = e.ciliumConfig.value['kube-proxy-replacement'] ?? '';
+    const fromConfig = e.ciliumConfig.ok && kubeProxyReplacementEnabled(e.ciliumConfig.value);
+    const fromStatus = fromConfig ? null : statusKpr(e);
+    if (!fromConfig && fromStatus === null) return null;
+    const kpr = fromConfig && e.ciliumConfig.ok ? (e.ciliumConfig.value['kube-proxy-replacement'] ?? '') : (fromStatus ?? '');
     const kp = e.kubeProxy.ok ? e.kubeProxy.value : null;
     const podRunning = kp?.podOnNode != null && kp.podOnNode.phase === 'Running';
     const rules = e.iptables.ok && hasKubeProxyRules(e.iptables.value) ? e.iptables.value : null;
@@ -35,7 +39,9 @@ export const kubeProxyConflict: Runbook = {
 
     // Active: kube-proxy programs Services on this node right now (a pod, or k3s/RKE2's built-in one with rules).
     const active = podRunning || (embedded?.embedded === true && rules !== null);
-    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `kube-proxy-replacement: "${kpr}"`, source: configSource(e, 'kube-proxy-replacement') }];
+    const evidence: EvidenceQuote[] = [fromConfig
+      ? { kind: 'fact', text: `kube-proxy-replacement: "${kpr}"`, source: configSource(e, 'kube-proxy-replacement') }
+      : { kind: 'fact', text: `KubeProxyReplacement: ${kpr}`, source: agentStatusSource(e) }];
     if (kp !== null) {
       if (kp.podOnNode != null) evidence.push({ kind: 'fact', text: `kube-proxy ${kp.podOnNode.kind === 'static' ? 'static pod' : 'pod'} ${kp.podOnNode.name} on ${e.nodeName}: ${kp.podOnNode.phase}, ready=${kp.podOnNode.ready}`, source: 'pods on the node' });
       if (kp.daemonSetPresent) evidence.push({ kind: 'fact', text: `DaemonSet ${kp.daemonSetName ?? 'kube-proxy'} present${kp.mode != null ? `, mode ${kp.mode}` : ''}`, source: 'kube-system DaemonSets / kube-proxy ConfigMap' });
@@ -64,6 +70,13 @@ export const kubeProxyConflict: Runbook = {
     } satisfies Finding;
   },
 };
+
+/** KPR as the agent reports it when cilium-config was not read: True (≥ 1.14) or Strict (older); null otherwise. */
+function statusKpr(e: Evidence): string | null {
+  if (e.ciliumConfig.ok) return null;
+  const mode = agentStatusOf(e)?.kubeProxyReplacement ?? null;
+  return mode !== null && /^(true|strict)$/i.test(mode) ? mode : null;
+}
 
 function rulesQuote(r: IptablesInfo): EvidenceQuote {
   const c = r.kubeProxyChains;

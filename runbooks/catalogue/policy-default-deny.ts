@@ -11,6 +11,7 @@ import { allPolicies, allowsDns, policyRef, policySelects } from '../engine/poli
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
 import { agentCli } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { dropQuotes, findingFromDrops, policyDrops } from './policy-drops.ts';
 
 const ID = 'policy-default-deny';
 type Dir = 'ingress' | 'egress';
@@ -28,7 +29,9 @@ export const policyDefaultDeny: Runbook = {
   rank: 55,
   needs: ['policies', 'workloads', 'ciliumConfig'],
   match(e) {
-    if (!e.policies.ok || !e.workloads.ok) return null;
+    // Hubble's policy drops (pasted `hubble observe`) are the symptom itself, with or without the policies read.
+    const drops = policyDrops(e);
+    if (!e.policies.ok || !e.workloads.ok) return drops.length > 0 ? findingFromDrops(e, drops, ID) : null;
     const mode = (configValue(e, 'enable-policy') ?? 'default').toLowerCase();
     if (mode === 'never') return null;
     const policies = allPolicies(e.policies.value);
@@ -58,11 +61,12 @@ export const policyDefaultDeny: Runbook = {
         }
       }
     }
-    if (problems.size === 0) return null;
+    if (problems.size === 0) return drops.length > 0 ? findingFromDrops(e, drops, ID) : null;
 
     const list = [...problems.values()];
     const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `enable-policy: ${mode}`, source: configSource(e, 'enable-policy') }];
     for (const p of list.slice(0, 8)) evidence.push({ kind: 'comparison', text: describe(p), source: 'policies × pods on the node (fact sheet §6)' });
+    evidence.push(...dropQuotes(e, drops));
     const pods = new Set(list.flatMap((p) => p.pods));
     const first = list[0];
 

@@ -2,7 +2,7 @@
 // causes on noise compared with bench/eval/baseline.json. Plus the pieces the figures depend on.
 import { describe, expect, it } from 'vitest';
 import { baselineOf, readBaseline, regressions } from '../../bench/eval/baseline.ts';
-import { caseDocument, statedRelease } from '../../bench/eval/case-document.ts';
+import { casePaste, statedRelease } from '../../bench/eval/case-document.ts';
 import { evaluate, evaluateCase, scoreOutcomes } from '../../bench/eval/evaluate.ts';
 import { loadCorpus } from '../../bench/eval/load-corpus.ts';
 import type { CorpusCase } from './corpus-case.ts';
@@ -29,21 +29,25 @@ describe('case → document', () => {
     expect(statedRelease(undefined)).toBeNull();
   });
 
-  it('joins agent/init/operator logs and leaves other evidence kinds out', () => {
+  it('pastes every evidence block as one text and passes the stated facts as flags', () => {
     const c: CorpusCase = { ...base, evidence: [
       { kind: 'agent-log', text: 'a' }, { kind: 'dmesg', text: 'd' }, { kind: 'operator-log', text: 'o\n' },
-    ], stated: { kernel: '4.9.0', ciliumVersion: 'v1.9', config: { 'enable-bpf-masquerade': 'true' } } };
-    const { document, onlyUnreadEvidence } = caseDocument(c);
-    expect(onlyUnreadEvidence).toBe(false);
-    expect(document).toEqual({
-      cluster: 'corpus', node: { name: c.id, kernelVersion: '4.9.0' },
-      cilium: { version: '1.9', config: { 'enable-bpf-masquerade': 'true' } }, agent: { logs: 'a\no\n' },
+    ], stated: { kernel: '4.9.0', osImage: 'Debian 9', ciliumVersion: 'v1.9', config: { 'enable-bpf-masquerade': 'true' } } };
+    expect(casePaste(c)).toEqual({
+      text: 'a\n\nd\n\no\n',
+      facts: { kernel: '4.9.0', osImage: 'Debian 9', ciliumVersion: '1.9', config: { 'enable-bpf-masquerade': 'true' } },
     });
   });
 
-  it('counts a case whose evidence the analyzer cannot read', () => {
-    expect(caseDocument(base).onlyUnreadEvidence).toBe(true);
-    expect(caseDocument(base).document).toEqual({ cluster: 'corpus' });
+  it('recognises the blocks by their text, not by the case\'s kind: a status block labelled "other" is still read', () => {
+    const status: CorpusCase = { ...base, label: 'ipam-exhausted', otherCause: undefined, evidence: [
+      { kind: 'other', text: 'IPAM:                   IPv4: 510/511 allocated from 10.128.68.0/23,\n' },
+    ] };
+    expect(evaluateCase(status)).toMatchObject({ got: 'ipam-exhausted', correct: true, onlyUnreadEvidence: false, recognised: ['cilium-dbg status'] });
+  });
+
+  it('counts a case in which nothing was recognised', () => {
+    expect(evaluateCase(base)).toMatchObject({ onlyUnreadEvidence: true, recognised: [] });
   });
 });
 

@@ -142,20 +142,30 @@ export function healthyInput(): EvidenceInput {
     // Debian 12's /proc/version for 6.1.0-18-cloud-amd64 (the upstream patch level follows "Debian").
     hostKernel: ok({ procVersion: 'Linux version 6.1.0-18-cloud-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)', source: 'agent-exec' }),
     kernelLog: ok({ lines: [], truncated: false, source: 'probe-pod' }),
-    // Shape of `cilium-dbg status` on a healthy 1.15 node (fields as cilium-dbg prints them; values of this fixture).
+    // A healthy agent's `cilium status --verbose` head as quoted in cilium/cilium#17540 (1.10.4; the Kubernetes APIs
+    // list shortened): IPAM 4/254, the huge IPv6 total, the Allocated addresses --verbose adds.
     agentStatus: ok({
       text: [
-        'KVStore:                 Ok   Disabled',
-        'Kubernetes:              Ok   1.29 (v1.29.2) [linux/amd64]',
-        'KubeProxyReplacement:    False',
-        'Cilium:                  Ok   1.15.6 (v1.15.6-a09e05e6)',
-        'Cilium health daemon:    Ok',
-        'IPAM:                    IPv4: 7/254 allocated from 10.0.1.0/24,',
-        'Controller Status:       38/38 healthy',
+        'KVStore:                Ok   Disabled',
+        'Kubernetes:             Ok   1.22 (v1.22.1) [linux/amd64]',
+        'Kubernetes APIs:        ["cilium/v2::CiliumClusterwideNetworkPolicy", "cilium/v2::CiliumEndpoint", "core/v1::Pods", "core/v1::Service"]',
+        'KubeProxyReplacement:   Probe   [ens6f0np0 172.81.0.10 fd00:81::ac51:a (Direct Routing)]',
+        'Cilium:                 Ok   1.10.4 (v1.10.4-2a46fd6)',
+        'NodeMonitor:            Listening for events on 40 CPUs with 64x4096 of shared memory',
+        'Cilium health daemon:   Ok',
+        'IPAM:                   IPv4: 4/254 allocated from 172.21.0.0/24, IPv6: 4/18446744073709551614 allocated from fc01::/64',
+        'Allocated addresses:',
+        '  172.21.0.106 (kube-system/calico-kube-controllers-58497c65d5-4mrdr)',
+        '  172.21.0.20 (router)',
+        '  172.21.0.95 (health)',
+        '  172.21.0.96 (default/nginx-172-81-0-10-684bb7f5b9-78bzc)',
+        'ClusterMesh:            0/0 clusters ready, 0 global-services',
       ].join('\n'),
-      verbose: false,
+      verbose: true,
       source: 'agent-exec',
     }),
+    // No Hubble flow seen dropped on a healthy node.
+    flows: ok({ flows: [], truncated: false, source: 'hubble-relay' }),
   };
 }
 

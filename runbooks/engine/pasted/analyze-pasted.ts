@@ -1,0 +1,42 @@
+// Pasted plain text → recognised parts → Evidence → Report. The entry point the CLI (`cilium-runbook analyze` on a
+// non-JSON file) and Slack call: the engineer pastes whatever they have (agent logs, `cilium-dbg status`, `hubble
+// observe`, `iptables-save`, `kubectl describe`, events, dmesg), mixed, and gets the same analysis as a collection.
+import { analyze } from '../analyze.ts';
+import type { Report } from '../contract.ts';
+import { evidenceFromSegments, type StatedFacts } from './pasted-evidence.ts';
+import { segment, type PartKind, type Segment } from './segment.ts';
+
+export type { PartKind } from './segment.ts';
+export type { StatedFacts } from './pasted-evidence.ts';
+
+export interface RecognisedPart {
+  kind: PartKind;
+  /** For people: "agent log (212 lines)", "cilium-dbg status", "dmesg (3 lines)". */
+  label: string;
+  /** 1-based line of the paste where it starts. */
+  startLine: number;
+  lines: number;
+}
+
+const NAMES: Record<PartKind, string> = {
+  'cilium-log': 'agent log', 'log-fragment': 'log fragments', 'agent-status': 'cilium-dbg status', 'cilium-cli-status': 'cilium status (cilium-cli summary, no IPAM)',
+  'hubble-flows': 'hubble observe', 'iptables-save': 'iptables-save', 'describe-pod': 'kubectl describe pod',
+  'describe-node': 'kubectl describe node', events: 'events', 'get-events': 'kubectl get events', 'get-pods': 'kubectl get pods',
+  'kernel-log': 'dmesg',
+};
+
+const COUNTED: ReadonlySet<PartKind> =  new Set(['cilium-log', 'log-fragment', 'hubble-flows', 'kernel-log', 'events', 'get-events', 'iptables-save']);
+
+export function recognisedParts(segments: readonly Segment[]): RecognisedPart[] {
+  return segments.map((s) => ({
+    kind: s.kind,
+    label: COUNTED.has(s.kind) ? `${NAMES[s.kind]} (${s.lines.length} line${s.lines.length === 1 ? '' : 's'})` : NAMES[s.kind],
+    startLine: s.startLine,
+    lines: s.lines.length,
+  }));
+}
+
+export function analyzePastedText(text: string, facts: StatedFacts = {}): { report: Report; parts: RecognisedPart[] } {
+  const segments = segment(text);
+  return { report: analyze(evidenceFromSegments(segments, facts)), parts: recognisedParts(segments) };
+}
