@@ -1,17 +1,21 @@
-// The one place the message shortcut asks for an analysis of pasted text. Today it knows two shapes: an evidence
-// document (JSON or YAML: the full schema from `cilium-runbook collect`, or the minimal offline form) and cilium-agent
-// log lines; anything else is analysed as an agent log and counts as recognised only if some lines look like agent
-// log lines. The runbooks run on the analysis worker thread (jobs/analysis-thread.ts), never on the event loop.
-// Meant to be replaced by the paste analyser (`analyzePastedText`), which recognises more kinds (cilium-dbg status,
-// dmesg…): the signature of analyzeMessageText stays the same.
+// The one place the message shortcut asks for an analysis of pasted text: an evidence document (JSON or YAML: the
+// full schema from `cilium-runbook collect`, or the minimal offline form), or anything the paste recogniser reads
+// (runbooks/engine/pasted: agent logs in any format, cilium-dbg status, hubble observe, iptables-save, kubectl
+// describe/events, dmesg), the same as `cilium-runbook analyze` on a text file. Recognising is a pass over the lines;
+// the runbooks run on the analysis worker thread (jobs/analysis-thread.ts), never on the event loop.
 import { parse as parseYaml } from 'yaml';
 import { AnalysisThread } from '../jobs/analysis-thread.ts';
 import { evidenceFromDocument, type Evidence, type Report } from '../runbooks/index.ts';
+import { evidenceFromSegments } from '../runbooks/engine/pasted/pasted-evidence.ts';
+import { recognisedParts } from '../runbooks/engine/pasted/analyze-pasted.ts';
+import { segment } from '../runbooks/engine/pasted/segment.ts';
 
 /** A part of the text the analysis recognised, and how many lines it spans. */
 export interface RecognisedPart {
   kind: string;
   lines: number;
+  /** For people: "agent log (212 lines)", "cilium-dbg status". */
+  label?: string;
 }
 
 export interface MessageTextAnalysis {
@@ -22,14 +26,14 @@ export interface MessageTextAnalysis {
 
 /** What the analysis understands, for the reply when nothing was recognised (mrkdwn). */
 export const UNDERSTOOD_INPUTS = [
-  'cilium-agent log lines as `kubectl logs` prints them (logfmt `level=… msg=…`, slog or JSON; with or without `--timestamps`)',
+  'cilium-agent, init-container and operator log lines as `kubectl logs` prints them (logfmt, slog, JSON, klog; with or without `--timestamps`)',
+  '`cilium-dbg status [--verbose]` (`cilium status` inside the agent), `hubble observe`, `iptables-save`',
+  '`kubectl describe pod|node`, `kubectl get events`, `dmesg` / `journalctl -k` lines (verifier, SELinux AVC, lockdown)',
   'an evidence document, JSON or YAML: what `cilium-runbook collect <node>` writes, or the minimal `{node, cilium, kubeProxy, agent}` form',
 ] as const;
 
 /** Top-level keys of an evidence document, full or minimal (runbooks/engine/offline-evidence.ts). */
 const DOCUMENT_KEYS = new Set(['schemaVersion', 'cluster', 'nodeName', 'collectedAt', 'node', 'cilium', 'kubeProxy', 'agent']);
-/** A line that names a log level the way the agent's log formats do (logfmt / slog text, JSON). */
-const AGENT_LOG_LINE = /(?:^|\s)(?:level|lvl)=\S|"level"\s*:\s*"/;
 
 let thread: AnalysisThread | undefined;
 
@@ -72,9 +76,9 @@ export async function analyzeMessageText(text: string): Promise<MessageTextAnaly
     evidence = evidenceFromDocument(doc);
     parts = [{ kind: 'evidence-document', lines: lineCount(text) }];
   } else {
-    const logLines = text.split('\n').filter((l) => AGENT_LOG_LINE.test(l)).length;
-    evidence = evidenceFromDocument({ cluster: 'pasted', agent: { logs: text } });
-    parts = logLines > 0 ? [{ kind: 'agent-log', lines: logLines }] : [];
+    const segments = segment(text);
+    evidence = evidenceFromSegments(segments);
+    parts = recognisedParts(segments).map((p) => ({ kind: p.kind, lines: p.lines, label: p.label }));
   }
   return { report: await analysisThread().analyze(evidence), parts };
 }

@@ -10,7 +10,8 @@ import { redactSecrets } from './redact.ts';
 export interface PastedSource {
   /** "the message text" or the shared file's name. */
   label: string;
-  parts: { kind: string; lines: number }[];
+  /** `label` ("cilium-dbg status", "dmesg (3 lines)") when the analysis names the part for people. */
+  parts: { kind: string; lines: number; label?: string }[];
 }
 
 /** Words for the part kinds; an unknown kind shows as it is. */
@@ -22,7 +23,7 @@ const KIND_NAMES: Record<string, string> = {
 const safe = (s: string): string => escapeMrkdwn(redactSecrets(s));
 
 function partsText(parts: PastedSource['parts']): string {
-  return parts.map((p) => `${KIND_NAMES[p.kind] ?? safe(p.kind)} (${p.lines} line${p.lines === 1 ? '' : 's'})`).join(', ');
+  return parts.map((p) => p.label !== undefined ? safe(p.label) : `${KIND_NAMES[p.kind] ?? safe(p.kind)} (${p.lines} line${p.lines === 1 ? '' : 's'})`).join(', ');
 }
 
 /** "Recognised in the message text: cilium-agent log (2 lines)". */

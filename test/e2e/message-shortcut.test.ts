@@ -45,7 +45,7 @@ describe('message shortcut "Diagnose this message"', () => {
     expect(sent.status).toBe(200);
     const transcript = await repliesIn(s, msg.ts);
     expect(transcript).toContain('memlock-rlimit');
-    expect(transcript).toMatch(/Recognised in the message text: cilium-agent log \(2 lines\)/);
+    expect(transcript).toMatch(/Recognised in the message text: agent log \(2 lines\)/);
     expect(transcript).toContain('unable to set memory resource limits');
     // The person's own message holds the token; none of the bot's replies may.
     const replies = s.slack.thread(DEMO_CHANNEL.id, msg.ts);
@@ -74,7 +74,7 @@ describe('message shortcut "Diagnose this message"', () => {
     expect(sent.status).toBe(200);
     const transcript = await repliesIn(s, msg.ts);
     expect(transcript).toContain('memlock-rlimit');
-    expect(transcript).toMatch(/Recognised in the file cilium-agent\.log: cilium-agent log \(2 lines\)/);
+    expect(transcript).toMatch(/Recognised in the file cilium-agent\.log: agent log \(2 lines\)/);
     expect(s.slack.calls('files.info').map((c) => c.ok)).toEqual([true]);
   });
 
@@ -105,7 +105,7 @@ describe('message shortcut "Diagnose this message"', () => {
     await s.slack.useMessageShortcut({ callbackId: MESSAGE_SHORTCUT_CALLBACK_ID, channelId: DEMO_CHANNEL.id, messageTs: msg.ts, userId: 'U0ONCALL', via: 'socket' });
     const transcript = await repliesIn(s, msg.ts);
     expect(transcript).toMatch(/I read the message text but recognised nothing I can diagnose/);
-    expect(transcript).toMatch(/cilium-agent log lines/);
+    expect(transcript).toMatch(/cilium-agent, init-container and operator log lines/);
     expect(transcript).not.toMatch(/Diagnosis of/);
   });
 

@@ -23,7 +23,7 @@ describe('pastedText', () => {
 describe('analyzeMessageText (adapter)', () => {
   it('agent log lines: recognised as an agent log, counted, analysed', async () => {
     const r = await analyzeMessageText(`some words first\n${MEMLOCK}\nlevel=info msg="up" subsys=daemon`);
-    expect(r.parts).toEqual([{ kind: 'agent-log', lines: 2 }]);
+    expect(r.parts).toEqual([{ kind: 'cilium-log', lines: 2, label: 'agent log (2 lines)' }]);
     expect(r.report.findings.map((f) => f.runbookId)).toContain('memlock-rlimit');
   });
 
