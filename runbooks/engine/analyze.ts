@@ -8,6 +8,7 @@ import { REPORT_SCHEMA_VERSION } from './contract.ts';
 import { FACT_KEYS, type Evidence } from './evidence.ts';
 import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from '../catalogue/registry.ts';
 import { withEffectiveConfig } from './effective-config.ts';
+import { withEffectiveRisks } from './action-risk.ts';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -49,7 +50,7 @@ export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNB
     .sort((a, b) =>
       SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.rank - b.rank ||
       a.finding.runbookId.localeCompare(b.finding.runbookId))
-    .map((f) => f.finding);
+    .map((f) => withEffectiveRisks(f.finding));
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

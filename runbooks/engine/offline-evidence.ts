@@ -116,7 +116,8 @@ function toEvidenceInput(d: MinimalDocument): EvidenceInput {
   }
   if (d.cilium?.version !== undefined || d.cilium?.image !== undefined) {
     const version = d.cilium.version?.replace(/^v/, '') ?? (d.cilium.image === undefined ? null : ciliumVersionFromImage(d.cilium.image));
-    out.cilium = { ok: true, value: { version, ...(d.cilium.image === undefined ? {} : { image: d.cilium.image }) } };
+    const versionSource = d.cilium.version !== undefined ? 'stated' : 'image-tag';
+    out.cilium = { ok: true, value: { version, versionSource, ...(d.cilium.image === undefined ? {} : { image: d.cilium.image }) } };
   } else {
     out.cilium = unknown('cilium.version');
   }
