@@ -69,7 +69,7 @@ export const kernelTooOld: Runbook = {
       reason: series === null ? `run kernels below ${formatTriple(target)} and will fail the same way` : `run kernel ${series} and will fail the same way`,
     });
 
-    // Root cause before symptom (issue 4): below the floor, the agent's map failures are this kernel's doing, so they
+    // Root cause before symptom: below the floor, the agent's map failures are this kernel's doing, so they
     // are quoted here and the separate bpf-map-create-failed finding is folded into this one.
     const mapLines = belowFloor === null ? [] : findAgentLines(e, MAP_CREATE_FAILURES, 3);
     return {
