@@ -1,7 +1,7 @@
 // Checks the compiled image's entry point without Docker: builds bot/, jobs/ and runbooks/ with tsconfig.build.json
 // into a temporary /app-like folder (dist/ beside a node_modules link), then
 //   1. starts `node dist/bot/main.js` with no configuration: it must load every module and refuse with the
-//      configuration error (exit 1, "SLACK_BOT_TOKEN"), not a module-resolution error;
+//      configuration error (exit 2, "SLACK_BOT_TOKEN"), not a module-resolution error;
 //   2. runs one analysis through the compiled analysis worker thread (its entry is JavaScript, no tsx);
 //   3. with --memory, prints the resident memory (VmRSS) after loading the bot's modules and a full GC, for tsx
 //      (`node --import tsx`, from source) and for the compiled JavaScript.
@@ -25,8 +25,8 @@ try {
   const env = { PATH: process.env.PATH ?? '', HOME: app };
   const main = run([join(app, 'dist/bot/main.js')], { cwd: app, env, timeout: 60_000 });
   const out = `${main.stdout}${main.stderr}`;
-  if (main.status !== 1 || !out.includes('SLACK_BOT_TOKEN') || /ERR_MODULE_NOT_FOUND|Cannot find module|ERR_UNKNOWN_FILE_EXTENSION/.test(out)) {
-    failures.push(`node dist/bot/main.js: expected the configuration error (exit 1), got exit ${main.status}:\n${out.slice(0, 2000)}`);
+  if (main.status !== 2 || !out.includes('cannot start; fix the configuration') || !out.includes('SLACK_BOT_TOKEN') || /ERR_MODULE_NOT_FOUND|Cannot find module|ERR_UNKNOWN_FILE_EXTENSION/.test(out)) {
+    failures.push(`node dist/bot/main.js: expected the configuration error (exit 2), got exit ${main.status}:\n${out.slice(0, 2000)}`);
   } else console.log('ok: node dist/bot/main.js loads every module and stops at the configuration check');
 
   // 2. The analysis thread runs from the emitted JavaScript.
