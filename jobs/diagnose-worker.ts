@@ -119,7 +119,8 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   await beforeStep();
   const buttons = opts.proposals === undefined ? undefined : await createButtons(opts.proposals, target, report, step('proposals'));
   await opts.sink.report(target, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
-  log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
+  // The incident may have been opened by this job: its id goes on the line that says the report is posted.
+  log.info({ incidentId, findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
   return { findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) };
 }
 
