@@ -18,7 +18,7 @@ describe('evidenceFromDocument', () => {
     const e = evidenceFromDocument(ISSUE_EXAMPLE);
     expect(e.nodeName).toBe('node-7');
     expect(e.node).toEqual({ ok: true, value: { name: 'node-7', kernelVersion: '5.4.0-1045-aws', osImage: 'Ubuntu 20.04.6 LTS' } });
-    expect(e.cilium).toEqual({ ok: true, value: { version: '1.16.3' } });
+    expect(e.cilium).toEqual({ ok: true, value: { version: '1.16.3', versionSource: 'stated' } }); // stated by the document, not read from an image
     expect(e.kubeProxy).toEqual({ ok: true, value: { daemonSetPresent: true } });
     expect(e.agentPod.ok).toBe(false);
     expect(e.iptables.ok).toBe(false);
