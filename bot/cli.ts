@@ -15,6 +15,8 @@ import { collectEvidence } from '../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
 import { NodeNameSchema } from './command-grammar.ts';
+import { closestNames, nodeNotFoundText } from './node-directory.ts';
+import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
 import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
 import { runSweep } from '../jobs/fleet/sweep.ts';
@@ -64,6 +66,12 @@ async function sweepCluster(values: Values): Promise<void> {
   process.exitCode = report.groups.some((g) => g.severity === 'critical') ? 3 : 0;
 }
 
+/** The refusal for a node the cluster does not have, with the closest names (a failed list costs the hint only). */
+async function nodeNotFound(reader: ClusterReader, node: string): Promise<string> {
+  const names = await reader.listNodes().then((nodes) => nodes.map((n) => n.metadata?.name ?? '').filter((n) => n !== ''), () => []);
+  return nodeNotFoundText(node, reader.cluster, closestNames(node, names), '`kubectl get nodes` lists them; run the command again with one of those names.');
+}
+
 async function collectFromCluster(target: string | undefined, values: Values) {
   const node = NodeNameSchema.safeParse(target);
   if (!node.success) fail(`${target === undefined ? 'a node name is required' : `"${target}" is not a node name: ${node.error.issues[0]?.message ?? ''}`}\n${USAGE}`);
@@ -71,7 +79,7 @@ async function collectFromCluster(target: string | undefined, values: Values) {
   try {
     await reader.getNode(node.data);
   } catch (e) {
-    if (e instanceof KubeApiError && e.status === 404) fail(`node "${node.data}" does not exist in ${reader.cluster}`, 1);
+    if (e instanceof KubeApiError && e.status === 404) fail(await nodeNotFound(reader, node.data), 1);
     throw e;
   }
   return collectEvidence(reader, node.data, collectOptions());

@@ -22,13 +22,39 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
-/** Up to `max` names closest to `wanted`, nearest first; names sharing a prefix rank before distant ones. */
+/** A name's stem and trailing number: `node-legacy-01` → `node-legacy-` and 1; no trailing digits → null. */
+function numbered(name: string): { stem: string; n: number } | null {
+  const m = /^(.*?)(\d+)$/.exec(name);
+  return m === null ? null : { stem: m[1] ?? '', n: Number(m[2]) };
+}
+
+/**
+ * Up to `max` names closest to `wanted`, nearest first. Pools name nodes `<stem><number>`, often zero-padded, so a
+ * name with the same stem and the same number (`node-legacy-1` → `node-legacy-01`) ranks first; then edit distance
+ * (names sharing a prefix slightly ahead); then, within the same stem, the nearest number (`node-13` → `node-12`).
+ */
 export function closestNames(wanted: string, names: string[], max = 3): string[] {
+  const w = numbered(wanted);
   return names
-    .map((name) => ({ name, d: editDistance(wanted, name) - (name.startsWith(wanted) || wanted.startsWith(name) ? 0.5 : 0) }))
-    .sort((x, y) => x.d - y.d || x.name.localeCompare(y.name))
+    .map((name) => {
+      const c = numbered(name);
+      const sameStem = w !== null && c !== null && w.stem === c.stem;
+      return {
+        name,
+        sameNumber: sameStem && w.n === c.n ? 0 : 1,
+        d: editDistance(wanted, name) - (name.startsWith(wanted) || wanted.startsWith(name) ? 0.5 : 0),
+        gap: sameStem ? Math.abs(w.n - c.n) : Number.POSITIVE_INFINITY,
+      };
+    })
+    .sort((x, y) => x.sameNumber - y.sameNumber || x.d - y.d || x.gap - y.gap || x.name.localeCompare(y.name))
     .slice(0, max)
     .map((x) => x.name);
+}
+
+/** "node "x" does not exist in c; did you mean …? " with what to do next: for the CLI and the slash command alike. */
+export function nodeNotFoundText(node: string, cluster: string, suggestions: string[], how: string): string {
+  const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '';
+  return `node "${node}" does not exist in ${cluster}.${hint} ${how}`;
 }
 
 export async function lookupNode(lister: NodeLister, cluster: string, node: string): Promise<NodeLookup> {

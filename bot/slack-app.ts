@@ -15,6 +15,7 @@ import type { CommandOutcome, Metrics } from './ops/metrics.ts';
 import { lookupNode, type NodeLister } from './node-directory.ts';
 import { runIncidentCommand } from './incident-commands.ts';
 import { SlackIncidentSink } from './slack-incident-sink.ts';
+import { failedRootText, pendingRootText } from './render/no-incident.ts';
 import type { DiagnoseQueue } from '../jobs/diagnose-queue.ts';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { Incident } from '../jobs/incidents/incident.ts';
@@ -165,24 +166,19 @@ async function startDiagnosis(
   }
   const store = deps.incidents;
   const sink = new SlackIncidentSink(client, store);
-  const opened = await withQueue(() => store.openOrReuse({ cluster, node, channelId: command.channel_id, openedBy: command.user_id }));
-  let incident = opened.incident;
-  // The thread entry is started (in thread order) before the job is queued and awaited after: the queue is not held
-  // up by Slack round trips, and the entry still lands before the report.
-  let posting: Promise<void>;
-  if (opened.created) {
-    const entry = await store.append(incident.id, { actor: command.user_id, kind: 'opened', text: `opened ${incident.id} for node ${node} and requested a diagnosis` });
-    const root = await client.chat.postMessage({ channel: command.channel_id, text: `${incident.id}: diagnosing ${node}…` });
-    if (root.ts === undefined) throw new Error('chat.postMessage returned no ts');
-    incident = await store.update(incident.id, { threadTs: root.ts });
-    posting = sink.postEntry(incident, entry);
-  } else {
-    incident = await withThread(store, incident);
-    const entry = await store.append(incident.id, { actor: command.user_id, kind: 'diagnosis-requested', text: `requested another diagnosis of ${node}` });
-    posting = sink.postEntry(incident, entry);
-    if (incident.channelId !== command.channel_id) {
-      await respond({ response_type: 'ephemeral', text: `${inlineCode(node)} already has an open incident, ${incident.id}; the new report goes into its thread in ${slackChannel(incident.channelId)}.` });
-    }
+  const open = await withQueue(() => store.findOpen(cluster, node));
+  if (open === null) {
+    await diagnoseWithoutIncident(deps, client, command, cluster, node);
+    return;
+  }
+  // The node's open incident: the report (recovery evidence, when it finds nothing) goes into its thread. The entry
+  // is started (in thread order) before the job is queued and awaited after: the queue is not held up by Slack
+  // round trips, and the entry still lands before the report.
+  const incident = await withThread(store, open);
+  const entry = await store.append(incident.id, { actor: command.user_id, kind: 'diagnosis-requested', text: `requested another diagnosis of ${node}` });
+  const posting = sink.postEntry(incident, entry);
+  if (incident.channelId !== command.channel_id) {
+    await respond({ response_type: 'ephemeral', text: `${inlineCode(node)} already has an open incident, ${incident.id}; the new report goes into its thread in ${slackChannel(incident.channelId)}.` });
   }
   const queued = incident;
   // Started before the job exists, so this edit cannot land after the worker's own "collecting" or "done" edits.
@@ -210,6 +206,27 @@ async function startDiagnosis(
   if (!result.queued) {
     // Lost a race with another request between the check and the enqueue: the running job answers in this thread.
     await respond({ response_type: 'ephemeral', text: `\`${node}\` is already being diagnosed; the report will be in the ${incident.id} thread.` });
+  }
+}
+
+/**
+ * A node without an open incident: a root message says the diagnosis is under way, and the job opens an incident
+ * under it only if it finds something (jobs/incidents/open-on-finding.ts); otherwise the root says the node is healthy.
+ */
+async function diagnoseWithoutIncident(deps: SlackAppDeps, client: WebClient, command: SlashCommand, cluster: string, node: string): Promise<void> {
+  const root = await client.chat.postMessage({ channel: command.channel_id, text: pendingRootText(node, cluster, 'queued') });
+  if (root.ts === undefined) throw new Error('chat.postMessage returned no ts');
+  const threadTs = root.ts;
+  const result = await withQueue(() =>
+    deps.queue.enqueue({ cluster, node, channelId: command.channel_id, threadTs, requestedBy: command.user_id, requestedAt: new Date().toISOString() }),
+  ).catch(async (e: unknown) => {
+    await client.chat.update({ channel: command.channel_id, ts: threadTs, text: failedRootText(node, cluster, toUserMessage(e).text) });
+    throw e;
+  });
+  deps.logger.info({ cluster, node, result }, 'diagnosis requested (no open incident)');
+  if (!result.queued) {
+    // Lost a race with another request between the check and the enqueue: the running job answers in its own thread.
+    await client.chat.update({ channel: command.channel_id, ts: threadTs, text: `${inlineCode(node)} is already being diagnosed; its report goes into that request's thread.` });
   }
 }
 

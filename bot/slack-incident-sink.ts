@@ -5,7 +5,8 @@
 // blocks as a file (postSafely), so a crafted line can cost the formatting, never the report.
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import type { DiagnosisTarget, IncidentSink, ReportContext } from '../jobs/incident-sink.ts';
+import type { DiagnosisTarget, IncidentSink, IncidentTarget, ReportContext } from '../jobs/incident-sink.ts';
+import { failedRootText, healthyRootText, pendingRootText } from './render/no-incident.ts';
 import type { Incident, TimelineEntry } from '../jobs/incidents/incident.ts';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { Report } from '../runbooks/engine/contract.ts';
@@ -91,15 +92,30 @@ export class SlackIncidentSink implements IncidentSink {
   }
 
   async collecting(t: DiagnosisTarget): Promise<void> {
-    await this.refreshSummary(await this.store.get(t.incidentId), 'collecting');
+    if (t.incidentId === undefined) await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, text: pendingRootText(t.node, t.cluster, 'collecting') });
+    else await this.refreshSummary(await this.store.get(t.incidentId), 'collecting');
   }
 
-  async report(t: DiagnosisTarget, report: Report, context: ReportContext): Promise<void> {
+  /** No finding and no incident: the report goes under the request's root, which says no incident was opened. */
+  async healthy(t: DiagnosisTarget, report: Report): Promise<void> {
+    await inThreadOrder(t.channelId, t.threadTs, async () => {
+      const rendered = renderReport(report);
+      const attachments = [...rendered.attachments];
+      const run = t.jobId ?? t.threadTs;
+      for (const [i, m] of rendered.messages.entries()) {
+        attachments.push(...(await this.post(`healthy:${run}:part${i}`, { channel: t.channelId, thread_ts: t.threadTs, text: m.text, blocks: m.blocks })));
+      }
+      if (attachments.length > 0) await uploadOnce(this.client, this.ledger, `healthy-files:${run}`, t, 'Evidence that did not fit in the messages above:', attachments);
+    });
+    await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, text: healthyRootText(report) });
+  }
+
+  async report(t: IncidentTarget, report: Report, context: ReportContext): Promise<void> {
     await inThreadOrder(t.channelId, t.threadTs, () => this.postReport(t, report, context));
     await this.refreshSummary(await this.store.get(t.incidentId));
   }
 
-  private async postReport(t: DiagnosisTarget, report: Report, context: ReportContext): Promise<void> {
+  private async postReport(t: IncidentTarget, report: Report, context: ReportContext): Promise<void> {
     const rendered = renderReport(report, { incidentId: t.incidentId, run: context.run, ...(context.buttons !== undefined && { buttons: context.buttons }) });
     const attachments = [...rendered.attachments];
     const [first, ...rest] = rendered.messages;
@@ -118,8 +134,9 @@ export class SlackIncidentSink implements IncidentSink {
 
   async failed(t: DiagnosisTarget, message: string): Promise<void> {
     const text = `:x: The diagnosis of ${inlineCode(t.node)} (cluster ${inlineCode(t.cluster)}) failed: ${escapeMrkdwn(redactSecrets(message))}\nRun ${inlineCode(`/cilium diagnose ${t.node}`)} again once the cause is fixed.`;
-    await inThreadOrder(t.channelId, t.threadTs, () => this.post(`failed:${t.incidentId}:${t.jobId ?? t.threadTs}`, { channel: t.channelId, thread_ts: t.threadTs, text }));
-    await this.refreshSummary(await this.store.get(t.incidentId), 'idle', message);
+    await inThreadOrder(t.channelId, t.threadTs, () => this.post(`failed:${t.incidentId ?? 'no-incident'}:${t.jobId ?? t.threadTs}`, { channel: t.channelId, thread_ts: t.threadTs, text }));
+    if (t.incidentId === undefined) await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, text: failedRootText(t.node, t.cluster, message) });
+    else await this.refreshSummary(await this.store.get(t.incidentId), 'idle', message);
   }
 
   /** Posts a timeline entry into the incident's thread. */

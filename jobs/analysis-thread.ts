@@ -82,7 +82,9 @@ export class AnalysisThread {
   }
 
   private start(): Worker {
-    const w = new Worker(new URL('./analysis-thread.mjs', import.meta.url), { execArgv: [] });
+    // Compiled (dist/, `node dist/bot/main.js`): the emitted JavaScript entry. From source: a shim registering tsx.
+    const entry = import.meta.url.endsWith('.js') ? './analysis-thread-main.js' : './analysis-thread.mjs';
+    const w = new Worker(new URL(entry, import.meta.url), { execArgv: [] });
     w.unref(); // an idle thread never keeps the process alive
     w.on('message', (m: AnalysisReply | { ready: true }) => {
       if (this.worker !== w) return; // a thread already stopped

@@ -10,10 +10,11 @@ const nodeName = z
 
 export const DiagnoseJobSchema = z
   .object({
-    incidentId: IncidentIdSchema,
+    /** The node's open incident; absent when it had none: the worker opens one only if the diagnosis finds something. */
+    incidentId: IncidentIdSchema.optional(),
     cluster: z.string().min(1).max(63),
     node: nodeName,
-    /** Where the report goes: the incident thread. */
+    /** Where the report goes: the incident thread, or the root message posted for this request. */
     channelId: z.string().regex(/^[CDG][A-Z0-9]{2,}$/),
     threadTs: z.string().regex(/^\d+\.\d+$/),
     requestedBy: z.string().regex(/^[UW][A-Z0-9]{2,}$/),

@@ -16,7 +16,8 @@ import type { ProposalStore } from './remediation/proposal-store.ts';
 import { ACTIONS, effectiveRisk } from './remediation/actions.ts';
 import type { RemediationButton } from './incident-sink.ts';
 import type { Report } from '../runbooks/engine/contract.ts';
-import type { DiagnoseJob } from './diagnose-job.ts';
+import type { IncidentTarget } from './incident-sink.ts';
+import { incidentForFindings } from './incidents/open-on-finding.ts';
 import { AnalysisThread, EvidenceTooLargeError } from './analysis-thread.ts';
 
 export interface DiagnoseWorkerOptions {
@@ -98,21 +99,32 @@ export async function processDiagnoseJob(job: Job, opts: DiagnoseWorkerOptions):
   const report = await analyzeOnce(opts, evidence);
   // Idempotent per job: a worker killed after this step and retried finds the same run, not a new one.
   const step = (name: string) => `job:${job.id ?? ''}:${name}`;
-  const { run, previous } = await opts.incidents.recordRun(data.incidentId, summarizeRun(report, evidence, new Date().toISOString()), step('run'));
+  const jobTarget = { ...data, ...(job.id !== undefined && { jobId: job.id }) };
+  if (data.incidentId === undefined && report.findings.length === 0) {
+    // Nothing found and no incident open for the node: answer, open nothing.
+    await beforeStep();
+    await opts.sink.healthy(jobTarget, report);
+    log.info({ unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis answered without an incident: no finding');
+    return { findings: [], unavailable: report.unavailable.map((u) => u.fact) };
+  }
+  const target = await incidentForFindings(opts.incidents, opts.sink, jobTarget, step);
+  const incidentId = target.incidentId;
+  const { run, previous } = await opts.incidents.recordRun(incidentId, summarizeRun(report, evidence, new Date().toISOString()), step('run'));
   const top = report.findings[0];
-  await opts.incidents.update(data.incidentId, {
+  await opts.incidents.update(incidentId, {
     topFinding: top === undefined ? 'no runbook matched' : `${top.runbookId}: ${top.title}`,
     severity: top?.severity ?? (report.inconclusive.length > 0 ? 'unknown' : 'healthy'),
   });
-  await opts.incidents.append(data.incidentId, {
+  await opts.incidents.append(incidentId, {
     actor: 'bot',
     kind: 'diagnosis-posted',
     text: `Run ${run.run}: ${report.findings.length === 0 ? 'no finding' : report.findings.map((f) => `${f.runbookId} (${f.severity})`).join(', ')}`,
   }, step('posted'));
   await beforeStep();
-  const buttons = opts.proposals === undefined ? undefined : await createButtons(opts.proposals, data, report, step('proposals'));
-  await opts.sink.report({ ...data, ...(job.id !== undefined && { jobId: job.id }) }, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
-  log.info({ findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
+  const buttons = opts.proposals === undefined ? undefined : await createButtons(opts.proposals, target, report, step('proposals'));
+  await opts.sink.report(target, report, { run: run.run, diff: previous === null ? null : diffRuns(previous, run), ...(buttons !== undefined && { buttons }) });
+  // The incident may have been opened by this job: its id goes on the line that says the report is posted.
+  log.info({ incidentId, findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) }, 'diagnosis posted');
   return { findings: report.findings.map((f) => f.runbookId), unavailable: report.unavailable.map((u) => u.fact) };
 }
 
@@ -127,7 +139,7 @@ async function analyzeOnce(opts: DiagnoseWorkerOptions, evidence: Evidence): Pro
 }
 
 /** Stores each proposed action under an opaque id; the buttons carry only that id. */
-async function createButtons(store: ProposalStore, job: DiagnoseJob, report: Report, idempotencyKey: string): Promise<RemediationButton[]> {
+async function createButtons(store: ProposalStore, job: IncidentTarget, report: Report, idempotencyKey: string): Promise<RemediationButton[]> {
   // A retried job reuses the proposals it already created, so the buttons it posts are the same ones.
   const existing = await store.findByKey<RemediationButton[]>(idempotencyKey);
   if (existing !== null) return existing;
@@ -170,8 +182,8 @@ export function startDiagnoseWorker(options: DiagnoseWorkerOptions): Worker<unkn
         const log = opts.logger.child({ jobId: job.id, ...(target.success && { incidentId: target.data.incidentId }) });
         log.warn({ err: message, final }, 'diagnosis attempt failed');
         if (final && target.success) {
-          await opts.incidents
-            .append(target.data.incidentId, { actor: 'bot', kind: 'diagnosis-failed', text: message }, `job:${job.id ?? ''}:failed`)
+          const incidentId = target.data.incidentId;
+          await (incidentId === undefined ? Promise.resolve() : opts.incidents.append(incidentId, { actor: 'bot', kind: 'diagnosis-failed', text: message }, `job:${job.id ?? ''}:failed`).then(() => undefined))
             .then(() => opts.sink.failed({ ...target.data, ...(job.id !== undefined && { jobId: job.id }) }, message)).catch((postErr: unknown) => {
             log.error({ err: postErr }, 'could not post the failure to Slack');
           });

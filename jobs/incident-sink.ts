@@ -4,7 +4,8 @@ import type { RunDiff } from './incidents/run-diff.ts';
 import type { Incident, TimelineEntry } from './incidents/incident.ts';
 
 export interface DiagnosisTarget {
-  incidentId: string;
+  /** Absent while the node has no open incident (a healthy answer opens none). */
+  incidentId?: string;
   cluster: string;
   node: string;
   channelId: string;
@@ -13,6 +14,9 @@ export interface DiagnosisTarget {
   /** The BullMQ job posting for this target: makes each post idempotent across retries. */
   jobId?: string;
 }
+
+/** A diagnosis that belongs to an incident: its report goes into the incident's thread. */
+export type IncidentTarget = DiagnosisTarget & { incidentId: string };
 
 export interface RemediationButton {
   proposalId: string;
@@ -37,7 +41,12 @@ export interface IncidentSink {
   /** The job started collecting (the root summary shows progress). */
   collecting(target: DiagnosisTarget): Promise<void>;
   /** The finished report: thread replies (starting with what changed) plus an updated root summary. */
-  report(target: DiagnosisTarget, report: Report, context: ReportContext): Promise<void>;
+  report(target: IncidentTarget, report: Report, context: ReportContext): Promise<void>;
+  /**
+   * A diagnosis with no finding on a node without an open incident: answered under the request's root message,
+   * which says no incident was opened.
+   */
+  healthy(target: DiagnosisTarget, report: Report): Promise<void>;
   /** The job failed for good: say so in the thread, with what to do. */
   failed(target: DiagnosisTarget, message: string): Promise<void>;
   /** Posts a timeline entry into the incident's thread (once per entry, whatever the retries). */

@@ -2,7 +2,7 @@
 // a counting ClusterReader proxy and a counting fetch under every Slack WebClient.
 import type { Job, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import type { DiagnosisTarget, IncidentSink, ReportContext } from '../../jobs/incident-sink.ts';
+import type { DiagnosisTarget, IncidentSink, IncidentTarget, ReportContext } from '../../jobs/incident-sink.ts';
 import type { Incident, TimelineEntry } from '../../jobs/incidents/incident.ts';
 import { toKubeApiError, KubeApiError } from '../../jobs/kube/kube-api-error.ts';
 import type { ProposalStore } from '../../jobs/remediation/proposal-store.ts';
@@ -52,7 +52,11 @@ export class CountingSink implements IncidentSink {
     return this.inner.collecting(t);
   }
 
-  async report(t: DiagnosisTarget, report: Report, context: ReportContext): Promise<void> {
+  healthy(t: DiagnosisTarget, report: Report): Promise<void> {
+    return this.inner.healthy(t, report);
+  }
+
+  async report(t: IncidentTarget, report: Report, context: ReportContext): Promise<void> {
     await this.inner.report(t, report, context);
     for (const f of report.findings) this.metrics.finding(f.runbookId, f.severity);
   }

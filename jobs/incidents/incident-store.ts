@@ -67,6 +67,13 @@ export class IncidentStore {
     return [this.prefix, 'incident', ...parts].join(':');
   }
 
+  /** The open incident for cluster+node, or null: a diagnosis opens one only when it finds something. */
+  async findOpen(cluster: string, node: string): Promise<Incident | null> {
+    const id = await this.redis.get(this.key('open', cluster, node));
+    const incident = id === null ? null : await this.find(id);
+    return incident !== null && incident.status !== 'resolved' ? incident : null;
+  }
+
   /** The open incident for cluster+node, or a new one (claimed atomically: concurrent callers get the same one). */
   async openOrReuse(input: { cluster: string; node: string; channelId: string; openedBy: string }): Promise<OpenResult> {
     const claimKey = this.key('open', input.cluster, input.node);

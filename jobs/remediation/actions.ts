@@ -1,4 +1,4 @@
-// The remediation actions: what each changes, its risk (issue 5's table, whatever a runbook suggested), the
+// The remediation actions: what each changes, its risk (runbooks/engine/action-risk.ts, whatever a runbook suggested), the
 // precondition re-checked against the live cluster, and the change itself, run first with dryRun=All.
 import type { V1DaemonSet, V1NodeSelectorTerm } from '@kubernetes/client-node';
 import type { RemediationAction } from '../../runbooks/engine/contract.ts';
@@ -7,6 +7,7 @@ import type { ClusterWriter } from '../kube/cluster-writer.ts';
 import { KubeApiError } from '../kube/kube-api-error.ts';
 import { daemonSetNameOf, findAgentPods } from '../collect/cilium-install.ts';
 import type { Proposal, Risk } from './proposal.ts';
+import { ACTION_RISK } from '../../runbooks/engine/action-risk.ts';
 
 /** Where kube-proxy lives; Cilium's own namespace and DaemonSet are discovered live (ciliumTarget). */
 const KUBE_PROXY_NAMESPACE = 'kube-system';
@@ -80,7 +81,7 @@ async function ciliumDaemonSet(reader: ClusterReader, node: string | null): Prom
 }
 
 const setUnschedulable = (value: boolean): ActionDefinition => ({
-  risk: 'medium',
+  risk: ACTION_RISK[value ? 'cordon-node' : 'uncordon-node'],
   label: (p) => `${value ? 'Cordon' : 'Uncordon'} ${p.node}`.slice(0, 75),
   change: (p) => `Sets spec.unschedulable=${value} on node ${p.node}: ${value ? 'no new pods are scheduled there; running pods stay' : 'pods can be scheduled there again'}.`,
   async precondition(reader, _w, p) {
@@ -102,7 +103,7 @@ function withAffinityTerm(ds: V1DaemonSet, key: string, operator: string, values
 
 export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
   'restart-agent': {
-    risk: 'low',
+    risk: ACTION_RISK['restart-agent'],
     label: (p) => `Restart cilium-agent on ${p.node}`.slice(0, 75),
     change: (p) => `Deletes the cilium-agent pod on ${p.node}; the cilium DaemonSet starts a new one. Pods on the node keep running but lose policy updates for a few seconds.`,
     async precondition(reader, _w, p) {
@@ -122,7 +123,7 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
   'cordon-node': setUnschedulable(true),
   'uncordon-node': setUnschedulable(false),
   'label-node': {
-    risk: 'low',
+    risk: ACTION_RISK['label-node'],
     label: (p) => `Label ${p.node} ${p.params.key ?? ''}=${p.params.value ?? ''}`.slice(0, 75),
     change: (p) => `Sets the label ${p.params.key ?? '?'}=${p.params.value ?? '?'} on node ${p.node}.`.slice(0, 300),
     async precondition(reader, _w, p) {
@@ -137,7 +138,7 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     },
   },
   'disable-feature': {
-    risk: 'high',
+    risk: ACTION_RISK['disable-feature'],
     label: (p) => `Set ${p.params.key ?? ''}=${p.params.value ?? ''}, restart agents`.slice(0, 75),
     change: (p) => `Sets ${p.params.key ?? '?'}: "${p.params.value ?? '?'}" in the cilium-config ConfigMap, then rolling-restarts the cilium DaemonSet on every node.`.slice(0, 300),
     async precondition(reader, _w, p) {
@@ -157,7 +158,7 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     },
   },
   'remove-kube-proxy': {
-    risk: 'high',
+    risk: ACTION_RISK['remove-kube-proxy'],
     label: () => 'Remove the kube-proxy DaemonSet',
     change: (p) => `Deletes DaemonSet ${p.params.namespace ?? KUBE_PROXY_NAMESPACE}/${p.params.daemonSet ?? 'kube-proxy'} and its pods. Its iptables rules stay on the nodes: clean them up with the fix steps, not blindly.`.slice(0, 300),
     async precondition(reader, _w, p) {
@@ -178,7 +179,7 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
     },
   },
   'pin-agent-affinity': {
-    risk: 'high',
+    risk: ACTION_RISK['pin-agent-affinity'],
     label: (p) => `Keep cilium off nodes with ${p.params.key ?? ''}=${p.params.values ?? ''}`.slice(0, 75),
     change: (p) => `Adds node affinity ${p.params.key ?? '?'} ${p.params.operator ?? '?'} [${p.params.values ?? ''}] to the cilium DaemonSet (a rolling update). Pods on excluded nodes get no network until drained.`.slice(0, 300),
     async precondition(reader, _w, p) {
@@ -202,10 +203,5 @@ export const ACTIONS: Record<RemediationAction, ActionDefinition> = {
   },
 };
 
-const RISK_ORDER: Record<Risk, number> = { low: 0, medium: 1, high: 2 };
-
-/** The action's own risk, or the runbook's if that is higher: a runbook can raise a risk, never lower it. */
-export function effectiveRisk(action: RemediationAction, proposed: Risk): Risk {
-  const own = ACTIONS[action].risk;
-  return RISK_ORDER[proposed] > RISK_ORDER[own] ? proposed : own;
-}
+/** The action's own risk, or the runbook's if that is higher (one table: runbooks/engine/action-risk.ts). */
+export { effectiveRisk } from '../../runbooks/engine/action-risk.ts';

@@ -7,6 +7,7 @@
 // Scope: floor violations and fatal (or undocumented) feature requirements only; the bandwidth manager, BBR and
 // WireGuard belong to their feature runbooks, and fallbacks (BPF host routing) are not failures. Below the floor,
 // map-creation failures are quoted here and bpf-map-create-failed is folded in (`supersedes`).
+import { ciliumVersionQuote } from '../engine/cilium-version-quote.ts';
 import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -69,7 +70,7 @@ export const kernelTooOld: Runbook = {
       reason: series === null ? `run kernels below ${formatTriple(target)} and will fail the same way` : `run kernel ${series} and will fail the same way`,
     });
 
-    // Root cause before symptom (issue 4): below the floor, the agent's map failures are this kernel's doing, so they
+    // Root cause before symptom: below the floor, the agent's map failures are this kernel's doing, so they
     // are quoted here and the separate bpf-map-create-failed finding is folded into this one.
     const mapLines = belowFloor === null ? [] : findAgentLines(e, MAP_CREATE_FAILURES, 3);
     return {
@@ -142,7 +143,7 @@ function comparisons(
 ): EvidenceQuote[] {
   const eff = upstreamText(kernel);
   const out: EvidenceQuote[] = [kernelFactQuote(e, kernel)];
-  if (e.cilium.ok) out.push({ kind: 'fact', text: `Cilium ${version ?? 'unknown'} (image ${e.cilium.value.image})`, source: 'cilium-agent image tag' });
+  if (e.cilium.ok) out.push(ciliumVersionQuote(e.cilium.value, version));
   if (floor !== null) {
     out.push({ kind: 'comparison', text: `kernel ${eff} < ${formatTriple(floor.minimum)}, the minimum for Cilium ${floor.releases}`, source: `Cilium system requirements (${floor.source})` });
   }

@@ -1,5 +1,5 @@
 // The one list of runbooks analyze() runs (k8sgpt habit: one analyzer per file, registered in one place).
-// Ids are stable: reports, tests and users key on them (issue 4's catalogue; runbooks/README.md lists them).
+// Ids are stable: reports, tests and users key on them (runbooks/README.md lists them).
 // Listed root causes first (rank order); analyze() sorts by severity, then rank.
 import type { Runbook } from '../engine/contract.ts';
 import { agentCrashloop } from './agent-crashloop.ts';

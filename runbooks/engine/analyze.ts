@@ -11,6 +11,7 @@ import { CRASHLOOP_FALLBACK_ID, RUNBOOKS } from '../catalogue/registry.ts';
 import { withEffectiveConfig } from './effective-config.ts';
 import { probeReadFacts } from './fact-sources.ts';
 import { explainsCrash, orderFindings } from './precedence.ts';
+import { withEffectiveRisks } from './action-risk.ts';
 
 export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNBOOKS): Report {
   const evidence = withEffectiveConfig(collected);
@@ -46,7 +47,7 @@ export function analyze(collected: Evidence, runbooks: readonly Runbook[] = RUNB
   // Severity, then root cause before symptom; explicit agent lines above uncertain inferences (precedence.ts).
   const findings = orderFindings(found
     .filter((f) => !(explained && f.finding.runbookId === CRASHLOOP_FALLBACK_ID))
-    .filter((f) => !superseded.has(f.finding.runbookId)));
+    .filter((f) => !superseded.has(f.finding.runbookId))).map(withEffectiveRisks);
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

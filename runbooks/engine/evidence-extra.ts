@@ -1,4 +1,4 @@
-// Facts added for the rest of issue 4's catalogue (operator, CRDs, CiliumNode IPAM, cluster pods, kernel config,
+// Facts added for the rest of the runbook catalogue (operator, CRDs, CiliumNode IPAM, cluster pods, kernel config,
 // memlock). All optional in documents: a missing one parses as "not collected" via fact() in evidence.ts.
 // Kubernetes sources are named on each field so the collector (jobs/collect) reads exactly these.
 import { z } from 'zod';

@@ -50,7 +50,7 @@ export const NodeConditionSchema = z.object({
 });
 export type NodeCondition = z.infer<typeof NodeConditionSchema>;
 
-// Every field but the name is optional: offline documents (issue 4) may know only the kernel; absent = unknown.
+// Every field but the name is optional: offline documents may know only the kernel; absent = unknown.
 export const NodeInfoSchema = z.object({
   name: z.string(),
   /** `uname -r` as the kubelet reports it (status.nodeInfo.kernelVersion), e.g. "5.15.0-1051-azure". */

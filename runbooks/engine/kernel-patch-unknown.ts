@@ -3,6 +3,7 @@
 // nothing. A warning, likely, "may be below", with how to read the real patch level; never "cannot start".
 // Cilium lists Debian >= 10 and Ubuntu >= 18.04.3 as known to work with the 4.19.57 floor
 // (cilium/cilium Documentation/operations/system_requirements.rst@fee7215c5f87).
+import { ciliumVersionQuote } from './cilium-version-quote.ts';
 import type { EvidenceQuote, Finding, FixStep } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
@@ -39,7 +40,7 @@ export function patchUnknownFinding(
   const minimums = requirements.map((r) => r.minimum);
   const target = minimums.reduce<KernelTriple>((a, b) => (b[0] - a[0] || b[1] - a[1] || b[2] - a[2]) > 0 ? b : a, [0, 0, 0]);
   const evidence: EvidenceQuote[] = [kernelFactQuote(e, kernel)];
-  if (e.cilium.ok) evidence.push({ kind: 'fact', text: `Cilium ${version ?? 'unknown'}${e.cilium.value.image === undefined ? '' : ` (image ${e.cilium.value.image})`}`, source: 'cilium-agent image tag' });
+  if (e.cilium.ok) evidence.push(ciliumVersionQuote(e.cilium.value, version));
   for (const r of requirements) {
     evidence.push({ kind: 'comparison', text: `kernel ${upstreamText(kernel)} vs ${r.what}: not decidable from uname -r`, source: r.source });
   }

@@ -1,4 +1,4 @@
-// Offline analysis (issue 4): evidenceFromDocument accepts a full Evidence document (it has `schemaVersion`) or the
+// Offline analysis: evidenceFromDocument accepts a full Evidence document (it has `schemaVersion`) or the
 // minimal hand-written shape `{node, cilium{version,config}, kubeProxy, agent{logs,previousLogs}}`, every field
 // optional. Missing means unknown, never invented: absent facts stay "not collected", a node with only a kernel is a
 // partial node (NodeInfo's other fields are optional), and kube-proxy without `daemonSetPresent` is unknown.

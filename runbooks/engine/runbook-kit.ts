@@ -1,5 +1,5 @@
 // Small pieces the catalogue runbooks share: the node's kernel, cilium-config reads, the agent selector in commands,
-// the usual verify step, docs links pinned to the running minor, and proposal builders (issue 5's action list).
+// the usual verify step, docs links pinned to the running minor, and proposal builders (the remediation actions).
 import type { DocLink, FixStep, RemediationProposal } from './contract.ts';
 import type { Evidence } from './evidence.ts';
 import { compareTriples, type KernelTriple, type KernelVersion } from './kernel-version.ts';

@@ -1,5 +1,5 @@
 // Dockerfile, .dockerignore and docker-compose.yml without a Docker engine: the Dockerfile passes the lint rules
-// and ships exactly what `tsx bot/main.ts` imports with production dependencies only; the compose file validates
+// compiles what bot/main.ts imports and ships that JavaScript with production dependencies only; the compose file validates
 // against the compose-spec subset and wires the bot to Redis (AOF) with a read-only kubeconfig.
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -49,22 +49,31 @@ describe('Dockerfile', () => {
     expect(rules[2]).toEqual(expect.arrayContaining(['no-dev-tools', 'non-root']));
   });
 
-  it('is multi-stage on Node 22 slim, runs tsx bot/main.ts as a non-root user, without npm in the final image', () => {
+  it('is multi-stage on Node 22 slim, runs the compiled node dist/bot/main.js as a non-root user, without npm in the final image', () => {
     const { stages } = parseDockerfile(dockerfile);
-    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages.length).toBeGreaterThanOrEqual(3);
     for (const s of stages) expect(s.image).toMatch(/^node:22\.\d+\.\d+-\w+-slim$/);
     const final = stages.at(-1);
     const args = (k: string): string[] => (final?.instructions ?? []).filter((i) => i.keyword === k).map((i) => i.args);
-    expect(args('CMD')).toEqual(['["node_modules/.bin/tsx", "bot/main.ts"]']);
+    expect(args('CMD')).toEqual(['["node", "dist/bot/main.js"]']);
     expect(args('USER')).toEqual(['1000:1000']);
-    expect(args('COPY').every((a) => a.includes('--from=build'))).toBe(true);
+    expect(args('COPY').every((a) => a.includes('--from='))).toBe(true);
+    // From the compile stage only its JavaScript; node_modules only from the production-only stage.
+    expect(args('COPY').filter((a) => a.includes('--from=compile'))).toEqual(['--from=compile --chown=root:root /app/dist /app/dist']);
+    expect(args('COPY').find((a) => a.includes('/app/node_modules'))).toMatch(/--from=deps /);
     expect(args('RUN').join(' ')).toMatch(/rm -rf .*node_modules\/npm/);
     expect(stages[0]?.instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm ci'))?.args).toMatch(/npm ci --omit=dev/);
+    expect(stages.find((s) => s.name === 'compile')?.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('tsconfig.build.json'))).toBe(true);
   });
 
-  it('copies every file `tsx bot/main.ts` imports, and each imported package is a production dependency', () => {
+  it('the lint allows dev dependencies only in a stage of which the final image takes nothing but dist/', () => {
+    const leaky = dockerfile.replace('COPY --from=compile --chown=root:root /app/dist /app/dist', 'COPY --from=compile --chown=root:root /app /app');
+    expect(lintDockerfile(leaky).join('\n')).toMatch(/npm-ci: npm ci without --omit=dev/);
+  });
+
+  it('copies every file bot/main.ts imports into the compile stage, and each imported package is a production dependency', () => {
     const { files, packages } = importGraph('bot/main.ts');
-    const copied = parseDockerfile(dockerfile).stages[0]?.instructions.filter((i) => i.keyword === 'COPY').flatMap((i) => i.args.split(/\s+/).slice(0, -1)) ?? [];
+    const copied = parseDockerfile(dockerfile).stages.flatMap((s) => s.instructions).filter((i) => i.keyword === 'COPY' && !i.args.includes('--from=')).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
     for (const file of files) {
       const rel = relative(REPO, file);
@@ -73,9 +82,9 @@ describe('Dockerfile', () => {
       expect(ignored, `${rel} is excluded by .dockerignore`).not.toContain(top);
     }
     const pkg = z.object({ dependencies: z.record(z.string(), z.string()) }).parse(JSON.parse(read('package.json')));
-    const notProd = [...packages, 'tsx'].filter((p) => !(p in pkg.dependencies));
+    const notProd = [...packages].filter((p) => !(p in pkg.dependencies));
     expect(notProd).toEqual([]);
-    for (const f of ['package.json', 'package-lock.json']) expect(copied).toContain(f);
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.build.json']) expect(copied).toContain(f);
   });
 
   it('.dockerignore keeps tests, the sandbox, secrets and local modules out of the build context', () => {

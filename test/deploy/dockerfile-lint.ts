@@ -47,6 +47,18 @@ export function parseDockerfile(text: string): { instructions: Instruction[]; co
 const ROOT_USERS = /^(root|0)(:.*)?$/;
 const DEV_TOOLS = /\b(apt-get|apk|yum|dnf)\s+(install|add)\b|\bnpm\s+(install|i|ci)\b|\b(gcc|make|git|curl|wget)\b/;
 
+/**
+ * True when `ins` belongs to a named stage that only compiles: the final stage copies nothing from it but its
+ * dist/ output, so dev dependencies installed there never reach the image.
+ */
+function compileOnly(stages: Stage[], ins: Instruction): boolean {
+  const stage = stages.find((s) => s.instructions.includes(ins));
+  const final = stages.at(-1);
+  if (stage?.name === undefined || final === undefined || stage === final) return false;
+  const copies = stages.flatMap((s) => s.instructions).filter((i) => i.keyword === 'COPY' && new RegExp(`--from=${stage.name}(\\s|$)`).test(i.args));
+  return copies.length > 0 && copies.every((c) => stages.indexOf(final) === stages.findIndex((s) => s.instructions.includes(c)) && c.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1).every((src) => /^\/app\/dist\/?$/.test(src)));
+}
+
 /** Rule violations, each "line N: rule: what". Empty when the Dockerfile passes. */
 export function lintDockerfile(text: string): string[] {
   const { instructions, comments, stages } = parseDockerfile(text);
@@ -71,7 +83,7 @@ export function lintDockerfile(text: string): string[] {
     if (ins.keyword === 'ADD' && /\bhttps?:\/\//.test(ins.args)) report(ins, 'no-add-url', 'ADD of a URL: download in a RUN with a checksum, or COPY');
     if (/\blatest\b/.test(ins.args) && ins.keyword !== 'FROM') report(ins, 'no-latest', `"latest" in ${ins.keyword}`);
     if (ins.keyword === 'RUN' && /\bnpm\s+(install|i)\b/.test(ins.args)) report(ins, 'npm-ci', 'use npm ci (lockfile-exact), not npm install');
-    if (ins.keyword === 'RUN' && /\bnpm\s+ci\b/.test(ins.args) && !/--omit=dev\b/.test(ins.args)) report(ins, 'npm-ci', 'npm ci without --omit=dev');
+    if (ins.keyword === 'RUN' && /\bnpm\s+ci\b/.test(ins.args) && !/--omit=dev\b/.test(ins.args) && !compileOnly(stages, ins)) report(ins, 'npm-ci', 'npm ci without --omit=dev (allowed only in a build stage of which the final stage copies nothing but dist/)');
     if (ins.keyword === 'MAINTAINER') report(ins, 'deprecated', 'MAINTAINER is deprecated; use a LABEL');
   }
   if (!instructions.some((i) => i.keyword === 'RUN' && /\bnpm\s+ci\b/.test(i.args))) report(undefined, 'npm-ci', 'dependencies are not installed with npm ci');

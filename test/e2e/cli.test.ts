@@ -47,6 +47,16 @@ describe('cilium-runbook CLI', () => {
     expect(offline.stdout).toMatch(/\[CRITICAL\].*kube-proxy-conflict/);
   });
 
+  it('an unknown node exits 1 naming the closest nodes and what to do', async () => {
+    const r = await cli(['diagnose', 'node-22', '--kubeconfig', kube.kubeconfigPath]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/node "node-22" does not exist in .*Did you mean "node-2"/);
+    expect(r.stderr).toMatch(/kubectl get nodes/);
+    const nosuch = await cli(['diagnose', 'nosuch', '--kubeconfig', kube.kubeconfigPath]);
+    expect(nosuch.code).toBe(1);
+    expect(nosuch.stderr).toMatch(/Did you mean "node-\d+"/);
+  });
+
   it('refuses bad input with a message and exit code 2', async () => {
     const badNode = await cli(['diagnose', 'node;rm', '--kubeconfig', kube.kubeconfigPath]);
     expect(badNode.code).toBe(2);

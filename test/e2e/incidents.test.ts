@@ -56,20 +56,22 @@ describe('incidents', () => {
   });
 
   it('note, incidents, timeline, resolve and export: every entry in the thread and in the postmortem', async () => {
-    const s = await stack('healthy');
-    await command(s, 'diagnose node-1');
+    const s = await stack('kernel-too-old');
+    await command(s, 'diagnose node-legacy-01');
     const root = await s.slack.waitFor(() => s.slack.messages(DEMO_CHANNEL.id)[0], { timeoutMs: 10_000 });
     await s.slack.waitFor(() => reports(s, root.ts).length === 1, { timeoutMs: 20_000 });
-    const id = /^(INC-\d+)/.exec(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? '')?.[1] ?? '';
+    // The root becomes the incident's summary once the report is in (edited after the thread replies).
+    const rootText = await s.slack.waitFor(() => /^INC-\d+/.exec(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? '')?.[0], { timeoutMs: 5_000, description: 'the incident summary on the root' });
+    const id = rootText;
     expect(id).not.toBe('');
 
-    await command(s, `note ${id} drained node-1 at 03:10 <script>`);
+    await command(s, `note ${id} drained node-legacy-01 at 03:10 <script>`);
     const list = await command(s, 'incidents');
     const listed = await s.slack.waitFor(() => s.slack.responseUrlPosts(list.responseUrl)[0], { timeoutMs: 5_000 });
     expect(JSON.stringify(listed.body)).toContain(id);
     const tl = await command(s, `timeline ${id.toLowerCase()}`);
     const timeline = await s.slack.waitFor(() => s.slack.responseUrlPosts(tl.responseUrl)[0], { timeoutMs: 5_000 });
-    expect(JSON.stringify(timeline.body)).toMatch(/drained node-1/);
+    expect(JSON.stringify(timeline.body)).toMatch(/drained node-legacy-01/);
     await command(s, `resolve ${id} rolled the kernel forward`);
     await s.slack.waitFor(() => /resolved/.test(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? ''), { timeoutMs: 5_000 });
     await command(s, `export ${id}`);
@@ -79,7 +81,7 @@ describe('incidents', () => {
     const markdown = file.content.toString('utf8');
     for (const e of entries) expect(markdown).toContain(e.text);
     const thread = s.slack.renderThread(DEMO_CHANNEL.id, root.ts);
-    expect(thread).toContain('drained node-1 at 03:10 <script>');
+    expect(thread).toContain('drained node-legacy-01 at 03:10 <script>');
     expect(thread).toContain('rolled the kernel forward');
     const unknown = await command(s, 'resolve INC-99999');
     const refused = await s.slack.waitFor(() => s.slack.responseUrlPosts(unknown.responseUrl)[0], { timeoutMs: 5_000 });
@@ -87,11 +89,13 @@ describe('incidents', () => {
   });
 
   it('a 429 storm on chat.postMessage: every entry delivered, in order, none twice', async () => {
-    const s = await stack('healthy');
-    await command(s, 'diagnose node-1');
+    const s = await stack('kernel-too-old');
+    await command(s, 'diagnose node-legacy-01');
     const root = await s.slack.waitFor(() => s.slack.messages(DEMO_CHANNEL.id)[0], { timeoutMs: 10_000 });
     await s.slack.waitFor(() => reports(s, root.ts).length === 1, { timeoutMs: 20_000 });
-    const id = /^(INC-\d+)/.exec(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? '')?.[1] ?? '';
+    // The root becomes the incident's summary once the report is in (edited after the thread replies).
+    const rootText = await s.slack.waitFor(() => /^INC-\d+/.exec(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? '')?.[0], { timeoutMs: 5_000, description: 'the incident summary on the root' });
+    const id = rootText;
     s.slack.faults.add({ method: 'chat.postMessage', status: 429, retryAfterSeconds: 1, times: 4 });
     for (let i = 1; i <= 4; i++) await command(s, `note ${id} storm entry ${i}`);
     await s.slack.waitFor(() => s.slack.thread(DEMO_CHANNEL.id, root.ts).filter((m) => /storm entry/.test(m.text ?? '')).length === 4, {
@@ -101,5 +105,43 @@ describe('incidents', () => {
     const notes = s.slack.thread(DEMO_CHANNEL.id, root.ts).map((m) => /storm entry (\d)/.exec(m.text ?? '')?.[1]).filter((n) => n !== undefined);
     expect(notes).toEqual(['1', '2', '3', '4']);
     expect(s.slack.calls('chat.postMessage').filter((c) => c.status === 429).length).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('a healthy node without an open incident: answered under its own root, no incident opened', async () => {
+    const s = await stack('healthy');
+    await command(s, 'diagnose node-1');
+    const root = await s.slack.waitFor(() => s.slack.messages(DEMO_CHANNEL.id).find((m) => (m.text ?? '').includes('node-1')), { timeoutMs: 10_000 });
+    await s.slack.waitFor(() => reports(s, root.ts).length === 1, { timeoutMs: 20_000, description: 'the healthy report' });
+    await s.slack.waitFor(() => /No incident opened/.test(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? ''), { timeoutMs: 5_000, description: 'the root saying no incident' });
+    expect(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text).not.toMatch(/INC-\d+/);
+    expect(await s.bot?.incidents.listOpen()).toEqual([]);
+    expect(await s.bot?.incidents.findOpen('sandbox', 'node-1')).toBeNull();
+    const list = await command(s, 'incidents');
+    const listed = await s.slack.waitFor(() => s.slack.responseUrlPosts(list.responseUrl)[0], { timeoutMs: 5_000 });
+    expect(JSON.stringify(listed.body)).not.toMatch(/INC-\d+/);
+  });
+
+  it('a broken node opens an incident under the request\'s root; a healthy re-diagnosis of a node with an open incident lands in its thread', async () => {
+    const s = await stack('kernel-too-old');
+    await command(s, 'diagnose node-legacy-01');
+    const root = await s.slack.waitFor(() => s.slack.messages(DEMO_CHANNEL.id)[0], { timeoutMs: 10_000 });
+    await s.slack.waitFor(() => reports(s, root.ts).length === 1, { timeoutMs: 20_000, description: 'first report' });
+    const incident = await s.bot?.incidents.findOpen('sandbox', 'node-legacy-01');
+    expect(incident?.threadTs).toBe(root.ts);
+    await s.slack.waitFor(() => new RegExp(`^${incident?.id ?? 'none'} investigating`).test(s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? ''), { timeoutMs: 5_000, description: 'the root turned into the incident summary' });
+    expect((await s.bot?.incidents.timeline(incident?.id ?? ''))?.map((e) => e.kind)).toEqual(['opened', 'diagnosis-posted']);
+
+    // node-1 is healthy; give it an open incident (as after an earlier finding): the new report is its recovery evidence.
+    const bot = s.bot;
+    if (bot === undefined) throw new Error('no bot');
+    const opened = await bot.incidents.openOrReuse({ cluster: 'sandbox', node: 'node-1', channelId: DEMO_CHANNEL.id, openedBy: 'U0ONCALL' });
+    const posted = await bot.app.client.chat.postMessage({ channel: DEMO_CHANNEL.id, text: `${opened.incident.id}: earlier finding on node-1` });
+    await bot.incidents.update(opened.incident.id, { threadTs: posted.ts ?? '' });
+    const before = s.slack.messages(DEMO_CHANNEL.id).length;
+    await command(s, 'diagnose node-1');
+    await s.slack.waitFor(() => reports(s, posted.ts ?? '').length === 1, { timeoutMs: 20_000, description: 'the healthy report in the open incident\'s thread' });
+    expect(s.slack.messages(DEMO_CHANNEL.id)).toHaveLength(before);
+    expect(s.slack.renderThread(DEMO_CHANNEL.id, posted.ts ?? '')).toMatch(/healthy: no runbook matched|no finding/);
+    expect((await bot.incidents.timeline(opened.incident.id)).map((e) => e.kind)).toEqual(['diagnosis-requested', 'diagnosis-posted']);
   }, 60_000);
 });

@@ -24,6 +24,7 @@ class RecordingSink implements IncidentSink {
   readonly failures: { target: DiagnosisTarget; message: string }[] = [];
   reports = 0;
   collecting(): Promise<void> { return Promise.resolve(); }
+  healthy(): Promise<void> { return Promise.resolve(); }
   report(): Promise<void> {
     this.reports++;
     return Promise.resolve();

@@ -29,6 +29,7 @@ function redis(): Redis {
 class RecordingSink implements IncidentSink {
   readonly failures: { target: DiagnosisTarget; message: string }[] = [];
   collecting(): Promise<void> { return Promise.resolve(); }
+  healthy(): Promise<void> { return Promise.resolve(); }
   report(): Promise<void> { return Promise.resolve(); }
   failed(target: DiagnosisTarget, message: string): Promise<void> {
     this.failures.push({ target, message });

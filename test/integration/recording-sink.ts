@@ -6,6 +6,7 @@ export function recordingSink(posted: string[]): IncidentSink {
   return {
     collecting: () => Promise.resolve(),
     report: () => Promise.resolve(),
+    healthy: () => Promise.resolve(),
     failed: () => Promise.resolve(),
     postEntry: (_i, e) => {
       posted.push(e.text);

@@ -1,7 +1,8 @@
 // Block Kit validation as chat.postMessage answers it, seen through the real WebClient's error shape.
-import { LogLevel, WebClient, type WebAPIPlatformError } from '@slack/web-api';
+import { WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, validateBlocks, type SlackEmulator } from '../../sandbox/slack/index.ts';
+import { capturedLogger } from './captured-logger.ts';
 
 const CH = 'C0INCIDENT';
 let emu: SlackEmulator;
@@ -9,7 +10,7 @@ let client: WebClient;
 
 beforeAll(async () => {
   emu = await startSlackEmulator();
-  client = new WebClient(emu.botToken, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+  client = new WebClient(emu.botToken, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logger: capturedLogger() });
 });
 afterAll(async () => {
   await emu.stop();

@@ -1,8 +1,9 @@
 // Real Bolt 5 apps wired to an emulator: HTTP receiver on a loopback port, or Socket Mode.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, SocketModeReceiver } from '@slack/bolt';
 import type { SlackEmulator } from '../../sandbox/slack/index.ts';
+import { capturedLogger } from './captured-logger.ts';
 
 export interface RunningApp {
   app: App;
@@ -14,7 +15,7 @@ export async function startHttpApp(emu: SlackEmulator, register: (app: App) => v
     token: emu.botToken,
     signingSecret: emu.signingSecret,
     clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } },
-    logLevel: LogLevel.ERROR,
+    logger: capturedLogger(),
   });
   register(app);
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
@@ -33,13 +34,13 @@ export async function startSocketApp(
     appToken: emu.appToken,
     clientPingTimeout,
     installerOptions: { clientOptions: { slackApiUrl: emu.apiUrl } },
-    logLevel: LogLevel.ERROR,
+    logger: capturedLogger(),
   });
   const app = new App({
     token: emu.botToken,
     receiver,
     clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } },
-    logLevel: LogLevel.ERROR,
+    logger: capturedLogger(),
   });
   register(app);
   await app.start();

@@ -1,7 +1,8 @@
 // Fault injection seen by the real WebClient: 429 + Retry-After honoured, 5xx, ok:false errors, latency.
-import { ErrorCode, LogLevel, WebClient, WebClientEvent } from '@slack/web-api';
+import { ErrorCode, WebClient, WebClientEvent } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type SlackEmulator } from '../../sandbox/slack/index.ts';
+import { capturedLogger } from './captured-logger.ts';
 
 const CH = 'C0INCIDENT';
 let emu: SlackEmulator;
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 const clientWith = (opts: ConstructorParameters<typeof WebClient>[1] = {}): WebClient =>
-  new WebClient(emu.botToken, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR, ...opts });
+  new WebClient(emu.botToken, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logger: capturedLogger(), ...opts });
 
 describe('fault injection', () => {
   it('answers 429 with an integer Retry-After that WebClient waits for before retrying', async () => {
@@ -73,7 +74,7 @@ describe('per-channel posting rate limit (opt-in)', () => {
         slackApiUrl: limited.apiUrl,
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,
-        logLevel: LogLevel.ERROR,
+        logger: capturedLogger(),
       });
       for (let i = 0; i < 3; i++) await client.chat.postMessage({ channel: 'C0A', text: `m${i}` });
       const err = await client.chat.postMessage({ channel: 'C0A', text: 'too fast' }).catch((e: unknown) => e);

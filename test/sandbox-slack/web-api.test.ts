@@ -1,8 +1,9 @@
 // The real @slack/web-api WebClient against the emulator: messages, threads, edits, ephemerals,
 // permalinks, reactions, lookups, the v2 upload flow and token checks.
-import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from '@slack/web-api';
+import { ErrorCode, WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type SlackEmulator } from '../../sandbox/slack/index.ts';
+import { capturedLogger } from './captured-logger.ts';
 
 const CH = 'C0INCIDENT';
 let emu: SlackEmulator;
@@ -21,7 +22,7 @@ beforeAll(async () => {
     ],
     usergroups: [{ id: 'S0SRE', handle: 'sre', users: ['U0ONCALL01'] }],
   });
-  client = new WebClient(emu.botToken, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+  client = new WebClient(emu.botToken, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logger: capturedLogger() });
 });
 afterAll(async () => {
   await emu.stop();
@@ -125,10 +126,10 @@ describe('Web API with the real WebClient', () => {
   });
 
   it('refuses bad tokens and the wrong token type', async () => {
-    const bad = new WebClient('xoxb-wrong', { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const bad = new WebClient('xoxb-wrong', { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logger: capturedLogger() });
     const e1 = await bad.auth.test().catch((x: unknown) => x);
     expect(platformError(e1).data.error).toBe('invalid_auth');
-    const none = new WebClient(undefined, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const none = new WebClient(undefined, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logger: capturedLogger() });
     const e2 = await none.chat.postMessage({ channel: CH, text: 'x' }).catch((x: unknown) => x);
     expect(platformError(e2).data.error).toBe('not_authed');
     const e3 = await client.apps.connections.open().catch((x: unknown) => x);
