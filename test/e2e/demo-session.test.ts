@@ -49,7 +49,7 @@ describe('npm run demo: the session', () => {
     expect(help).not.toMatch(/\\n|\{\}|"text":/);
 
     const first = await run('/cilium diagnose node-legacy-01');
-    expect(first).toContain('INC-1: diagnosing node-legacy-01');
+    expect(first).toContain('opened INC-1 for node node-legacy-01');
     expect(first).toMatch(/› thread .* · cilium-runbook \[bot\]/);
     expect(first).toContain('Diagnosis of node-legacy-01');
 
