@@ -40,7 +40,15 @@ function singleKind(line: string): Single | null {
 }
 
 /** A line the log parser reads as a log line: structured with a level or msg, or plain text with a level word. */
+/**
+ * zerolog's ConsoleWriter (`2025-04-09T11:30:04Z WRN tracer/pkg/bpf/bpf.go:231 > …`): other eBPF tools' logs
+ * (Kubeshark, …). Cilium logs through logrus (≤ 1.17) and slog (≥ 1.18), never zerolog, so such a line is not the
+ * agent's even when it carries a cilium/ebpf message such as the MEMLOCK hint.
+ */
+const ZEROLOG_CONSOLE = /^\S+ (?:TRC|DBG|INF|WRN|ERR|FTL|PNC) \S+\.go:\d+ > /;
+
 export function isLogLine(line: string): boolean {
+  if (ZEROLOG_CONSOLE.test(line)) return false;
   const p = parseLogLine(line, 1);
   if (p.format === 'text') return p.level !== null;
   return p.level !== null || (p.format === 'json' && p.msg !== null) || (p.msg !== null && p.time !== null);
@@ -70,11 +78,15 @@ export function segment(text: string): Segment[] {
       continue;
     }
     const kind = singleKind(line);
+    if (kind === null && ZEROLOG_CONSOLE.test(line)) {
+      i++; // another tool's log line: neither the agent's log nor a fragment of it
+      continue;
+    }
     if (kind === null) {
       // Quoted fragments of log lines (a message without its level=, a "failed to start: …" line) are read as log
       // text when they carry an error word and nothing else in the paste was recognised; the rest is left out.
       let end = i;
-      while (end < lines.length && LOG_FRAGMENT.test(lines[end] ?? '') && singleKind(lines[end] ?? '') === null && blockAt(lines, end) === null && !PROMPT.test(lines[end] ?? '')) end++;
+      while (end < lines.length && LOG_FRAGMENT.test(lines[end] ?? '') && !ZEROLOG_CONSOLE.test(lines[end] ?? '') && singleKind(lines[end] ?? '') === null && blockAt(lines, end) === null && !PROMPT.test(lines[end] ?? '')) end++;
       if (end > i) push('log-fragment', i, end);
       i = Math.max(end, i + 1);
       continue;

@@ -135,3 +135,19 @@ describe('kubectl describe node and kubectl exec noise', () => {
     expect(segment(text).map((p) => p.kind)).toEqual(['agent-status']);
   });
 });
+
+describe('logs that are not the agent\'s', () => {
+  // kubeshark#1747: Kubeshark's tracer (zerolog console format) printing cilium/ebpf's MEMLOCK hint on a Cilium cluster.
+  const KUBESHARK_1747 = '2025-04-09T11:30:04Z WRN tracer/pkg/bpf/bpf.go:231 > load tracer objects failed, trying load without ebpf packet capture backend. Error: load tracer objects failed: field CgroupBpfRunFilterSkb: program cgroup_bpf_run_filter_skb: map cgrpctxmap_in: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)';
+
+  it('zerolog console lines are not read as a cilium log, so another tool\'s MEMLOCK hint is not the agent\'s', () => {
+    expect(segment(KUBESHARK_1747).some((s) => s.kind === 'cilium-log')).toBe(false);
+    const { report } = analyzePastedText(KUBESHARK_1747);
+    expect(report.findings.filter((f) => f.severity === 'critical')).toEqual([]);
+  });
+
+  it('the same hint in the agent\'s own logfmt line is still read', () => {
+    const agent = 'level=error msg="Unable to create map" error="map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)" subsys=daemon';
+    expect(segment(agent).map((s) => s.kind)).toEqual(['cilium-log']);
+  });
+});
