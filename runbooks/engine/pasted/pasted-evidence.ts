@@ -12,6 +12,7 @@ import {
   agentPodFromDescribe, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
+import { crashLoopingAgentFromRows } from './agent-rows.ts';
 
 export interface StatedFacts {
   ciliumVersion?: string;
@@ -83,9 +84,10 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   ];
   if (events.length > 0) extra.events = { ok: true, value: events.slice(-MAX_EVENTS) };
 
-  // Only a described agent pod becomes the agentPod fact: a `kubectl get pods` table lists the agents of many nodes
-  // without saying which one this diagnosis is about, nor its containers (it only names the node with -o wide).
-  const agentPod: AgentPod | null = describedAgent === undefined ? null : agentPodFromDescribe(describedAgent);
+  // A `kubectl get pods` table lists the agents of many nodes without saying which one this diagnosis is about, nor
+  // its containers (it only names the node with -o wide).
+  // Only a described agent pod becomes the agentPod fact, or a table in which every agent crash-loops (agent-rows.ts).
+  const agentPod: AgentPod | null = describedAgent === undefined ? crashLoopingAgentFromRows(rows) : agentPodFromDescribe(describedAgent);
   if (agentPod !== null) extra.agentPod = { ok: true, value: agentPod };
 
   return parseEvidence({ ...base, ...extra });
