@@ -13,6 +13,7 @@ import {
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
 import { crashLoopingAgentFromRows } from './agent-rows.ts';
+import { relayFromCliStatus } from './cli-status.ts';
 
 export interface StatedFacts {
   ciliumVersion?: string;
@@ -66,6 +67,8 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
     const verbose = of('agent-status').some((s) => /--verbose|\s-v\b/.test(s.command ?? '')) || status?.fields['KubeProxyReplacement Details'] !== undefined;
     extra.agentStatus = { ok: true, value: { text: statusText, verbose, source: 'pasted' } };
   }
+  const relay = relayFromCliStatus(of('cilium-cli-status').flatMap((s) => s.lines));
+  if (relay !== null) extra.hubble = { ok: true, value: { enabled: null, relayPresent: relay, source: 'pasted' } };
   const ipt = of('iptables-save');
   if (ipt.length > 0) extra.iptables = { ok: true, value: summarizeIptablesSave(ipt.map((s) => s.lines.join('\n')).join('\n'), { source: 'pasted' }) };
   const kernelLines = of('kernel-log').flatMap((s) => s.lines).filter(isRelevantKernelLine);
