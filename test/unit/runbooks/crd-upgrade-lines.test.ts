@@ -25,3 +25,19 @@ describe('crd-upgrade-drift from what the agent and the API server said', () => 
     expect(report.findings.map((f) => f.runbookId)).not.toContain('crd-upgrade-drift');
   });
 });
+
+describe('a Cilium CRD update refused because a stored version is dropped', () => {
+  // The apiextensions validation wording (kubernetes ValidateCustomResourceDefinitionStoredVersions), on a Cilium CRD.
+  const REFUSED = 'The CustomResourceDefinition "ciliumloadbalancerippools.cilium.io" is invalid: status.storedVersions[0]: Invalid value: "v2alpha1": must appear in spec.versions\n';
+
+  it('is crd-upgrade-drift (warning, explicit)', () => {
+    const { report } = analyzePastedText(REFUSED);
+    expect(report.findings[0]).toMatchObject({ runbookId: 'crd-upgrade-drift', severity: 'warning', basis: 'explicit' });
+    expect(report.findings[0]?.summary).toContain('status.storedVersions');
+  });
+
+  it('the same refusal for another project\'s CRD is not Cilium drift', () => {
+    const { report } = analyzePastedText(REFUSED.replace('ciliumloadbalancerippools.cilium.io', 'certificaterequests.cert-manager.io'));
+    expect(report.findings.map((f) => f.runbookId)).not.toContain('crd-upgrade-drift');
+  });
+});
