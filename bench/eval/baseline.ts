@@ -27,6 +27,6 @@ export function readBaseline(file = BASELINE_FILE): Baseline {
 export function regressions(now: Baseline, base: Baseline): string[] {
   const out: string[] = [];
   if (now.heldOutTop1 < base.heldOutTop1) out.push(`held-out top-1 fell from ${base.heldOutTop1} to ${now.heldOutTop1}: a runbook change lost cases; see bench/results/eval.md (npm run eval)`);
-  if (now.falseCriticals > base.falseCriticals) out.push(`false criticals on \`other\` cases rose from ${base.falseCriticals} to ${now.falseCriticals}: a matcher claims a critical cause on noise; see the misses in npm run eval`);
+  if (now.falseCriticals > base.falseCriticals) out.push(`false criticals on \`other\` cases rose from ${base.falseCriticals} to ${now.falseCriticals}: a matcher claims a critical cause on noise; npm run eval lists the tune split's misses (held-out is aggregate only: add a tune case of the same kind)`);
   return out;
 }

@@ -1,6 +1,6 @@
 // The corpus evaluation, pure: cases in, scores out. Shared by `npm run eval` and the regression gate.
 import type { Report } from '../../runbooks/engine/contract.ts';
-import { analyzePastedText } from '../../runbooks/engine/pasted/analyze-pasted.ts';
+import { analyzePastedText, type PartKind } from '../../runbooks/engine/pasted/analyze-pasted.ts';
 import type { CorpusCase } from '../../test/corpus/corpus-case.ts';
 import { casePaste } from './case-document.ts';
 
@@ -25,12 +25,14 @@ export interface CaseOutcome {
   correct: boolean;
   /** An `other` case on which some finding was critical. */
   falseCritical: boolean;
-  /** Nothing in the pasted evidence was recognised. */
-  onlyUnreadEvidence: boolean;
+  /** The recogniser recognised no part of the pasted evidence. */
+  nothingRecognised: boolean;
   /** The analysis threw (its message), scored as NO_FINDING. */
   documentError: string | null;
   /** Labels of the parts the recogniser found, e.g. "cilium-dbg status". */
   recognised: string[];
+  /** The kinds of those parts, each once. */
+  recognisedKinds: PartKind[];
 }
 
 export interface SplitScore {
@@ -39,7 +41,11 @@ export interface SplitScore {
   top1: number;
   otherCases: number;
   falseCriticals: number;
-  onlyUnreadEvidence: number;
+  nothingRecognised: number;
+  /** part kind → cases in which the recogniser found a part of that kind. */
+  partKinds: Partial<Record<PartKind, number>>;
+  /** label → cases with that label and how many of them were right. */
+  recall: Record<string, { correct: number; cases: number }>;
   /** label → what the analyzer said first → count. */
   confusion: Record<string, Record<string, number>>;
   misses: CaseOutcome[];
@@ -51,11 +57,13 @@ export function evaluateCase(c: CorpusCase): CaseOutcome {
   const { text, facts } = casePaste(c);
   let findings: Report['findings'] = [];
   let recognised: string[] = [];
+  let recognisedKinds: PartKind[] = [];
   let documentError: string | null = null;
   try {
     const r = analyzePastedText(text, facts);
     findings = r.report.findings;
     recognised = r.parts.map((p) => p.label);
+    recognisedKinds = [...new Set(r.parts.map((p) => p.kind))];
   } catch (err) {
     documentError = err instanceof Error ? err.message : String(err);
   }
@@ -66,15 +74,21 @@ export function evaluateCase(c: CorpusCase): CaseOutcome {
   return {
     id: c.id, split: c.split, label: c.label, got, gotSeverity: first?.severity ?? null,
     summary: first?.summary ?? '', correct, falseCritical: c.label === 'other' && anyCritical,
-    onlyUnreadEvidence: recognised.length === 0, documentError, recognised,
+    nothingRecognised: recognised.length === 0, documentError, recognised, recognisedKinds,
   };
 }
 
 export function scoreOutcomes(outcomes: readonly CaseOutcome[]): SplitScore {
   const confusion: Record<string, Record<string, number>> = {};
+  const recall: Record<string, { correct: number; cases: number }> = {};
+  const partKinds: Partial<Record<PartKind, number>> = {};
   for (const o of outcomes) {
     const row = (confusion[o.label] ??= {});
     row[o.got] = (row[o.got] ?? 0) + 1;
+    const r = (recall[o.label] ??= { correct: 0, cases: 0 });
+    r.cases++;
+    if (o.correct) r.correct++;
+    for (const k of o.recognisedKinds) partKinds[k] = (partKinds[k] ?? 0) + 1;
   }
   const correct = outcomes.filter((o) => o.correct).length;
   return {
@@ -83,7 +97,9 @@ export function scoreOutcomes(outcomes: readonly CaseOutcome[]): SplitScore {
     top1: outcomes.length === 0 ? 0 : correct / outcomes.length,
     otherCases: outcomes.filter((o) => o.label === 'other').length,
     falseCriticals: outcomes.filter((o) => o.falseCritical).length,
-    onlyUnreadEvidence: outcomes.filter((o) => o.onlyUnreadEvidence).length,
+    nothingRecognised: outcomes.filter((o) => o.nothingRecognised).length,
+    partKinds,
+    recall,
     confusion,
     misses: outcomes.filter((o) => !o.correct),
   };

@@ -158,12 +158,17 @@ function missingAgent(e: Evidence): Finding | null {
 const STARTUP_FAILED = /failed to start: |Start hook failed|Failed to start hive|Start or stop failed|daemon creation failed/i;
 const FATAL_LINES: LogQuery = { level: ['fatal', 'panic'] };
 const STARTUP_FAILED_LINES: LogQuery = { text: [STARTUP_FAILED] };
+/** A line holding only the `error="…"` of the line before it, as a quoted line wraps (deckhouse#22619). */
+const WRAPPED_ERROR_LINES: LogQuery = { where: (l) => l.level === null && l.msg === null && l.error !== null };
 
 /** The lines the agent printed as it gave up, in log order (fatal/panic level, or a startup-failure line). */
 export function exitLines(e: Evidence, limit = 5): SourcedLine[] {
   const seen = new Set<string>();
   const out: SourcedLine[] = [];
-  for (const s of [...findAgentLines(e, FATAL_LINES, limit), ...findAgentLines(e, STARTUP_FAILED_LINES, limit)]) {
+  const exits = [...findAgentLines(e, FATAL_LINES, limit), ...findAgentLines(e, STARTUP_FAILED_LINES, limit)];
+  const wrapped = exits.some((x) => x.line.error === null) ? findAgentLines(e, WRAPPED_ERROR_LINES, 50) : [];
+  const follows = (w: SourcedLine) => exits.some((x) => x.source.chunk === w.source.chunk && x.line.error === null && x.line.lineNumber + 1 === w.line.lineNumber);
+  for (const s of [...exits, ...wrapped.filter(follows)]) {
     const key = `${s.source.initContainer ?? ''}/${s.source.container}/${s.line.lineNumber}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -178,9 +183,10 @@ export function exitLines(e: Evidence, limit = 5): SourcedLine[] {
 /** No pod state read, but the agent's log ends in a fatal line no specific runbook explains (pasted evidence). */
 function exitedWithoutPodState(e: Evidence): Finding | null {
   const lines = exitLines(e);
-  const last = lines[lines.length - 1];
+  const last = lines.findLast((l) => l.line.msg !== null) ?? lines[lines.length - 1];
   if (last === undefined) return null;
-  const said = `${(last.line.msg ?? last.line.raw).slice(0, 200)}${last.line.error === null ? '' : ` (${last.line.error.slice(0, 200)})`}`;
+  const error = last.line.error ?? lines.find((l) => l.source.chunk === last.source.chunk && l.line.lineNumber === last.line.lineNumber + 1)?.line.error ?? null;
+  const said = `${(last.line.msg ?? last.line.raw).slice(0, 200)}${error === null ? '' : ` (${error.slice(0, 200)})`}`;
   const ns = ciliumNamespace(e);
   return {
     runbookId: ID,

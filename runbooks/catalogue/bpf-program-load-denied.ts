@@ -10,7 +10,9 @@
 // #9809, #13995), `Unable to load program`, under the error `Command execution failed` cmd="[tc filter replace … bpf da
 // obj …]" (#10517), tc's libbpf `libbpf: load bpf program failed: Permission denied` (#18680) and the endpoint's
 // `Failed to load tc filter: exit status 1` (PR #14097 thread). A tc command that is
-// not a BPF attach, or a line merely from the datapath-loader subsystem, is not a rejection.
+// not a BPF attach, or a line merely from the datapath-loader subsystem, is not a rejection. Cilium's verifier test
+// reports a program the kernel would not load as `Failed to load BPF program bpf_lxc with datapath configuration:`
+// (test/k8s/verifier.go, #18584).
 // The kernelLog fact (pasted dmesg, the probe pod) brings the SELinux/AppArmor/lockdown records themselves
 // (engine/kernel-denials.ts): an enforced AVC denial of prog_load/map_create is the cause when it names the agent or
 // the agent's log shows the failed load; otherwise (and for capability2 bpf/perfmon, AppArmor and lockdown lines) it
@@ -29,7 +31,7 @@ import { kernelDenials, type KernelDenial } from '../engine/kernel-denials.ts';
 const ID = 'bpf-program-load-denied';
 const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long/i;
 const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)|libbpf: load bpf program failed: (?:Permission denied|Operation not permitted)/i;
-const LOAD_FAIL = /failed to load program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|Failed to load tc filter/i;
+const LOAD_FAIL = /failed to load (?:BPF )?program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|Failed to load tc filter/i;
 /** The loader's tc call failed; only a tc command that attaches a BPF object is a program load. */
 const TC_COMMAND_FAILED = /Command execution failed/i;
 const TC_BPF_ATTACH = /\btc filter (?:replace|add)\b[^\]"]*\bbpf\b/;
@@ -66,6 +68,7 @@ export const bpfProgramLoadDenied: Runbook = {
     const complexity = texts.some((t) => TOO_LARGE.test(t));
     const denied = texts.some((t) => DENIED.test(t)) || denials.length > 0;
     const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/)
+      ?? firstMatch(texts, /Failed to load BPF program ([A-Za-z0-9_]+)/)
       ?? firstMatch(texts, /Prog section '([^']+)' rejected/);
     const insns = firstMatch(texts, /Processed (\d+) insn/);
     const errors = lines.some((s) => isErrorOrWorse(s.line));

@@ -5,6 +5,13 @@
 // #10814). Dropping a version still in status.storedVersions breaks upgrades (#47774, fixed by PR #48087).
 // The operator must run the agent's version (upgrade guide); when the agent is stuck waiting for CRDs because of
 // this drift, apiserver-unreachable's CRD-wait finding is folded in (`supersedes`).
+// The agent's own verdict on missing CRDs is the fatal `Unable to find all Cilium CRDs necessary within %v timeout.
+// … The following CRDs were not found: %v` (pkg/k8s/synced/crd.go, after `crd-wait-timeout`): the operator did not
+// register them (down, older, or run with another config than the agent, cilium/cilium-service-mesh-beta#25), and
+// the agent died of it. An API server refusing a Cilium object with `cannot be handled as a Cilium…: strict decoding
+// error: unknown field` serves an older schema than the client writes (CRDs not upgraded, #29444). A CRD update refused
+// with `status.storedVersions[0]: Invalid value: "v2alpha1": must appear in spec.versions` (kubernetes apiextensions
+// validation, ValidateCustomResourceDefinitionStoredVersions) drops a version still stored (#47774).
 import semver from 'semver';
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -16,6 +23,10 @@ import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from '..
 const ID = 'crd-upgrade-drift';
 const MISSING_RESOURCE = /the server could not find the requested resource \(get [a-z]+\.cilium\.io\)/i;
 const MISSING_RESOURCE_LINES: LogQuery = { text: [MISSING_RESOURCE] };
+const CRDS_NOT_FOUND_LINES: LogQuery = { text: [/Unable to find all Cilium CRDs necessary within/i] };
+const OLD_SCHEMA_LINES: LogQuery = { text: [/cannot be handled as a Cilium\w+: strict decoding error: unknown field/i] };
+/** The API server refusing a Cilium CRD whose new spec drops a version objects are still stored in. */
+const STORED_UNSERVED_LINES: LogQuery = { text: [/"[a-z0-9-]+\.cilium\.io"[^"]*is invalid: status\.storedVersions\[\d+\]: Invalid value: "[^"]+": must appear in spec\.versions/i] };
 const CORE_CRDS = ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io', 'ciliumendpoints.cilium.io', 'ciliumidentities.cilium.io', 'ciliumnodes.cilium.io'];
 
 export const crdUpgradeDrift: Runbook = {
@@ -68,12 +79,19 @@ export const crdUpgradeDrift: Runbook = {
         }
       }
     }
+    const gaveUp = findAgentLines(e, CRDS_NOT_FOUND_LINES, 1);
+    if (gaveUp.length > 0) problems.push('the agent gave up waiting for Cilium CRDs that cilium-operator had not registered, and exited');
+    const oldSchema = findAgentLines(e, OLD_SCHEMA_LINES, 2);
+    if (oldSchema.length > 0) problems.push('the API server refused a Cilium object with fields its installed CRD schema does not know (CRDs older than the release)');
+    const storedUnserved = findAgentLines(e, STORED_UNSERVED_LINES, 2);
+    if (storedUnserved.length > 0) problems.push('the CRD upgrade was refused: objects are still stored in a version the new CRD no longer lists (migrate them, then drop it from status.storedVersions)');
     const missingLines = findAgentLines(e, MISSING_RESOURCE_LINES, 3);
     if (missingLines.length > 0 && problems.length === 0) problems.push('the agent watches a Cilium resource the API server does not know');
-    evidence.push(...missingLines.map((s) => quoteLogLine(s.source, s.line)));
+    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...missingLines];
+    evidence.push(...agentSaid.map((s) => quoteLogLine(s.source, s.line)));
     if (problems.length === 0) return null;
     const waiting = apiserverSignals(e);
-    const explainsWait = waiting.unreachable.length === 0 && waiting.crdWait.length > 0;
+    const explainsWait = waiting.unreachable.length === 0 && (waiting.crdWait.length > 0 || gaveUp.length > 0);
     evidence.push(...waiting.crdWait.slice(-1).map((s) => quoteLogLine(s.source, s.line)));
     const critical = explainsWait || problems.some((p) => p.startsWith('CRDs missing'));
 
@@ -103,7 +121,7 @@ export const crdUpgradeDrift: Runbook = {
       docs: [ciliumDoc(e, 'Upgrade guide', 'operations/upgrade/')],
       proposals: [],
       confidence: e.operator.ok || e.crds.ok ? 'certain' : 'high',
-      basis: missingLines.length > 0 ? 'explicit' : 'observed',
+      basis: agentSaid.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: explainsWait && critical,
       ...(explainsWait ? { supersedes: ['apiserver-unreachable'] } : {}),
     } satisfies Finding;

@@ -1,7 +1,8 @@
 // hubble-disabled: Hubble or Hubble Relay is not deployed or not ready — an observability blackout during the
 // incident, never the cause of one (issue 4: info/warning, never critical). Fact sheet §3.1 (`enable-hubble`
 // [hubble.enabled]), §3.2 (Deployment hubble-relay, label k8s-app=hubble-relay, PR #39860; relay port 4245,
-// server port 4244).
+// server port 4244). cilium-cli's status box prints `Hubble Relay: disabled` when it finds no hubble-relay Deployment
+// (cilium/cilium cilium-cli/status/status.go statusSummary, `SetDisabled` on the relay Deployment; #24587).
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
@@ -17,20 +18,28 @@ export const hubbleDisabled: Runbook = {
   needs: ['hubble'],
   match(e) {
     const cfg = configValue(e, 'enable-hubble');
-    const enabled = e.hubble.ok ? e.hubble.value.enabled : cfg === null ? null : cfg.toLowerCase() === 'true';
-    if (enabled === null) return null;
+    const enabled = (e.hubble.ok ? e.hubble.value.enabled : null) ?? (cfg === null ? null : cfg.toLowerCase() === 'true');
     const relayPresent = e.hubble.ok ? e.hubble.value.relayPresent : null;
     const relayReady = e.hubble.ok ? e.hubble.value.relayReady : undefined;
-    const evidence: EvidenceQuote[] = [{ kind: 'fact', text: `enable-hubble=${enabled}`, source: e.hubble.ok ? 'hubble fact (cilium-config)' : 'cilium-config ConfigMap' }];
+    // A relay known to be absent is a finding even when enable-hubble was not read (a pasted cilium-cli status).
+    if (enabled === null && relayPresent !== false) return null;
+    const evidence: EvidenceQuote[] = enabled === null ? [] : [{ kind: 'fact', text: `enable-hubble=${enabled}`, source: e.hubble.ok && e.hubble.value.enabled !== null ? 'hubble fact (cilium-config)' : 'cilium-config ConfigMap' }];
     let state: 'off' | 'no-relay' | 'relay-down';
-    if (!enabled) state = 'off';
+    if (enabled === false) state = 'off';
     else if (relayPresent === false) state = 'no-relay';
     else if (relayPresent === true && relayReady === false) state = 'relay-down';
     else return null;
-    if (relayPresent !== null) evidence.push({ kind: 'fact', text: `Deployment hubble-relay ${relayPresent ? `present, ready=${String(relayReady ?? 'unknown')}` : 'absent'}`, source: `${ciliumNamespace(e)} Deployments` });
+    const pasted = e.hubble.ok && e.hubble.value.source === 'pasted';
+    if (relayPresent !== null) {
+      evidence.push(pasted
+        ? { kind: 'fact', text: `Hubble Relay: ${relayPresent ? 'OK' : 'disabled'}`, source: 'pasted cilium status (cilium-cli: disabled = no hubble-relay Deployment)' }
+        : { kind: 'fact', text: `Deployment hubble-relay ${relayPresent ? `present, ready=${String(relayReady ?? 'unknown')}` : 'absent'}`, source: `${ciliumNamespace(e)} Deployments` });
+    }
     const text = {
       off: 'Hubble is disabled, so there is no flow log to see what the datapath drops during this incident.',
-      'no-relay': 'Hubble runs on the agents but Hubble Relay is not deployed, so flows can only be read node by node.',
+      'no-relay': enabled === null
+        ? 'Hubble Relay is not deployed, so there is no cluster-wide flow view during this incident (whether Hubble runs on the agents was not read).'
+        : 'Hubble runs on the agents but Hubble Relay is not deployed, so flows can only be read node by node.',
       'relay-down': 'Hubble Relay is deployed but not ready, so the cluster-wide flow view is unavailable.',
     }[state];
     return {
@@ -49,7 +58,7 @@ export const hubbleDisabled: Runbook = {
         title: 'Enable Hubble and Relay',
         detail: `Agents restart to pick up enable-hubble. Meanwhile, \`${ciliumCli(e)} monitor --type drop\` in the node's agent shows drops.`,
         commands: [helmUpgrade(e, 'cilium-hubble.yaml'), rolloutRestart(e), 'cilium hubble port-forward & hubble status'],
-        helmValues: state === 'off' ? 'hubble:\n  enabled: true\n  relay:\n    enabled: true' : 'hubble:\n  relay:\n    enabled: true',
+        helmValues: state === 'off' || enabled === null ? 'hubble:\n  enabled: true\n  relay:\n    enabled: true' : 'hubble:\n  relay:\n    enabled: true',
       }],
       docs: [ciliumDoc(e, 'Setting up Hubble observability', 'observability/hubble/setup/')],
       proposals: [],

@@ -39,9 +39,11 @@ export const ServiceSummarySchema = z.object({
 export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
 
 export const HubbleInfoSchema = z.object({
-  /** `enable-hubble` in cilium-config. */
-  enabled: z.boolean(),
+  /** `enable-hubble` in cilium-config; null when not read (a pasted cilium-cli status only speaks of the relay). */
+  enabled: z.boolean().nullable(),
   relayPresent: z.boolean(),
   relayReady: z.boolean().optional(),
+  /** 'pasted': read from a pasted `cilium status` box, not from the cluster. */
+  source: z.literal('pasted').optional(),
 });
 export type HubbleInfo = z.infer<typeof HubbleInfoSchema>;

@@ -139,6 +139,10 @@ export function parseLogLine(raw: string, lineNumber: number): LogLine {
     } else if (format === 'text') {
       const text = rest.trim();
       msg = text === '' ? null : text;
+    } else {
+      // A message quoted without its time/level/msg keys, fields kept: `Start hook failed  function="…"` (#35928,
+      // deckhouse#22619). The words before the first key=value are its message, as for a line with no fields.
+      msg = leadingWords(rest);
     }
   }
   for (const [canonical, ...others] of FIELD_ALIASES) {
@@ -157,6 +161,17 @@ export function parseLogLine(raw: string, lineNumber: number): LogLine {
     format,
     raw,
   };
+}
+
+/** The words of a logfmt line before its first key=value token, or null when it starts with one. */
+function leadingWords(line: string): string | null {
+  const words: string[] = [];
+  for (const word of line.trim().split(/\s+/)) {
+    const eq = word.indexOf('=');
+    if (eq > 0 && KEY.test(word.slice(0, eq))) break;
+    words.push(word);
+  }
+  return words.length === 0 ? null : words.join(' ');
 }
 
 /** logfmt: `key=value` and `key="quoted \"value\""`; tokens that are not key=value are skipped. */

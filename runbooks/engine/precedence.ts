@@ -20,8 +20,18 @@ export function isUncertainInference(f: Finding): boolean {
 }
 
 /**
+ * A known-bug guess: a version-advisory resting on version arithmetic alone or on a signature seen while the version
+ * was not known (confidence below high). It yields to a specific runbook of the same severity, which explains the
+ * line or the fact itself (a verifier "program is too large", the agent disabling the bandwidth manager).
+ */
+export function isTentativeAdvisory(f: Finding): boolean {
+  return f.runbookId === 'version-advisory' && (f.confidence === 'medium' || f.confidence === 'low');
+}
+
+/**
  * Findings in report order. Tiers rather than a pairwise rule keep the order a total order: when any finding is
- * explicit, uncertain inferences form a second tier; within a tier, severity then rank then id.
+ * explicit, uncertain inferences form a second tier; within a tier, severity, then a tentative advisory after the rest,
+ * then rank then id.
  */
 export function orderFindings(found: readonly RankedFinding[]): Finding[] {
   const agentSaid = found.some((f) => f.finding.basis === 'explicit');
@@ -29,7 +39,8 @@ export function orderFindings(found: readonly RankedFinding[]): Finding[] {
   return [...found]
     .sort((a, b) =>
       tier(a.finding) - tier(b.finding) ||
-      SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.rank - b.rank ||
+      SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] ||
+      Number(isTentativeAdvisory(a.finding)) - Number(isTentativeAdvisory(b.finding)) || a.rank - b.rank ||
       a.finding.runbookId.localeCompare(b.finding.runbookId))
     .map((f) => f.finding);
 }

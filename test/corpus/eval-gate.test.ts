@@ -5,6 +5,7 @@ import { baselineOf, readBaseline, regressions } from '../../bench/eval/baseline
 import { casePaste, statedRelease } from '../../bench/eval/case-document.ts';
 import { evaluate, evaluateCase, scoreOutcomes } from '../../bench/eval/evaluate.ts';
 import { loadCorpus } from '../../bench/eval/load-corpus.ts';
+import { renderEvaluation } from '../../bench/eval/render.ts';
 import type { CorpusCase } from './corpus-case.ts';
 
 // A synthetic case: it only exercises the plumbing; the corpus itself (real threads) exercises the matchers.
@@ -43,11 +44,11 @@ describe('case → document', () => {
     const status: CorpusCase = { ...base, label: 'ipam-exhausted', otherCause: undefined, evidence: [
       { kind: 'other', text: 'IPAM:                   IPv4: 510/511 allocated from 10.128.68.0/23,\n' },
     ] };
-    expect(evaluateCase(status)).toMatchObject({ got: 'ipam-exhausted', correct: true, onlyUnreadEvidence: false, recognised: ['cilium-dbg status'] });
+    expect(evaluateCase(status)).toMatchObject({ got: 'ipam-exhausted', correct: true, nothingRecognised: false, recognised: ['cilium-dbg status'], recognisedKinds: ['agent-status'] });
   });
 
   it('counts a case in which nothing was recognised', () => {
-    expect(evaluateCase(base)).toMatchObject({ onlyUnreadEvidence: true, recognised: [] });
+    expect(evaluateCase(base)).toMatchObject({ nothingRecognised: true, recognised: [], recognisedKinds: [] });
   });
 });
 
@@ -58,7 +59,9 @@ describe('scoring', () => {
     const labelled = evaluateCase({ ...base, label: 'memlock-rlimit', otherCause: undefined });
     expect(labelled.correct).toBe(false);
     const score = scoreOutcomes([quiet, labelled]);
-    expect(score).toMatchObject({ cases: 2, correct: 1, top1: 0.5, otherCases: 1, onlyUnreadEvidence: 2 });
+    expect(score).toMatchObject({ cases: 2, correct: 1, top1: 0.5, otherCases: 1, nothingRecognised: 2 });
+    expect(score.recall).toEqual({ other: { correct: 1, cases: 1 }, 'memlock-rlimit': { correct: 0, cases: 1 } });
+    expect(score.partKinds).toEqual({});
     expect(score.confusion).toEqual({ other: { '(none)': 1 }, 'memlock-rlimit': { '(none)': 1 } });
     expect(score.misses.map((m) => m.id)).toEqual([base.id]);
   });
@@ -68,5 +71,29 @@ describe('scoring', () => {
     expect(regressions({ ...b, heldOutTop1: 0.59 }, b)).toHaveLength(1);
     expect(regressions({ ...b, falseCriticals: 3 }, b)).toHaveLength(1);
     expect(regressions({ ...b, overallTop1: 0.1, heldOutTop1: 0.7, falseCriticals: 0 }, b)).toEqual([]);
+  });
+});
+
+describe('eval.md: per-case rows for the tune split only', () => {
+  const tuneMiss: CorpusCase = { ...base, id: 'gh-example-15', label: 'memlock-rlimit', otherCause: undefined };
+  const heldOutMiss: CorpusCase = { ...base, id: 'gh-example-10', split: 'held-out', label: 'map-full', otherCause: undefined };
+  const status: CorpusCase = { ...base, id: 'gh-example-16', label: 'ipam-exhausted', otherCause: undefined, evidence: [{ kind: 'other', text: 'IPAM:                   IPv4: 510/511 allocated from 10.128.68.0/23,\n' }] };
+  const md = renderEvaluation(evaluate([tuneMiss, heldOutMiss, status]).scores);
+  const section = (name: string) => md.split(/^## /m).find((s) => s.startsWith(`${name}\n`)) ?? '';
+
+  it('lists the tune misses and confusion rows, and no held-out case id anywhere', () => {
+    expect(section('tune')).toContain('| gh-example-15 | memlock-rlimit | (none) |');
+    expect(section('tune')).toContain('| memlock-rlimit | (none) (1) |');
+    expect(md).not.toContain('gh-example-10');
+    expect(section('held-out')).not.toContain('| map-full |');
+    expect(section('overall')).not.toContain('Misses');
+  });
+
+  it('every split gets recall per label, the count of cases with nothing recognised and the part kinds recognised', () => {
+    expect(section('held-out')).toContain('- recall per label (right/cases): map-full 0/1');
+    expect(section('held-out')).toContain('- cases in which the recogniser recognised nothing: 1');
+    expect(section('tune')).toContain('- part kinds recognised (cases): cilium-dbg status 1');
+    expect(section('tune')).toContain('- recall per label (right/cases): ipam-exhausted 1/1, memlock-rlimit 0/1');
+    expect(md).not.toContain('analyzer does not read');
   });
 });

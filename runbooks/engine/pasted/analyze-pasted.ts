@@ -18,7 +18,8 @@ export interface RecognisedPart {
   lines: number;
 }
 
-const NAMES: Record<PartKind, string> = {
+/** What each part kind is called for people. */
+export const PART_NAMES: Record<PartKind, string> = {
   'cilium-log': 'agent log', 'log-fragment': 'log fragments', 'agent-status': 'cilium-dbg status', 'cilium-cli-status': 'cilium status (cilium-cli summary, no IPAM)',
   'hubble-flows': 'hubble observe', 'iptables-save': 'iptables-save', 'describe-pod': 'kubectl describe pod',
   'describe-node': 'kubectl describe node', events: 'events', 'get-events': 'kubectl get events', 'get-pods': 'kubectl get pods',
@@ -30,7 +31,7 @@ const COUNTED: ReadonlySet<PartKind> =  new Set(['cilium-log', 'log-fragment', '
 export function recognisedParts(segments: readonly Segment[]): RecognisedPart[] {
   return segments.map((s) => ({
     kind: s.kind,
-    label: COUNTED.has(s.kind) ? `${NAMES[s.kind]} (${s.lines.length} line${s.lines.length === 1 ? '' : 's'})` : NAMES[s.kind],
+    label: COUNTED.has(s.kind) ? `${PART_NAMES[s.kind]} (${s.lines.length} line${s.lines.length === 1 ? '' : 's'})` : PART_NAMES[s.kind],
     startLine: s.startLine,
     lines: s.lines.length,
   }));

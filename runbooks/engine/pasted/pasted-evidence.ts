@@ -12,6 +12,8 @@ import {
   agentPodFromDescribe, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
+import { crashLoopingAgentFromRows } from './agent-rows.ts';
+import { relayFromCliStatus } from './cli-status.ts';
 
 export interface StatedFacts {
   ciliumVersion?: string;
@@ -65,6 +67,8 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
     const verbose = of('agent-status').some((s) => /--verbose|\s-v\b/.test(s.command ?? '')) || status?.fields['KubeProxyReplacement Details'] !== undefined;
     extra.agentStatus = { ok: true, value: { text: statusText, verbose, source: 'pasted' } };
   }
+  const relay = relayFromCliStatus(of('cilium-cli-status').flatMap((s) => s.lines));
+  if (relay !== null) extra.hubble = { ok: true, value: { enabled: null, relayPresent: relay, source: 'pasted' } };
   const ipt = of('iptables-save');
   if (ipt.length > 0) extra.iptables = { ok: true, value: summarizeIptablesSave(ipt.map((s) => s.lines.join('\n')).join('\n'), { source: 'pasted' }) };
   const kernelLines = of('kernel-log').flatMap((s) => s.lines).filter(isRelevantKernelLine);
@@ -83,9 +87,10 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   ];
   if (events.length > 0) extra.events = { ok: true, value: events.slice(-MAX_EVENTS) };
 
-  // Only a described agent pod becomes the agentPod fact: a `kubectl get pods` table lists the agents of many nodes
-  // without saying which one this diagnosis is about, nor its containers (it only names the node with -o wide).
-  const agentPod: AgentPod | null = describedAgent === undefined ? null : agentPodFromDescribe(describedAgent);
+  // A `kubectl get pods` table lists the agents of many nodes without saying which one this diagnosis is about, nor
+  // its containers (it only names the node with -o wide).
+  // Only a described agent pod becomes the agentPod fact, or a table in which every agent crash-loops (agent-rows.ts).
+  const agentPod: AgentPod | null = describedAgent === undefined ? crashLoopingAgentFromRows(rows) : agentPodFromDescribe(describedAgent);
   if (agentPod !== null) extra.agentPod = { ok: true, value: agentPod };
 
   return parseEvidence({ ...base, ...extra });
