@@ -7,9 +7,10 @@ import { mergeProbeReads } from '../../../jobs/collect/node-probe/probe-evidence
 import { PROBE_MODULES, SECTION_BEGIN, SECTION_END } from '../../../jobs/collect/node-probe/probe-script.ts';
 import { wireguardUnsupported } from '../../../runbooks/catalogue/wireguard-unsupported.ts';
 import { bandwidthManagerUnsupported } from '../../../runbooks/catalogue/bandwidth-manager-unsupported.ts';
+import { bpfMapCreateFailed } from '../../../runbooks/catalogue/bpf-map-create-failed.ts';
 import { bpffsMounted, moduleState } from '../../../runbooks/engine/node-modules.ts';
 import type { EvidenceInput } from '../../../runbooks/engine/evidence.ts';
-import { exampleEvidence, missing, ok, withNode } from './fixtures.ts';
+import { agentLogs, crashingPod, exampleEvidence, LINES, missing, ok, withNode } from './fixtures.ts';
 
 const sec = (name: string, body: string, rc: number): string => `${SECTION_BEGIN}${name} ===\n${body}\n${SECTION_END}${name} rc=${rc} ===\n`;
 const PROC_VERSION = 'Linux version 4.19.0-18-cloud-amd64 (debian-kernel@lists.debian.org) (gcc version 8.3.0 (Debian 8.3.0-6)) #1 SMP Debian 4.19.208-1 (2021-09-29)';
@@ -82,5 +83,19 @@ describe('bandwidth-manager-unsupported with sch_fq', () => {
 
   it('sch_fq loaded: the running kernel has fq whatever the config file says → no finding', () => {
     expect(bandwidthManagerUnsupported.match(exampleEvidence({ ...base, hostKernel: probed(['sch_fq']) }))).toBeNull();
+  });
+});
+
+describe('bpf-map-create-failed with the bpffs mount', () => {
+  const eperm = { agentPod: crashingPod(), ...agentLogs([LINES.mapEperm, LINES.daemonFatal]) };
+
+  it('EPERM on a node whose /sys/fs/bpf is not a bpffs: the mount is quoted beside the refusal', () => {
+    const f = bpfMapCreateFailed.match(exampleEvidence({ ...eperm, hostKernel: probed([], 'sysfs') }));
+    expect(f?.evidence).toContainEqual({ kind: 'fact', text: "the host's /sys/fs/bpf is sysfs, not a bpffs", source: 'stat -f /sys/fs/bpf (node probe)' });
+  });
+
+  it('EPERM with bpffs mounted says so (one cause the fix step names is ruled out); without the probe nothing is claimed', () => {
+    expect(bpfMapCreateFailed.match(exampleEvidence({ ...eperm, hostKernel: probed([]) }))?.evidence.map((q) => q.text)).toContain("the host's /sys/fs/bpf is a mounted bpffs");
+    expect(bpfMapCreateFailed.match(exampleEvidence(eperm))?.evidence.some((q) => q.text.includes('/sys/fs/bpf is'))).toBe(false);
   });
 });
