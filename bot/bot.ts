@@ -121,7 +121,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
   const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
   const sysdumpQueue = new SysdumpQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
-  const sysdumps = { queue: sysdumpQueue, cluster: config.clusterName, allowedChannels: config.allowedChannels, logger };
+  const sysdumps = { queue: sysdumpQueue, cluster: config.clusterName, allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) };
   registerSysdumpShares(app, sysdumps);
   registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger, sysdumps, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });

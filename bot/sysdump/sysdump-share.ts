@@ -7,6 +7,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { SYSDUMP_FILE_NAME, type SysdumpQueue } from '../../jobs/sysdump-share/sysdump-share-job.ts';
+import type { AckFirstGate } from '../ack-first.ts';
 import { inlineCode } from '../render/mrkdwn.ts';
 import { MAX_SHARED_SYSDUMP_BYTES } from './sysdump-download.ts';
 
@@ -17,6 +18,8 @@ export interface SysdumpShareDeps {
   /** Channels the bot answers in; empty = all (ALLOWED_CHANNELS). */
   allowedChannels: string[];
   logger: Logger;
+  /** HTTP mode: the work after Bolt's ack of the event waits while commands still wait for theirs (ack-first.ts). */
+  acks?: Pick<AckFirstGate, 'quiet'>;
 }
 
 export interface SharedFileRef {
@@ -59,6 +62,7 @@ export function registerSysdumpShares(app: App, deps: SysdumpShareDeps): void {
       return;
     }
     try {
+      await deps.acks?.quiet();
       await queueSharedSysdumps(deps, client, { channelId: event.channel, threadTs: event.thread_ts ?? event.ts, sharedBy: event.user }, files);
     } catch (e) {
       deps.logger.error({ err: e, channel: event.channel }, 'could not queue a shared sysdump');

@@ -46,7 +46,7 @@ describe('Slack emulator: message events', () => {
       await emu.waitFor(() => seen.length === 2 || undefined, { timeoutMs: 5_000 });
       expect(seen[0]).toMatchObject({ type: 'message', channel: CH, user: ONCALL, ts: plain.ts, text: 'node-7 &lt;is&gt; down', channel_type: 'channel', team: emu.teamId });
       expect(seen[0]).not.toHaveProperty('subtype');
-      const f = seen[1] as Record<string, unknown>;
+      const f = seen[1] as unknown as Record<string, unknown>;
       expect(f).toMatchObject({ type: 'message', subtype: 'file_share', thread_ts: plain.ts, upload: false, display_as_bot: false });
       expect(f).not.toHaveProperty('team');
       const file = (f['files'] as Array<Record<string, unknown>>)[0];
