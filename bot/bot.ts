@@ -24,6 +24,10 @@ import { RemediateQueue } from '../jobs/remediation/remediate-job.ts';
 import { startRemediateWorker, type RemediationOutcome } from '../jobs/remediation/remediate-worker.ts';
 import { registerRemediationHandler, slackGroupLookup } from './remediation-handler.ts';
 import { registerMessageShortcut } from './shortcut/message-shortcut.ts';
+import { registerSysdumpShares } from './sysdump/sysdump-share.ts';
+import { SlackSysdumpSink } from './sysdump/slack-sysdump-sink.ts';
+import { SysdumpQueue } from '../jobs/sysdump-share/sysdump-share-job.ts';
+import { startSysdumpWorker, type SysdumpResult } from '../jobs/sysdump-share/sysdump-share-worker.ts';
 import { Metrics } from './ops/metrics.ts';
 import { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.ts';
@@ -44,6 +48,9 @@ export interface RunningBot {
   /** `/cilium diagnose --all`: the sweep queue, and its worker (null when workers run elsewhere). */
   sweepQueue: SweepQueue;
   sweepWorker: Worker<unknown, SweepResult> | null;
+  /** Sysdumps shared in Slack: their queue, and its worker (null when workers run elsewhere). */
+  sysdumpQueue: SysdumpQueue;
+  sysdumpWorker: Worker<unknown, SysdumpResult> | null;
   logger: Logger;
   metrics: Metrics;
   /** Base URL of /healthz, /readyz and /metrics; null when config.health is absent. */
@@ -113,7 +120,10 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
   const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
-  registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) });
+  const sysdumpQueue = new SysdumpQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
+  const sysdumps = { queue: sysdumpQueue, cluster: config.clusterName, allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) };
+  registerSysdumpShares(app, sysdumps);
+  registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger, sysdumps, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
   const runWorkers = opts.worker !== false && config.role !== 'bot';
@@ -154,8 +164,11 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const sweepWorker = !runWorkers
     ? null
     : startSweepWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackSweepSink(app.client, new PostLedger(queueRedis, config.queuePrefix)), collect: config.collect, logger, lockMs: config.jobs.lockMs });
+  const sysdumpWorker = !runWorkers
+    ? null
+    : startSysdumpWorker({ connection: workerRedis, prefix: config.queuePrefix, sink: new SlackSysdumpSink(app.client, config.slack.botToken, new PostLedger(queueRedis, config.queuePrefix)), incidents, incidentSink: sink, logger, lockMs: config.jobs.lockMs });
   // Into the JSON log rather than BullMQ's console.error fallback (Redis down: /readyz says so too).
-  for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue, sysdumpQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
   if (worker !== null) observeJobs(worker, 'diagnose', metrics);
   if (remediateWorker !== null) {
     observeJobs(remediateWorker, 'remediate', metrics);
@@ -207,6 +220,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     worker,
     sweepQueue,
     sweepWorker,
+    sysdumpQueue,
+    sysdumpWorker,
     logger,
     metrics,
     healthUrl: health?.url ?? null,
@@ -220,6 +235,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       nodeProbes?.stop();
       await remediateWorker?.close();
       await sweepWorker?.close();
+      await sysdumpWorker?.close();
+      await sysdumpQueue.close();
       await remediateQueue.close();
       await sweepQueue.close();
       await queue.close();

@@ -1,12 +1,13 @@
 // Starts the whole offline stack — Redis, the Kubernetes API emulator with a scenario, the Slack emulator — and
 // optionally the real bot against them. Used by the demo, `npm run sandbox`, end-to-end tests and benchmarks.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { Config } from '../bot/config.ts';
 import { startBot, type RunningBot } from '../bot/bot.ts';
 import { startKubeEmulator, type KubeEmulator } from './kube/index.ts';
-import { shortcutsFromManifestFile, startSlackEmulator, type SlackEmulator } from './slack/index.ts';
+import { botEventsFromManifest, shortcutsFromManifestFile, startSlackEmulator, type SlackEmulator } from './slack/index.ts';
 import { freePort, startRedis, type RedisHandle } from './redis.ts';
 import type { Scenario } from './scenario/index.ts';
 
@@ -46,9 +47,11 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
   const redisHandle = opts.redisUrl === undefined ? await startRedis() : undefined;
   const redisUrl = opts.redisUrl ?? (redisHandle as RedisHandle).url;
   const kube = await startKubeEmulator({ scenario: opts.scenario, ...(opts.kubeLatencyMs !== undefined && { latencyMs: opts.kubeLatencyMs }) });
-  // The app's shortcuts as the deployed manifest declares them.
-  const shortcuts = shortcutsFromManifestFile(fileURLToPath(new URL('../deploy/slack/manifest.yaml', import.meta.url)));
-  const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL], shortcuts });
+  // The app's shortcuts and bot events as the deployed manifest declares them.
+  const manifest = fileURLToPath(new URL('../deploy/slack/manifest.yaml', import.meta.url));
+  const shortcuts = shortcutsFromManifestFile(manifest);
+  const botEvents = botEventsFromManifest(readFileSync(manifest, 'utf8'));
+  const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL], shortcuts, botEvents });
   const mode = opts.mode ?? 'socket';
   const httpPort = mode === 'http' ? await freePort() : 3000;
   const config: Config = {

@@ -17,6 +17,7 @@ import { EvidenceParseError } from '../../runbooks/index.ts';
 import { EvidenceTooLargeError } from '../../jobs/analysis-thread.ts';
 import { pastedText } from './message-text.ts';
 import { readSharedTextFile, SharedFileRefusedError } from './message-files.ts';
+import { queueSharedSysdumps, sharedSysdumps, type SysdumpShareDeps } from '../sysdump/sysdump-share.ts';
 
 /** The shortcut's callback_id, as deploy/slack/manifest.yaml declares it. */
 export const MESSAGE_SHORTCUT_CALLBACK_ID = 'diagnose_message';
@@ -31,6 +32,8 @@ export interface MessageShortcutDeps {
   analyze?: (text: string) => Promise<MessageTextAnalysis>;
   /** HTTP mode: the work after the ack waits while other requests still wait for theirs (ack-first.ts). */
   acks?: Pick<AckFirstGate, 'quiet'>;
+  /** Shared cilium-sysdump-*.zip files go to the sysdump queue (bot/sysdump); without it they are refused as binary. */
+  sysdumps?: SysdumpShareDeps;
 }
 
 interface Source {
@@ -69,8 +72,15 @@ export function registerMessageShortcut(app: App, deps: MessageShortcutDeps): vo
     await ack();
     try {
       await deps.acks?.quiet();
-      const target = messageOf(shortcut);
+      let target = messageOf(shortcut);
       if (deps.allowedChannels.length > 0 && !deps.allowedChannels.includes(target.channel)) throw new ChannelNotAllowedError(target.channel);
+      const dumps = deps.sysdumps === undefined ? [] : sharedSysdumps(target.files);
+      if (deps.sysdumps !== undefined && dumps.length > 0) {
+        // The archive is analysed by a job; the message's text is its caption. Other text files are still read.
+        await queueSharedSysdumps(deps.sysdumps, client, { channelId: target.channel, threadTs: target.threadTs, sharedBy: shortcut.user.id }, dumps);
+        target = { ...target, text: '', files: target.files.filter((f) => !dumps.some((d) => d.id === f.id)) };
+        if (target.files.length === 0) return;
+      }
       await diagnoseMessage({ client, botToken: context.botToken ?? '', analyze, logger: deps.logger }, target);
     } catch (e) {
       const { text, errorId } = toUserMessage(e);

@@ -16,6 +16,7 @@ import { ciliumDoc, configTrue, disableFeature, nodeKernel, peersBelow, verifyAg
 import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
 import { comparisonConfidence } from '../engine/finding-confidence.ts';
+import { moduleQuote, moduleState } from '../engine/node-modules.ts';
 
 const ID = 'bandwidth-manager-unsupported';
 const EDT_MIN: KernelTriple = [5, 1, 0];
@@ -51,7 +52,10 @@ export const bandwidthManagerUnsupported: Runbook = {
     const causes = [...new Set(lines.map((s) => LINES.find((x) => x.re.test(lineText(s.line)))?.cause ?? ''))];
     const edtOld = bwm && k !== null && compareTriples(k.effective, EDT_MIN) < 0;
     const bbrOld = bbr && k !== null && compareTriples(k.effective, BBR_MIN) < 0;
-    const fqMissing = bwm && e.kernelConfig.ok && !['y', 'm'].includes(e.kernelConfig.value.options['CONFIG_NET_SCH_FQ'] ?? 'n');
+    // sch_fq in /proc/modules (node probe) means the running kernel has fq, whatever a config file says (a /boot config
+    // of another kernel); not listed says nothing alone (fq may be built in), so it is only quoted.
+    const fqLoaded = moduleState(e, 'sch_fq') === 'loaded';
+    const fqMissing = bwm && !fqLoaded && e.kernelConfig.ok && !['y', 'm'].includes(e.kernelConfig.value.options['CONFIG_NET_SCH_FQ'] ?? 'n');
     if (!edtOld && !bbrOld && !fqMissing && lines.length === 0) return null;
 
     // BBR refusal stops the agent (the probe returns an error); everything else only switches the feature off.
@@ -65,6 +69,8 @@ export const bandwidthManagerUnsupported: Runbook = {
       if (bbrOld) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.18.0 needed by BBR for pods`, source: 'bandwidth.go probe(); PR #19287' });
     }
     if (fqMissing && e.kernelConfig.ok) evidence.push({ kind: 'fact', text: 'CONFIG_NET_SCH_FQ is not set', source: `kernel config (${e.kernelConfig.value.source})` });
+    const fqFact = fqMissing || lines.some((s) => /failed to set sysctl/i.test(lineText(s.line))) ? moduleQuote(e, 'sch_fq') : null;
+    if (fqFact !== null) evidence.push(fqFact);
     evidence.push(...lines.map((s) => quoteLogLine(s.source, s.line)));
     const kernelProbeOnNewKernel = k !== null && !edtOld && lines.some((s) => /needs kernel 5\.1/i.test(lineText(s.line)));
     if (kernelProbeOnNewKernel) causes.push('the probe failed although the kernel is 5.1 or newer: a vendor kernel without the helper, or BPF hardening');

@@ -12,6 +12,7 @@ import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, quoteLogLine, type LogQuery, type SourcedLine } from '../engine/agent-logs.ts';
 import type { LogLine } from '../engine/log-parser.ts';
 import { agentLogsCommand, agentPodSelector, ciliumNamespace, deleteAgentPodCommands } from '../engine/install-commands.ts';
+import { bpffsType } from '../engine/node-modules.ts';
 
 const ID = 'bpf-map-create-failed';
 const MAP_MSG = /error while opening\/creating BPF maps|unable to initialize service maps/i;
@@ -81,6 +82,9 @@ export const bpfMapCreateFailed: Runbook = {
     ];
     const sizing = sizingValues(e);
     if (sizing !== null) evidence.push({ kind: 'fact', text: sizing, source: 'cilium-config' });
+    // The fix step for a refused bpf() asks whether /sys/fs/bpf is a bpffs: the node probe has read it.
+    const bpffs = errno === 'EPERM' || errno === 'EACCES' ? bpffsType(e) : null;
+    if (bpffs !== null) evidence.push({ kind: 'fact', text: bpffs === 'bpf_fs' ? 'the host\'s /sys/fs/bpf is a mounted bpffs' : `the host's /sys/fs/bpf is ${bpffs}, not a bpffs`, source: 'stat -f /sys/fs/bpf (node probe)' });
 
     return {
       runbookId: ID,

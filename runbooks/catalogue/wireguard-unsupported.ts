@@ -10,6 +10,7 @@
 // A port clash is not "unsupported": the title says WireGuard cannot start and the fix finds what holds UDP 51871.
 // Split with kernel-config-missing: the "not supported by the Linux kernel" line on a kernel ≥ 5.6 is a missing
 // CONFIG_WIREGUARD (azurelinux#16243: 6.6) and belongs there; below 5.6 (or kernel unknown) it is reported here.
+// The node probe's /proc/modules (hostKernel.modules) tells the out-of-tree module apart below 5.6.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, lineText, quoteLogLine } from '../engine/agent-logs.ts';
@@ -17,6 +18,7 @@ import { compareTriples, formatTriple, type KernelTriple } from '../engine/kerne
 import { ciliumDoc, configValue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from '../engine/runbook-kit.ts';
 import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { moduleQuote, moduleState } from '../engine/node-modules.ts';
 
 const ID = 'wireguard-unsupported';
 const WG_MIN: KernelTriple = [5, 6, 0];
@@ -37,7 +39,10 @@ export const wireguardUnsupported: Runbook = {
     if (e.ciliumConfig.ok && !enabled) return null;
     const k = nodeKernel(e);
     const kernelOld = k !== null && compareTriples(k.effective, WG_MIN) < 0;
-    const old = enabled && kernelOld;
+    // Below 5.6 there is no in-tree WireGuard, so /proc/modules settles it: the out-of-tree module loaded means the
+    // node runs WireGuard after all (only the agent's own lines count then); not loaded leaves little doubt.
+    const wgModule = moduleState(e, 'wireguard');
+    const old = enabled && kernelOld && wgModule !== 'loaded';
     const lines = findAgentLines(e, {
       text: WG_PATTERNS,
       where: (l) => {
@@ -58,6 +63,8 @@ export const wireguardUnsupported: Runbook = {
       evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}`, source: `node ${e.nodeName} status.nodeInfo` });
       if (kernelOld) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.6.0 (in-tree WireGuard)`, source: 'fact sheet §1.2; v1.10 WireGuard guide' });
     }
+    const moduleFact = kernelOld ? moduleQuote(e, 'wireguard') : null;
+    if (moduleFact !== null) evidence.push(moduleFact);
     evidence.push(...lines.map((s) => quoteLogLine(s.source, s.line)));
     const why = portInUse ? 'another process already holds WireGuard\'s UDP port 51871 (#35928)'
       : l7 ? 'this Cilium release cannot combine WireGuard with the L7 proxy (1.13, kubespray#10538)'
@@ -98,8 +105,8 @@ export const wireguardUnsupported: Runbook = {
       ],
       docs: [ciliumDoc(e, 'WireGuard transparent encryption', 'security/network/encryption-wireguard/'), ciliumDoc(e, 'System requirements', 'operations/system_requirements/')],
       proposals: certain && !portInUse ? [disableFeature('enable-wireguard', 'false', 'Lets the agent start; inter-node pod traffic is no longer encrypted (security trade-off).')] : [],
-      // The version alone is medium: the out-of-tree module may be loaded.
-      confidence: certain ? 'certain' : 'medium',
+      // The version alone is medium: the out-of-tree module may be loaded; the probe's /proc/modules saying it is not, high.
+      confidence: certain ? 'certain' : wgModule === 'not-loaded' ? 'high' : 'medium',
       basis: certain ? 'explicit' : 'inferred',
       explainsAgentCrash: certain,
     } satisfies Finding;

@@ -235,6 +235,10 @@ export const HostKernelSchema = z.object({
   /** Ubuntu only: /proc/version_signature, e.g. "Ubuntu 5.15.0-57.63-generic 5.15.74" (the upstream version is last). */
   versionSignature: z.string().optional(),
   source: FactSourceSchema,
+  /** Node probe only (runbooks/engine/node-modules.ts): which of `checked` /proc/modules lists; built-in (=y) code never shows there. */
+  modules: z.object({ checked: z.array(z.string()), loaded: z.array(z.string()) }).optional(),
+  /** Node probe only: the filesystem type at the host's /sys/fs/bpf (`stat -f -c %T`), "bpf_fs" when bpffs is mounted. */
+  bpffs: z.string().optional(),
 });
 export type HostKernel = z.infer<typeof HostKernelSchema>;
 

@@ -13,12 +13,13 @@ import type { ApiCallRecord, SlackEmulator, SlackEmulatorOptions } from './types
 import { waitFor } from './wait-for.ts';
 import { sendMessageShortcut } from './driver/message-shortcut.ts';
 import { postUserMessage } from './user-messages.ts';
+import { sendMessageEvent } from './driver/message-event.ts';
 
 export type * from './types.ts';
 export { signRequest } from './driver/http-delivery.ts';
 export { validateBlocks } from './block-kit/validate.ts';
 export { messageBodyLines } from './transcript/blocks-to-text.ts';
-export { shortcutsFromManifest, shortcutsFromManifestFile } from './manifest.ts';
+export { botEventsFromManifest, shortcutsFromManifest, shortcutsFromManifestFile } from './manifest.ts';
 
 export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
   const identity = DEFAULT_IDENTITY;
@@ -69,6 +70,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     clickButton: (a) => sendButtonClick(driver, a),
     userMessage: (a) => postUserMessage(store, a),
     useMessageShortcut: (a) => sendMessageShortcut({ ...driver, shortcuts: opts.shortcuts ?? [], baseUrl: () => baseUrl }, a),
+    messageEvent: (a) => sendMessageEvent({ ...driver, botEvents: opts.botEvents ?? [], baseUrl: () => baseUrl }, a),
     socketConnections: () => socket.count(),
     disconnectSockets: (reason = 'refresh_requested') => socket.disconnect(reason),
     waitFor: (predicate, o) => waitFor(predicate, o ?? {}),

@@ -23,3 +23,12 @@ export function shortcutsFromManifest(text: string): SlackShortcutSeed[] {
 export function shortcutsFromManifestFile(path: string): SlackShortcutSeed[] {
   return shortcutsFromManifest(readFileSync(path, 'utf8'));
 }
+
+/** `settings.event_subscriptions.bot_events` of an app manifest (YAML or JSON text): the events Slack sends the bot. */
+export function botEventsFromManifest(text: string): string[] {
+  const doc: unknown = parse(text);
+  const settings = typeof doc === 'object' && doc !== null ? (doc as { settings?: { event_subscriptions?: { bot_events?: unknown } } }).settings : undefined;
+  const list = settings?.event_subscriptions?.bot_events ?? [];
+  if (!Array.isArray(list) || !list.every((e): e is string => typeof e === 'string')) throw new Error('app manifest: settings.event_subscriptions.bot_events must be a list of event names');
+  return list;
+}

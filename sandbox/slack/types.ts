@@ -28,6 +28,8 @@ export interface SlackShortcutSeed {
 export interface SlackEmulatorOptions {
   /** The app's shortcuts (e.g. `shortcutsFromManifest(deploy/slack/manifest.yaml)`): only these can be used. */
   shortcuts?: SlackShortcutSeed[];
+  /** The bot events the app subscribes to (`botEventsFromManifest`): `message.channels` lets `messageEvent` deliver. */
+  botEvents?: string[];
   signingSecret?: string;
   botToken?: string;
   appToken?: string;
@@ -123,6 +125,13 @@ export interface UserMessageArgs {
   text: string;
   threadTs?: string;
   files?: UserFileSeed[];
+}
+
+/** Slack tells the app about a message a person posted (`userMessage`) in a channel the bot is in. */
+export interface MessageEventArgs {
+  channelId: string;
+  messageTs: string;
+  via: 'http' | 'socket';
 }
 
 export interface MessageShortcutArgs {
@@ -246,6 +255,8 @@ export interface SlackEmulator {
   userMessage(args: UserMessageArgs): StoredMessage;
   /** A person uses a message shortcut the app declares on a message: Slack sends `message_action`. */
   useMessageShortcut(args: MessageShortcutArgs): Promise<MessageShortcutResult>;
+  /** The Events API `message` event (subtype file_share when it shares files) of a posted message, sent to the app. */
+  messageEvent(args: MessageEventArgs): Promise<DeliveryResult & { payload: Record<string, unknown> }>;
   socketConnections(): number;
   disconnectSockets(reason?: DisconnectReason): void;
   waitFor<T>(predicate: () => T | undefined | false, opts?: { timeoutMs?: number; description?: string }): Promise<T>;

@@ -48,6 +48,8 @@ const ManifestSchema = z
       redirect_urls: z.array(url).optional(),
     }),
     settings: z.strictObject({
+      // Manifest schema: settings.event_subscriptions {request_url, bot_events, user_events} (api.slack.com/reference/manifests).
+      event_subscriptions: z.strictObject({ request_url: url.optional(), bot_events: z.array(z.string().regex(/^[a-z_]+(\.[a-z_]+)?$/)).max(100).optional(), user_events: z.array(z.string()).optional() }).optional(),
       interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: url.optional(), message_menu_options_url: url.optional() }).optional(),
       org_deploy_enabled: z.boolean().optional(),
       socket_mode_enabled: z.boolean().optional(),
@@ -59,7 +61,10 @@ const ManifestSchema = z
     const bot = m.oauth_config.scopes.bot ?? [];
     if (bot.length > 0 && m.features.bot_user === undefined) ctx.addIssue({ code: 'custom', message: 'bot scopes need features.bot_user' });
     if ((m.features.slash_commands ?? []).length > 0 && !bot.includes('commands')) ctx.addIssue({ code: 'custom', message: 'slash commands need the commands scope' });
+    // message.channels is delivered only with channels:history (docs.slack.dev/reference/events/message.channels).
+    if ((m.settings.event_subscriptions?.bot_events ?? []).includes('message.channels') && !bot.includes('channels:history')) ctx.addIssue({ code: 'custom', message: 'message.channels needs the channels:history scope' });
     if (!socket) {
+      if ((m.settings.event_subscriptions?.bot_events ?? []).length > 0 && m.settings.event_subscriptions?.request_url === undefined) ctx.addIssue({ code: 'custom', message: 'bot events need a request_url without Socket Mode' });
       for (const c of m.features.slash_commands ?? []) if (c.url === undefined) ctx.addIssue({ code: 'custom', message: `${c.command} needs a url without Socket Mode` });
       if (m.settings.interactivity?.is_enabled === true && m.settings.interactivity.request_url === undefined) {
         ctx.addIssue({ code: 'custom', message: 'interactivity needs a request_url without Socket Mode' });

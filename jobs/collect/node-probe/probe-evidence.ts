@@ -1,9 +1,10 @@
 // Where the node probe meets the evidence: it runs only when a node-level fact could not be read through the agent
 // (or the agent is not ready, when the kernel log matters most), and its reads replace just those facts.
-import type { Evidence, Fact, Unavailable } from '../../../runbooks/engine/evidence.ts';
+import type { Evidence, Fact, HostKernel, Unavailable } from '../../../runbooks/engine/evidence.ts';
 import type { ProbeReads } from './probe-output.ts';
 import type { ProbePodsApi } from './probe-pods-api.ts';
 import { runNodeProbe } from './run-probe.ts';
+import { PROBE_MODULES } from './probe-script.ts';
 
 export interface NodeProbe {
   api: ProbePodsApi;
@@ -59,12 +60,18 @@ function prefer<T>(agent: Fact<T>, probe: Fact<T>): Fact<T> {
   return { ...agent, detail: `${agent.detail}; the node probe could not read it either: ${probe.detail}`, ...(probe.fix !== undefined && { fix: probe.fix }) };
 }
 
+/** The loaded modules and the bpffs mount only the probe reads, on whichever host kernel fact was read. */
+function withHostState(f: Fact<HostKernel>, reads: ProbeReads): Fact<HostKernel> {
+  if (!f.ok) return f;
+  return { ok: true, value: { ...f.value, ...(reads.modules !== null && { modules: { checked: [...PROBE_MODULES], loaded: reads.modules } }), ...(reads.bpffs !== null && { bpffs: reads.bpffs }) } };
+}
+
 export function mergeProbeReads(e: Evidence, reads: ProbeReads): Evidence {
   return {
     ...e,
     iptables: prefer(e.iptables, reads.iptables),
     kernelConfig: prefer(e.kernelConfig, reads.kernelConfig),
-    hostKernel: prefer(e.hostKernel, reads.hostKernel),
+    hostKernel: withHostState(prefer(e.hostKernel, reads.hostKernel), reads),
     memlock: prefer(e.memlock, reads.memlock),
     kernelLog: reads.kernelLog,
   };

@@ -19,7 +19,7 @@ export interface ProbeReads {
   memlock: Fact<Memlock>;
   kernelLog: Fact<KernelLog>;
   iptables: Fact<IptablesInfo>;
-  /** Loaded modules among PROBE_MODULES (not yet a fact of its own: kept for the report and the log). */
+  /** Loaded modules among PROBE_MODULES (merged into hostKernel.modules by probe-evidence.ts). */
   modules: string[] | null;
   /** The filesystem type at the host's /sys/fs/bpf ("bpf_fs" when mounted); null when not read. */
   bpffs: string | null;

@@ -77,12 +77,23 @@ export function bpfProgramLoadDeniedYaml(): string {
   const current = text([...flagLines(FLAGS_111), programTooLarge(131073), UNABLE_TO_LOAD_PROGRAM, joinEpFailed(2599), rewriteEndpointFailed(2599)]);
   const spec: ClusterSpec = {
     name: 'bpf-program-load-denied',
-    description: 'Cilium 1.11.7 (default install) on four nodes: three Debian 11 (5.10) and node-2, the last Debian 10 node (4.19.0-18-cloud-amd64), where the verifier rejects bpf_lxc with "BPF program is too large. Processed 131073 insn" (the 4.19 complexity budget; cilium#17647, #18047). node-2\'s agent stays up but not ready because its health endpoint program never loads.',
-    header: ['Verifier/loader lines: cilium-facts §2.3; JoinEP / rewrite lines verbatim from vexxhost/atmosphere#453 (1.11).', 'Known-bad combination in cilium-facts §7 (Debian 10 4.19 + 1.11); 5.10.120 fixed it (#18047).'],
+    description: 'Cilium 1.11.7 (default install) on four nodes: three Debian 11 (5.10) and node-2, the last Debian 10 node (4.19.0-18-cloud-amd64), where the verifier rejects bpf_lxc with "BPF program is too large. Processed 131073 insn" (the 4.19 complexity budget; cilium#17647, #18047). node-2\'s agent stays up but not ready because its health endpoint program never loads. With the node probe on, node-2\'s kernel log also shows a permissive SELinux AVC record for bpftool\'s prog_load (logged, not refused).',
+    header: ['Verifier/loader lines: cilium-facts §2.3; JoinEP / rewrite lines verbatim from vexxhost/atmosphere#453 (1.11).', 'Known-bad combination in cilium-facts §7 (Debian 10 4.19 + 1.11); 5.10.120 fixed it (#18047).', 'nodeData AVC record (permissive=1): rancher/rke2#1273.'],
     version: '1.11.7', nodes: 4, os: DEBIAN_11, brokenOs: DEBIAN_10,
     config: { 'kube-proxy-replacement': 'disabled', tunnel: 'vxlan' }, kpr: false,
     healthyLog: () => text(flagLines(FLAGS_111)),
     broken: { state: 'restarting', restarts: 0, current, backOffEvent: false },
+    // What the node probe reads on node-2 (the agent is not ready, so NODE_PROBE_ENABLED starts it): Cilium 1.11 runs
+    // `bpftool -j feature probe` at start, and this node's SELinux is permissive, so the kernel logs the AVC record of
+    // rancher/rke2#1273 (comment 2021-07-13; its proctitle decodes to that bpftool command) but allows the load:
+    // permissive=1 is no refusal (kernel-denials.ts), so the verifier stays the cause. dmesg shows audit records as
+    // `audit: type=1400` (AUDIT_AVC) when auditd does not take them.
+    nodeData: [{
+      node: 'node-2',
+      kernelLog: [
+        '[   41.112734] audit: type=1400 audit(1626189345.067:258): avc:  denied  { prog_load } for  pid=3016 comm="bpftool" scontext=system_u:system_r:spc_t:s0 tcontext=system_u:system_r:spc_t:s0 tclass=bpf permissive=1',
+      ],
+    }],
   };
   return clusterYaml(spec);
 }
