@@ -34,7 +34,8 @@ const DENIED = /load program: (permission denied|operation not permitted)|Failed
 const LOAD_FAIL = /failed to load (?:BPF )?program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|Failed to load tc filter/i;
 /** The loader's tc call failed; only a tc command that attaches a BPF object is a program load. */
 const TC_COMMAND_FAILED = /Command execution failed/i;
-const TC_BPF_ATTACH = /\btc filter (?:replace|add)\b[^\]"]*\bbpf\b/;
+// Each attempt stops at the next "tc filter ": linear on a line that repeats the command.
+const TC_BPF_ATTACH = /\btc filter (?:replace|add)\b(?:(?!tc filter )[^\]"])*\bbpf\b/;
 
 function isTcAttachFailure(l: LogLine): boolean {
   return TC_COMMAND_FAILED.test(lineText(l)) && TC_BPF_ATTACH.test(l.fields['cmd'] ?? l.raw);

@@ -13,7 +13,11 @@ export function policyDrops(e: Evidence): Flow[] {
   return e.flows.ok ? e.flows.value.flows.filter(isPolicyDrop) : [];
 }
 
-const endpoint = (s: string): string => s.replace(/ \(.*\)$/, '');
+/** "ns/pod (ID:1234)" → "ns/pod": cut at the first " (" when the text ends in ")", as / \(.*\)$/ would, without its quadratic retries. */
+const endpoint = (s: string): string => {
+  const open = s.indexOf(' (');
+  return open >= 0 && s.endsWith(')') ? s.slice(0, open) : s;
+};
 const isDns = (f: Flow): boolean => /:53$/.test(endpoint(f.destination)) && /UDP|dns/i.test(f.summary + f.raw);
 
 /** The evidence quotes of policy drops, for the finding built from policies too. */

@@ -23,8 +23,9 @@ export interface KernelDenial {
 }
 
 const AVC = /avc:\s+denied\s+\{\s*([^}]+?)\s*\}.*?tclass=(\w+)/;
-const APPARMOR = /apparmor="DENIED".*?capname="(bpf|perfmon)"/;
-const LOCKDOWN = /Lockdown: ([^:]+): (.*?bpf.*?) is restricted/;
+// Each attempt stops at the next record's start, so a line repeating it costs linear time.
+const APPARMOR = /apparmor="DENIED"(?:(?!apparmor="DENIED").)*?capname="(bpf|perfmon)"/;
+const LOCKDOWN = /Lockdown: ([^:]+): ((?:(?!Lockdown: ).)*?bpf(?:(?!Lockdown: ).)*?) is restricted/;
 const BPF_PERMS = /\b(prog_load|prog_run|map_create|map_read|map_write|bpf|perfmon)\b/;
 
 export function kernelDenial(line: string): KernelDenial | null {

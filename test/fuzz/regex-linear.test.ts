@@ -12,23 +12,26 @@ const SIZE = 2 * 65_536;
 const BUDGET_MS = 150;
 
 /** Regexes applied only to the runbooks' own constants (never to collected evidence), with where. */
-const CONSTANT_INPUT = new Map([['kernel-too-old.ts', [String.raw`/ \(.*\)$/`]]]);
+const CONSTANT_INPUT = new Map([
+  ['kernel-too-old.ts', [String.raw`/ \(.*\)$/`]],
+  // Applied to the links of the known-issue table (catalogue/known-issues/describe.ts), never to evidence.
+  ['describe.ts', [String.raw`/launchpad\.net\/.*\/\+bug\/(\d+)/`, String.raw`/git\.kernel\.org\/.*[?&]id=([0-9a-f]{7,})/`]],
+]);
 
 /**
  * The patterns as they were before issue 17 and as they are now: `A.*B` → `A(?:(?!A).)*B`, each attempt stops at the
  * next A, so the attempts cover the line once. The same answer whenever no end of A can begin B; where one can
  * (CT_GC: A ends with the space B begins with), the stop skips an A that B follows.
  */
+// (The version-advisory symptom regexes once rewritten here moved into catalogue/known-issues; the timing test covers them.)
 const REWRITTEN: readonly [before: RegExp, after: RegExp][] = [
   [/Unable to create map \/|creating map: |map create: [^(]*\(MEMLOCK may be too low/i, /Unable to create map \/|creating map: |map create: (?:(?!map create: )[^(])*\(MEMLOCK may be too low/i],
-  [/load program: (permission denied|operation not permitted)|Failed to load prog.*(permission denied|operation not permitted)/i, /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)/i],
+  [/load program: (permission denied|operation not permitted)|Failed to load prog.*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)|libbpf: load bpf program failed: (?:Permission denied|Operation not permitted)/i, /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)|libbpf: load bpf program failed: (?:Permission denied|Operation not permitted)/i],
   [/Policy routing:NOT OK.*CONFIG_IP_MULTIPLE_TABLES/i, /Policy routing:NOT OK(?:(?!Policy routing:NOT OK).)*CONFIG_IP_MULTIPLE_TABLES/i],
   [/proxy routing rule.*address family not supported by protocol/i, /proxy routing rule(?:(?!proxy routing rule).)*address family not supported by protocol/i],
-  [/the map is full|Failed to add PolicyMap key.*argument list too long/i, /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long/i],
+  [/the map is full|Failed to add PolicyMap key.*argument list too long|Unable to update element for LB bpf map|Unable to update element for (?:[A-Za-z0-9_]+ )?map with file descriptor \d+: (?:argument list too long|no space left on device)/i, /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long|Unable to update element for LB bpf map|Unable to update element for (?:[A-Za-z0-9_]+ )?map with file descriptor \d+: (?:argument list too long|no space left on device)/i],
   [/Garbage collection on .* CT map failed to finish/i, /Garbage collection on (?:(?!Garbage collection on (?!CT map failed to finish)).)* CT map failed to finish/i],
   [/perf ring buffer.*can't mmap: operation not permitted|failed to create perf ring.*can't mmap: operation not permitted/i, /perf ring buffer(?:(?!perf ring buffer).)*can't mmap: operation not permitted|failed to create perf ring(?:(?!failed to create perf ring).)*can't mmap: operation not permitted/i],
-  [/Unable to create map.*operation not permitted/i, /Unable to create map(?:(?!Unable to create map).)*operation not permitted/i],
-  [/creating map.*cannot allocate memory/i, /creating map(?:(?!creating map).)*cannot allocate memory/i],
   [/initialize wireguard agent.*address already in use/i, /initialize wireguard agent(?:(?!initialize wireguard agent).)*address already in use/i],
   [/(Red Hat|Rocky|AlmaLinux|CentOS|Oracle Linux).*\b8(\.\d+)?\b/i, /(Red Hat|Rocky|AlmaLinux|CentOS|Oracle Linux)(?:(?!Red Hat|Rocky|AlmaLinux|CentOS|Oracle Linux).)*\b8(\.\d+)?\b/i],
 ];

@@ -2,7 +2,7 @@
 // adversarial texts for one: its own literal text repeated to the size of a long agent line (64 KB, the parser's
 // cap), the shape that makes a backtracking engine retry `.*`/`[^x]*` from every occurrence (issue 17).
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { requiredLiterals } from '../../runbooks/engine/log-literals.ts';
@@ -17,8 +17,11 @@ export interface RunbookRegex {
 
 export function runbookRegexes(): RunbookRegex[] {
   const out: RunbookRegex[] = [];
-  for (const file of readdirSync(RUNBOOKS).filter((f) => f.endsWith('.ts')).sort()) {
-    const sf = ts.createSourceFile(file, readFileSync(join(RUNBOOKS, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+  // Every .ts under runbooks/ (catalogue/, engine/ and their folders); `file` is the base name, as the exemptions use.
+  const files = (readdirSync(RUNBOOKS, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
+  for (const path of files) {
+    const file = basename(path);
+    const sf = ts.createSourceFile(file, readFileSync(join(RUNBOOKS, path), 'utf8'), ts.ScriptTarget.ES2022, true);
     const visit = (node: ts.Node): void => {
       if (ts.isRegularExpressionLiteral(node)) {
         const end = node.text.lastIndexOf('/');

@@ -202,7 +202,7 @@ export function describeNode(lines: readonly string[]): DescribedNode {
   const name = first(s, 'Name') ?? 'unknown-node';
   const info: Record<string, string> = {};
   for (const l of s.get('System Info') ?? []) {
-    const m = /^\s+([A-Za-z ]+?):\s+(.*)$/.exec(l);
+    const m = /^\s+([A-Za-z][A-Za-z ]*?):\s+(.*)$/.exec(l);
     if (m?.[1] !== undefined) info[m[1]] = (m[2] ?? '').trim();
   }
   const taints: Taint[] = (s.get('Taints') ?? []).map((l) => l.trim()).filter((l) => l !== '' && l !== '<none>').map(parseTaint).filter((t): t is Taint => t !== null);
