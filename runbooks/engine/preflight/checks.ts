@@ -147,7 +147,7 @@ export function configKeyProblems(target: string, config: Record<string, string>
   for (const alias of configKeyAliases) {
     if (alias.removedIn === null || !atLeast(target, alias.removedIn)) continue;
     const old = config[alias.from]?.trim();
-    if (old === undefined || old === '' ) continue;
+    if (old === undefined || old === '') continue;
     const replacement = config[alias.key]?.trim();
     const translated = alias.translate(old.toLowerCase());
     const key = `config-key:${alias.from}->${alias.key}`;
@@ -173,7 +173,7 @@ export function configKeyProblems(target: string, config: Record<string, string>
       key: `config-value:${key}=${v}`, kind: 'config-key', severity: 'breaks', scope: 'cluster', source: 'cilium/cilium PR #26577, PR #31286',
       text: `\`${key}=${v}\` is no longer accepted from Cilium ${VALUE_REMOVED_IN[key] ?? '?'}`,
       fix: now === null ? `Choose \`${key}=true\` or \`false\` explicitly.` : `Set \`${key}=${now}\`.`,
-      ...(now !== null && HELM_FOR_KEY[key] !== undefined && { helm: { [HELM_FOR_KEY[key] as string]: now === 'true' } }),
+      ...(now !== null && HELM_FOR_KEY[key] !== undefined && { helm: { [HELM_FOR_KEY[key]]: now === 'true' } }),
     });
   }
   return out;
