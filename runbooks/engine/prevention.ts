@@ -98,3 +98,32 @@ export function preventionSteps(input: PreventionInput): FixStep[] {
   });
   return steps;
 }
+
+const PREVENTABLE: Readonly<Record<string, PreventableCause>> = {
+  'kernel-too-old': 'kernel-too-old',
+  'kernel-config-missing': 'kernel-config-missing',
+  // Known issues (kernel × release combinations) are reported by the version-advisory runbook.
+  'version-advisory': 'known-issue',
+};
+
+export interface FleetCauseGroup {
+  runbookId: string;
+  severity: string;
+  version: string | null;
+  pool: string | null;
+}
+
+/**
+ * Prevention for a fleet report: one set of steps for every critical group of a fleet-wide cause (the pools named
+ * together), null when there is none. The floor is the highest among the groups' releases.
+ */
+export function fleetPrevention(groups: readonly FleetCauseGroup[]): { causes: string[]; pools: string[]; steps: FixStep[] } | null {
+  const hit = groups.filter((g) => g.severity === 'critical' && Object.hasOwn(PREVENTABLE, g.runbookId));
+  const first = hit[0];
+  if (first === undefined) return null;
+  const causes = [...new Set(hit.map((g) => g.runbookId))];
+  const pools = [...new Set(hit.map((g) => g.pool).filter((p): p is string => p !== null))].sort();
+  const version = hit.map((g) => g.version).find((v) => v !== null) ?? null;
+  const cause = PREVENTABLE[causes.includes('kernel-too-old') ? 'kernel-too-old' : first.runbookId] ?? 'known-issue';
+  return { causes, pools, steps: preventionSteps({ cause, ciliumVersion: version, pool: pools.length === 1 ? pools[0] ?? null : null }) };
+}
