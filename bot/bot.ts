@@ -27,6 +27,9 @@ import { registerMessageShortcut } from './shortcut/message-shortcut.ts';
 import { Metrics } from './ops/metrics.ts';
 import { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.ts';
+import { PreflightQueue } from '../jobs/preflight/preflight-job.ts';
+import { startPreflightWorker } from '../jobs/preflight/preflight-worker.ts';
+import { SlackPreflightSink } from './preflight-slack.ts';
 import { HealthServer } from './ops/health-server.ts';
 import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
@@ -106,13 +109,14 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const proposals = new ProposalStore(queueRedis, config.queuePrefix, config.remediation.proposalTtlMs);
   const remediateQueue = new RemediateQueue({ connection: queueRedis, prefix: config.queuePrefix });
   const sweepQueue = new SweepQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
+  const preflightQueue = new PreflightQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const nodes = cachedNodeLister(nodeLister(readers));
   // Warm start: the node-name cache and a kept-alive API connection per cluster before the first command, so the
   // first burst of commands does not pay for TLS handshakes and a node list. Failures only cost the warm-up.
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, ...(acks !== undefined && { acks }) });
   registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);
@@ -154,6 +158,10 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const sweepWorker = !runWorkers
     ? null
     : startSweepWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackSweepSink(app.client, new PostLedger(queueRedis, config.queuePrefix)), collect: config.collect, logger, lockMs: config.jobs.lockMs });
+  const preflightWorker = !runWorkers
+    ? null
+    : startPreflightWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackPreflightSink(app.client), logger, lockMs: config.jobs.lockMs,
+      ...(config.collect.ciliumNamespace !== undefined && { ciliumNamespace: config.collect.ciliumNamespace }) });
   // Into the JSON log rather than BullMQ's console.error fallback (Redis down: /readyz says so too).
   for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
   if (worker !== null) observeJobs(worker, 'diagnose', metrics);
@@ -220,8 +228,10 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       nodeProbes?.stop();
       await remediateWorker?.close();
       await sweepWorker?.close();
+      await preflightWorker?.close();
       await remediateQueue.close();
       await sweepQueue.close();
+      await preflightQueue.close();
       await queue.close();
       queueRedis.disconnect();
       workerRedis.disconnect();
