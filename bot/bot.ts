@@ -31,6 +31,9 @@ import { startSysdumpWorker, type SysdumpResult } from '../jobs/sysdump-share/sy
 import { Metrics } from './ops/metrics.ts';
 import { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { startSweepWorker, type SweepResult } from '../jobs/fleet/sweep-worker.ts';
+import { PreflightQueue } from '../jobs/preflight/preflight-job.ts';
+import { startPreflightWorker } from '../jobs/preflight/preflight-worker.ts';
+import { SlackPreflightSink } from './preflight-slack.ts';
 import { HealthServer } from './ops/health-server.ts';
 import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
@@ -113,13 +116,14 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const proposals = new ProposalStore(queueRedis, config.queuePrefix, config.remediation.proposalTtlMs);
   const remediateQueue = new RemediateQueue({ connection: queueRedis, prefix: config.queuePrefix });
   const sweepQueue = new SweepQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
+  const preflightQueue = new PreflightQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const nodes = cachedNodeLister(nodeLister(readers));
   // Warm start: the node-name cache and a kept-alive API connection per cluster before the first command, so the
   // first burst of commands does not pay for TLS handshakes and a node list. Failures only cost the warm-up.
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, ...(acks !== undefined && { acks }) });
   const sysdumpQueue = new SysdumpQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const sysdumps = { queue: sysdumpQueue, cluster: config.clusterName, allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) };
   registerSysdumpShares(app, sysdumps);
@@ -167,6 +171,10 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const sysdumpWorker = !runWorkers
     ? null
     : startSysdumpWorker({ connection: workerRedis, prefix: config.queuePrefix, sink: new SlackSysdumpSink(app.client, config.slack.botToken, new PostLedger(queueRedis, config.queuePrefix)), incidents, incidentSink: sink, logger, lockMs: config.jobs.lockMs });
+  const preflightWorker = !runWorkers
+    ? null
+    : startPreflightWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackPreflightSink(app.client), logger, lockMs: config.jobs.lockMs,
+      ...(config.collect.ciliumNamespace !== undefined && { ciliumNamespace: config.collect.ciliumNamespace }) });
   // Into the JSON log rather than BullMQ's console.error fallback (Redis down: /readyz says so too).
   for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue, sysdumpQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
   if (worker !== null) observeJobs(worker, 'diagnose', metrics);
@@ -237,8 +245,10 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       await sweepWorker?.close();
       await sysdumpWorker?.close();
       await sysdumpQueue.close();
+      await preflightWorker?.close();
       await remediateQueue.close();
       await sweepQueue.close();
+      await preflightQueue.close();
       await queue.close();
       queueRedis.disconnect();
       workerRedis.disconnect();

@@ -4,6 +4,7 @@
 //   cilium-runbook collect <node> [--kubeconfig PATH] [--context C] > evidence.json
 //   cilium-runbook analyze <evidence.json|pasted.txt|-> [--json] [--cilium-version X] [--kernel K] [--config key=value]…
 //   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node N] [--json]
+//   cilium-runbook preflight --target 1.18.2 [--values values.yaml] [--kubeconfig PATH] [--json]
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze } from '../runbooks/engine/analyze.ts';
@@ -21,6 +22,7 @@ import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
 import { runSweep } from '../jobs/fleet/sweep.ts';
 import { analyzeSysdumpFile, isSysdumpPath } from './sysdump-cli.ts';
+import { preflightCommand } from './preflight-cli.ts';
 
 const USAGE = `Usage:
   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json] [--evidence-out FILE]
@@ -30,6 +32,8 @@ const USAGE = `Usage:
                                                                         (- reads standard input; text that is not an
                                                                         evidence document is analysed as pasted output)
   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node NAME] [--json] (a cilium sysdump: all nodes by root cause, or one)
+  cilium-runbook preflight --target 1.18.2 [--values values.yaml] [--kubeconfig PATH] [--context NAME] [--json]
+                                                                        (what upgrading to the target would break; exit 3 if anything)
 Exit codes: 0 no critical finding, 3 a critical finding, 2 bad input, 1 failure.`;
 
 const MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
@@ -141,6 +145,8 @@ async function main(argv: string[]): Promise<void> {
       'cilium-version': { type: 'string' },
       kernel: { type: 'string' },
       config: { type: 'string', multiple: true },
+      target: { type: 'string' },
+      values: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -174,6 +180,14 @@ async function main(argv: string[]): Promise<void> {
       }
       if (values.node !== undefined) fail(`--node picks a node of a sysdump archive (a .zip); an evidence file holds one node already\n${USAGE}`);
       analyzeTarget(target, values);
+      return;
+    }
+    case 'preflight': {
+      if (target !== undefined) fail(`preflight takes --target <version>, not "${target}"\n${USAGE}`);
+      const out = await preflightCommand(values, () => readerFor(values), process.env.CILIUM_NAMESPACE);
+      process.stdout.write(out.stdout);
+      if (out.stderr !== '') process.stderr.write(out.stderr);
+      process.exitCode = out.exitCode;
       return;
     }
     default:

@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { InvalidCommandError } from './errors.ts';
 import { escapeMrkdwn } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
+import { parsePreflight, type PreflightCommand } from './preflight-command.ts';
 
 export const USAGE = [
   '*Usage*',
   '• `/cilium diagnose <node> [--cluster <name>]` — diagnose one node; the report goes into the incident thread',
   '• `/cilium diagnose --all [--cluster <name>]` (or `/cilium sweep`) — the whole cluster, grouped by root cause',
+  '• `/cilium preflight <version> [--values path=value,…] [--cluster <name>]` — what upgrading Cilium to that version would break, by node pool',
   '• `/cilium incidents` — the open incidents (only you see the list)',
   '• `/cilium timeline <INC-id>` — an incident\'s timeline',
   '• `/cilium note <INC-id> <text>` — add a note to an incident\'s timeline',
@@ -45,7 +47,8 @@ export type CiliumCommand =
   | { kind: 'timeline'; incidentId: string }
   | { kind: 'export'; incidentId: string }
   | { kind: 'resolve'; incidentId: string; note?: string }
-  | { kind: 'note'; incidentId: string; text: string };
+  | { kind: 'note'; incidentId: string; text: string }
+  | PreflightCommand;
 
 const MAX_TEXT = 2100;
 /** C0 and C1 controls except tab and newline. */
@@ -74,6 +77,12 @@ export function parseCiliumCommand(text: string): CiliumCommand {
       return parseDiagnose(args);
     case 'sweep':
       return parseDiagnose(['--all', ...args]);
+    case 'preflight':
+      return parsePreflight(args, USAGE, (v) => {
+        const parsed = ClusterNameSchema.safeParse(v);
+        if (!parsed.success) throw new InvalidCommandError(`${printable(v)} is not a cluster name: ${issue(parsed.error)}.`, USAGE);
+        return parsed.data;
+      });
     case 'incidents':
       if (args.length > 0) throw new InvalidCommandError('`incidents` takes no arguments.', USAGE);
       return { kind: 'incidents' };

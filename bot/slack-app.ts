@@ -21,6 +21,8 @@ import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { Incident } from '../jobs/incidents/incident.ts';
 import type { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { sweepProgressMessage } from './render/fleet-report.ts';
+import type { PreflightQueue } from '../jobs/preflight/preflight-job.ts';
+import { startPreflight } from './preflight-slack.ts';
 import { escapeMrkdwn, inlineCode, slackChannel, slackLink } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
 
@@ -33,6 +35,8 @@ export interface SlackAppDeps {
   metrics?: Metrics;
   /** The `sweep` queue (`/cilium diagnose --all`); without it the command says sweeps are not enabled. */
   sweeps?: Pick<SweepQueue, 'enqueue' | 'activeJobFor'>;
+  /** The `preflight` queue (`/cilium preflight <version>`); without it the command says preflights are not enabled. */
+  preflights?: Pick<PreflightQueue, 'enqueue' | 'activeJobFor'>;
   /** HTTP mode: what a command does after its ack waits while other commands still wait for theirs. */
   acks?: AckFirstGate;
   /** HTTP mode: signed requests already seen, shared by replicas through Redis (replay-cache.ts). */
@@ -115,13 +119,14 @@ export function createSlackApp(deps: SlackAppDeps): App {
     await ack();
     try {
       await deps.acks?.quiet();
-      if (parsed.kind === 'diagnose' || parsed.kind === 'sweep') {
+      if (parsed.kind === 'diagnose' || parsed.kind === 'sweep' || parsed.kind === 'preflight') {
         const cluster = parsed.cluster ?? config.clusterName;
         const served = [config.clusterName, ...config.extraClusters.map((c) => c.name)];
         if (!served.includes(cluster)) {
           throw new InvalidCommandError(`Unknown cluster \`${cluster}\`; this bot serves ${served.map((c) => `\`${c}\``).join(', ')}.`, USAGE);
         }
-        if (parsed.kind === 'sweep') await startSweep(deps, client, command, respond, cluster);
+        if (parsed.kind === 'preflight') await startPreflight(deps.preflights, client, command, respond, cluster, parsed);
+        else if (parsed.kind === 'sweep') await startSweep(deps, client, command, respond, cluster);
         else await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
       } else {
         await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });

@@ -9,6 +9,8 @@ import { clip, escapeMrkdwn, inlineCode, mrkdwn, neutraliseInvisible } from './m
 import { redactDeep, redactSecrets } from './redact.ts';
 import { MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT } from './report-blocks.ts';
 import { fitMessage, type Attachment, type SlackMessage } from './slack-limits.ts';
+import { fleetPrevention } from '../../runbooks/engine/prevention.ts';
+import { preventionBlocks } from './prevention-text.ts';
 
 /** Node names shown inline per group; the rest go to the group's file. */
 export const INLINE_NODES = 20;
@@ -78,6 +80,8 @@ export function renderFleetReport(raw: FleetReport): { messages: SlackMessage[];
   ];
   const blocks: KnownBlock[] = [...head];
   for (const g of r.groups) blocks.push({ type: 'divider' }, ...groupBlocks(g, attachments));
+  const prevention = fleetPrevention(r.groups);
+  if (prevention !== null) blocks.push({ type: 'divider' }, ...preventionBlocks(prevention));
   const notes: string[] = r.drift.sentences.map((s) => escapeMrkdwn(s));
   if (r.notCollected > 0) notes.push(`${n(r.notCollected)} more flagged node(s) were not collected in depth (cap); their groups come from fleet facts.`);
   for (const f of r.failures.slice(0, 10)) notes.push(`Deep collection of ${inlineCode(f.node)} failed: ${clip(escapeMrkdwn(f.error), 200)}`);

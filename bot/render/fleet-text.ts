@@ -1,5 +1,7 @@
 // A fleet sweep as plain text for the terminal (`cilium-runbook diagnose --all`).
 import type { FleetReport } from '../../jobs/fleet/sweep.ts';
+import { fleetPrevention } from '../../runbooks/engine/prevention.ts';
+import { preventionText } from './prevention-text.ts';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -16,6 +18,8 @@ export function renderFleetText(r: FleetReport, inlineNodes = 50): string {
     lines.push(`    nodes: ${shown.join(' ')}${g.nodes.length > shown.length ? ` … and ${n(g.nodes.length - shown.length)} more (--json lists all)` : ''}`);
     lines.push(`    details: cilium-runbook diagnose ${shown[0] ?? '<node>'}`, '');
   }
+  const prevention = fleetPrevention(r.groups);
+  if (prevention !== null) lines.push(...preventionText(prevention), '');
   for (const s of r.drift.sentences) lines.push(s.replace(/`/g, ''));
   if (r.notCollected > 0) lines.push(`${n(r.notCollected)} more flagged node(s) were not collected in depth (cap).`);
   for (const f of r.failures) lines.push(`deep collection of ${f.node} failed: ${f.error}`);

@@ -7,6 +7,7 @@
 // §2.3 `RTNETLINK answers: Operation not supported` (clsact/cls_bpf missing, #11294, #20858); §2.7 WireGuard on a
 // 6.6 kernel without CONFIG_WIREGUARD (microsoft/azurelinux#16243); §7 WSL2 without CONFIG_IPV6_MULTIPLE_TABLES (#29302).
 // The bandwidth manager's own lines belong to bandwidth-manager-unsupported; below the named version, kernel-too-old.
+import { preventionSteps } from '../engine/prevention.ts';
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -100,6 +101,11 @@ export const kernelConfigMissing: Runbook = {
           detail: 'Switch the node image to one whose kernel has the options above (most distribution kernels do; minimal/custom ones may not). For hardening, `net.core.bpf_jit_harden=0` on the node lets the probes read what they need (deckhouse#22619). For probe regressions on brand-new kernels, pin the previous kernel or the previous Cilium patch release.',
         },
         verifyAgentStep(e),
+        // A kernel build shared by a pool: prevention (CI preflight, image check of the options, admission guard).
+        ...(critical ? preventionSteps({
+          cause: ID, ciliumVersion: e.cilium.ok ? e.cilium.value.version : null, minimumKernel: null,
+          kernelOptions: missingOpts.filter((o) => /^CONFIG_[A-Z0-9_]+$/.test(o)), pool: e.node.ok ? (e.node.value.pool ?? null) : null,
+        }) : []),
       ],
       docs: [ciliumDoc(e, 'System requirements (kernel configuration)', 'operations/system_requirements/')],
       proposals: critical ? [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'The agent cannot run on this kernel build; keep new pods off the node.' }] : [],

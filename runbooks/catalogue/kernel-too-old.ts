@@ -9,6 +9,7 @@
 // map-creation failures are quoted here and bpf-map-create-failed is folded in (`supersedes`).
 import { ciliumVersionQuote } from '../engine/cilium-version-quote.ts';
 import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } from '../engine/contract.ts';
+import { KERNEL_COMPAT_LABEL, preventionSteps } from '../engine/prevention.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from '../engine/agent-logs.ts';
@@ -28,7 +29,7 @@ import { agentPodSelector, ciliumNamespace, helmUpgrade } from '../engine/instal
 import { comparisonConfidence } from '../engine/finding-confidence.ts';
 
 const ID = 'kernel-too-old';
-const COMPAT_LABEL = 'cilium.io/kernel-compatible';
+const COMPAT_LABEL = KERNEL_COMPAT_LABEL;
 
 export const kernelTooOld: Runbook = {
   id: ID,
@@ -82,7 +83,9 @@ export const kernelTooOld: Runbook = {
       evidence: [...comparisons(e, kernel, version, belowFloor, unmet), ...maybeFloorQuote(kernel, floorVerdict === 'unknown' ? floor : null), ...logLines.slice(0, 5).map((s) => quoteLogLine(s.source, s.line)),
         ...mapLines.map((s) => quoteLogLine(s.source, s.line))],
       blastRadius,
-      fixSteps: fixSteps(e, target, belowFloor, unmet, blastRadius.peers.affected.length),
+      // A fleet-wide cause: prevention (CI preflight, image check, admission guard) closes the critical finding.
+      fixSteps: [...fixSteps(e, target, belowFloor, unmet, blastRadius.peers.affected.length),
+        ...(fatal ? preventionSteps({ cause: ID, ciliumVersion: version, minimumKernel: target, pool: e.node.ok ? (e.node.value.pool ?? null) : null }) : [])],
       docs: docsFor(version, unmet),
       proposals: proposals(e.nodeName, belowFloor !== null || fatal),
       // Exact numbers read from the cluster make it certain; a stated version or a docs equivalence does not.
