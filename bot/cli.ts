@@ -4,6 +4,7 @@
 //   cilium-runbook collect <node> [--kubeconfig PATH] [--context C] > evidence.json
 //   cilium-runbook analyze <evidence.json|pasted.txt|-> [--json] [--cilium-version X] [--kernel K] [--config key=value]…
 //   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node N] [--json]
+//   cilium-runbook why-dropped <ns>/<src> <ns>/<dst>[:port] [--since MINUTES] [--json]   (Hubble Relay)
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze } from '../runbooks/engine/analyze.ts';
@@ -14,7 +15,9 @@ import type { Report } from '../runbooks/engine/contract.ts';
 import { collectEvidence } from '../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
-import { NodeNameSchema } from './command-grammar.ts';
+import { InvalidCommandError } from './errors.ts';
+import { NodeNameSchema, parseWhyDroppedArgs } from './command-grammar.ts';
+import { whyDroppedCli } from './why-dropped-cli.ts';
 import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
 import { runSweep } from '../jobs/fleet/sweep.ts';
@@ -28,6 +31,9 @@ const USAGE = `Usage:
                                                                         (- reads standard input; text that is not an
                                                                         evidence document is analysed as pasted output)
   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node NAME] [--json] (a cilium sysdump: all nodes by root cause, or one)
+  cilium-runbook why-dropped <ns>/<src> <ns>/<dst>[:port] [--since MINUTES] [--json] [--kubeconfig PATH] [--context NAME]
+                                                                        (drops between two pods from Hubble Relay:
+                                                                        HUBBLE_RELAY_ADDR, else the hubble-relay Service)
 Exit codes: 0 no critical finding, 3 a critical finding, 2 bad input, 1 failure.`;
 
 const MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
@@ -133,11 +139,27 @@ async function main(argv: string[]): Promise<void> {
       'cilium-version': { type: 'string' },
       kernel: { type: 'string' },
       config: { type: 'string', multiple: true },
+      since: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, target, ...rest] = positionals;
   if (values.help || command === undefined) fail(USAGE, values.help ? 0 : 2);
+  if (command === 'why-dropped') {
+    let args;
+    try {
+      args = parseWhyDroppedArgs(positionals.slice(1));
+    } catch (e) {
+      if (e instanceof InvalidCommandError) fail(`${e.problem.replace(/`/g, '')}\n${USAGE}`);
+      throw e;
+    }
+    const since = values.since === undefined ? 15 : Number(values.since.replace(/m$/, ''));
+    if (!Number.isFinite(since) || since <= 0 || since > 24 * 60) fail(`--since takes minutes between 1 and 1440 (e.g. --since 30), not "${values.since ?? ''}"`);
+    const out = await whyDroppedCli(args, { sinceMinutes: since, json: values.json, readServices: () => readerFor(values).listServices() });
+    process.stdout.write(`${out.text}\n`);
+    process.exitCode = out.exitCode;
+    return;
+  }
   if (rest.length > 0) fail(`unexpected arguments: ${rest.join(' ')}\n${USAGE}`);
   switch (command) {
     case 'diagnose': {

@@ -146,3 +146,28 @@ function incidentId(arg: string | undefined): string {
 function issue(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'invalid';
 }
+
+/** `<ns>/<pod>` as why-dropped takes it: both RFC 1123 names (a pod name may be a prefix, as Hubble's filters). */
+const PodRefSchema = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/, 'a pod is <namespace>/<pod>, lower-case RFC 1123 names, e.g. shop/checkout');
+
+export interface WhyDroppedArgs { source: { namespace: string; pod: string }; destination: { namespace: string; pod: string }; port?: number }
+
+/** `why-dropped <ns>/<src> <ns>/<dst>[:port]`; throws InvalidCommandError with an example. */
+export function parseWhyDroppedArgs(args: string[]): WhyDroppedArgs {
+  const example = 'e.g. `why-dropped shop/checkout shop/payments:8080`';
+  if (args.length !== 2) throw new InvalidCommandError(`\`why-dropped\` takes a source and a destination pod, ${example}.`, USAGE);
+  const [srcArg, dstArg] = args as [string, string];
+  const portMatch = /^(.*):(\d{1,5})$/.exec(dstArg);
+  const dstText = portMatch === null ? dstArg : portMatch[1] ?? '';
+  const port = portMatch === null ? undefined : Number(portMatch[2]);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new InvalidCommandError(`Port ${port} is not between 1 and 65535.`, USAGE);
+  const ref = (text: string) => {
+    const parsed = PodRefSchema.safeParse(text);
+    if (!parsed.success) throw new InvalidCommandError(`${printable(text)} is not a pod: ${issue(parsed.error)}; ${example}.`, USAGE);
+    const [namespace, pod] = parsed.data.split('/') as [string, string];
+    return { namespace, pod };
+  };
+  return { source: ref(srcArg), destination: ref(dstText), ...(port !== undefined && { port }) };
+}
