@@ -18,6 +18,7 @@ import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
 import { InvalidCommandError } from './errors.ts';
 import { NodeNameSchema, parseWhyDroppedArgs } from './command-grammar.ts';
 import { whyDroppedCli } from './why-dropped-cli.ts';
+import { parseHubbleEnv } from '../jobs/hubble/node-flows.ts';
 import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
 import { runSweep } from '../jobs/fleet/sweep.ts';
@@ -54,7 +55,10 @@ function readerFor(values: Values): ClientNodeCluster {
 /** What the collectors read per fact; CILIUM_NAMESPACE limits the search for the agents as it does for the bot. */
 function collectOptions() {
   const ns = process.env.CILIUM_NAMESPACE;
-  return { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024, ...(ns !== undefined && ns !== '' && { ciliumNamespace: ns }) };
+  // HUBBLE_RELAY_ADDR set: the node report also reads the node's recent drops from Hubble Relay.
+  const hubble = parseHubbleEnv(process.env);
+  if (hubble.problems.length > 0) fail(hubble.problems.join('\n'));
+  return { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024, ...(ns !== undefined && ns !== '' && { ciliumNamespace: ns }), ...(hubble.config !== null && { hubbleFlows: hubble.config }) };
 }
 
 /** `diagnose --all`: the fleet sweep, progress on stderr, the report (text or JSON) on stdout. */

@@ -18,6 +18,9 @@ export function renderWhyDroppedText(q: WhyDroppedQuery, a: WhyDroppedAnswer): s
     const what = g.towards === 'dns' ? 'DNS lookups (port 53)' : 'traffic to the destination';
     lines.push('', `${g.count} × ${g.reason} at ${g.direction ?? 'unknown direction'}: ${what}`, `  ${g.responsible}`, ...g.samples.map((s) => `    ${s}`));
   }
+  if (a.groups.every((g) => g.towards === 'dns')) {
+    lines.push('', `No drops to ${q.destination.namespace}/${q.destination.pod} itself were seen: the connection never starts while the name does not resolve.`);
+  }
   if (a.dnsAllowYaml !== null) {
     lines.push('', 'The source cannot resolve names: allow DNS to kube-dns in its egress policy, e.g. apply this CiliumNetworkPolicy:', '', a.dnsAllowYaml);
   }

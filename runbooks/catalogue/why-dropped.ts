@@ -14,6 +14,7 @@ export interface DropGroup {
   direction: 'ingress' | 'egress' | null;
   /** "dns" when the drops are the source's lookups to port 53, else "destination". */
   towards: 'dns' | 'destination';
+  /** Dropped packets (drop notifications); policy-verdict events of the same packets only when no drop event came. */
   count: number;
   /** Which policy (or missing allow) is responsible, in words. */
   responsible: string;
@@ -98,15 +99,23 @@ export function whyDropped(flows: Fact<Flows>, q: WhyDroppedQuery): WhyDroppedAn
   const relevant = flows.value.flows.filter((f) => isDropped(f) && matchesPod(f.source, q.source) &&
     (isDns(f) || (matchesPod(f.destination, q.destination) && (q.port === undefined || f.port === undefined || f.port === q.port))));
   const groups = new Map<string, DropGroup>();
-  for (const f of relevant) {
+  const verdictOnly = new Map<string, number>();
+  // Drop notifications first: a policy-verdict event and the drop it causes describe the same packet (cilium/hubble#745).
+  const ordered = [...relevant.filter((f) => !f.reason.startsWith('policy-verdict')), ...relevant.filter((f) => f.reason.startsWith('policy-verdict'))];
+  for (const f of ordered) {
     const towards = isDns(f) && !matchesPod(f.destination, q.destination) ? 'dns' : 'destination';
     const reason = reasonKey(f);
     const key = `${reason}|${f.direction ?? ''}|${towards}`;
     const port = q.port !== undefined ? `:${q.port}` : f.port !== undefined ? `:${f.port}` : '';
     const g = groups.get(key) ?? { reason, direction: f.direction, towards, count: 0, responsible: responsibleFor(reason, f.direction, towards, q, port), samples: [] };
-    g.count += 1;
+    if (!f.reason.startsWith('policy-verdict')) g.count += 1;
+    else verdictOnly.set(key, (verdictOnly.get(key) ?? 0) + 1);
     if (g.samples.length < 3) g.samples.push(f.raw);
     groups.set(key, g);
+  }
+  for (const [key, n] of verdictOnly) {
+    const g = groups.get(key);
+    if (g !== undefined && g.count === 0) g.count = n;
   }
   const sorted = [...groups.values()].sort((a, b) => b.count - a.count);
   const dnsPolicyDrop = relevant.find((f) => isDns(f) && f.direction !== 'ingress' && reasonKey(f) === 'POLICY_DENIED');

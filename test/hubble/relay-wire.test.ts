@@ -8,9 +8,10 @@ import { flowFromRelay } from '../../jobs/hubble/flow-convert.ts';
 import { responseFromJson } from '../../sandbox/hubble/scenario-flows.ts';
 import { isPolicyDrop } from '../../runbooks/engine/evidence.ts';
 
-const methods = observerService().service;
-const encodeResponse = (r: GetFlowsResponse): Buffer => methods.GetFlows.responseSerialize(r);
-const decodeResponse = (b: Buffer): GetFlowsResponse => methods.GetFlows.responseDeserialize(b) as GetFlowsResponse;
+const getFlows = observerService().service.GetFlows;
+if (getFlows === undefined) throw new Error('observer.proto lost GetFlows');
+const encodeResponse = (r: GetFlowsResponse): Buffer => getFlows.responseSerialize(r);
+const decodeResponse = (b: Buffer): GetFlowsResponse => getFlows.responseDeserialize(b) as GetFlowsResponse;
 
 /** Protobuf varint. */
 function varint(n: number): number[] {
