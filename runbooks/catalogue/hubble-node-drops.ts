@@ -54,8 +54,9 @@ export const hubbleNodeDrops: Runbook = {
   title: 'Dropped on this node (Hubble)',
   severity: 'warning',
   rank: 85,
-  // Only when flows were read from Relay (or tried): without HUBBLE_RELAY_ADDR/in-cluster the fact is not collected.
-  needs: (e) => (!e.flows.ok && e.flows.detail.startsWith('not collected') ? [] : ['flows']),
+  // Flows are read only with HUBBLE_RELAY_ADDR or in-cluster; when they were not even tried, what is known is
+  // whether Hubble is on (hubble-disabled reports it), so that is what the check needs.
+  needs: (e) => (!e.flows.ok && e.flows.detail.startsWith('not collected') ? ['hubble'] : ['flows']),
   match(e: Evidence): Finding | null {
     if (!e.flows.ok || e.flows.value.source !== 'hubble-relay') return null;
     const groups = groupsOf(e.flows.value.flows);
