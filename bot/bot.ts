@@ -31,6 +31,7 @@ import { HealthServer } from './ops/health-server.ts';
 import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
 import { redactingLogger } from './log-redaction.ts';
+import { whyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
 
 export interface RunningBot {
   app: App;
@@ -112,7 +113,9 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
+  const defaultReader = readers.get(config.clusterName);
+  const whyDropped = whyDroppedService(config.collect.hubbleFlows, () => (defaultReader === undefined ? Promise.reject(new Error(`no reader for ${config.clusterName}`)) : defaultReader.listServices()), config.collect.deadlineMs);
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, whyDropped, ...(acks !== undefined && { acks }) });
   registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);

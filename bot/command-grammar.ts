@@ -9,6 +9,7 @@ export const USAGE = [
   '*Usage*',
   '• `/cilium diagnose <node> [--cluster <name>]` — diagnose one node; the report goes into the incident thread',
   '• `/cilium diagnose --all [--cluster <name>]` (or `/cilium sweep`) — the whole cluster, grouped by root cause',
+  '• `/cilium why-dropped <ns>/<src> <ns>/<dst>[:port]` — drops between two pods from Hubble, by reason and direction, with the missing allow',
   '• `/cilium incidents` — the open incidents (only you see the list)',
   '• `/cilium timeline <INC-id>` — an incident\'s timeline',
   '• `/cilium note <INC-id> <text>` — add a note to an incident\'s timeline',
@@ -41,6 +42,7 @@ export type CiliumCommand =
   | { kind: 'help' }
   | { kind: 'diagnose'; node: string; cluster?: string }
   | { kind: 'sweep'; cluster?: string }
+  | { kind: 'why-dropped'; query: WhyDroppedArgs }
   | { kind: 'incidents' }
   | { kind: 'timeline'; incidentId: string }
   | { kind: 'export'; incidentId: string }
@@ -74,6 +76,8 @@ export function parseCiliumCommand(text: string): CiliumCommand {
       return parseDiagnose(args);
     case 'sweep':
       return parseDiagnose(['--all', ...args]);
+    case 'why-dropped':
+      return { kind: 'why-dropped', query: parseWhyDroppedArgs(args) };
     case 'incidents':
       if (args.length > 0) throw new InvalidCommandError('`incidents` takes no arguments.', USAGE);
       return { kind: 'incidents' };

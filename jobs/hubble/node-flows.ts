@@ -20,7 +20,11 @@ export function parseHubbleEnv(env: NodeJS.ProcessEnv): { config: HubbleFlowConf
   const problems: string[] = [];
   const minutes = env.HUBBLE_FLOWS_MINUTES === undefined || env.HUBBLE_FLOWS_MINUTES === '' ? 15 : Number(env.HUBBLE_FLOWS_MINUTES);
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) problems.push(`HUBBLE_FLOWS_MINUTES: "${env.HUBBLE_FLOWS_MINUTES ?? ''}" is not whole minutes between 1 and 1440 (the window of drops a node report shows)`);
-  const picked = Object.fromEntries(RELAY_VARS.map((k) => [k, env[k]]).filter(([, v]) => v !== undefined && v !== ''));
+  const picked: Record<string, string | undefined> = {};
+  for (const k of RELAY_VARS) {
+    const v = env[k];
+    if (v !== undefined && v !== '') picked[k] = v;
+  }
   try {
     relayTarget(picked, null);
   } catch (e) {

@@ -67,7 +67,7 @@ function credentials(tls: RelayTlsFiles | undefined): grpc.ChannelCredentials {
     try {
       return readFileSync(path);
     } catch (e) {
-      throw new Error(`cannot read the Hubble Relay ${what} ${path}: ${e instanceof Error ? e.message : String(e)}; mount the hubble-relay client Secret there or unset the variable`);
+      throw new Error(`cannot read the Hubble Relay ${what} ${path}: ${e instanceof Error ? e.message : String(e)}; mount the hubble-relay client Secret there or unset the variable`, { cause: e });
     }
   };
   const ca = read(tls.caFile, 'CA file');
