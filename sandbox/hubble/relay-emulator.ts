@@ -10,6 +10,8 @@ export interface RelayEmulatorOptions {
   connectedNodes: string[];
   unavailableNodes?: string[];
   version?: string;
+  /** Serve TLS as Relay does with hubble.relay.tls.server.enabled; with `clientCa`, require client certificates (mTLS). */
+  tls?: { key: string; cert: string; clientCa?: string };
 }
 
 export interface RelayEmulator {
@@ -103,7 +105,10 @@ export async function startRelayEmulator(opts: RelayEmulatorOptions): Promise<Re
     },
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
+    const creds = opts.tls === undefined
+      ? grpc.ServerCredentials.createInsecure()
+      : grpc.ServerCredentials.createSsl(opts.tls.clientCa === undefined ? null : Buffer.from(opts.tls.clientCa), [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }], opts.tls.clientCa !== undefined);
+    server.bindAsync('127.0.0.1:0', creds, (err, p) => (err === null ? resolve(p) : reject(err)));
   });
   return {
     address: `127.0.0.1:${port}`,
