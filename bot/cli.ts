@@ -17,8 +17,7 @@ import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-clus
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
 import { InvalidCommandError } from './errors.ts';
 import { NodeNameSchema, parseWhyDroppedArgs } from './command-grammar.ts';
-import { whyDroppedCli } from './why-dropped-cli.ts';
-import { parseHubbleEnv } from '../jobs/hubble/node-flows.ts';
+import { parseHubbleEnv } from '../jobs/hubble/hubble-env.ts';
 import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
 import { runSweep } from '../jobs/fleet/sweep.ts';
@@ -159,6 +158,7 @@ async function main(argv: string[]): Promise<void> {
     }
     const since = values.since === undefined ? 15 : Number(values.since.replace(/m$/, ''));
     if (!Number.isFinite(since) || since <= 0 || since > 24 * 60) fail(`--since takes minutes between 1 and 1440 (e.g. --since 30), not "${values.since ?? ''}"`);
+    const { whyDroppedCli } = await import('./why-dropped-cli.ts');
     const out = await whyDroppedCli(args, { sinceMinutes: since, json: values.json, readServices: () => readerFor(values).listServices() });
     process.stdout.write(`${out.text}\n`);
     process.exitCode = out.exitCode;

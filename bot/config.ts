@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseNodeProbeEnv, type NodeProbeConfig } from '../jobs/collect/node-probe/probe-config.ts';
-import { parseHubbleEnv, type HubbleFlowConfig } from '../jobs/hubble/node-flows.ts';
+import { parseHubbleEnv, type HubbleFlowConfig } from '../jobs/hubble/hubble-env.ts';
 
 const csv = z
   .string()

@@ -15,7 +15,7 @@ import { agentContainerOf, DEFAULT_CILIUM_NAMESPACE, describeInstall, findAgentP
 import { collectAgentLogs, collectAgentReads, collectInitLogs, collectIptables, perm, type AgentExecReads, type Guard } from './agent-reads.ts';
 import { overridesForNode } from './config-overrides.ts';
 import { completeWithProbe, type NodeProbe } from './node-probe/probe-evidence.ts';
-import { readNodeDrops, type HubbleFlowConfig } from '../hubble/node-flows.ts';
+import type { HubbleFlowConfig } from '../hubble/hubble-env.ts';
 
 /** kube-proxy lives in kube-system wherever Cilium is installed. */
 const KUBE_PROXY_NAMESPACE = 'kube-system';
@@ -128,7 +128,9 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
   const hubbleFlows = opts.hubbleFlows;
   const flowsP = hubbleFlows === undefined
     ? undefined
-    : servicesP.then((svc) => readNodeDrops(hubbleFlows, nodeName, svc.ok ? svc.value : null, opts.deadlineMs, opts.now?.() ?? new Date()));
+    // Loaded only when used: the gRPC client stays out of runs that never read Relay (sysdumps, the CLI without it).
+    : Promise.all([servicesP, import('../hubble/node-flows.ts')]).then(([svc, { readNodeDrops }]) =>
+        readNodeDrops(hubbleFlows, nodeName, svc.ok ? svc.value : null, opts.deadlineMs, opts.now?.() ?? new Date()));
 
   const [node, nodes, ciliumConfig, kubeProxyDs, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode, agent, clusterPods, sandboxEvents, overrides, ns] =
     await Promise.all([

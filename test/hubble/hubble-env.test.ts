@@ -1,6 +1,6 @@
 // HUBBLE_* variables: when the node report reads flows, and the start-up problems that name the variable and the fix.
 import { describe, expect, it } from 'vitest';
-import { parseHubbleEnv } from '../../jobs/hubble/node-flows.ts';
+import { parseHubbleEnv } from '../../jobs/hubble/hubble-env.ts';
 
 describe('parseHubbleEnv', () => {
   it('off outside the cluster without HUBBLE_RELAY_ADDR; on with it, or in-cluster; HUBBLE_FLOWS=false turns it off', () => {
