@@ -22,7 +22,8 @@ export function renderWhyDroppedSlack(q: WhyDroppedQuery, a: WhyDroppedAnswer): 
   for (const g of a.groups.slice(0, 5)) {
     const what = g.towards === 'dns' ? 'DNS lookups (port 53)' : 'traffic to the destination';
     lines.push(`• *${g.count} × ${escapeMrkdwn(g.reason, { literal: true })}* at ${g.direction ?? 'unknown direction'}: ${what}. ${escapeMrkdwn(g.responsible)}`);
-    lines.push(codeBlock(g.samples.slice(0, 2).join('\n')));
+    // Flow lines are data (an HTTP URL may carry a token): redacted like everything the bot posts.
+    lines.push(codeBlock(redactSecrets(g.samples.slice(0, 2).join('\n'))));
   }
   if (a.groups.every((g) => g.towards === 'dns')) lines.push(`No drops to ${inlineCode(`${q.destination.namespace}/${q.destination.pod}`)} itself: the connection never starts while the name does not resolve.`);
   if (a.dnsAllowYaml !== null) lines.push('*Allow DNS to kube-dns* in the source\'s egress policy, e.g. apply:', codeBlock(a.dnsAllowYaml));
