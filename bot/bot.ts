@@ -38,6 +38,7 @@ import { HealthServer } from './ops/health-server.ts';
 import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
 import { redactingLogger } from './log-redaction.ts';
+import { whyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
 
 export interface RunningBot {
   app: App;
@@ -123,7 +124,9 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, ...(acks !== undefined && { acks }) });
+  const defaultReader = readers.get(config.clusterName);
+  const whyDropped = whyDroppedService(config.collect.hubbleFlows, () => (defaultReader === undefined ? Promise.reject(new Error(`no reader for ${config.clusterName}`)) : defaultReader.listServices()), config.collect.deadlineMs);
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, whyDropped, ...(acks !== undefined && { acks }) });
   const sysdumpQueue = new SysdumpQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const sysdumps = { queue: sysdumpQueue, cluster: config.clusterName, allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) };
   registerSysdumpShares(app, sysdumps);

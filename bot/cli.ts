@@ -5,6 +5,7 @@
 //   cilium-runbook analyze <evidence.json|pasted.txt|-> [--json] [--cilium-version X] [--kernel K] [--config key=value]…
 //   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node N] [--json]
 //   cilium-runbook preflight --target 1.18.2 [--values values.yaml] [--kubeconfig PATH] [--json]
+//   cilium-runbook why-dropped <ns>/<src> <ns>/<dst>[:port] [--since MINUTES] [--json]   (Hubble Relay)
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze } from '../runbooks/engine/analyze.ts';
@@ -15,9 +16,11 @@ import type { Report } from '../runbooks/engine/contract.ts';
 import { collectEvidence } from '../jobs/collect/collect-evidence.ts';
 import { ClientNodeCluster, loadKubeConfig } from '../jobs/kube/client-node-cluster.ts';
 import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
-import { NodeNameSchema } from './command-grammar.ts';
 import { closestNames, nodeNotFoundText } from './node-directory.ts';
 import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
+import { InvalidCommandError } from './errors.ts';
+import { NodeNameSchema, parseWhyDroppedArgs } from './command-grammar.ts';
+import { parseHubbleEnv } from '../jobs/hubble/hubble-env.ts';
 import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
 import { runSweep } from '../jobs/fleet/sweep.ts';
@@ -34,6 +37,9 @@ const USAGE = `Usage:
   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node NAME] [--json] (a cilium sysdump: all nodes by root cause, or one)
   cilium-runbook preflight --target 1.18.2 [--values values.yaml] [--kubeconfig PATH] [--context NAME] [--json]
                                                                         (what upgrading to the target would break; exit 3 if anything)
+  cilium-runbook why-dropped <ns>/<src> <ns>/<dst>[:port] [--since MINUTES] [--json] [--kubeconfig PATH] [--context NAME]
+                                                                        (drops between two pods from Hubble Relay:
+                                                                        HUBBLE_RELAY_ADDR, else the hubble-relay Service)
 Exit codes: 0 no critical finding, 3 a critical finding, 2 bad input, 1 failure.`;
 
 const MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
@@ -54,7 +60,10 @@ function readerFor(values: Values): ClientNodeCluster {
 /** What the collectors read per fact; CILIUM_NAMESPACE limits the search for the agents as it does for the bot. */
 function collectOptions() {
   const ns = process.env.CILIUM_NAMESPACE;
-  return { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024, ...(ns !== undefined && ns !== '' && { ciliumNamespace: ns }) };
+  // HUBBLE_RELAY_ADDR set: the node report also reads the node's recent drops from Hubble Relay.
+  const hubble = parseHubbleEnv(process.env);
+  if (hubble.problems.length > 0) fail(hubble.problems.join('\n'));
+  return { deadlineMs: 15_000, tailLines: 2000, limitBytes: 2 * 1024 * 1024, ...(ns !== undefined && ns !== '' && { ciliumNamespace: ns }), ...(hubble.config !== null && { hubbleFlows: hubble.config }) };
 }
 
 /** `diagnose --all`: the fleet sweep, progress on stderr, the report (text or JSON) on stdout. */
@@ -147,11 +156,28 @@ async function main(argv: string[]): Promise<void> {
       config: { type: 'string', multiple: true },
       target: { type: 'string' },
       values: { type: 'string' },
+      since: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, target, ...rest] = positionals;
   if (values.help || command === undefined) fail(USAGE, values.help ? 0 : 2);
+  if (command === 'why-dropped') {
+    let args;
+    try {
+      args = parseWhyDroppedArgs(positionals.slice(1));
+    } catch (e) {
+      if (e instanceof InvalidCommandError) fail(`${e.problem.replace(/`/g, '')}\n${USAGE}`);
+      throw e;
+    }
+    const since = values.since === undefined ? 15 : Number(values.since.replace(/m$/, ''));
+    if (!Number.isFinite(since) || since <= 0 || since > 24 * 60) fail(`--since takes minutes between 1 and 1440 (e.g. --since 30), not "${values.since ?? ''}"`);
+    const { whyDroppedCli } = await import('./why-dropped-cli.ts');
+    const out = await whyDroppedCli(args, { sinceMinutes: since, json: values.json, readServices: () => readerFor(values).listServices() });
+    process.stdout.write(`${out.text}\n`);
+    process.exitCode = out.exitCode;
+    return;
+  }
   if (rest.length > 0) fail(`unexpected arguments: ${rest.join(' ')}\n${USAGE}`);
   switch (command) {
     case 'diagnose': {

@@ -11,6 +11,7 @@ export const USAGE = [
   '• `/cilium diagnose <node> [--cluster <name>]` — diagnose one node; the report goes into the incident thread',
   '• `/cilium diagnose --all [--cluster <name>]` (or `/cilium sweep`) — the whole cluster, grouped by root cause',
   '• `/cilium preflight <version> [--values path=value,…] [--cluster <name>]` — what upgrading Cilium to that version would break, by node pool',
+  '• `/cilium why-dropped <ns>/<src> <ns>/<dst>[:port]` — drops between two pods from Hubble, by reason and direction, with the missing allow',
   '• `/cilium incidents` — the open incidents (only you see the list)',
   '• `/cilium timeline <INC-id>` — an incident\'s timeline',
   '• `/cilium note <INC-id> <text>` — add a note to an incident\'s timeline',
@@ -43,6 +44,7 @@ export type CiliumCommand =
   | { kind: 'help' }
   | { kind: 'diagnose'; node: string; cluster?: string }
   | { kind: 'sweep'; cluster?: string }
+  | { kind: 'why-dropped'; query: WhyDroppedArgs }
   | { kind: 'incidents' }
   | { kind: 'timeline'; incidentId: string }
   | { kind: 'export'; incidentId: string }
@@ -83,6 +85,8 @@ export function parseCiliumCommand(text: string): CiliumCommand {
         if (!parsed.success) throw new InvalidCommandError(`${printable(v)} is not a cluster name: ${issue(parsed.error)}.`, USAGE);
         return parsed.data;
       });
+    case 'why-dropped':
+      return { kind: 'why-dropped', query: parseWhyDroppedArgs(args) };
     case 'incidents':
       if (args.length > 0) throw new InvalidCommandError('`incidents` takes no arguments.', USAGE);
       return { kind: 'incidents' };
@@ -154,4 +158,29 @@ function incidentId(arg: string | undefined): string {
 
 function issue(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'invalid';
+}
+
+/** `<ns>/<pod>` as why-dropped takes it: both RFC 1123 names (a pod name may be a prefix, as Hubble's filters). */
+const PodRefSchema = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/, 'a pod is <namespace>/<pod>, lower-case RFC 1123 names, e.g. shop/checkout');
+
+export interface WhyDroppedArgs { source: { namespace: string; pod: string }; destination: { namespace: string; pod: string }; port?: number }
+
+/** `why-dropped <ns>/<src> <ns>/<dst>[:port]`; throws InvalidCommandError with an example. */
+export function parseWhyDroppedArgs(args: string[]): WhyDroppedArgs {
+  const example = 'e.g. `why-dropped shop/checkout shop/payments:8080`';
+  if (args.length !== 2) throw new InvalidCommandError(`\`why-dropped\` takes a source and a destination pod, ${example}.`, USAGE);
+  const [srcArg, dstArg] = args as [string, string];
+  const portMatch = /^(.*):(\d{1,5})$/.exec(dstArg);
+  const dstText = portMatch === null ? dstArg : portMatch[1] ?? '';
+  const port = portMatch === null ? undefined : Number(portMatch[2]);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new InvalidCommandError(`Port ${port} is not between 1 and 65535.`, USAGE);
+  const ref = (text: string) => {
+    const parsed = PodRefSchema.safeParse(text);
+    if (!parsed.success) throw new InvalidCommandError(`${printable(text)} is not a pod: ${issue(parsed.error)}; ${example}.`, USAGE);
+    const [namespace, pod] = parsed.data.split('/') as [string, string];
+    return { namespace, pod };
+  };
+  return { source: ref(srcArg), destination: ref(dstText), ...(port !== undefined && { port }) };
 }

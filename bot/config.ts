@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseNodeProbeEnv, type NodeProbeConfig } from '../jobs/collect/node-probe/probe-config.ts';
+import { parseHubbleEnv, type HubbleFlowConfig } from '../jobs/hubble/hubble-env.ts';
 
 const csv = z
   .string()
@@ -78,7 +79,7 @@ export interface Config {
   /** /healthz, /readyz and /metrics; absent = no health server (HEALTH_PORT=0). Port 0 here = any free port; host defaults to 127.0.0.1. */
   health?: { port: number; host?: string; /** 127.0.0.1 port for /readyz's reasons when host is public; absent = none. */ detailsPort?: number };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  collect: { tailLines: number; limitBytes: number; deadlineMs: number; ciliumNamespace?: string };
+  collect: { tailLines: number; limitBytes: number; deadlineMs: number; ciliumNamespace?: string; hubbleFlows?: HubbleFlowConfig };
   /** Retries of a diagnosis whose Kubernetes API was unreachable: attempts in all, first backoff (doubles, jittered). */
   /** all = Slack app and workers in one process; bot = Slack only; worker = workers only (scale or isolate them). */
   role: 'all' | 'bot' | 'worker';
@@ -127,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const probe = parseNodeProbeEnv(env);
   problems.push(...probe.problems);
+  const hubble = parseHubbleEnv(env);
+  problems.push(...hubble.problems);
   if (problems.length > 0 || e.SLACK_BOT_TOKEN === undefined || e.REDIS_URL === undefined) throw new ConfigError(problems);
   return {
     slack: {
@@ -149,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedChannels: e.ALLOWED_CHANNELS,
     ...(e.HEALTH_PORT !== 0 && { health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST, ...(e.HEALTH_DETAILS_PORT !== 0 && { detailsPort: e.HEALTH_DETAILS_PORT }) } }),
     logLevel: e.LOG_LEVEL,
-    collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS, ...(e.CILIUM_NAMESPACE !== undefined && { ciliumNamespace: e.CILIUM_NAMESPACE }) },
+    collect: { tailLines: e.LOG_TAIL_LINES, limitBytes: e.LOG_LIMIT_BYTES, deadlineMs: e.COLLECT_DEADLINE_MS, ...(e.CILIUM_NAMESPACE !== undefined && { ciliumNamespace: e.CILIUM_NAMESPACE }), ...(hubble.config !== null && { hubbleFlows: hubble.config }) },
     role: e.ROLE,
     jobs: { attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, lockMs: e.JOB_LOCK_MS },
     remediation: {

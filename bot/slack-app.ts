@@ -25,6 +25,8 @@ import type { PreflightQueue } from '../jobs/preflight/preflight-job.ts';
 import { startPreflight } from './preflight-slack.ts';
 import { escapeMrkdwn, inlineCode, slackChannel, slackLink } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
+import { renderWhyDroppedSlack } from './render/why-dropped-slack.ts';
+import type { WhyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
 
 export interface SlackAppDeps {
   config: Config;
@@ -41,6 +43,8 @@ export interface SlackAppDeps {
   acks?: AckFirstGate;
   /** HTTP mode: signed requests already seen, shared by replicas through Redis (replay-cache.ts). */
   replays?: ReplayCache;
+  /** `/cilium why-dropped`: reads Hubble Relay (jobs/hubble); without it the command says Hubble is not configured. */
+  whyDropped?: WhyDroppedService;
 }
 
 /** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
@@ -119,7 +123,12 @@ export function createSlackApp(deps: SlackAppDeps): App {
     await ack();
     try {
       await deps.acks?.quiet();
-      if (parsed.kind === 'diagnose' || parsed.kind === 'sweep' || parsed.kind === 'preflight') {
+      if (parsed.kind === 'why-dropped') {
+        const answer = deps.whyDropped === undefined
+          ? { status: 'unavailable' as const, detail: 'this bot was started without a Hubble Relay reader' }
+          : await deps.whyDropped(parsed.query);
+        await respond({ response_type: 'ephemeral', text: renderWhyDroppedSlack(parsed.query, answer) });
+      } else if (parsed.kind === 'diagnose' || parsed.kind === 'sweep' || parsed.kind === 'preflight') {
         const cluster = parsed.cluster ?? config.clusterName;
         const served = [config.clusterName, ...config.extraClusters.map((c) => c.name)];
         if (!served.includes(cluster)) {

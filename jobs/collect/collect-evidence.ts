@@ -15,6 +15,7 @@ import { agentContainerOf, DEFAULT_CILIUM_NAMESPACE, describeInstall, findAgentP
 import { collectAgentLogs, collectAgentReads, collectInitLogs, collectIptables, perm, type AgentExecReads, type Guard } from './agent-reads.ts';
 import { overridesForNode } from './config-overrides.ts';
 import { completeWithProbe, type NodeProbe } from './node-probe/probe-evidence.ts';
+import type { HubbleFlowConfig } from '../hubble/hubble-env.ts';
 
 /** kube-proxy lives in kube-system wherever Cilium is installed. */
 const KUBE_PROXY_NAMESPACE = 'kube-system';
@@ -32,6 +33,8 @@ export interface CollectOptions {
   nodeProbe?: NodeProbe;
   /** The diagnosis job, for the probe pod's owner label. */
   jobId?: string;
+  /** Read the node's recent drops from Hubble Relay (jobs/hubble/node-flows.ts); absent = flows not collected. */
+  hubbleFlows?: HubbleFlowConfig;
 }
 
 export async function collectEvidence(cluster: ClusterReader, nodeName: string, opts: CollectOptions): Promise<Evidence> {
@@ -121,6 +124,14 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
       .then((f) => (node.ok ? map(f, (items) => overridesForNode(items, node.value.metadata?.labels ?? {})) : f.ok ? node : f));
   });
 
+  const servicesP = guard('list services', [perm('list', 'services')], () => reader.listServices());
+  const hubbleFlows = opts.hubbleFlows;
+  const flowsP = hubbleFlows === undefined
+    ? undefined
+    // Loaded only when used: the gRPC client stays out of runs that never read Relay (sysdumps, the CLI without it).
+    : Promise.all([servicesP, import('../hubble/node-flows.ts')]).then(([svc, { readNodeDrops }]) =>
+        readNodeDrops(hubbleFlows, nodeName, svc.ok ? svc.value : null, opts.deadlineMs, opts.now?.() ?? new Date()));
+
   const [node, nodes, ciliumConfig, kubeProxyDs, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode, agent, clusterPods, sandboxEvents, overrides, ns] =
     await Promise.all([
       nodeP,
@@ -132,7 +143,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
       policiesCnpP,
       policiesCcnpP,
       inCilium('list hubble-relay deployments', (n) => [perm('list', 'deployments', n, 'apps')], (n) => reader.listDeployments(n, 'k8s-app=hubble-relay')),
-      guard('list services', [perm('list', 'services')], () => reader.listServices()),
+      servicesP,
       guard('list endpointslices', [perm('list', 'endpointslices', undefined, 'discovery.k8s.io')], () => reader.listEndpointSlices()),
       guard('list node events', [perm('list', 'events')], () => reader.listEvents(undefined, `involvedObject.kind=Node,involvedObject.name=${nodeName}`)),
       inCilium('list cilium-operator deployments', (n) => [perm('list', 'deployments', n, 'apps')], (n) => reader.listDeployments(n, 'io.cilium/app=operator')),
@@ -204,6 +215,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
     agentStatus: agentReads?.agentStatus ?? noAgent(),
     install,
     configOverrides: overrides,
+    ...(flowsP !== undefined && { flows: await flowsP }),
   };
   // The collector's output is validated like any other evidence document: a shape bug fails here, not in a runbook.
   return parseEvidence(await completeWithProbe(parseEvidence(evidence), opts.nodeProbe, opts.jobId ?? 'cli'));

@@ -10,6 +10,9 @@ import { ciliumCli, ciliumNamespace, helmUpgrade, rolloutRestart } from '../engi
 
 const ID = 'hubble-disabled';
 
+/** What the bot cannot answer until Relay is reachable (jobs/hubble reads flows only through Relay). */
+const WITHOUT_HUBBLE = 'Until then the bot cannot list what was dropped on this node, answer `/cilium why-dropped`, or confirm default deny from real POLICY_DENIED drops (it infers it from the policy objects only).';
+
 export const hubbleDisabled: Runbook = {
   id: ID,
   title: 'Hubble flow visibility unavailable',
@@ -56,7 +59,7 @@ export const hubbleDisabled: Runbook = {
         commands: [`kubectl -n ${ciliumNamespace(e)} get pods -l k8s-app=hubble-relay`, `kubectl -n ${ciliumNamespace(e)} logs deploy/hubble-relay --tail=50`],
       }] : [{
         title: 'Enable Hubble and Relay',
-        detail: `Agents restart to pick up enable-hubble. Meanwhile, \`${ciliumCli(e)} monitor --type drop\` in the node's agent shows drops.`,
+        detail: `Agents restart to pick up enable-hubble. ${WITHOUT_HUBBLE} Meanwhile, \`${ciliumCli(e)} monitor --type drop\` in the node's agent shows drops.`,
         commands: [helmUpgrade(e, 'cilium-hubble.yaml'), rolloutRestart(e), 'cilium hubble port-forward & hubble status'],
         helmValues: state === 'off' || enabled === null ? 'hubble:\n  enabled: true\n  relay:\n    enabled: true' : 'hubble:\n  relay:\n    enabled: true',
       }],

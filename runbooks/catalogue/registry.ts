@@ -10,6 +10,7 @@ import { bpfProgramLoadDenied } from './bpf-program-load-denied.ts';
 import { crdUpgradeDrift } from './crd-upgrade-drift.ts';
 import { fqdnDnsProxy } from './fqdn-dns-proxy.ts';
 import { hubbleDisabled } from './hubble-disabled.ts';
+import { hubbleNodeDrops } from './hubble-node-drops.ts';
 import { ipamExhausted } from './ipam-exhausted.ts';
 import { kernelConfigMissing } from './kernel-config-missing.ts';
 import { kernelTooOld } from './kernel-too-old.ts';
@@ -24,7 +25,7 @@ import { wireguardUnsupported } from './wireguard-unsupported.ts';
 export const RUNBOOKS: readonly Runbook[] = [
   kernelTooOld, kernelConfigMissing, versionAdvisory, memlockRlimit, bpfProgramLoadDenied, bpfMapCreateFailed,
   wireguardUnsupported, bandwidthManagerUnsupported, crdUpgradeDrift, apiserverUnreachable, kubeProxyConflict,
-  ipamExhausted, mapFull, fqdnDnsProxy, policyDefaultDeny, policySelectorDrift, hubbleDisabled, agentCrashloop,
+  ipamExhausted, mapFull, fqdnDnsProxy, policyDefaultDeny, policySelectorDrift, hubbleNodeDrops, hubbleDisabled, agentCrashloop,
 ];
 
 /** The fallback that specific critical findings make redundant. */

@@ -14,6 +14,27 @@ export const FlowSchema = z.object({
   /** The parenthesised summary, e.g. "TCP Flags: SYN", "UDP", "dns-request proxy …". */
   summary: z.string(),
   raw: z.string(),
+  // Structured fields, present when the flow was read from Hubble Relay (flow.proto), absent for pasted text.
+  /** drop_reason_desc, e.g. POLICY_DENIED (flow.proto DropReason). */
+  dropReason: z.string().optional(),
+  /** L4 protocol and destination port. */
+  protocol: z.string().optional(),
+  port: z.number().int().optional(),
+  /** Endpoint labels as Hubble prints them (`k8s:app=web`), for the policy snippet's selector. */
+  sourceLabels: z.array(z.string()).optional(),
+  destinationLabels: z.array(z.string()).optional(),
+  /** flow.proto policy_match_type (pkg/monitor/api/datapath_policy.go), on policy-verdict events. */
+  policyMatchType: z.number().int().optional(),
+  l7: z.object({
+    kind: z.enum(['dns', 'http']),
+    type: z.string(),
+    /** DNS query name, or HTTP method + URL. */
+    what: z.string(),
+    /** DNS rcode or HTTP status (0 on a request). */
+    code: z.number().int(),
+  }).optional(),
+  node: z.string().optional(),
+  time: z.string().optional(),
 });
 export type Flow = z.infer<typeof FlowSchema>;
 
@@ -22,6 +43,13 @@ export const FlowsSchema = z.object({
   /** True when flows were dropped to stay within the bound. */
   truncated: z.boolean().default(false),
   source: z.enum(['pasted', 'hubble-relay']),
+  /** From Relay's ServerStatus: nodes whose flows were (not) read. Absent for pasted flows. */
+  coverage: z.object({
+    connectedNodes: z.number().int().nullable(),
+    unavailableNodes: z.array(z.string()),
+  }).optional(),
+  /** The time window read, in minutes, when flows were read from Relay with `since`. */
+  windowMinutes: z.number().optional(),
 });
 export type Flows = z.infer<typeof FlowsSchema>;
 
