@@ -24,7 +24,8 @@ async function cli(args: string[], stdin?: string): Promise<{ code: number; stdo
   }
 }
 
-describe('cilium-runbook CLI', () => {
+// Each test spawns the CLI (tsx start-up) several times: a loaded 2-core CI machine needs more than the default 30 s.
+describe('cilium-runbook CLI', { timeout: 120_000 }, () => {
   let kube: KubeEmulator;
   const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
   beforeAll(async () => {

@@ -119,7 +119,7 @@ describe.each(['sandbox/demo.ts', 'sandbox/cli.ts'] as const)('%s options', (scr
   });
 });
 
-describe('signals', () => {
+describe('signals', { timeout: 120_000 }, () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('demo on %s: the private redis-server is stopped and its and the emulator\'s temporary folders removed', async (signal) => {
     const tmp = freshTmp();
     const c = run('sandbox/demo.ts', ['--scenario', 'healthy'], { TMPDIR: tmp });
@@ -147,7 +147,7 @@ describe('signals', () => {
   });
 });
 
-describe('demo --once', () => {
+describe('demo --once', { timeout: 120_000 }, () => {
   it('diagnoses the scenario\'s broken node (not the first node) and checks its expected finding', async () => {
     // map-full's broken node is node-2, not the first node listed.
     const c = run('sandbox/demo.ts', ['--once', '--scenario', 'map-full', '--redis', inject('redisUrl')]);

@@ -25,7 +25,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 const LEGACY = Array.from({ length: 12 }, (_, i) => `node-legacy-${String(i + 1).padStart(2, '0')}`);
 
-describe('cilium-runbook preflight on the kernel-too-old scenario', () => {
+describe('cilium-runbook preflight on the kernel-too-old scenario', { timeout: 120_000 }, () => {
   let kube: KubeEmulator;
   const dir = mkdtempSync(join(tmpdir(), 'preflight-cli-'));
   beforeAll(async () => {
@@ -84,7 +84,7 @@ describe('cilium-runbook preflight on the kernel-too-old scenario', () => {
   });
 });
 
-describe('cilium-runbook preflight on the healthy scenario', () => {
+describe('cilium-runbook preflight on the healthy scenario', { timeout: 120_000 }, () => {
   let kube: KubeEmulator;
   const dir = mkdtempSync(join(tmpdir(), 'preflight-cli-'));
   beforeAll(async () => {

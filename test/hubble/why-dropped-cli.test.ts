@@ -27,7 +27,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
   }
 }
 
-describe('cilium-runbook why-dropped', () => {
+describe('cilium-runbook why-dropped', { timeout: 120_000 }, () => {
   let relay: RelayEmulator;
   beforeAll(async () => {
     const s = loadScenarioFlows(SCENARIO, new Date());
