@@ -2,7 +2,7 @@
 // read the flows, answer. Exit 0 answered (drops or none), 1 Hubble unavailable.
 import type { V1Service } from '@kubernetes/client-node';
 import type { WhyDroppedArgs } from './command-grammar.ts';
-import { whyDropped } from '../runbooks/catalogue/why-dropped.ts';
+import { whyDropped } from '../runbooks/engine/why-dropped.ts';
 import { readWhyDroppedFlows } from '../jobs/hubble/why-dropped-query.ts';
 import { relayTarget } from '../jobs/hubble/relay-target.ts';
 import { renderWhyDroppedText } from './render/why-dropped-text.ts';

@@ -1,5 +1,5 @@
 // A why-dropped answer as Slack mrkdwn: data escaped, flow lines and the policy in code blocks nothing can close.
-import type { WhyDroppedAnswer, WhyDroppedQuery } from '../../runbooks/catalogue/why-dropped.ts';
+import type { WhyDroppedAnswer, WhyDroppedQuery } from '../../runbooks/engine/why-dropped.ts';
 import { clip, codeBlock, escapeMrkdwn, inlineCode } from './mrkdwn.ts';
 import { redactSecrets } from './redact.ts';
 

@@ -1,5 +1,5 @@
 // Plain text of a why-dropped answer, for the terminal (the CLI) — what was dropped, why, and the change to make.
-import type { WhyDroppedAnswer, WhyDroppedQuery } from '../../runbooks/catalogue/why-dropped.ts';
+import type { WhyDroppedAnswer, WhyDroppedQuery } from '../../runbooks/engine/why-dropped.ts';
 
 export function renderWhyDroppedText(q: WhyDroppedQuery, a: WhyDroppedAnswer): string {
   const pair = `${q.source.namespace}/${q.source.pod} → ${q.destination.namespace}/${q.destination.pod}${q.port === undefined ? '' : `:${q.port}`}`;

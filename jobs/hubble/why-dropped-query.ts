@@ -1,7 +1,7 @@
 // Reads what why-dropped needs from Relay: drops (and errors) from the source to the destination, and the source's
 // drops on port 53 (its DNS lookups), in the last N minutes, bounded by count and deadline.
 import type { Fact, Flows } from '../../runbooks/engine/evidence.ts';
-import type { WhyDroppedQuery } from '../../runbooks/catalogue/why-dropped.ts';
+import type { WhyDroppedQuery } from '../../runbooks/engine/why-dropped.ts';
 import type { FlowFilter } from './relay-proto.ts';
 import type { RelayClientOptions } from './relay-client.ts';
 import { readRelayFlows } from './read-relay-flows.ts';

@@ -1,7 +1,7 @@
 // why-dropped for the Slack bot: Relay from HUBBLE_RELAY_ADDR, else the hubble-relay Service found through the
 // cluster's reader; flows read and answered. Hubble flows not configured → the answer says how to turn them on.
 import type { V1Service } from '@kubernetes/client-node';
-import { whyDropped, type WhyDroppedAnswer, type WhyDroppedQuery } from '../../runbooks/catalogue/why-dropped.ts';
+import { whyDropped, type WhyDroppedAnswer, type WhyDroppedQuery } from '../../runbooks/engine/why-dropped.ts';
 import type { HubbleFlowConfig } from './hubble-env.ts';
 import { RELAY_FIX, relayTarget } from './relay-target.ts';
 import { readWhyDroppedFlows } from './why-dropped-query.ts';

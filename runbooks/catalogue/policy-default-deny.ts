@@ -11,7 +11,7 @@ import { allPolicies, allowsDns, policyRef, policySelects } from '../engine/poli
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
 import { agentCli } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
-import { dropQuotes, findingFromDrops, policyDrops } from './policy-drops.ts';
+import { dropQuotes, findingFromDrops, policyDrops } from '../engine/policy-drops.ts';
 
 const ID = 'policy-default-deny';
 type Dir = 'ingress' | 'egress';

@@ -2,12 +2,12 @@
 // `policy-verdict:none INGRESS DENIED`; hubble printer, docs gettingstarted/hubble) prove an endpoint is in default
 // deny for that direction and no rule allows the flow (docs security/policy/intro). UDP/53 drops on egress are the
 // missing DNS allow of onzack/hubble-observer PR #9.
-import type { EvidenceQuote, Finding } from '../engine/contract.ts';
-import type { Evidence, Flow } from '../engine/evidence.ts';
-import { isPolicyDrop } from '../engine/evidence.ts';
-import { computeBlastRadius } from '../engine/blast-radius.ts';
-import { agentCli } from '../engine/install-commands.ts';
-import { ciliumDoc } from '../engine/runbook-kit.ts';
+import type { EvidenceQuote, Finding } from './contract.ts';
+import type { Evidence, Flow } from './evidence.ts';
+import { isPolicyDrop } from './evidence.ts';
+import { computeBlastRadius } from './blast-radius.ts';
+import { agentCli } from './install-commands.ts';
+import { ciliumDoc } from './runbook-kit.ts';
 
 export function policyDrops(e: Evidence): Flow[] {
   return e.flows.ok ? e.flows.value.flows.filter(isPolicyDrop) : [];

@@ -4,7 +4,7 @@
 // entered when a policy with a section for that direction selects the endpoint); POLICY_DENIED = no allow matched,
 // POLICY_DENY = an explicit deny rule (flow.proto DropReason 133 / 181). The DNS allow is the kube-dns rule of docs
 // security/policy/language (DNS-based policies).
-import type { Fact, Flow, Flows } from '../engine/evidence.ts';
+import type { Fact, Flow, Flows } from './evidence.ts';
 
 export interface PodRef { namespace: string; pod: string }
 export interface WhyDroppedQuery { source: PodRef; destination: PodRef; port?: number }
