@@ -31,6 +31,7 @@ import { HealthServer } from './ops/health-server.ts';
 import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from './ops/readiness-checks.ts';
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
 import { redactingLogger } from './log-redaction.ts';
+import { startWatch, type RunningWatch } from './watch-wiring.ts';
 
 export interface RunningBot {
   app: App;
@@ -50,6 +51,8 @@ export interface RunningBot {
   healthUrl: string | null;
   /** Base URL of the /readyz that says why it fails (local only); null when there is none. */
   healthDetailsUrl: string | null;
+  /** WATCH_ENABLED: this replica's campaign for the watch Lease and its watcher; null otherwise. */
+  watch: RunningWatch | null;
   /** Stops taking commands, lets the running job finish (or hands it back to the queue), closes Redis. */
   stop(): Promise<void>;
 }
@@ -195,6 +198,14 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     throw e;
   }
   logger.info({ mode: config.slack.mode, cluster: config.clusterName, health: health?.url }, 'cilium-runbook is up');
+  // The watch runs beside the Slack app (ROLE=all or bot); replicas elect one watcher with a Lease (jobs/watch).
+  const primary = readers.get(config.clusterName);
+  const watch = config.watch === undefined || config.role === 'worker' || primary === undefined
+    ? null
+    : startWatch({
+        watch: config.watch, cluster: config.clusterName, kubeConfig: primary.kubeConfig, client: app.client, redis: queueRedis, prefix: config.queuePrefix,
+        incidents, queue, sink, logger, ...(config.collect.ciliumNamespace !== undefined && { ciliumNamespace: config.collect.ciliumNamespace }),
+      });
 
   let stopped = false;
   return {
@@ -211,9 +222,11 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     metrics,
     healthUrl: health?.url ?? null,
     healthDetailsUrl: health?.detailsUrl ?? null,
+    watch,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await watch?.stop();
       await health?.stop();
       if (slackStarted) await app.stop();
       await worker?.close();
