@@ -39,8 +39,8 @@ function startInformer<T extends KubernetesObject>(
   informer.on('update', handlers.upsert);
   informer.on('delete', handlers.remove);
   informer.on('error', (err: unknown) => {
+    if (stopped) return; // our own abort of the watch
     handlers.error(err);
-    if (stopped) return;
     timer = setTimeout(() => void informer.start().catch(handlers.error), restartMs);
   });
   void informer.start().catch(handlers.error);

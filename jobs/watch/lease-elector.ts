@@ -125,14 +125,15 @@ export class LeaseElector {
     const now = this.now();
     const durationSeconds = Math.max(1, Math.ceil(this.timing.leaseDurationMs / 1000));
     const current = await this.opts.client.get();
-    const mine = (lease: V1Lease, transitions: number, acquiredAt: Date | undefined): V1Lease => ({
+    const mine = (lease: V1Lease, transitions: number, acquiredAt: Date | string | undefined): V1Lease => ({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { ...lease.metadata, name: this.opts.name, namespace: this.opts.namespace },
       spec: {
         holderIdentity: this.opts.identity,
         leaseDurationSeconds: durationSeconds,
-        acquireTime: acquiredAt === undefined ? new V1MicroTime(now) : new V1MicroTime(acquiredAt.getTime()),
+        // client-node hands MicroTime fields back as the apiserver's strings.
+        acquireTime: new V1MicroTime(acquiredAt === undefined ? now : new Date(acquiredAt).getTime()),
         renewTime: new V1MicroTime(now),
         leaseTransitions: transitions,
       },
