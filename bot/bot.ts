@@ -32,6 +32,7 @@ import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from '.
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
 import { redactingLogger } from './log-redaction.ts';
 import { startWatch, type RunningWatch } from './watch-wiring.ts';
+import { MuteStore } from '../jobs/watch/mutes.ts';
 
 export interface RunningBot {
   app: App;
@@ -115,7 +116,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }) });
+  const mutes = config.watch === undefined ? undefined : new MuteStore(queueRedis, config.queuePrefix);
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, replays, ...(acks !== undefined && { acks }), ...(mutes !== undefined && { mutes }) });
   registerMessageShortcut(app, { allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) });
   registerRemediationHandler(app, { enabled: config.remediation.enabled, approvers: config.remediation.approvers, proposals, incidents, queue: remediateQueue, logger, metrics });
   const sink = new CountingSink(new SlackIncidentSink(app.client, incidents, new PostLedger(queueRedis, config.queuePrefix)), metrics);

@@ -22,6 +22,8 @@ import type { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { sweepProgressMessage } from './render/fleet-report.ts';
 import { escapeMrkdwn, inlineCode, slackChannel, slackLink } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
+import { runMuteCommand } from './mute-commands.ts';
+import type { MuteStore } from '../jobs/watch/mutes.ts';
 
 export interface SlackAppDeps {
   config: Config;
@@ -36,6 +38,8 @@ export interface SlackAppDeps {
   acks?: AckFirstGate;
   /** HTTP mode: signed requests already seen, shared by replicas through Redis (replay-cache.ts). */
   replays?: ReplayCache;
+  /** `/cilium mute`, `/cilium mutes` (Redis, shared with the watch); absent when the watch is off. */
+  mutes?: MuteStore;
 }
 
 /** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
@@ -122,6 +126,8 @@ export function createSlackApp(deps: SlackAppDeps): App {
         }
         if (parsed.kind === 'sweep') await startSweep(deps, client, command, respond, cluster);
         else await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
+      } else if (parsed.kind === 'mute' || parsed.kind === 'mutes') {
+        await runMuteCommand(parsed, { mutes: deps.mutes, cluster: config.clusterName, userId: command.user_id, respond });
       } else {
         await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });
       }

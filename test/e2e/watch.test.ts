@@ -121,6 +121,25 @@ describe('watch', () => {
     expect(texts.join('\n')).toMatch(/kernel 4\.14\.355-275\.582\.amzn2\.x86_64 (<|&lt;) 5\.4\.0 needed by Cilium/);
   }, 60_000);
 
+  it('a muted pool posts nothing; /cilium mutes lists the mute; once unmuted the problem is reported', async () => {
+    const s = await stack();
+    const b = await bot(s, 'replica-a');
+    await waitForLeader(b);
+    const sent = await s.slack.slashCommand({ text: 'mute workers-a 1h', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+    expect(sent.status).toBe(200);
+    const listed = await s.slack.slashCommand({ text: 'mutes', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+    expect(listed.status).toBe(200);
+    const ephemerals = () => s.slack.ephemerals({ channelId: DEMO_CHANNEL.id, userId: 'U0ONCALL' }).map((m) => m.text ?? '');
+    await s.slack.waitFor(() => ephemerals().some((t) => /^\*Mutes\*\n• `workers-a` until /.test(t)), { timeoutMs: 10_000, description: 'the mutes list', onTimeout: () => ephemerals().join('\n---\n') });
+    setAgent(s, 'node-1', true);
+    await settle();
+    await b.watch?.current()?.tickNow();
+    expect(roots(s)).toHaveLength(0);
+    // The mute ends (a shorter one replaces it): the problem, still there, is reported.
+    await s.slack.slashCommand({ text: 'mute workers-a 1s', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
+    await s.slack.waitFor(() => roots(s)[0], { timeoutMs: 20_000, description: 'the problem reported after the mute' });
+  }, 60_000);
+
   it('two replicas post once; killing the leader hands the watch over without a duplicate; a 410 relists without one', async () => {
     const s = await stack();
     const a = await bot(s, 'replica-a');
