@@ -130,7 +130,7 @@ describe('watch', () => {
     const listed = await s.slack.slashCommand({ text: 'mutes', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
     expect(listed.status).toBe(200);
     const ephemerals = () => s.slack.ephemerals({ channelId: DEMO_CHANNEL.id, userId: 'U0ONCALL' }).map((m) => m.text ?? '');
-    await s.slack.waitFor(() => ephemerals().some((t) => /^\*Mutes\*\n• `workers-a` until /.test(t)), { timeoutMs: 10_000, description: 'the mutes list', onTimeout: () => ephemerals().join('\n---\n') });
+    await s.slack.waitFor(() => ephemerals().some((t) => /^\*Mutes\*\n• `workers-a` until /.test(t)), { timeoutMs: 10_000, description: 'the mutes list'});
     setAgent(s, 'node-1', true);
     await settle();
     await b.watch?.current()?.tickNow();
