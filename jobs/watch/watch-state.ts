@@ -138,6 +138,32 @@ export class WatchState {
     return actions;
   }
 
+  /**
+   * Undoes an action that could not be applied (Slack or Redis failed): its nodes go back to where they were, past
+   * the window, so the next tick produces it again instead of the problem or recovery being lost.
+   */
+  revert(action: WatchAction): void {
+    const { group } = action;
+    if (action.kind === 'opened' || action.kind === 'joined') {
+      const g = this.groups.get(group.key);
+      for (const { node, reason } of action.added) {
+        g?.nodes.delete(node);
+        this.nodes.set(node, { phase: 'pending', pool: group.pool, cause: group.cause, reason, since: Number.NEGATIVE_INFINITY });
+      }
+      if (g !== undefined && g.nodes.size === 0) this.groups.delete(group.key);
+      return;
+    }
+    let g = this.groups.get(group.key);
+    if (g === undefined) {
+      g = { pool: group.pool, cause: group.cause, nodes: new Set() };
+      this.groups.set(group.key, g);
+    }
+    for (const node of action.recovered) {
+      g.nodes.add(node);
+      this.nodes.set(node, { phase: 'reported', group: group.key, healthySince: Number.NEGATIVE_INFINITY });
+    }
+  }
+
   /** Nodes currently waiting out the window (for logs and tests). */
   pending(): string[] {
     return [...this.nodes].filter(([, s]) => s.phase === 'pending').map(([n]) => n).sort();

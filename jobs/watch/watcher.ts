@@ -125,7 +125,16 @@ export class Watcher {
     this.chain = this.chain.then(async () => {
       const mutes = await this.opts.loadMutes();
       const now = this.now();
-      for (const action of this.state.tick(now, (obs) => isMuted(mutes, obs, now))) await this.opts.apply(action);
+      const actions = this.state.tick(now, (obs) => isMuted(mutes, obs, now));
+      for (const [i, action] of actions.entries()) {
+        try {
+          await this.opts.apply(action);
+        } catch (err) {
+          // This one and those after it come back at the next tick (the Redis records make a replay post once).
+          for (const undone of actions.slice(i)) this.state.revert(undone);
+          throw err;
+        }
+      }
     }).catch((err: unknown) => this.opts.logger.warn({ err }, 'watch: tick failed; retried at the next tick'));
   }
 }

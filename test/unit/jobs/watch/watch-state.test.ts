@@ -81,4 +81,18 @@ describe('WatchState', () => {
     expect(actions.map((a) => a.kind).sort()).toEqual(['joined', 'left']);
     expect(actions.find((a) => a.kind === 'joined')?.group.nodes).toEqual(['n1', 'n3']);
   });
+
+  it('an action that could not be applied comes back at the next tick', () => {
+    const s = new WatchState({ dampingMs: WINDOW });
+    s.observe(bad('n1'), 0);
+    const [opened] = s.tick(WINDOW);
+    if (opened === undefined) throw new Error('expected the group to open');
+    s.revert(opened);
+    expect(s.tick(WINDOW + 1)).toEqual([expect.objectContaining({ kind: 'opened', added: [expect.objectContaining({ node: 'n1' })] })]);
+    s.observe(ok('n1'), WINDOW + 2);
+    const [recovered] = s.tick(2 * WINDOW + 2);
+    if (recovered === undefined) throw new Error('expected the recovery');
+    s.revert(recovered);
+    expect(s.tick(2 * WINDOW + 3)).toEqual([expect.objectContaining({ kind: 'recovered', recovered: ['n1'] })]);
+  });
 });
