@@ -78,6 +78,14 @@ export function startWatch(deps: WatchWiringDeps): RunningWatch {
         const w = new Watcher({
           kubeConfig: deps.kubeConfig, ...(deps.ciliumNamespace !== undefined && { ciliumNamespace: deps.ciliumNamespace }), dampingMs: watch.dampingMs,
           loadGroups: () => groups.load(), loadMutes: () => mutes.list(deps.cluster), apply: (a) => reporter.apply(a), logger,
+          onOperator: (event) => {
+            if (!elector.isLeader) return;
+            const text = event.kind === 'unhealthy'
+              ? `cilium-operator unhealthy in ${deps.cluster} for more than the damping window: ${event.reason}. Until it is back, new nodes keep the node.cilium.io/agent-not-ready taint (the operator removes it).`
+              : `cilium-operator recovered in ${deps.cluster}.`;
+            void client.chat.postMessage({ channel: watch.channelId, text: escapeMrkdwn(text) })
+              .catch((err: unknown) => logger.warn({ err }, 'watch: could not post the operator state'));
+          },
           onConfigChange: (changed) => {
             if (!elector.isLeader) return;
             void client.chat.postMessage({ channel: watch.channelId, text: escapeMrkdwn(`cilium-config changed (${deps.cluster}): ${changed.join(', ')}. Agents read it when they start; restarted agents pick it up.`, { literal: true }) })

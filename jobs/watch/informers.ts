@@ -3,6 +3,7 @@
 // watch bookmarks asked for (allowWatchBookmarks: the apiserver then sends BOOKMARK events that move the
 // resourceVersion on without objects, so a reconnect rarely needs a relist) and a restart with backoff after an
 // error, which client-node leaves to its caller.
+import { OPERATOR_LABEL } from './operator-health.ts';
 import { CoreV1Api, ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1ConfigMap, type V1Node, type V1Pod } from '@kubernetes/client-node';
 
 /** Watch with allowWatchBookmarks=true on every request (ListWatch builds the query itself). */
@@ -57,6 +58,7 @@ function startInformer<T extends KubernetesObject>(
 export interface WatchedCluster {
   nodes: RunningInformer<V1Node>;
   agents: RunningInformer<V1Pod>;
+  operators: RunningInformer<V1Pod>;
   config: RunningInformer<V1ConfigMap>;
   stop(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export interface WatchedCluster {
 export interface WatchSources {
   node: InformerHandlers<V1Node>;
   agent: InformerHandlers<V1Pod>;
+  operator: InformerHandlers<V1Pod>;
   config: InformerHandlers<V1ConfigMap>;
 }
 
@@ -83,6 +86,14 @@ export function watchCluster(kubeConfig: KubeConfig, opts: { ciliumNamespace?: s
     on.agent,
     restartMs,
   );
+  const operators = startInformer<V1Pod>(
+    kubeConfig,
+    ns === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${ns}/pods`,
+    () => (ns === undefined ? core.listPodForAllNamespaces({ labelSelector: OPERATOR_LABEL }) : core.listNamespacedPod({ namespace: ns, labelSelector: OPERATOR_LABEL })),
+    { label: OPERATOR_LABEL },
+    on.operator,
+    restartMs,
+  );
   // cilium-config by name in every namespace (Cilium is not always in kube-system).
   const config = startInformer<V1ConfigMap>(
     kubeConfig,
@@ -97,9 +108,10 @@ export function watchCluster(kubeConfig: KubeConfig, opts: { ciliumNamespace?: s
   return {
     nodes,
     agents,
+    operators,
     config,
     async stop() {
-      await Promise.all([nodes.stop(), agents.stop(), config.stop()]);
+      await Promise.all([nodes.stop(), agents.stop(), operators.stop(), config.stop()]);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ciliumVersionFromImage } from '../../runbooks/engine/cilium-version.ts';
 import { watchCluster, type WatchedCluster } from './informers.ts';
 import { isMuted, type Mute } from './mutes.ts';
+import { OperatorHealth, operatorProblem, type OperatorEvent } from './operator-health.ts';
 import { observeNode } from './watch-signals.ts';
 import { WatchState, type WatchAction, type WatchGroup } from './watch-state.ts';
 
@@ -21,6 +22,8 @@ export interface WatcherOptions {
   /** The live mutes (Redis), read once per tick. */
   loadMutes: () => Promise<Mute[]>;
   apply: (action: WatchAction) => Promise<void>;
+  /** The operator unhealthy past the damping window, or recovered (posted once each). */
+  onOperator?: (event: OperatorEvent) => void;
   /** cilium-config changed (its keys that changed, added or went). */
   onConfigChange?: (changed: string[]) => void;
   logger: Logger;
@@ -34,9 +37,11 @@ export class Watcher {
   private timers: NodeJS.Timeout[] = [];
   private chain: Promise<void> = Promise.resolve();
   private configData: Record<string, string> | null = null;
+  private readonly operator: OperatorHealth;
 
   constructor(private readonly opts: WatcherOptions) {
     this.state = new WatchState({ dampingMs: opts.dampingMs });
+    this.operator = new OperatorHealth(opts.dampingMs);
     this.now = opts.now ?? Date.now;
   }
 
@@ -59,6 +64,11 @@ export class Watcher {
         upsert: (p) => observe(p.spec?.nodeName),
         remove: (p) => observe(p.spec?.nodeName),
         error: (err) => log.warn({ err }, 'watch: agent pod informer error; restarting'),
+      },
+      operator: {
+        upsert: () => this.observeOperator(),
+        remove: () => this.observeOperator(),
+        error: (err) => log.warn({ err }, 'watch: operator informer error; restarting'),
       },
       config: {
         upsert: (cm) => this.configChanged(cm.data ?? {}),
@@ -106,8 +116,13 @@ export class Watcher {
     this.state.observe(observeNode(node, this.agentOf(name), { config: this.configData, kubeProxyDaemonSet: false, fleetVersion: this.fleetVersion() }), this.now());
   }
 
+  private observeOperator(): void {
+    if (this.cluster !== null) this.operator.observe(operatorProblem(this.cluster.operators.list()), this.now());
+  }
+
   private resync(): void {
     for (const node of this.cluster?.nodes.list() ?? []) this.observe(node);
+    this.observeOperator();
   }
 
   private configChanged(data: Record<string, string>): void {
@@ -125,6 +140,8 @@ export class Watcher {
     this.chain = this.chain.then(async () => {
       const mutes = await this.opts.loadMutes();
       const now = this.now();
+      const operatorEvent = this.operator.tick(now);
+      if (operatorEvent !== null) this.opts.onOperator?.(operatorEvent);
       const actions = this.state.tick(now, (obs) => isMuted(mutes, obs, now));
       for (const [i, action] of actions.entries()) {
         try {

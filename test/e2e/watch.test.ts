@@ -140,6 +140,27 @@ describe('watch', () => {
     await s.slack.waitFor(() => roots(s)[0], { timeoutMs: 20_000, description: 'the problem reported after the mute' });
   }, 60_000);
 
+  it('the operator crash-looping past the window is posted once, and its recovery once', async () => {
+    const s = await stack();
+    const b = await bot(s, 'replica-a');
+    await waitForLeader(b);
+    await settle(DAMPING_MS);
+    const operator = s.kube.store.list('v1', 'Pod').find((p) => p.metadata.labels?.['io.cilium/app'] === 'operator');
+    if (operator === undefined) throw new Error('no cilium-operator pod in the scenario');
+    const setOperator = (crashing: boolean): void => {
+      const pod = structuredClone(operator);
+      const statuses = (pod['status'] as { containerStatuses: AgentStatus[] }).containerStatuses;
+      for (const c of statuses) Object.assign(c, { ready: !crashing, state: crashing ? { waiting: { reason: 'CrashLoopBackOff' } } : { running: {} } });
+      s.kube.store.put(pod);
+    };
+    setOperator(true);
+    await s.slack.waitFor(() => roots(s).find((m) => /cilium-operator unhealthy/.test(m.text ?? '')), { timeoutMs: 20_000, description: 'the operator post' });
+    setOperator(false);
+    await s.slack.waitFor(() => roots(s).find((m) => /cilium-operator recovered/.test(m.text ?? '')), { timeoutMs: 20_000, description: 'the operator recovery' });
+    await settle();
+    expect(roots(s).map((m) => m.text ?? '').filter((t) => /cilium-operator/.test(t))).toHaveLength(2);
+  }, 60_000);
+
   it('two replicas post once; killing the leader hands the watch over without a duplicate; a 410 relists without one', async () => {
     const s = await stack();
     const a = await bot(s, 'replica-a');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { observeNode } from '../../../../jobs/watch/watch-signals.ts';
 import { isMuted, parseMuteDuration } from '../../../../jobs/watch/mutes.ts';
 import { parseWatchEnv } from '../../../../jobs/watch/watch-config.ts';
+import { OperatorHealth, operatorProblem } from '../../../../jobs/watch/operator-health.ts';
 
 const ctx = { config: null, kubeProxyDaemonSet: false, fleetVersion: '1.16.3' };
 
@@ -75,5 +76,30 @@ describe('mutes and WATCH_* parsing', () => {
     const ok = parseWatchEnv({ WATCH_ENABLED: 'true', WATCH_CHANNEL: 'C0WATCH', POD_NAMESPACE: 'cilium-runbook', HOSTNAME: 'bot-0' });
     expect(ok.config).toMatchObject({ channelId: 'C0WATCH', dampingMs: 120_000, lease: { namespace: 'cilium-runbook', name: 'cilium-runbook-watch', timing: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 } } });
     expect(ok.config?.lease.identity).toMatch(/^bot-0_/);
+  });
+});
+
+describe('OperatorHealth', () => {
+  const pod = (ready: boolean, reason?: string): V1Pod => ({
+    metadata: { name: 'cilium-operator-1' },
+    status: { phase: 'Running', containerStatuses: [{ name: 'cilium-operator', image: '', imageID: '', ready, restartCount: 7, state: reason === undefined ? { running: {} } : { waiting: { reason } } }] },
+  });
+
+  it('posts the operator\'s trouble once past the window and its recovery once; a flap posts nothing', () => {
+    expect(operatorProblem([pod(true)])).toBeNull();
+    expect(operatorProblem([])).toBe('no cilium-operator pod');
+    const reason = operatorProblem([pod(false, 'CrashLoopBackOff')]);
+    expect(reason).toBe('cilium-operator-1: CrashLoopBackOff, 7 restarts');
+    const h = new OperatorHealth(1000);
+    h.observe(reason, 0);
+    h.observe(null, 500);
+    expect(h.tick(5000)).toBeNull();
+    h.observe(reason, 6000);
+    expect(h.tick(6999)).toBeNull();
+    expect(h.tick(7000)).toEqual({ kind: 'unhealthy', reason });
+    expect(h.tick(9000)).toBeNull();
+    h.observe(null, 9000);
+    expect(h.tick(10_000)).toEqual({ kind: 'recovered' });
+    expect(h.tick(20_000)).toBeNull();
   });
 });
