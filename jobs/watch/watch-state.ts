@@ -54,6 +54,8 @@ export function groupTitle(group: Pick<WatchGroup, 'pool' | 'cause' | 'nodes'>):
 
 export interface WatchStateOptions {
   dampingMs: number;
+  /** Default: a tenth of the window, at most 5 s (the watcher's tick). */
+  groupingGraceMs?: number;
 }
 
 export class WatchState {
@@ -102,11 +104,23 @@ export class WatchState {
     const opened = new Map<string, GroupedNode[]>();
     const joined = new Map<string, GroupedNode[]>();
     const left = new Map<string, string[]>();
-    for (const [node, state] of [...this.nodes].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...this.nodes].sort(([a], [b]) => a.localeCompare(b));
+    // A muted problem stays pending: it is reported if it outlives the mute.
+    const live = (node: string, s: { pool: string | null; cause: WatchCause; reason: string }): boolean => !muted({ node, pool: s.pool, cause: s.cause, reason: s.reason });
+    // Nodes that went bad the same way within one grace period of a node now due join it now, not a tick later:
+    // a pool failing at once is one announcement, however the informer events fell between ticks.
+    const firstDue = new Map<string, number>();
+    for (const [node, state] of sorted) {
+      if (state.phase !== 'pending' || now - state.since < this.opts.dampingMs || !live(node, state)) continue;
+      const key = groupKey(state.pool, state.cause);
+      firstDue.set(key, Math.min(firstDue.get(key) ?? Number.POSITIVE_INFINITY, state.since));
+    }
+    const graceMs = this.opts.groupingGraceMs ?? Math.min(5000, this.opts.dampingMs / 10);
+    for (const [node, state] of sorted) {
       if (state.phase === 'pending') {
-        if (now - state.since < this.opts.dampingMs) continue;
-        // A muted problem stays pending: it is reported if it outlives the mute.
-        if (muted({ node, pool: state.pool, cause: state.cause, reason: state.reason })) continue;
+        const first = firstDue.get(groupKey(state.pool, state.cause));
+        const due = now - state.since >= this.opts.dampingMs || (first !== undefined && state.since - first <= graceMs);
+        if (!due || !live(node, state)) continue;
         const key = groupKey(state.pool, state.cause);
         let group = this.groups.get(key);
         const target = group === undefined || opened.has(key) ? opened : joined;

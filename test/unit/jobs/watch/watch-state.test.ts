@@ -95,4 +95,15 @@ describe('WatchState', () => {
     s.revert(recovered);
     expect(s.tick(2 * WINDOW + 3)).toEqual([expect.objectContaining({ kind: 'recovered', recovered: ['n1'] })]);
   });
+
+  it('nodes that went bad within the grace period of one now due are announced with it', () => {
+    const s = new WatchState({ dampingMs: WINDOW, groupingGraceMs: 1000 });
+    s.observe(bad('n1'), 0);
+    s.observe(bad('n2'), 800);
+    s.observe(bad('n3'), 5000);
+    const actions = s.tick(WINDOW);
+    expect(actions).toHaveLength(1);
+    expect(actions[0]?.group.nodes).toEqual(['n1', 'n2']);
+    expect(s.pending()).toEqual(['n3']);
+  });
 });
