@@ -39,6 +39,8 @@ import { kubernetesCheck, redisCheck, slackCheck, type SlackConnection } from '.
 import { CountingSink, countKubeErrors, observeJobs, observeRemediations } from './ops/instrument.ts';
 import { redactingLogger } from './log-redaction.ts';
 import { whyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
+import { startWatch, type RunningWatch } from './watch-wiring.ts';
+import { MuteStore } from '../jobs/watch/mutes.ts';
 
 export interface RunningBot {
   app: App;
@@ -61,6 +63,8 @@ export interface RunningBot {
   healthUrl: string | null;
   /** Base URL of the /readyz that says why it fails (local only); null when there is none. */
   healthDetailsUrl: string | null;
+  /** WATCH_ENABLED: this replica's campaign for the watch Lease and its watcher; null otherwise. */
+  watch: RunningWatch | null;
   /** Stops taking commands, lets the running job finish (or hands it back to the queue), closes Redis. */
   stop(): Promise<void>;
 }
@@ -124,9 +128,10 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   for (const cluster of readers.keys()) void nodes.listNodeNames(cluster).catch((err: unknown) => logger.warn({ cluster, err }, 'could not warm the node list'));
   // HTTP mode: a signed request is accepted once across all replicas sharing this Redis (replay-cache.ts).
   const replays = new ReplayCache({ redis: queueRedis, prefix: config.queuePrefix, logger });
+  const mutes = config.watch === undefined ? undefined : new MuteStore(queueRedis, config.queuePrefix);
   const defaultReader = readers.get(config.clusterName);
   const whyDropped = whyDroppedService(config.collect.hubbleFlows, () => (defaultReader === undefined ? Promise.reject(new Error(`no reader for ${config.clusterName}`)) : defaultReader.listServices()), config.collect.deadlineMs);
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, whyDropped, ...(acks !== undefined && { acks }) });
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, whyDropped, ...(acks !== undefined && { acks }), ...(mutes !== undefined && { mutes }) });
   const sysdumpQueue = new SysdumpQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const sysdumps = { queue: sysdumpQueue, cluster: config.clusterName, allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) };
   registerSysdumpShares(app, sysdumps);
@@ -219,6 +224,14 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     throw e;
   }
   logger.info({ mode: config.slack.mode, cluster: config.clusterName, health: health?.url }, 'cilium-runbook is up');
+  // The watch runs beside the Slack app (ROLE=all or bot); replicas elect one watcher with a Lease (jobs/watch).
+  const primary = readers.get(config.clusterName);
+  const watch = config.watch === undefined || config.role === 'worker' || primary === undefined
+    ? null
+    : startWatch({
+        watch: config.watch, cluster: config.clusterName, kubeConfig: primary.kubeConfig, client: app.client, redis: queueRedis, prefix: config.queuePrefix,
+        incidents, queue, sink, logger, ...(config.collect.ciliumNamespace !== undefined && { ciliumNamespace: config.collect.ciliumNamespace }),
+      });
 
   let stopped = false;
   return {
@@ -237,9 +250,11 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     metrics,
     healthUrl: health?.url ?? null,
     healthDetailsUrl: health?.detailsUrl ?? null,
+    watch,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await watch?.stop();
       await health?.stop();
       if (slackStarted) await app.stop();
       await worker?.close();

@@ -5,6 +5,7 @@ import { InvalidCommandError } from './errors.ts';
 import { escapeMrkdwn } from './render/mrkdwn.ts';
 import { redactSecrets } from './render/redact.ts';
 import { parsePreflight, type PreflightCommand } from './preflight-command.ts';
+import { MUTE_USAGE, parseMuteArgs, type MuteCommand } from './mute-commands.ts';
 
 export const USAGE = [
   '*Usage*',
@@ -17,6 +18,7 @@ export const USAGE = [
   '• `/cilium note <INC-id> <text>` — add a note to an incident\'s timeline',
   '• `/cilium resolve <INC-id> [note]` — mark an incident resolved',
   '• `/cilium export <INC-id>` — a Markdown postmortem draft, uploaded to the thread',
+  MUTE_USAGE,
   '• `/cilium help` — this message',
 ].join('\n');
 
@@ -50,7 +52,8 @@ export type CiliumCommand =
   | { kind: 'export'; incidentId: string }
   | { kind: 'resolve'; incidentId: string; note?: string }
   | { kind: 'note'; incidentId: string; text: string }
-  | PreflightCommand;
+  | PreflightCommand
+  | MuteCommand;
 
 const MAX_TEXT = 2100;
 /** C0 and C1 controls except tab and newline. */
@@ -112,6 +115,9 @@ export function parseCiliumCommand(text: string): CiliumCommand {
       }
       return !VISIBLE.test(rest) ? { kind, incidentId: id } : { kind, incidentId: id, note: rest };
     }
+    case 'mute':
+    case 'mutes':
+      return parseMuteArgs(verb.toLowerCase() as 'mute' | 'mutes', args, USAGE);
     default:
       throw new InvalidCommandError(`Unknown subcommand ${printable(verb)}.`, USAGE);
   }

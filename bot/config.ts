@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseNodeProbeEnv, type NodeProbeConfig } from '../jobs/collect/node-probe/probe-config.ts';
 import { parseHubbleEnv, type HubbleFlowConfig } from '../jobs/hubble/hubble-env.ts';
+import { parseWatchEnv, type WatchConfig } from '../jobs/watch/watch-config.ts';
 
 const csv = z
   .string()
@@ -88,6 +89,8 @@ export interface Config {
   remediation: { enabled: boolean; approvers: { low: string[]; medium: string[]; high: string[] }; proposalTtlMs: number };
   /** NODE_PROBE_*: set only when NODE_PROBE_ENABLED=true (jobs/collect/node-probe). */
   nodeProbe?: NodeProbeConfig;
+  /** WATCH_*: set only when WATCH_ENABLED=true (jobs/watch). */
+  watch?: WatchConfig;
 }
 
 /** Reads and validates the configuration; throws ConfigError listing every problem with what the variable is for. */
@@ -130,6 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   problems.push(...probe.problems);
   const hubble = parseHubbleEnv(env);
   problems.push(...hubble.problems);
+  const watch = parseWatchEnv(env);
+  problems.push(...watch.problems);
   if (problems.length > 0 || e.SLACK_BOT_TOKEN === undefined || e.REDIS_URL === undefined) throw new ConfigError(problems);
   return {
     slack: {
@@ -161,5 +166,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       proposalTtlMs: e.PROPOSAL_TTL_MINUTES * 60_000,
     },
     ...(probe.config !== null && { nodeProbe: probe.config }),
+    ...(watch.config !== null && { watch: watch.config }),
   };
 }

@@ -22,7 +22,7 @@ export interface IncidentCommandContext {
 const EPHEMERAL_TIMELINE_MAX = 2800;
 
 export async function runIncidentCommand(
-  cmd: Exclude<CiliumCommand, { kind: 'help' } | { kind: 'diagnose' }>,
+  cmd: Exclude<CiliumCommand, { kind: 'help' } | { kind: 'diagnose' } | { kind: 'mute' } | { kind: 'mutes' }>,
   ctx: IncidentCommandContext,
 ): Promise<void> {
   const { store, sink, client, respond } = ctx;

@@ -27,6 +27,8 @@ import { escapeMrkdwn, inlineCode, slackChannel, slackLink } from './render/mrkd
 import { redactSecrets } from './render/redact.ts';
 import { renderWhyDroppedSlack } from './render/why-dropped-slack.ts';
 import type { WhyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
+import { runMuteCommand } from './mute-commands.ts';
+import type { MuteStore } from '../jobs/watch/mutes.ts';
 
 export interface SlackAppDeps {
   config: Config;
@@ -45,6 +47,8 @@ export interface SlackAppDeps {
   replays?: ReplayCache;
   /** `/cilium why-dropped`: reads Hubble Relay (jobs/hubble); without it the command says Hubble is not configured. */
   whyDropped?: WhyDroppedService;
+  /** `/cilium mute`, `/cilium mutes` (Redis, shared with the watch); absent when the watch is off. */
+  mutes?: MuteStore;
 }
 
 /** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
@@ -137,6 +141,8 @@ export function createSlackApp(deps: SlackAppDeps): App {
         if (parsed.kind === 'preflight') await startPreflight(deps.preflights, client, command, respond, cluster, parsed);
         else if (parsed.kind === 'sweep') await startSweep(deps, client, command, respond, cluster);
         else await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
+      } else if (parsed.kind === 'mute' || parsed.kind === 'mutes') {
+        await runMuteCommand(parsed, { mutes: deps.mutes, cluster: config.clusterName, userId: command.user_id, respond });
       } else {
         await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });
       }

@@ -10,6 +10,7 @@ export type Activity = 'queued' | 'collecting' | 'idle';
 const STATUS_EMOJI: Record<Incident['status'], string> = {
   investigating: ':mag:',
   mitigating: ':construction:',
+  recovered: ':large_green_circle:',
   resolved: ':white_check_mark:',
 };
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 export const IncidentIdSchema = z.string().regex(/^INC-[1-9][0-9]{0,9}$/, 'an incident id looks like INC-12');
 
-export const IncidentStatusSchema = z.enum(['investigating', 'mitigating', 'resolved']);
+// recovered: the watch saw every node of the incident healthy again; a person still resolves it.
+export const IncidentStatusSchema = z.enum(['investigating', 'mitigating', 'recovered', 'resolved']);
 export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
 
 export const TimelineKindSchema = z.enum([

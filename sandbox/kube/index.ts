@@ -35,6 +35,8 @@ export interface KubeEmulatorStore {
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
   put(obj: KubeObject): KubeObject;
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** etcd compaction: open watches end with 410 Expired and must relist. */
+  compact(): void;
 }
 
 export interface KubeEmulator {
@@ -121,6 +123,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions): Promise<Kube
       list: (apiVersion, kind, namespace) => store.list(apiVersion, kind, namespace),
       put: (obj) => store.put(obj),
       delete: (apiVersion, kind, namespace, name) => store.delete(apiVersion, kind, namespace, name),
+      compact: () => store.compact(),
     },
     setLogs: (namespace, pod, container, logs) => state.logs.set(namespace, pod, container, logs),
     setExec: (result) => state.execResults.add(result),

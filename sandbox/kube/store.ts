@@ -22,6 +22,9 @@ export class ObjectStore {
   private readonly byType = new Map<string, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<Listener>();
+  private readonly compactListeners = new Set<() => void>();
+  /** Resuming a watch from before this revision is 410 Gone (etcd compaction). */
+  private compactedRevision = 0;
   private revision = 1000;
   /** Per type, its objects in list order; dropped whenever an object of the type is written or deleted. */
   private readonly sorted = new Map<string, KubeObject[]>();
@@ -101,11 +104,27 @@ export class ObjectStore {
 
   /** Events after `sinceRevision` still in history, or undefined when history no longer reaches back that far. */
   eventsSince(sinceRevision: number): StoreEvent[] | undefined {
+    if (sinceRevision < this.compactedRevision) return undefined;
     const first = this.history[0];
     if (first !== undefined && first.resourceVersion > sinceRevision + 1 && this.history.length >= HISTORY_LIMIT) {
       return undefined;
     }
     return this.history.filter((e) => e.resourceVersion > sinceRevision).map((e) => ({ ...e, object: structuredClone(e.object) }));
+  }
+
+  /**
+   * Compacts history as etcd does: open watches end with a 410 Expired ERROR event and resuming from any earlier
+   * resourceVersion is refused, so clients must relist (what an apiserver restart or a long disconnect causes).
+   */
+  compact(): void {
+    this.history.length = 0;
+    this.compactedRevision = this.revision;
+    for (const listener of [...this.compactListeners]) listener();
+  }
+
+  onCompact(listener: () => void): () => void {
+    this.compactListeners.add(listener);
+    return () => this.compactListeners.delete(listener);
   }
 
   subscribe(listener: Listener): () => void {

@@ -150,6 +150,12 @@ const byKind: Record<string, Column[]> = {
     { name: 'Data', type: 'integer', cell: (o) => Object.keys(rec(rec(o)['data'])).length },
     ageColumn,
   ],
+  // printers.go leaseColumnDefinitions: Name, Holder (spec.holderIdentity), Age.
+  Lease: [
+    nameColumn,
+    { name: 'Holder', type: 'string', cell: (o) => str(spec(o)['holderIdentity'], '') },
+    ageColumn,
+  ],
   Namespace: [
     nameColumn,
     { name: 'Status', type: 'string', cell: (o) => str(status(o)['phase'], 'Active') },

@@ -28,7 +28,7 @@ export function serveWatch(state: EmulatorState, req: ApiRequest, res: ServerRes
   } else {
     const missed = state.store.eventsSince(Number(rvParam));
     if (missed === undefined) {
-      write('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rvParam} (${state.store.resourceVersion})`, reason: 'Expired', code: 410 });
+      write('ERROR', expired(rvParam, state.store.resourceVersion));
       res.end();
       return;
     }
@@ -42,11 +42,20 @@ export function serveWatch(state: EmulatorState, req: ApiRequest, res: ServerRes
     return e.apiVersion === apiVersionOf(def) && e.kind === def.kind;
   }
   const unsubscribe = state.store.subscribe((e) => {
-    if (isOurs(e) && matches(e.object)) write(e.type, e.object);
+    if (isOurs(e) && matches(e.object)) {
+      write(e.type, e.object);
+      lastSent = String(e.resourceVersion);
+    }
   });
   let timer: NodeJS.Timeout | undefined;
+  let lastSent = rvParam ?? state.store.resourceVersion;
+  const unCompact = state.store.onCompact(() => {
+    write('ERROR', expired(lastSent, state.store.resourceVersion));
+    end();
+  });
   const end = (): void => {
     unsubscribe();
+    unCompact();
     if (timer !== undefined) clearTimeout(timer);
     if (!res.writableEnded) res.end();
   };
@@ -57,4 +66,9 @@ export function serveWatch(state: EmulatorState, req: ApiRequest, res: ServerRes
     end();
     unregister();
   });
+}
+
+/** The apiserver's answer to a watch from a compacted resourceVersion (storage/cacher: "too old resource version"). */
+function expired(rv: string, current: string): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv} (${current})`, reason: 'Expired', code: 410 };
 }

@@ -1,0 +1,157 @@
+// The watch while this replica leads: informers feed each node's observation into the state machine as events
+// arrive; a tick (a tenth of the damping window, at most 5 s) turns what outlived the window into actions, and a
+// resync re-observes every cached node (client-go's resync: a missed transition cannot stick). Actions are applied
+// one at a time, in order, by the reporter.
+import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { ciliumVersionFromImage } from '../../runbooks/engine/cilium-version.ts';
+import { watchCluster, type WatchedCluster } from './informers.ts';
+import { isMuted, type Mute } from './mutes.ts';
+import { OperatorHealth, operatorProblem, type OperatorEvent } from './operator-health.ts';
+import { observeNode } from './watch-signals.ts';
+import { WatchState, type WatchAction, type WatchGroup } from './watch-state.ts';
+
+export interface WatcherOptions {
+  kubeConfig: KubeConfig;
+  ciliumNamespace?: string;
+  dampingMs: number;
+  /** Re-observe every cached node this often (default: the damping window). */
+  resyncMs?: number;
+  /** Groups already reported (Redis), seeding the state. */
+  loadGroups: () => Promise<WatchGroup[]>;
+  /** The live mutes (Redis), read once per tick. */
+  loadMutes: () => Promise<Mute[]>;
+  apply: (action: WatchAction) => Promise<void>;
+  /** The operator unhealthy past the damping window, or recovered (posted once each). */
+  onOperator?: (event: OperatorEvent) => void;
+  /** cilium-config changed (its keys that changed, added or went). */
+  onConfigChange?: (changed: string[]) => void;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class Watcher {
+  private readonly state: WatchState;
+  private readonly now: () => number;
+  private cluster: WatchedCluster | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private configData: Record<string, string> | null = null;
+  private readonly operator: OperatorHealth;
+
+  constructor(private readonly opts: WatcherOptions) {
+    this.state = new WatchState({ dampingMs: opts.dampingMs });
+    this.operator = new OperatorHealth(opts.dampingMs);
+    this.now = opts.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    this.state.seed(await this.opts.loadGroups());
+    const log = this.opts.logger;
+    const observe = (nodeName: string | undefined): void => {
+      if (nodeName === undefined || this.cluster === null) return;
+      const node = this.cluster.nodes.list().find((n) => n.metadata?.name === nodeName);
+      if (node === undefined) this.state.forget(nodeName, this.now());
+      else this.observe(node);
+    };
+    this.cluster = watchCluster(this.opts.kubeConfig, { ...(this.opts.ciliumNamespace !== undefined && { ciliumNamespace: this.opts.ciliumNamespace }) }, {
+      node: {
+        upsert: (n) => this.observe(n),
+        remove: (n) => { if (n.metadata?.name !== undefined) this.state.forget(n.metadata.name, this.now()); },
+        error: (err) => log.warn({ err }, 'watch: node informer error; restarting'),
+      },
+      agent: {
+        upsert: (p) => observe(p.spec?.nodeName),
+        remove: (p) => observe(p.spec?.nodeName),
+        error: (err) => log.warn({ err }, 'watch: agent pod informer error; restarting'),
+      },
+      operator: {
+        upsert: () => this.observeOperator(),
+        remove: () => this.observeOperator(),
+        error: (err) => log.warn({ err }, 'watch: operator informer error; restarting'),
+      },
+      config: {
+        upsert: (cm) => this.configChanged(cm.data ?? {}),
+        remove: () => this.configChanged({}),
+        error: (err) => log.warn({ err }, 'watch: cilium-config informer error; restarting'),
+      },
+    });
+    const tickMs = Math.max(50, Math.min(5000, Math.floor(this.opts.dampingMs / 10)));
+    this.timers.push(setInterval(() => this.enqueueTick(), tickMs));
+    this.timers.push(setInterval(() => this.resync(), this.opts.resyncMs ?? this.opts.dampingMs));
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.cluster?.stop();
+    this.cluster = null;
+    await this.chain;
+  }
+
+  /** Runs one tick now (after any in flight) and resolves when its actions are applied. */
+  tickNow(): Promise<void> {
+    this.enqueueTick();
+    return this.chain;
+  }
+
+  private agentOf(nodeName: string): V1Pod | undefined {
+    return this.cluster?.agents.list().find((p) => p.spec?.nodeName === nodeName);
+  }
+
+  /** The version most agents run (image tags): what a node that just joined will get. */
+  private fleetVersion(): string | null {
+    const counts = new Map<string, number>();
+    for (const p of this.cluster?.agents.list() ?? []) {
+      const image = p.spec?.containers.find((c) => c.name === 'cilium-agent')?.image ?? p.spec?.containers[0]?.image ?? '';
+      const v = ciliumVersionFromImage(image);
+      if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  }
+
+  private observe(node: V1Node): void {
+    const name = node.metadata?.name;
+    if (name === undefined) return;
+    this.state.observe(observeNode(node, this.agentOf(name), { config: this.configData, kubeProxyDaemonSet: false, fleetVersion: this.fleetVersion() }), this.now());
+  }
+
+  private observeOperator(): void {
+    if (this.cluster !== null) this.operator.observe(operatorProblem(this.cluster.operators.list()), this.now());
+  }
+
+  private resync(): void {
+    for (const node of this.cluster?.nodes.list() ?? []) this.observe(node);
+    this.observeOperator();
+  }
+
+  private configChanged(data: Record<string, string>): void {
+    const before = this.configData;
+    this.configData = data;
+    if (before === null) return;
+    const keys = new Set([...Object.keys(before), ...Object.keys(data)]);
+    const changed = [...keys].filter((k) => before[k] !== data[k]).sort();
+    if (changed.length > 0) this.opts.onConfigChange?.(changed);
+    // Agents read cilium-config at start: nodes are re-checked with the new configuration.
+    this.resync();
+  }
+
+  private enqueueTick(): void {
+    this.chain = this.chain.then(async () => {
+      const mutes = await this.opts.loadMutes();
+      const now = this.now();
+      const operatorEvent = this.operator.tick(now);
+      if (operatorEvent !== null) this.opts.onOperator?.(operatorEvent);
+      const actions = this.state.tick(now, (obs) => isMuted(mutes, obs, now));
+      for (const [i, action] of actions.entries()) {
+        try {
+          await this.opts.apply(action);
+        } catch (err) {
+          // This one and those after it come back at the next tick (the Redis records make a replay post once).
+          for (const undone of actions.slice(i)) this.state.revert(undone);
+          throw err;
+        }
+      }
+    }).catch((err: unknown) => this.opts.logger.warn({ err }, 'watch: tick failed; retried at the next tick'));
+  }
+}

@@ -1,0 +1,107 @@
+// Issue 19 (one watcher at a time): the Lease election against the emulator with the real client-node and kubectl:
+// one leader among candidates, 409 on a stale write, hand-over after the lease expires, at once after a release.
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
+import { clientNodeLeaseClient, LeaseElector, type LeaseTiming } from '../../jobs/watch/lease-elector.ts';
+import { kubectlRunner, testScenario } from '../sandbox-kube/fixture.ts';
+
+// Short but in client-go's proportions (duration > deadline > retry): no assertion depends on them.
+const TIMING: LeaseTiming = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100 };
+const NAMESPACE = 'kube-system';
+
+let emu: KubeEmulator;
+let kc: KubeConfig;
+beforeAll(async () => {
+  emu = await startKubeEmulator({ scenario: testScenario() });
+  kc = new KubeConfig();
+  kc.loadFromFile(emu.kubeconfigPath);
+});
+afterAll(async () => {
+  await emu.stop();
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function candidate(name: string, identity: string, log: string[]): LeaseElector {
+  return new LeaseElector({
+    client: clientNodeLeaseClient(kc, NAMESPACE, name), namespace: NAMESPACE, name, identity, timing: TIMING,
+    onStartedLeading: () => log.push(`${identity} started`),
+    onStoppedLeading: () => log.push(`${identity} stopped`),
+  });
+}
+
+describe('LeaseElector', () => {
+  it('elects one of two candidates, and the other takes over only once the abandoned lease has expired', async () => {
+    const log: string[] = [];
+    const a = candidate('watch-a', 'replica-a', log);
+    const b = candidate('watch-a', 'replica-b', log);
+    a.start();
+    b.start();
+    await until(() => a.isLeader || b.isLeader, 'a leader');
+    const [leader, other] = a.isLeader ? [a, b] : [b, a];
+    // Past the lease duration (many renewals) the same replica still leads, never having stopped.
+    await new Promise((r) => setTimeout(r, 2 * TIMING.leaseDurationMs));
+    expect(leader.isLeader).toBe(true);
+    expect(other.isLeader).toBe(false);
+    expect(log.filter((l) => l.endsWith('stopped'))).toEqual([]);
+    const first = emu.store.get('coordination.k8s.io/v1', 'Lease', NAMESPACE, 'watch-a') as { spec: { holderIdentity: string; leaseTransitions: number } } | undefined;
+    expect(first?.spec.holderIdentity).toBe(leader === a ? 'replica-a' : 'replica-b');
+
+    leader.abandon(); // killed: no release
+    await until(() => other.isLeader, 'the hand-over');
+    const after = emu.store.get('coordination.k8s.io/v1', 'Lease', NAMESPACE, 'watch-a') as { spec: { holderIdentity: string; leaseTransitions: number } } | undefined;
+    expect(after?.spec.holderIdentity).toBe(other === a ? 'replica-a' : 'replica-b');
+    expect(after?.spec.leaseTransitions).toBe((first?.spec.leaseTransitions ?? 0) + 1);
+    expect(log.filter((l) => l.endsWith('started'))).toHaveLength(2);
+    await other.stop();
+  });
+
+  it('hands over at once when the leader stops cleanly (the lease is released)', async () => {
+    const log: string[] = [];
+    const a = candidate('watch-b', 'replica-a', log);
+    a.start();
+    await until(() => a.isLeader, 'a to lead');
+    await a.stop();
+    expect(log).toEqual(['replica-a started', 'replica-a stopped']);
+    const released = emu.store.get('coordination.k8s.io/v1', 'Lease', NAMESPACE, 'watch-b') as { spec: { holderIdentity: string } } | undefined;
+    expect(released?.spec.holderIdentity).toBe('');
+    const b = candidate('watch-b', 'replica-b', log);
+    expect(await b.tryAcquireOrRenew()).toBe(true);
+  });
+
+  it('stops leading once it cannot renew past the renew deadline', async () => {
+    const log: string[] = [];
+    const a = candidate('watch-c', 'replica-a', log);
+    a.start();
+    await until(() => a.isLeader, 'a to lead');
+    emu.faults.add({ path: '/leases/watch-c', status: 503 });
+    try {
+      await until(() => !a.isLeader, 'a to stop leading');
+      expect(log).toEqual(['replica-a started', 'replica-a stopped']);
+    } finally {
+      emu.faults.clear();
+      await a.stop();
+    }
+  });
+
+  it('a write with a stale resourceVersion is a 409 Conflict, and kubectl shows the holder', async () => {
+    const client = clientNodeLeaseClient(kc, NAMESPACE, 'watch-d');
+    const created = await client.create({ metadata: { name: 'watch-d', namespace: NAMESPACE }, spec: { holderIdentity: 'x', leaseDurationSeconds: 15 } });
+    expect(created).not.toBe('conflict');
+    if (created === 'conflict') return;
+    expect(await client.create({ metadata: { name: 'watch-d', namespace: NAMESPACE }, spec: {} })).toBe('conflict');
+    const renewed = await client.replace({ ...created, spec: { ...created.spec, holderIdentity: 'y' } });
+    expect(renewed).not.toBe('conflict');
+    expect(await client.replace({ ...created, spec: { ...created.spec, holderIdentity: 'z' } })).toBe('conflict');
+    const r = await kubectlRunner()(emu.kubeconfigPath, ['get', 'lease', '-n', NAMESPACE, 'watch-d']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^NAME\s+HOLDER\s+AGE\nwatch-d\s+y\s+\d+s\n$/);
+  });
+});
