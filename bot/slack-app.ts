@@ -138,7 +138,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
         else if (parsed.kind === 'sweep') await startSweep(deps, client, command, respond, cluster);
         else await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
       } else {
-        await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });
+        await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id, logger: deps.logger });
       }
       metrics?.commandHandled(parsed.kind, 'ok');
     } catch (e) {
