@@ -8,7 +8,7 @@ import type { CiliumCommand } from './command-grammar.ts';
 import { formatTime } from './render/incident-summary.ts';
 import { clip, codeBlock, escapeMrkdwn, inlineCode, slackChannel, slackUser } from './render/mrkdwn.ts';
 import { redactDeep } from './render/redact.ts';
-import { postChart, type ChartLogger } from './render/charts/chart-upload.ts';
+import { postChart, type ChartLogger } from './chart-upload.ts';
 import { renderIncidentTimelineChart } from './render/charts/incident-timeline.ts';
 import { renderPostmortem, renderTimelineText } from './render/timeline.ts';
 import type { SlackIncidentSink } from './slack-incident-sink.ts';

@@ -20,7 +20,7 @@ import { inThreadOrder } from './thread-order.ts';
 import type { PostLedger } from './post-ledger.ts';
 import type { SweepSink, SweepTarget } from '../jobs/fleet/sweep-sink.ts';
 import type { FleetReport, SweepProgress } from '../jobs/fleet/sweep.ts';
-import { postChart, type ChartLogger } from './render/charts/chart-upload.ts';
+import { postChart, type ChartLogger } from './chart-upload.ts';
 import { renderPoolHealthChart } from './render/charts/pool-health.ts';
 import { renderFleetReport, sweepOutcomeMessage, sweepProgressMessage } from './render/fleet-report.ts';
 

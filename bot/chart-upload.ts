@@ -2,8 +2,8 @@
 // flow the bot's other uploads use, through WebClient.filesUploadV2). Charts are an extra: when rendering or the
 // upload fails, the failure is logged and the text report, already posted, stays as it is.
 import type { WebClient } from '@slack/web-api';
-import type { PostLedger } from '../../post-ledger.ts';
-import type { RenderedChart } from './png.ts';
+import type { PostLedger } from './post-ledger.ts';
+import type { RenderedChart } from './render/charts/png.ts';
 
 export interface ChartLogger {
   warn(obj: object, msg: string): void;
