@@ -16,7 +16,7 @@ const incident: Incident = {
   topFinding: 'kernel-too-old: Kernel 4.14 is below the floor',
   severity: 'critical',
   runs: 2,
-} as Incident;
+};
 
 const entry = (seq: number, at: string, kind: TimelineEntry['kind'], text: string): TimelineEntry => ({ seq, at, actor: seq === 1 ? 'bot' : 'U0ONCALL', kind, text, links: [] });
 
