@@ -21,7 +21,9 @@ const LANE_OF: Record<TimelineKind, Lane | null> = {
 };
 
 const SEVERITY_ORDER = ['critical', 'warning', 'info', 'healthy'] as const;
-const SEVERITY_COLOUR = ['#d62728', '#ff7f0e', '#1f77b4', '#2ca02c'];
+/** Severity colours, then grey for events that are not runs (notes, steps, status). */
+const COLOUR_DOMAIN = [...SEVERITY_ORDER, 'event'];
+const COLOUR_RANGE = ['#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#7f7f7f'];
 /** Label length on the chart; longer texts are cut with an ellipsis. */
 export const LABEL_MAX = 40;
 
@@ -30,7 +32,8 @@ export interface TimelinePoint {
   lane: Lane;
   label: string;
   findings: number;
-  severity: (typeof SEVERITY_ORDER)[number];
+  /** A run's worst finding; 'event' for everything else. */
+  severity: (typeof SEVERITY_ORDER)[number] | 'event';
 }
 
 const short = (s: string): string => {
@@ -38,7 +41,7 @@ const short = (s: string): string => {
   return one.length <= LABEL_MAX ? one : `${one.slice(0, LABEL_MAX - 1)}…`;
 };
 
-function worst(run: RunSummary): TimelinePoint['severity'] {
+function worst(run: RunSummary): (typeof SEVERITY_ORDER)[number] {
   for (const s of SEVERITY_ORDER) if (run.findings.some((f) => f.severity === s)) return s;
   return 'healthy';
 }
@@ -47,7 +50,7 @@ export function timelinePoints(entries: readonly TimelineEntry[], runs: readonly
   const fromRuns = runs.map((r): TimelinePoint => ({ at: r.at, lane: 'runs', label: `run ${r.run}: ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`, findings: r.findings.length, severity: worst(r) }));
   const fromEntries = entries.flatMap((e): TimelinePoint[] => {
     const lane = LANE_OF[e.kind];
-    return lane === null ? [] : [{ at: e.at, lane, label: short(e.text), findings: 0, severity: 'info' }];
+    return lane === null ? [] : [{ at: e.at, lane, label: short(e.text), findings: 0, severity: 'event' }];
   });
   return [...fromRuns, ...fromEntries].sort((a, b) => a.at.localeCompare(b.at));
 }
@@ -70,7 +73,7 @@ export function incidentTimelineSpec(incident: Incident, entries: readonly Timel
         mark: { type: 'circle', opacity: 0.85 },
         encoding: {
           size: { field: 'findings', type: 'quantitative', scale: { range: [60, 400], zero: false }, legend: null },
-          color: { field: 'severity', type: 'nominal', scale: { domain: [...SEVERITY_ORDER], range: SEVERITY_COLOUR }, title: 'worst finding' },
+          color: { field: 'severity', type: 'nominal', scale: { domain: COLOUR_DOMAIN, range: COLOUR_RANGE }, title: 'run: worst finding' },
         },
       },
       {

@@ -19,7 +19,7 @@ export async function renderChart(spec: TopLevelSpec): Promise<RenderedChart> {
   try {
     const svg = await view.toSVG();
     // System fonts (DejaVu in the image); without any, resvg still draws marks but no text.
-    const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: SCALE }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+    const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: SCALE }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } }).render().asPng();
     return { svg, png };
   } finally {
     view.finalize();
