@@ -23,6 +23,11 @@ COPY jobs ./jobs
 COPY runbooks ./runbooks
 RUN node node_modules/typescript/lib/tsc.js -p tsconfig.build.json
 
+# ---- fonts: the chart PNGs (bot/render/charts/, rasterised by resvg) need a font for their labels; the slim
+# image has none. Only the font files are copied into the runtime stage, not apt. ----
+FROM node:22.20.0-bookworm-slim AS fonts
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+
 # ---- runtime: node, production dependencies and the JavaScript; no package manager, no compiler ----
 FROM node:22.20.0-bookworm-slim AS runtime
 ENV NODE_ENV=production
@@ -35,6 +40,7 @@ WORKDIR /app
 COPY --from=deps --chown=root:root /app/package.json /app/package.json
 COPY --from=deps --chown=root:root /app/node_modules /app/node_modules
 COPY --from=compile --chown=root:root /app/dist /app/dist
+COPY --from=fonts --chown=root:root /usr/share/fonts/truetype/dejavu /usr/share/fonts/truetype/dejavu
 # 1000 is the `node` user of the official image; numeric so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 # HEALTH_PORT: /healthz and /readyz (Kubernetes probes, deploy/base/bot-deployment.yaml).

@@ -175,7 +175,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
         });
   const sweepWorker = !runWorkers
     ? null
-    : startSweepWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackSweepSink(app.client, new PostLedger(queueRedis, config.queuePrefix)), collect: config.collect, logger, lockMs: config.jobs.lockMs });
+    : startSweepWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackSweepSink(app.client, new PostLedger(queueRedis, config.queuePrefix), logger), collect: config.collect, logger, lockMs: config.jobs.lockMs });
   const sysdumpWorker = !runWorkers
     ? null
     : startSysdumpWorker({ connection: workerRedis, prefix: config.queuePrefix, sink: new SlackSysdumpSink(app.client, config.slack.botToken, new PostLedger(queueRedis, config.queuePrefix)), incidents, incidentSink: sink, logger, lockMs: config.jobs.lockMs });

@@ -2,11 +2,14 @@
 // privately, and put every change into the incident's thread.
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Incident, RunSummary, TimelineEntry } from '../jobs/incidents/incident.ts';
 import type { IncidentStore } from '../jobs/incidents/incident-store.ts';
 import type { CiliumCommand } from './command-grammar.ts';
 import { formatTime } from './render/incident-summary.ts';
 import { clip, codeBlock, escapeMrkdwn, inlineCode, slackChannel, slackUser } from './render/mrkdwn.ts';
 import { redactDeep } from './render/redact.ts';
+import { postChart, type ChartLogger } from './chart-upload.ts';
+import { renderIncidentTimelineChart } from './render/charts/incident-timeline.ts';
 import { renderPostmortem, renderTimelineText } from './render/timeline.ts';
 import type { SlackIncidentSink } from './slack-incident-sink.ts';
 
@@ -16,6 +19,21 @@ export interface IncidentCommandContext {
   client: WebClient;
   respond: RespondFn;
   userId: string;
+  /** Where a timeline chart that could not be drawn or posted is reported (the text answers are unchanged). */
+  logger?: ChartLogger;
+}
+
+/** The incident's timeline picture, posted into its thread; false (and logged) when it could not be. */
+function postTimelineChart(ctx: IncidentCommandContext, incident: Incident, entries: TimelineEntry[], runs: RunSummary[], verb: string): Promise<boolean> {
+  if (incident.threadTs === '') return Promise.resolve(false);
+  return postChart(ctx.client, undefined, ctx.logger, {
+    channelId: incident.channelId,
+    threadTs: incident.threadTs,
+    key: `timeline-chart:${incident.id}`,
+    filename: `${incident.id}-timeline.png`,
+    title: `${incident.id} timeline chart`,
+    comment: `Timeline chart of ${incident.id}, ${verb} by ${slackUser(ctx.userId)}`,
+  }, () => renderIncidentTimelineChart(incident, entries, runs));
 }
 
 /** Longer timelines go to a file in the thread instead of an ephemeral message. */
@@ -39,9 +57,11 @@ export async function runIncidentCommand(
     }
     case 'timeline': {
       const incident = await store.get(cmd.incidentId);
-      const text = renderTimelineText(incident, await store.timeline(incident.id));
+      const entries = await store.timeline(incident.id);
+      const text = renderTimelineText(incident, entries);
+      const charted = await postTimelineChart(ctx, incident, entries, await store.runs(incident.id), 'requested');
       if (text.length <= EPHEMERAL_TIMELINE_MAX) {
-        await respond({ response_type: 'ephemeral', text: codeBlock(text) });
+        await respond({ response_type: 'ephemeral', text: charted ? `${codeBlock(text)}\nA timeline chart is in the incident's thread.` : codeBlock(text) });
         return;
       }
       await client.filesUploadV2({
@@ -76,13 +96,16 @@ export async function runIncidentCommand(
     }
     case 'export': {
       const incident = await store.get(cmd.incidentId);
-      const markdown = renderPostmortem(incident, await store.timeline(incident.id), await store.runs(incident.id));
+      const entries = await store.timeline(incident.id);
+      const runs = await store.runs(incident.id);
+      const markdown = renderPostmortem(incident, entries, runs);
       await client.filesUploadV2({
         channel_id: incident.channelId,
         thread_ts: incident.threadTs,
         initial_comment: `Postmortem draft for ${incident.id}, exported by ${slackUser(ctx.userId)}`,
         file_uploads: [{ content: markdown, filename: `${incident.id}-postmortem.md`, title: `${incident.id} postmortem draft` }],
       });
+      await postTimelineChart(ctx, incident, entries, runs, 'exported with the postmortem');
       await respond({ response_type: 'ephemeral', text: `The ${incident.id} postmortem draft is in its thread.` });
       return;
     }

@@ -144,7 +144,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
       } else if (parsed.kind === 'mute' || parsed.kind === 'mutes') {
         await runMuteCommand(parsed, { mutes: deps.mutes, cluster: config.clusterName, userId: command.user_id, respond });
       } else {
-        await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id });
+        await runIncidentCommand(parsed, { store: deps.incidents, sink: new SlackIncidentSink(client, deps.incidents), client, respond, userId: command.user_id, logger: deps.logger });
       }
       metrics?.commandHandled(parsed.kind, 'ok');
     } catch (e) {

@@ -20,6 +20,8 @@ import { inThreadOrder } from './thread-order.ts';
 import type { PostLedger } from './post-ledger.ts';
 import type { SweepSink, SweepTarget } from '../jobs/fleet/sweep-sink.ts';
 import type { FleetReport, SweepProgress } from '../jobs/fleet/sweep.ts';
+import { postChart, type ChartLogger } from './chart-upload.ts';
+import { renderPoolHealthChart } from './render/charts/pool-health.ts';
 import { renderFleetReport, sweepOutcomeMessage, sweepProgressMessage } from './render/fleet-report.ts';
 
 /** Uploads a thread's files once: through the ledger, when there is one, a retried step finds its earlier upload. */
@@ -162,6 +164,8 @@ export class SlackSweepSink implements SweepSink {
     private readonly client: WebClient,
     /** Makes posts idempotent across job retries; without it every call posts. */
     private readonly ledger?: PostLedger,
+    /** Where a chart that could not be drawn or posted is reported (the text report is posted regardless). */
+    private readonly logger?: ChartLogger,
   ) {}
 
   async progress(t: SweepTarget, p: SweepProgress): Promise<void> {
@@ -183,8 +187,11 @@ export class SlackSweepSink implements SweepSink {
     await inThreadOrder(t.channelId, t.threadTs, async () => {
       const attachments = [...rendered.attachments];
       for (const [i, m] of rendered.messages.entries()) attachments.push(...(await this.post(`sweep:${run}:part${i}`, { channel: t.channelId, thread_ts: t.threadTs, text: m.text, blocks: m.blocks })));
-      if (attachments.length === 0) return;
-      await uploadOnce(this.client, this.ledger, `sweep-files:${run}`, t, 'Every node of the groups above:', attachments);
+      if (attachments.length > 0) await uploadOnce(this.client, this.ledger, `sweep-files:${run}`, t, 'Every node of the groups above:', attachments);
+      const pools = report.pools;
+      if (pools !== undefined && pools.length > 0) {
+        await postChart(this.client, this.ledger, this.logger, { channelId: t.channelId, threadTs: t.threadTs, key: `sweep-chart:${run}`, filename: 'fleet-sweep-pools.png', title: 'Broken vs healthy nodes per pool', comment: 'Broken vs healthy nodes per pool:' }, () => renderPoolHealthChart(report.cluster, pools));
+      }
     });
     await this.client.chat.update({ channel: t.channelId, ts: t.threadTs, ...sweepOutcomeMessage(report) });
   }

@@ -1,6 +1,7 @@
 // A fleet sweep: fleet facts from a few paged lists, then a deep collection (collectEvidence + analyze) only for
 // the nodes those facts flag, a few at a time through a shared rate limiter, then the outcomes grouped by root
 // cause with the drift between agents. Only small summaries are kept per node; evidence is dropped once analysed.
+import { poolHealth, type PoolHealth } from '../../runbooks/engine/fleet/pool-health.ts';
 import { analyze } from '../../runbooks/engine/analyze.ts';
 import type { Report } from '../../runbooks/engine/contract.ts';
 import type { Evidence } from '../../runbooks/engine/evidence.ts';
@@ -51,6 +52,8 @@ export interface FleetReport {
   /** API calls the sweep made (as counted by the client side). */
   apiCalls: number;
   throttled: number;
+  /** Broken vs healthy nodes per pool (the sweep's chart); absent in reports made before it existed. */
+  pools?: PoolHealth[];
 }
 
 export async function runSweep(reader: ClusterReader, opts: SweepOptions): Promise<FleetReport> {
@@ -128,5 +131,6 @@ export async function runSweep(reader: ClusterReader, opts: SweepOptions): Promi
     unavailable: snapshot.unavailable,
     apiCalls: snapshot.calls + cache.calls,
     throttled: limiter.throttled,
+    pools: poolHealth(snapshot.nodes, flaggedWithCause),
   };
 }

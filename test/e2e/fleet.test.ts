@@ -5,6 +5,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import { DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
 import { generateCluster } from '../../sandbox/scenario/index.ts';
+import { pngSize } from '../../bot/render/charts/png.ts';
 
 const stacks: SandboxStack[] = [];
 afterEach(async () => {
@@ -62,6 +63,20 @@ describe('/cilium diagnose --all end to end', () => {
     // Fleet facts came from list calls, not one read per node.
     const nodeGets = s.kube.requestLog.entries().filter((e) => /^\/api\/v1\/nodes\/./.test(e.path));
     expect(nodeGets).toHaveLength(0);
+  });
+
+  it('uploads the broken-vs-healthy-per-pool chart to the sweep thread as a PNG', async () => {
+    const s = await stack();
+    const { root } = await sweep(s, 'sweep');
+    const chart = await s.slack.waitFor(() => s.slack.files().find((f) => f.name === 'fleet-sweep-pools.png' && f.completed), { timeoutMs: 30_000, description: 'the pool chart upload' });
+    expect(chart.thread_ts).toBe(root.ts);
+    expect(chart.channel).toBe(DEMO_CHANNEL.id);
+    const size = pngSize(chart.content);
+    expect(size).not.toBeNull();
+    expect(size?.width).toBeGreaterThan(200);
+    expect(size?.height).toBeGreaterThan(50);
+    // Shared in the thread by a bot message, like the other report files.
+    expect(s.slack.thread(DEMO_CHANNEL.id, root.ts).some((m) => (m.files ?? []).some((f) => f.id === chart.id))).toBe(true);
   });
 
   it('`sweep` is the same command; a second request while one runs queues nothing', async () => {

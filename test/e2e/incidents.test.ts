@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import { startBot } from '../../bot/bot.ts';
+import { pngSize } from '../../bot/render/charts/png.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
 import { DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
 
@@ -80,6 +81,15 @@ describe('incidents', () => {
     expect(entries.map((e) => e.kind)).toEqual(['opened', 'diagnosis-posted', 'note', 'status-changed']);
     const markdown = file.content.toString('utf8');
     for (const e of entries) expect(markdown).toContain(e.text);
+    // `timeline` and `export` each put the timeline chart (a PNG) into the incident's thread.
+    const charts = await s.slack.waitFor(() => {
+      const found = s.slack.files().filter((f) => f.name === `${id}-timeline.png` && f.completed);
+      return found.length === 2 ? found : undefined;
+    }, { timeoutMs: 10_000, description: 'two timeline charts' });
+    for (const chart of charts) {
+      expect(chart.thread_ts).toBe(root.ts);
+      expect(pngSize(chart.content)?.width).toBeGreaterThan(200);
+    }
     const thread = s.slack.renderThread(DEMO_CHANNEL.id, root.ts);
     expect(thread).toContain('drained node-legacy-01 at 03:10 <script>');
     expect(thread).toContain('rolled the kernel forward');
