@@ -7,10 +7,10 @@ import type { Evidence, Flow } from '../engine/evidence.ts';
 import { isPolicyDrop } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { ciliumDoc } from '../engine/runbook-kit.ts';
+import { endpoint } from '../engine/policy-drops.ts';
 
 const ID = 'hubble-node-drops';
 
-const endpoint = (s: string): string => s.replace(/ \(.*\)$/, '');
 const podOnly = (s: string): string => endpoint(s).replace(/:\d+$/, '');
 const isDrop = (f: Flow): boolean => f.verdict === 'DROPPED' || f.verdict === 'ERROR' || (f.verdict === 'DENIED' && f.reason.startsWith('policy-verdict'));
 

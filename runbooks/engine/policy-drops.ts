@@ -14,7 +14,7 @@ export function policyDrops(e: Evidence): Flow[] {
 }
 
 /** "ns/pod (ID:1234)" → "ns/pod": cut at the first " (" when the text ends in ")", as / \(.*\)$/ would, without its quadratic retries. */
-const endpoint = (s: string): string => {
+export const endpoint = (s: string): string => {
   const open = s.indexOf(' (');
   return open >= 0 && s.endsWith(')') ? s.slice(0, open) : s;
 };

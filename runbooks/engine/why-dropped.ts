@@ -5,6 +5,7 @@
 // POLICY_DENY = an explicit deny rule (flow.proto DropReason 133 / 181). The DNS allow is the kube-dns rule of docs
 // security/policy/language (DNS-based policies).
 import type { Fact, Flow, Flows } from './evidence.ts';
+import { endpoint } from './policy-drops.ts';
 
 export interface PodRef { namespace: string; pod: string }
 export interface WhyDroppedQuery { source: PodRef; destination: PodRef; port?: number }
@@ -25,7 +26,7 @@ export type WhyDroppedAnswer =
   | { status: 'unavailable'; detail: string; fix?: string }
   | { status: 'answered'; groups: DropGroup[]; flowsRead: number; truncated: boolean; windowMinutes?: number; unavailableNodes: string[]; dnsAllowYaml: string | null };
 
-const endpointOf = (s: string): string => s.replace(/ \(.*\)$/, '');
+const endpointOf = endpoint;
 const podOf = (s: string): string => endpointOf(s).replace(/:\d+$/, '');
 
 function matchesPod(text: string, ref: PodRef): boolean {

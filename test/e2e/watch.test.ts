@@ -127,10 +127,12 @@ describe('watch', () => {
     await waitForLeader(b);
     const sent = await s.slack.slashCommand({ text: 'mute workers-a 1h', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
     expect(sent.status).toBe(200);
+    const ephemerals = () => s.slack.ephemerals({ channelId: DEMO_CHANNEL.id, userId: 'U0ONCALL' }).map((m) => m.text ?? '');
+    // The two commands are acked at once and answered asynchronously: list only after the mute is stored.
+    await s.slack.waitFor(() => ephemerals().some((t) => t.startsWith('Muted `workers-a`')), { timeoutMs: 20_000, description: 'the mute confirmed' });
     const listed = await s.slack.slashCommand({ text: 'mutes', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
     expect(listed.status).toBe(200);
-    const ephemerals = () => s.slack.ephemerals({ channelId: DEMO_CHANNEL.id, userId: 'U0ONCALL' }).map((m) => m.text ?? '');
-    await s.slack.waitFor(() => ephemerals().some((t) => /^\*Mutes\*\n• `workers-a` until /.test(t)), { timeoutMs: 10_000, description: 'the mutes list'});
+    await s.slack.waitFor(() => ephemerals().some((t) => /^\*Mutes\*\n• `workers-a` until /.test(t)), { timeoutMs: 20_000, description: 'the mutes list'});
     setAgent(s, 'node-1', true);
     await settle();
     await b.watch?.current()?.tickNow();
