@@ -1,4 +1,4 @@
-// The upgrade preflight (issue 19): pure checks and the grouped report. Reads live in jobs/preflight/.
+// The upgrade preflight: pure checks and the grouped report. Reads live in jobs/preflight/.
 export { parseTargetVersion, runPreflightChecks, nodeConfig, configKeyProblems, type PreflightInput, type PreflightNode, type PreflightProblem, type PreflightSeverity } from './checks.ts';
 export { buildPreflightReport, type PreflightGroup, type PreflightReport } from './report.ts';
 export { configFromHelmValues } from './helm-config.ts';
