@@ -13,7 +13,7 @@ import { summarizeRun } from '../incidents/run-diff.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import type { ClusterWriter } from '../kube/cluster-writer.ts';
 import { DeadlineExceededError, KubeApiError, toKubeApiError } from '../kube/kube-api-error.ts';
-import { ACTIONS, type Precondition } from './actions.ts';
+import { remediationActions, type Precondition } from './actions.ts';
 import { authoriseExecution, type ApproverDirectory } from './execution-check.ts';
 import type { Proposal } from './proposal.ts';
 import type { ProposalStore } from './proposal-store.ts';
@@ -70,7 +70,8 @@ async function remediateOnce(data: RemediateJob, opts: RemediateWorkerOptions, j
   if (proposal === null) throw new UnrecoverableError(`proposal ${data.proposalId} no longer exists`);
   const cluster = opts.clusters(proposal.cluster);
   if (cluster === undefined) throw new UnrecoverableError(`unknown cluster ${proposal.cluster}`);
-  const action = ACTIONS[proposal.action];
+  // Cilium is looked for where the diagnosis looks (CILIUM_NAMESPACE), so a bot with namespaced reads can act.
+  const action = remediationActions({ ciliumNamespace: opts.collect.ciliumNamespace })[proposal.action];
   const log = opts.logger.child({ jobId, incidentId: proposal.incidentId, proposalId: proposal.id, action: proposal.action, node: proposal.node });
   // Every step's entry has a key: a worker killed and restarted re-runs the job, finds the entries it already
   // made (and the ledger the messages it already posted), and never applies a change twice.

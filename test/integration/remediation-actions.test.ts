@@ -33,7 +33,7 @@ afterAll(async () => {
   await kube.stop();
 });
 
-async function run(action: RemediationAction, params: Record<string, string>, node = 'node-2') {
+async function run(action: RemediationAction, params: Record<string, string>, node = 'node-2', ciliumNamespace?: string) {
   const prefix = `test-${randomUUID()}`;
   const incidents = new IncidentStore(redis, prefix);
   const proposals = new ProposalStore(redis, prefix, 60_000);
@@ -49,7 +49,7 @@ async function run(action: RemediationAction, params: Record<string, string>, no
     proposals,
     incidents,
     sink,
-    collect: { deadlineMs: 5_000, tailLines: 500, limitBytes: 1024 * 1024 },
+    collect: { deadlineMs: 5_000, tailLines: 500, limitBytes: 1024 * 1024, ...(ciliumNamespace !== undefined && { ciliumNamespace }) },
     logger: pino({ level: 'silent' }),
     approvers: { config: { low: ['U0LEAD'], medium: [], high: [] }, groupsOf: () => Promise.resolve([]) },
   };
@@ -60,7 +60,9 @@ async function run(action: RemediationAction, params: Record<string, string>, no
     .entries()
     .filter((e) => !['GET', 'HEAD'].includes(e.method) && e.resource !== 'selfsubjectaccessreviews')
     .map((e) => `${e.method} ${e.resource}/${e.path.split('/').pop() ?? ''} ${e.query.includes('dryRun=All') ? 'dry-run' : 'apply'}`);
-  return { outcome, writes };
+  // Lists of the agent pods (by the agent's label); the re-diagnosis after a change also lists workload pods anywhere.
+  const podLists = kube.requestLog.entries().filter((e) => e.method === 'GET' && e.resource === 'pods' && decodeURIComponent(e.query).includes('k8s-app=cilium')).map((e) => e.path);
+  return { outcome, writes, podLists };
 }
 
 const node = (name: string) => kube.store.get('v1', 'Node', undefined, name) as { spec?: { unschedulable?: boolean }; metadata: { labels?: Record<string, string> } };
@@ -68,10 +70,10 @@ const node = (name: string) => kube.store.get('v1', 'Node', undefined, name) as 
 describe('each remediation action: dry run, then the change, once', () => {
   it('cordon-node and uncordon-node', async () => {
     const c = await run('cordon-node', {});
-    expect(c).toEqual({ outcome: 'applied', writes: ['PATCH nodes/node-2 dry-run', 'PATCH nodes/node-2 apply'] });
+    expect({ outcome: c.outcome, writes: c.writes }).toEqual({ outcome: 'applied', writes: ['PATCH nodes/node-2 dry-run', 'PATCH nodes/node-2 apply'] });
     expect(node('node-2').spec?.unschedulable).toBe(true);
     const u = await run('uncordon-node', {});
-    expect(u).toEqual({ outcome: 'applied', writes: ['PATCH nodes/node-2 dry-run', 'PATCH nodes/node-2 apply'] });
+    expect({ outcome: u.outcome, writes: u.writes }).toEqual({ outcome: 'applied', writes: ['PATCH nodes/node-2 dry-run', 'PATCH nodes/node-2 apply'] });
     expect(node('node-2').spec?.unschedulable).not.toBe(true);
   });
 
@@ -89,6 +91,15 @@ describe('each remediation action: dry run, then the change, once', () => {
     const after = kube.store.list('v1', 'Pod', 'kube-system').filter((p) => p.metadata.labels?.['k8s-app'] === 'cilium' && (p as { spec?: { nodeName?: string } }).spec?.nodeName === 'node-2');
     expect(after).toHaveLength(1);
     expect(after[0]?.metadata.name).not.toBe(before[0]?.metadata.name);
+  });
+
+  it('restart-agent with CILIUM_NAMESPACE looks for the agent only there (a bot whose pod reads are namespaced)', async () => {
+    const r = await run('restart-agent', {}, 'node-2', 'kube-system');
+    expect(r.outcome).toBe('applied');
+    expect(r.podLists.length).toBeGreaterThan(0);
+    expect(r.podLists.every((path) => path.startsWith('/api/v1/namespaces/kube-system/pods')), r.podLists.join(', ')).toBe(true);
+    const anywhere = await run('restart-agent', {});
+    expect(anywhere.podLists.some((path) => path.startsWith('/api/v1/pods'))).toBe(true);
   });
 
   it('disable-feature sets the cilium-config key and rolling-restarts the cilium DaemonSet', async () => {
