@@ -156,6 +156,11 @@ export class IncidentStore {
     return TimelineEntrySchema.parse(JSON.parse(encoded));
   }
 
+  /** Whether an entry was appended with this idempotency key (a step an earlier attempt of a job got to). */
+  async hasEntry(id: string, idempotencyKey: string): Promise<boolean> {
+    return (await this.redis.hexists(this.key(id, 'idem'), idempotencyKey)) === 1;
+  }
+
   async timeline(id: string): Promise<TimelineEntry[]> {
     const raw = await this.redis.lrange(this.key(id, 'timeline'), 0, -1);
     return raw.map((r) => TimelineEntrySchema.parse(JSON.parse(r)));

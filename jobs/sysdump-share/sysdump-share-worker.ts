@@ -79,7 +79,10 @@ async function joinIncident(opts: SysdumpWorkerOptions, job: SysdumpJob, jobId: 
   const step = (name: string) => `job:sysdump:${jobId}:${name}`;
   const opened = await store.openOrReuse({ cluster: job.cluster, node: target.node, channelId: job.channelId, openedBy: job.sharedBy });
   let incident = opened.incident;
-  if (opened.created) {
+  // An earlier attempt of this job opened the incident and died before its root message was recorded: this attempt
+  // finishes opening it rather than waiting for a thread nobody else will post.
+  const ours = opened.created || (incident.threadTs === '' && (await store.hasEntry(incident.id, step('opened'))));
+  if (ours) {
     const entry = await store.append(incident.id, { actor: job.sharedBy, kind: 'opened', text: `opened ${incident.id} for node ${target.node} from the sysdump ${job.fileName}` }, step('opened'));
     const ts = await opts.sink.incidentRoot(job.channelId, `${incident.id}: ${target.node}, from the sysdump ${job.fileName}`);
     incident = await store.update(incident.id, { threadTs: ts });
@@ -89,7 +92,7 @@ async function joinIncident(opts: SysdumpWorkerOptions, job: SysdumpJob, jobId: 
     const entry = await store.append(incident.id, { actor: job.sharedBy, kind: 'diagnosis-requested', text: `shared the sysdump ${job.fileName}; its report of ${target.node} follows` }, step('joined'));
     await opts.incidentSink.postEntry(incident, entry);
   }
-  const joined: JoinedIncident = { id: incident.id, node: target.node, channelId: incident.channelId, threadTs: incident.threadTs, created: opened.created };
+  const joined: JoinedIncident = { id: incident.id, node: target.node, channelId: incident.channelId, threadTs: incident.threadTs, created: ours };
   const post = async (report: Report): Promise<void> => {
     const { run, previous } = await store.recordRun(joined.id, summarizeRun(report, target.evidence, new Date().toISOString()), step('run'));
     const top = report.findings[0];
