@@ -8,10 +8,15 @@ import { scenarioFromArgOrExit } from './scenario-arg.ts';
 import { DEMO_CHANNEL, DEMO_USERS } from './sandbox-stack.ts';
 import { stopOnSignals } from './shutdown.ts';
 import { writeScenarioSysdumpFile } from './sysdump/index.ts';
+import { startRelayEmulator } from './hubble/relay-emulator.ts';
+import { loadScenarioFlows } from './hubble/scenario-flows.ts';
+import { SCENARIOS_DIR } from './scenario/load.ts';
+import { join } from 'node:path';
 
 const USAGE = `Usage: npm run sandbox -- [options]
 
-Serves the Kubernetes API emulator (and a Slack emulator) with one scenario until Ctrl-C.
+Serves the Kubernetes API emulator (and a Slack emulator, and a Hubble Relay emulator when the scenario has
+Hubble flows) with one scenario until Ctrl-C.
 
 Options:
   --scenario <name|path>   a scenario of sandbox/scenarios/ or a YAML file (default: healthy)
@@ -37,7 +42,10 @@ async function main(): Promise<void> {
   const kube = await startKubeEmulator({ scenario });
   const withSlack = values.slack && !values['no-slack'];
   const slack = withSlack ? await startSlackEmulator({ users: DEMO_USERS, channels: [DEMO_CHANNEL] }) : undefined;
+  const flows = scenario.hubbleFlows === undefined ? undefined : loadScenarioFlows(join(SCENARIOS_DIR, scenario.hubbleFlows), new Date());
+  const relay = flows === undefined ? undefined : await startRelayEmulator({ responses: flows.responses, connectedNodes: flows.connectedNodes, unavailableNodes: flows.unavailableNodes });
   stopOnSignals(async () => {
+    await relay?.close();
     await slack?.stop();
     await kube.stop();
   });
@@ -46,6 +54,7 @@ async function main(): Promise<void> {
   if (slack !== undefined) {
     console.error(`Slack emulator: ${slack.apiUrl}  SLACK_BOT_TOKEN=${slack.botToken} SLACK_APP_TOKEN=${slack.appToken}`);
   }
+  if (relay !== undefined) console.error(`Hubble Relay emulator: ${relay.address}  HUBBLE_RELAY_ADDR=${relay.address}`);
   console.error('Try: KUBECONFIG=<path above> kubectl get nodes -o wide    (Ctrl-C to stop)');
 }
 

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     mode: values.http ? 'http' : 'socket',
     ...(redisUrl !== undefined && { redisUrl }),
     ...(values.remediation && { configOverrides: { remediation: DEMO_REMEDIATION } }),
+    hubbleRelay: true,
   });
   stopOnSignals(() => stack.stop());
   // Made on the first upload only, and kept: the exported postmortem is the reader's to open.
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   const timeoutMs = timeoutS * 1000;
   console.log(`Sandbox up: scenario "${scenario.name}" — ${scenario.description}`);
   console.log(`KUBECONFIG=${stack.kube.kubeconfigPath}`);
+  if (stack.relay !== undefined) console.log(`Hubble Relay emulator: ${stack.relay.address} (the scenario's flows; try /cilium why-dropped)`);
   console.log(`Remediation: ${values.remediation ? `on. ${DEMO_HELP_HINT}` : 'off (start with --remediation to get fix buttons)'}`);
   try {
     if (values.once) {

@@ -2,6 +2,7 @@
 // optionally the real bot against them. Used by the demo, `npm run sandbox`, end-to-end tests and benchmarks.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { Config } from '../bot/config.ts';
@@ -10,6 +11,9 @@ import { startKubeEmulator, type KubeEmulator } from './kube/index.ts';
 import { botEventsFromManifest, shortcutsFromManifestFile, startSlackEmulator, type SlackEmulator } from './slack/index.ts';
 import { freePort, startRedis, type RedisHandle } from './redis.ts';
 import type { Scenario } from './scenario/index.ts';
+import { SCENARIOS_DIR } from './scenario/load.ts';
+import { startRelayEmulator, type RelayEmulator } from './hubble/relay-emulator.ts';
+import { loadScenarioFlows } from './hubble/scenario-flows.ts';
 
 export const DEMO_CHANNEL = { id: 'C0INCIDENTS', name: 'incidents' };
 export const DEMO_USERS = [
@@ -26,6 +30,8 @@ export interface SandboxStack {
   slack: SlackEmulator;
   redis: { url: string; handle?: RedisHandle };
   bot?: RunningBot;
+  /** The Hubble Relay emulator serving the scenario's flows (StackOptions.hubbleRelay and a scenario with `hubbleFlows`). */
+  relay?: RelayEmulator;
   config: Config;
   stop(): Promise<void>;
 }
@@ -41,6 +47,11 @@ export interface StackOptions {
   configOverrides?: Partial<Config>;
   /** Added to every Kubernetes API call (e.g. 25 ms, as a real apiserver answers). */
   kubeLatencyMs?: number;
+  /**
+   * Serve the scenario's `hubbleFlows` from a Hubble Relay emulator (real gRPC) and point the bot at it, as
+   * HUBBLE_RELAY_ADDR would. Off by default so tests that bring their own Relay, or none, see no flows.
+   */
+  hubbleRelay?: boolean;
 }
 
 export async function startSandboxStack(opts: StackOptions): Promise<SandboxStack> {
@@ -52,6 +63,9 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
   const shortcuts = shortcutsFromManifestFile(manifest);
   const botEvents = botEventsFromManifest(readFileSync(manifest, 'utf8'));
   const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL], shortcuts, botEvents });
+  // Flows are re-timed to end now, so a `--since 15m` query sees them whenever the sandbox starts.
+  const flows = opts.hubbleRelay === true && opts.scenario.hubbleFlows !== undefined ? loadScenarioFlows(join(SCENARIOS_DIR, opts.scenario.hubbleFlows), new Date()) : undefined;
+  const relay = flows === undefined ? undefined : await startRelayEmulator({ responses: flows.responses, connectedNodes: flows.connectedNodes, unavailableNodes: flows.unavailableNodes });
   const mode = opts.mode ?? 'socket';
   const httpPort = mode === 'http' ? await freePort() : 3000;
   const config: Config = {
@@ -69,7 +83,7 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
     extraClusters: [],
     allowedChannels: [],
     logLevel: 'warn',
-    collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000 },
+    collect: { tailLines: 2000, limitBytes: 2 * 1024 * 1024, deadlineMs: 10_000, ...(relay !== undefined && { hubbleFlows: { env: { HUBBLE_RELAY_ADDR: relay.address }, windowMinutes: 15, maxFlows: 1000 } }) },
     role: 'all',
     jobs: { attempts: 4, backoffMs: 2_000, lockMs: 30_000 },
     remediation: { enabled: false, approvers: { low: [], medium: [], high: [] }, proposalTtlMs: 30 * 60_000 },
@@ -87,6 +101,7 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
     slack,
     redis: { url: redisUrl, ...(redisHandle !== undefined && { handle: redisHandle }) },
     ...(bot !== undefined && { bot }),
+    ...(relay !== undefined && { relay }),
     config,
     // The bot is read when stopping, not when starting: tests and scripts attach their own with other config.
     // Idempotent, so a signal handler and a `finally` may both call it.
@@ -95,6 +110,7 @@ export async function startSandboxStack(opts: StackOptions): Promise<SandboxStac
         await stack.bot?.stop();
         await slack.stop();
         await kube.stop();
+        await relay?.close();
         await redisHandle?.stop();
       })();
       return stopping;

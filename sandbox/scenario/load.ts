@@ -63,6 +63,7 @@ export function parseScenario(text: string, source: string): Scenario {
     exec: expanded.exec.map((e) => e.value),
     users: parsed.data.users,
     ...(parsed.data.nodeData.length > 0 && { nodeData: parsed.data.nodeData }),
+    ...(parsed.data.hubbleFlows !== undefined && { hubbleFlows: parsed.data.hubbleFlows }),
     ...(parsed.data.expect !== undefined && { expect: parsed.data.expect }),
   };
 }

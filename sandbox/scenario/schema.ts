@@ -131,6 +131,8 @@ export const ScenarioSchema = z
     repeat: z.array(RepeatBlockSchema).default([]),
     expect: ScenarioExpectSchema.optional(),
     nodeData: z.array(NodeDataSchema).default([]),
+    /** Hubble flows the sandbox's Relay emulator serves with this scenario (a file under sandbox/scenarios/). */
+    hubbleFlows: z.string().regex(/^hubble\/[a-z0-9][a-z0-9-]*\.json$/, 'a flows file under sandbox/scenarios/, e.g. hubble/egress-no-dns.json').optional(),
   })
   .strict();
 export type ScenarioFile = z.infer<typeof ScenarioSchema>;
@@ -149,4 +151,6 @@ export interface Scenario {
   expect?: ScenarioExpect;
   /** Node-level data (what the node probe reads); absent = computed from the Node objects. */
   nodeData?: NodeData[];
+  /** Hubble flows for the Relay emulator, relative to sandbox/scenarios/; absent = the sandbox runs no Relay. */
+  hubbleFlows?: string;
 }
