@@ -20,6 +20,8 @@ import { agentUnhealthy, ciliumDoc, configTrue, configValue, nodeKernel, verifyA
 
 const ID = 'kernel-config-missing';
 
+const LINK_TYPE_MISSING = /creating device [^:]+: operation not supported, maybe kernel module for ([a-z0-9_]+) is not available/i;
+
 /** Lines that name a kernel problem without a version, with the config they point at. */
 const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [
   { re: /failed to probe helper/i, hint: 'a helper probe the kernel rejects (kernel 7.2 regression #48016: roll back to 7.1.x or upgrade Cilium once fixed)' },
@@ -27,6 +29,8 @@ const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [
   { re: /ipv6 is enabled in agent but ipv6 is either disabled or not compiled in the kernel/i, hint: 'IPv6 (CONFIG_IPV6, or ipv6.disable=1 on the kernel command line)' },
   { re: /RTNETLINK answers: Operation not supported/i, hint: 'CONFIG_NET_SCH_INGRESS / CONFIG_NET_CLS_BPF / CONFIG_NET_CLS_ACT (tc clsact, cls_bpf)' },
   { re: /proxy routing rule(?:(?!proxy routing rule).)*address family not supported by protocol/i, hint: 'CONFIG_IPV6_MULTIPLE_TABLES (WSL2 custom kernels, #29302)' },
+  // netlink EOPNOTSUPP on creating a link: the kernel has no driver for that device type (#36189: CONFIG_VXLAN).
+  { re: LINK_TYPE_MISSING, hint: 'the kernel module for the device type' },
 ];
 
 // iproute2 prints "We have an error talking to the kernel" when a tc add/replace request fails; right after
@@ -81,7 +85,9 @@ export const kernelConfigMissing: Runbook = {
       const text = lineText(at.line);
       const named = kernelNamedInMessage(text);
       const fixed = CONFIG_LINES.find((c) => c.re.test(text));
-      hits.push({ at, named: named === null ? null : formatTriple(named), hint: WG_NOT_SUPPORTED.test(text) ? 'CONFIG_WIREGUARD (kernel ≥ 5.6 built without it)' : fixed?.hint ?? hintFor(text) });
+      const linkType = LINK_TYPE_MISSING.exec(text)?.[1];
+      hits.push({ at, named: named === null ? null : formatTriple(named), hint: WG_NOT_SUPPORTED.test(text) ? 'CONFIG_WIREGUARD (kernel ≥ 5.6 built without it)'
+        : linkType !== undefined ? `CONFIG_${linkType.toUpperCase()} (no ${linkType} device support in the kernel)` : fixed?.hint ?? hintFor(text) });
     }
     for (const at of tcAttachNotFound(e)) hits.push({ at, named: null, hint: TC_ENOENT_HINT });
     const missingOpts = e.kernelConfig.ok && e.ciliumConfig.ok

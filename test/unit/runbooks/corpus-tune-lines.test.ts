@@ -120,3 +120,19 @@ describe('known issues read from the tune threads', () => {
     expect(legacyOff.map((f) => f.runbookId)).not.toContain('version-advisory');
   });
 });
+
+describe('older and device-level wordings of a known meaning', () => {
+  it('#3314: the 2018 bare "Unable to update element: argument list too long" on a policy map update is a full map', () => {
+    // https://github.com/cilium/cilium/issues/3314 (tgraf: the policy map reached POLICY_MAP_SIZE)
+    const line = '2018-03-25T09:55:08.293370314Z level=warning msg="Update of l4 policy map failed" containerID=b14821a713 endpointID=37420 error="Unable to update element: argument list too long" policyID=1541 policyRevision=2499 port=2888 protocol=6\n';
+    expect(ids(line)[0]).toBe('map-full');
+  });
+
+  it('#36189: "creating device cilium_vxlan: operation not supported, maybe kernel module for vxlan" names CONFIG_VXLAN', () => {
+    // https://github.com/cilium/cilium/issues/36189 (custom k3s kernel without CONFIG_VXLAN)
+    const line = 'time="2024-11-26T14:07:37Z" level=fatal msg="failed to start: daemon creation failed: error while initializing daemon: failed while reinitializing datapath: failed to setup vxlan tunnel device: setting up vxlan device: creating vxlan device: creating device cilium_vxlan: operation not supported, maybe kernel module for vxlan is not available?" subsys=daemon\n';
+    const f = analyzePastedText(line).report.findings[0];
+    expect(f).toMatchObject({ runbookId: 'kernel-config-missing', severity: 'critical', explainsAgentCrash: true });
+    expect(f?.title).toContain('CONFIG_VXLAN');
+  });
+});
