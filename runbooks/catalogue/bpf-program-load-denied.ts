@@ -94,7 +94,8 @@ export const bpfProgramLoadDenied: Runbook = {
       runbookId: ID,
       title: `BPF program ${program === null ? '' : `${program} `}rejected: ${complexity ? 'too large for the verifier' : denied ? 'permission denied' : 'load failed'}`,
       severity: critical ? 'critical' : 'warning',
-      summary: `The kernel on ${e.nodeName} refused to load Cilium's BPF program${program === null ? '' : ` ${program}`} because of ${cause}` +
+      summary: (reasonless ? `Attaching Cilium's BPF program${program === null ? '' : ` ${program}`} on ${e.nodeName} failed: ${cause}`
+        : `The kernel on ${e.nodeName} refused to load Cilium's BPF program${program === null ? '' : ` ${program}`} because of ${cause}`) +
         (critical ? ', so the agent cannot program the datapath.' : '; endpoints whose program failed keep their previous datapath or none.'),
       evidence,
       blastRadius: computeBlastRadius(e, e.node.ok && e.node.value.kernelVersion !== undefined && complexity
