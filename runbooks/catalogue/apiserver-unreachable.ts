@@ -23,14 +23,29 @@ const ESTABLISHING = /Establishing connection to apiserver/i;
 const UNREACHABLE_LINES: LogQuery = { text: [UNREACHABLE], level: ['warn', 'error', 'fatal', 'panic'] };
 const CRD_WAIT_LINES: LogQuery = { text: [CRD_WAIT] };
 const ESTABLISHING_LINES: LogQuery = { text: [ESTABLISHING] };
+// Each attempt logs "Establishing connection" again; a success logs "Connected to apiserver". Attempts that repeat in
+// one container's log with no success are the agent failing to reach the address, though the error line itself may
+// be cut off (cilium-cli#865).
+const CONNECTED_LINES: LogQuery = { text: [/Connected to apiserver/i] };
+const RETRIES_WITHOUT_SUCCESS = 2;
 
-export interface ApiserverSignals { unreachable: SourcedLine[]; crdWait: SourcedLine[]; host: string | null }
+export interface ApiserverSignals {
+  unreachable: SourcedLine[];
+  crdWait: SourcedLine[];
+  host: string | null;
+  /** Connection attempts when the logs hold no successful one; empty once any attempt connected. */
+  retries: SourcedLine[];
+}
 
 export function apiserverSignals(e: Evidence): ApiserverSignals {
   const unreachable = findAgentLines(e, UNREACHABLE_LINES, 6);
   const crdWait = findAgentLines(e, CRD_WAIT_LINES, 20);
-  const est = findAgentLines(e, ESTABLISHING_LINES, 1)[0];
-  return { unreachable, crdWait, host: est?.line.fields['host'] ?? null };
+  const attempts = findAgentLines(e, ESTABLISHING_LINES, 10);
+  const est = attempts[0];
+  // Per container log: every agent start logs one attempt, so one per log across restarts is not a retry.
+  const sameLog = attempts.filter((a) => a.source.chunk === est?.source.chunk);
+  const retries = sameLog.length >= RETRIES_WITHOUT_SUCCESS && findAgentLines(e, CONNECTED_LINES, 1).length === 0 ? sameLog : [];
+  return { unreachable, crdWait, host: est?.line.fields['host'] ?? null, retries };
 }
 
 export const apiserverUnreachable: Runbook = {
@@ -43,7 +58,8 @@ export const apiserverUnreachable: Runbook = {
     const s = apiserverSignals(e);
     // One "still waiting" line is a normal start; repeated, or on an agent that is not ready, it is stuck.
     const crdStuck = s.crdWait.length >= 3 || (s.crdWait.length > 0 && agentUnhealthy(e) === true);
-    if (s.unreachable.length === 0 && !crdStuck) return null;
+    const retrying = s.unreachable.length === 0 && s.retries.length > 0;
+    if (s.unreachable.length === 0 && !crdStuck && !retrying) return null;
     const unhealthy = agentUnhealthy(e);
     const fatal = s.unreachable.some((l) => l.line.level === 'fatal');
     const critical = fatal || unhealthy === true;
@@ -52,12 +68,13 @@ export const apiserverUnreachable: Runbook = {
     const viaClusterIP = s.host !== null && (k8sSvc !== null ? s.host.includes(k8sSvc) : /\/\/10\.96\.0\.1:/.test(s.host));
     const kpGone = e.kubeProxy.ok && !e.kubeProxy.value.daemonSetPresent;
     const x509 = s.unreachable.some((l) => /x509/i.test(lineText(l.line)));
-    const evidence: EvidenceQuote[] = [...s.unreachable.slice(0, 4), ...s.crdWait.slice(-2)].map((l) => quoteLogLine(l.source, l.line));
+    const evidence: EvidenceQuote[] = [...s.unreachable.slice(0, 4), ...s.crdWait.slice(-2), ...(retrying ? s.retries.slice(0, 3) : [])].map((l) => quoteLogLine(l.source, l.line));
     if (s.host !== null) evidence.push({ kind: 'fact', text: `agent connects to ${s.host}${viaClusterIP ? ' (the kubernetes Service ClusterIP)' : ''}`, source: 'cilium-agent "Establishing connection to apiserver" line' });
     if (kpr) evidence.push({ kind: 'fact', text: `kube-proxy-replacement on${kpGone ? ', no kube-proxy DaemonSet' : ''}`, source: `${configSource(e, 'kube-proxy-replacement')} / kube-system DaemonSets` });
     const cause = x509 ? 'the API server certificate does not cover the address the agent uses (x509)'
       : viaClusterIP && kpr && kpGone ? 'it dials the kubernetes Service ClusterIP, which nothing serves without kube-proxy until Cilium itself is up: k8sServiceHost/k8sServicePort are not set'
         : s.unreachable.length > 0 ? 'connections to the API server fail (network path, firewall, or API server down)'
+          : retrying && !crdStuck ? `it keeps retrying the connection to ${s.host ?? 'the API server'} and never connects (the error line is not in the quoted logs)`
           : 'it waits for CRDs that cilium-operator has not registered (operator down, old, or lacking RBAC)';
 
     const steps: FixStep[] = [];
@@ -72,7 +89,7 @@ export const apiserverUnreachable: Runbook = {
 
     return {
       runbookId: ID,
-      title: s.unreachable.length > 0 ? 'Agent cannot reach the Kubernetes API server' : 'Agent stuck waiting for Cilium CRDs',
+      title: s.unreachable.length > 0 || (retrying && !crdStuck) ? 'Agent cannot reach the Kubernetes API server' : 'Agent stuck waiting for Cilium CRDs',
       severity: critical ? 'critical' : 'warning',
       summary: `The cilium-agent on ${e.nodeName} cannot get going because ${cause}.`,
       evidence,
@@ -80,7 +97,7 @@ export const apiserverUnreachable: Runbook = {
       fixSteps: steps,
       docs: [ciliumDoc(e, 'Kubernetes without kube-proxy (k8sServiceHost)', 'network/kubernetes/kubeproxy-free/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: [],
-      confidence: s.unreachable.length > 0 ? 'certain' : 'high',
+      confidence: s.unreachable.length > 0 ? 'certain' : crdStuck ? 'high' : 'medium',
       basis: 'explicit',
       explainsAgentCrash: critical && (fatal || s.unreachable.length > 0 || crdStuck),
     } satisfies Finding;

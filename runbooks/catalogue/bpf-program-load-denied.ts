@@ -75,11 +75,15 @@ export const bpfProgramLoadDenied: Runbook = {
     const errors = lines.some((s) => isErrorOrWorse(s.line));
     // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
     // An enforced SELinux/AppArmor denial of bpf() refuses the load whatever the agent logged; lockdown alone is weak.
-    const critical = (errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || agentDenied.length > 0;
+    // A failed `tc filter replace … bpf` with no verifier, permission or load line beside it says the attach failed,
+    // not why: BTF the kernel rejects, a missing classifier or qdisc, a vanished device (#23006). Not a critical cause.
+    const reasonless = lines.length > 0 && lines.every((s) => !TOO_LARGE.test(lineText(s.line)) && !DENIED.test(lineText(s.line)) && !LOAD_FAIL.test(lineText(s.line)));
+    const critical = (!reasonless && errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || agentDenied.length > 0;
     const cause = complexity ? `the verifier's complexity limit${insns === null ? '' : ` (processed ${insns} instructions)`}`
       : lsm.length > 0 ? denialCause(lsm)
       : denied ? 'a permission denial (SELinux/AppArmor, kernel lockdown, or missing CAP_BPF/CAP_SYS_ADMIN)'
-        : 'the kernel (the error does not say why; read the verifier output)';
+        : reasonless ? 'a failed tc attach whose reason is not in these lines (read the output that follows the command)'
+          : 'the kernel (the error does not say why; read the verifier output)';
     const evidence: EvidenceQuote[] = lines.slice(0, 5).map((s: SourcedLine) => quoteLogLine(s.source, s.line));
     for (const d of denials.slice(0, 5)) evidence.push({ kind: 'log', text: d.line.slice(0, 400), source: `kernel log (${e.kernelLog.ok ? e.kernelLog.value.source : 'dmesg'})` });
     const features = ['enable-host-firewall', 'enable-bpf-masquerade', 'enable-wireguard', 'enable-ipv6']
@@ -90,7 +94,8 @@ export const bpfProgramLoadDenied: Runbook = {
       runbookId: ID,
       title: `BPF program ${program === null ? '' : `${program} `}rejected: ${complexity ? 'too large for the verifier' : denied ? 'permission denied' : 'load failed'}`,
       severity: critical ? 'critical' : 'warning',
-      summary: `The kernel on ${e.nodeName} refused to load Cilium's BPF program${program === null ? '' : ` ${program}`} because of ${cause}` +
+      summary: (reasonless ? `Attaching Cilium's BPF program${program === null ? '' : ` ${program}`} on ${e.nodeName} failed: ${cause}`
+        : `The kernel on ${e.nodeName} refused to load Cilium's BPF program${program === null ? '' : ` ${program}`} because of ${cause}`) +
         (critical ? ', so the agent cannot program the datapath.' : '; endpoints whose program failed keep their previous datapath or none.'),
       evidence,
       blastRadius: computeBlastRadius(e, e.node.ok && e.node.value.kernelVersion !== undefined && complexity
@@ -100,7 +105,7 @@ export const bpfProgramLoadDenied: Runbook = {
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
       // The tc command's failure alone does not say why: the verifier output below it does.
-      confidence: complexity || agentDenied.length > 0 || (denied && lines.length > 0) ? 'certain' : lines.length > 0 ? 'high' : 'medium',
+      confidence: complexity || agentDenied.length > 0 || (denied && lines.length > 0) ? 'certain' : lines.length > 0 && !reasonless ? 'high' : 'medium',
       basis: 'explicit',
       explainsAgentCrash: critical,
     } satisfies Finding;

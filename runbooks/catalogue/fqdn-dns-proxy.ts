@@ -10,7 +10,7 @@ import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { allPolicies, policyRef, policySelects } from '../engine/policy-selector.ts';
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
-import { helmUpgrade } from '../engine/install-commands.ts';
+import { agentCli, helmUpgrade } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
 
 const ID = 'fqdn-dns-proxy';
@@ -19,6 +19,11 @@ const TIMEOUT = /Timeout waiting for response to forwarded proxied DNS lookup/i;
 const L7_REJECTED_LINES: LogQuery = { text: [L7_REJECTED] };
 const TIMEOUT_LINES: LogQuery = { text: [TIMEOUT] };
 const TIMEOUT_THRESHOLD = 5;
+// The proxy holds each DNS answer until the policy maps carry the IPs it names; past tofqdns-proxy-response-max-delay
+// it answers anyway and logs this (error before PR #32333, warning after): the app may connect before its IP is
+// allowed. #29846: lock contention from a needless endpoint regeneration on the FQDN path caused it.
+const DATAPATH_DELAY = /Timed out waiting for datapath updates of FQDN IP information/i;
+const DATAPATH_DELAY_LINES: LogQuery = { text: [DATAPATH_DELAY] };
 
 export const fqdnDnsProxy: Runbook = {
   id: ID,
@@ -68,6 +73,13 @@ export const fqdnDnsProxy: Runbook = {
       if (last !== undefined) evidence.push(quoteLogLine(last.source, last.line));
       steps.push({ title: 'Check the upstream DNS server', detail: 'Timeouts forwarding from the proxy mean CoreDNS (or the upstream it asks) is slow or unreachable from this node.', commands: ['kubectl -n kube-system get pods -l k8s-app=kube-dns -o wide', `hubble observe --node ${e.nodeName} --protocol dns --last 50`] });
     }
+    const delayed = findAgentLines(e, DATAPATH_DELAY_LINES, 50);
+    if (delayed.length > 0) {
+      problems.push(`the DNS proxy released ${delayed.length === 1 ? 'a DNS answer' : `${delayed.length} DNS answers`} before the datapath knew the IPs in ${delayed.length === 1 ? 'it' : 'them'}, so the first connections to those names can be dropped`);
+      const last = delayed[delayed.length - 1];
+      if (last !== undefined) evidence.push(quoteLogLine(last.source, last.line));
+      steps.push({ title: 'Find what slows policy updates on the node', detail: 'The agent could not program the resolved IPs within tofqdns-proxy-response-max-delay: look for endpoint regenerations and policy recomputation at the same time, and upgrade to the latest patch release (#29846 was lock contention). Raising the delay only hides it.', commands: [agentCli(e, 'endpoint list'), `${agentCli(e, 'config')} | grep -i tofqdns`] });
+    }
     if (problems.length === 0) return null;
     return {
       runbookId: ID,
@@ -79,8 +91,9 @@ export const fqdnDnsProxy: Runbook = {
       fixSteps: steps,
       docs: [ciliumDoc(e, 'DNS-based policies (toFQDNs)', 'security/policy/language/#dns-based'), ciliumDoc(e, 'DNS proxy', 'security/dns/')],
       proposals: [],
-      confidence: 'certain',
-      basis: rejected.length > 0 || timeouts.length >= TIMEOUT_THRESHOLD ? 'explicit' : 'observed',
+      // One delayed answer can be a passing burst; several, or another problem beside it, is the state of the node.
+      confidence: problems.length === 1 && delayed.length > 0 && delayed.length < 3 ? 'medium' : 'certain',
+      basis: rejected.length > 0 || timeouts.length >= TIMEOUT_THRESHOLD || delayed.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },

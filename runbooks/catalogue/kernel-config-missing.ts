@@ -4,7 +4,8 @@
 // ipv6), §2.1: "Require support for dead code elimination (Linux 5.1 or newer)" on 6.18 with v1.18.8 (#44967) and on
 // hardened 6.1+ (kptr_restrict + bpf_jit_harden, deckhouse#22619); `failed to probe helper … FnSetRetval … R1 is not a
 // scalar` on kernel 7.2 (#48016, typhoon#1680); "BPF NodePort services needs kernel 4.17.0" on 5.18.14 (#20726);
-// §2.3 `RTNETLINK answers: Operation not supported` (clsact/cls_bpf missing, #11294, #20858); §2.7 WireGuard on a
+// §2.3 `RTNETLINK answers: Operation not supported` (clsact/cls_bpf missing, #11294, #20858), or `No such file or
+// directory` just before tc's "We have an error talking to the kernel" (rancher/k3os#746); §2.7 WireGuard on a
 // 6.6 kernel without CONFIG_WIREGUARD (microsoft/azurelinux#16243); §7 WSL2 without CONFIG_IPV6_MULTIPLE_TABLES (#29302).
 // The bandwidth manager's own lines belong to bandwidth-manager-unsupported; below the named version, kernel-too-old.
 import { preventionSteps } from '../engine/prevention.ts';
@@ -19,6 +20,8 @@ import { agentUnhealthy, ciliumDoc, configTrue, configValue, nodeKernel, verifyA
 
 const ID = 'kernel-config-missing';
 
+const LINK_TYPE_MISSING = /creating device [^:]+: operation not supported, maybe kernel module for ([a-z0-9_]+) is not available/i;
+
 /** Lines that name a kernel problem without a version, with the config they point at. */
 const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [
   { re: /failed to probe helper/i, hint: 'a helper probe the kernel rejects (kernel 7.2 regression #48016: roll back to 7.1.x or upgrade Cilium once fixed)' },
@@ -26,7 +29,25 @@ const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [
   { re: /ipv6 is enabled in agent but ipv6 is either disabled or not compiled in the kernel/i, hint: 'IPv6 (CONFIG_IPV6, or ipv6.disable=1 on the kernel command line)' },
   { re: /RTNETLINK answers: Operation not supported/i, hint: 'CONFIG_NET_SCH_INGRESS / CONFIG_NET_CLS_BPF / CONFIG_NET_CLS_ACT (tc clsact, cls_bpf)' },
   { re: /proxy routing rule(?:(?!proxy routing rule).)*address family not supported by protocol/i, hint: 'CONFIG_IPV6_MULTIPLE_TABLES (WSL2 custom kernels, #29302)' },
+  // netlink EOPNOTSUPP on creating a link: the kernel has no driver for that device type (#36189: CONFIG_VXLAN).
+  { re: LINK_TYPE_MISSING, hint: 'the kernel module for the device type' },
 ];
+
+// iproute2 prints "We have an error talking to the kernel" when a tc add/replace request fails; right after
+// "RTNETLINK answers: No such file or directory" it means the kernel has no `bpf` classifier or clsact qdisc to
+// attach to (k3os#746 with picl-k3os-image-generator#45: CONFIG_NET_CLS_BPF missing on the Raspberry Pi kernel).
+// ENOENT alone is not enough: `tc filter show`/`del` on a device without the qdisc prints it harmlessly.
+const TC_ENOENT = /RTNETLINK answers: No such file or directory/i;
+const TC_REQUEST_FAILED = /We have an error talking to the kernel/i;
+const TC_ENOENT_HINT = 'CONFIG_NET_CLS_BPF / CONFIG_NET_SCH_INGRESS (tc found no bpf classifier or clsact qdisc)';
+
+/** ENOENT lines that the failed tc request right after them (at most 2 lines on) belongs to. */
+function tcAttachNotFound(e: Evidence): SourcedLine[] {
+  const failed = findAgentLines(e, { text: [TC_REQUEST_FAILED] }, 8);
+  if (failed.length === 0) return [];
+  return findAgentLines(e, { text: [TC_ENOENT] }, 8).filter((n) => failed.some((f) => f.source.chunk === n.source.chunk
+    && f.line.lineNumber > n.line.lineNumber && f.line.lineNumber - n.line.lineNumber <= 2));
+}
 
 /** Every line `relevant` can keep matches one of these. */
 const RELEVANT_PATTERNS: readonly RegExp[] = [WG_NOT_SUPPORTED, ...CONFIG_LINES.map((c) => c.re), ...KERNEL_NAMED_PATTERNS];
@@ -64,8 +85,11 @@ export const kernelConfigMissing: Runbook = {
       const text = lineText(at.line);
       const named = kernelNamedInMessage(text);
       const fixed = CONFIG_LINES.find((c) => c.re.test(text));
-      hits.push({ at, named: named === null ? null : formatTriple(named), hint: WG_NOT_SUPPORTED.test(text) ? 'CONFIG_WIREGUARD (kernel ≥ 5.6 built without it)' : fixed?.hint ?? hintFor(text) });
+      const linkType = LINK_TYPE_MISSING.exec(text)?.[1];
+      hits.push({ at, named: named === null ? null : formatTriple(named), hint: WG_NOT_SUPPORTED.test(text) ? 'CONFIG_WIREGUARD (kernel ≥ 5.6 built without it)'
+        : linkType !== undefined ? `CONFIG_${linkType.toUpperCase()} (no ${linkType} device support in the kernel)` : fixed?.hint ?? hintFor(text) });
     }
+    for (const at of tcAttachNotFound(e)) hits.push({ at, named: null, hint: TC_ENOENT_HINT });
     const missingOpts = e.kernelConfig.ok && e.ciliumConfig.ok
       ? requiredOptions(e, k).filter((o) => !['y', 'm'].includes(e.kernelConfig.ok ? (e.kernelConfig.value.options[o] ?? 'n') : 'y')) : [];
     if (hits.length === 0 && missingOpts.length === 0) return null;

@@ -8,7 +8,9 @@
 // argument list too long` (pkg/bpf UpdateElement before the hint), under `Error while inserting service in LB map`
 // (#12815, #15864: maintainer aanm, "the BPF LB map is full"); the LB code's own E2BIG text is `Unable to update
 // element for LB bpf map: You can resize it with the flag "--bpf-lb-map-max"` (pkg/service). E2BIG is how a full hash
-// map refuses an insert; an LPM trie (cilium_ipcache) says ENOSPC, `no space left on device`. Only an update that
+// map refuses an insert; an LPM trie (cilium_ipcache) says ENOSPC, `no space left on device`. The 2018 agents printed
+// the bare `Unable to update element: argument list too long` (`Update of l4 policy map failed`, #3314: tgraf, the
+// policy map reached POLICY_MAP_SIZE). Only an update that
 // failed with one of these is "full": a line that merely names a map or the LB subsystem is not.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
@@ -19,7 +21,7 @@ import { ciliumDoc, configValue, restartAgent } from '../engine/runbook-kit.ts';
 import { agentCli, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 
 const ID = 'map-full';
-const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long|Unable to update element for LB bpf map|Unable to update element for (?:[A-Za-z0-9_]+ )?map with file descriptor \d+: (?:argument list too long|no space left on device)/i;
+const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add PolicyMap key).)*argument list too long|Unable to update element for LB bpf map|Unable to update element for (?:[A-Za-z0-9_]+ )?map with file descriptor \d+: (?:argument list too long|no space left on device)|Unable to update element: (?:argument list too long|no space left on device)/i;
 const CT_GC = /Garbage collection on (?:(?!Garbage collection on (?!CT map failed to finish)).)* CT map failed to finish/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const CT_GC_LINES: LogQuery = { text: [CT_GC] };
