@@ -58,7 +58,7 @@ export function httpRuleSites(policies: { cnp: PolicySummary[]; ccnp: PolicySumm
         (rule['toPorts'] as unknown[]).forEach((tp, toPortsIndex) => {
           if (!isRecord(tp) || !isRecord(tp['rules']) || !Array.isArray(tp['rules']['http'])) return;
           const ports = (Array.isArray(tp['ports']) ? (tp['ports'] as unknown[]) : []).filter(isRecord).map((p) => ({
-            port: String(p['port'] ?? ''), ...(typeof p['protocol'] === 'string' && { protocol: p['protocol'] }),
+            port: typeof p['port'] === 'string' || typeof p['port'] === 'number' ? String(p['port']) : '', ...(typeof p['protocol'] === 'string' && { protocol: p['protocol'] }),
           }));
           out.push({
             policy, kind, ref: policyRef(policy, kind), direction, ruleIndex, toPortsIndex, ports, peers,
