@@ -26,6 +26,8 @@ export interface HttpRuleSite {
   ports: { port: string; protocol?: string }[];
   /** fromEndpoints (ingress) or toEndpoints (egress) selectors; undefined when the rule names no endpoint peer. */
   peers: unknown[] | undefined;
+  /** The rule also names peers by other means (fromEntities, fromCIDR, toFQDNs, toServices, …) we cannot match to a pod. */
+  otherPeers: boolean;
   http: HttpRuleEntry[];
   /** The entry sets TLS interception (terminatingTLS / originatingTLS, docs security/tls-visibility). */
   tlsInterception: boolean;
@@ -55,13 +57,14 @@ export function httpRuleSites(policies: { cnp: PolicySummary[]; ccnp: PolicySumm
         if (!isRecord(rule) || !Array.isArray(rule['toPorts'])) return;
         const peerKey = direction === 'ingress' ? 'fromEndpoints' : 'toEndpoints';
         const peers = Array.isArray(rule[peerKey]) ? (rule[peerKey] as unknown[]) : undefined;
+        const otherPeers = Object.keys(rule).some((k) => /^(from|to)[A-Z]/.test(k) && k !== peerKey && k !== 'toPorts');
         (rule['toPorts'] as unknown[]).forEach((tp, toPortsIndex) => {
           if (!isRecord(tp) || !isRecord(tp['rules']) || !Array.isArray(tp['rules']['http'])) return;
           const ports = (Array.isArray(tp['ports']) ? (tp['ports'] as unknown[]) : []).filter(isRecord).map((p) => ({
             port: typeof p['port'] === 'string' || typeof p['port'] === 'number' ? String(p['port']) : '', ...(typeof p['protocol'] === 'string' && { protocol: p['protocol'] }),
           }));
           out.push({
-            policy, kind, ref: policyRef(policy, kind), direction, ruleIndex, toPortsIndex, ports, peers,
+            policy, kind, ref: policyRef(policy, kind), direction, ruleIndex, toPortsIndex, ports, peers, otherPeers,
             http: (tp['rules']['http'] as unknown[]).map(entryOf),
             tlsInterception: tp['terminatingTLS'] !== undefined || tp['originatingTLS'] !== undefined,
           });
@@ -89,12 +92,13 @@ export function siteApplies(site: HttpRuleSite, client: PodSide, server: PodSide
     ? (site.kind === 'cnp' && site.policy.namespace !== subject.namespace ? false : null)
     : policySelects(site.policy, site.kind, { namespace: subject.namespace, labels: subject.labels });
   if (selects === false) return false;
-  if (site.peers === undefined) return selects;
+  // No peer at all: the rule applies to every peer. Peers named otherwise (entities, CIDRs, FQDNs): not provable here.
+  if (site.peers === undefined) return site.otherPeers ? (selects === true ? null : selects) : selects;
   if (peer.labels === null) return selects === true ? null : selects;
   // A CNP's endpoint peers without a namespace label mean the policy's own namespace (docs security/policy/language).
   const peerNs = { namespace: peer.namespace, labels: peer.labels };
   const results = site.peers.map((sel) => peerSelects(sel, peerNs, site.kind === 'cnp' ? site.policy.namespace : undefined));
-  const peerMatch: Tri = results.includes(true) ? true : results.includes(null) ? null : false;
+  const peerMatch: Tri = results.includes(true) ? true : results.includes(null) || site.otherPeers ? null : false;
   if (peerMatch === false) return false;
   return selects === true && peerMatch === true ? true : null;
 }

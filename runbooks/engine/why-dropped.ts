@@ -49,7 +49,8 @@ function responsibleFor(reason: string, direction: DropGroup['direction'], towar
   // L7 denials are answered, not dropped (docs security/policy/language, Layer 7): the client sees 403 "Access denied".
   if (f !== undefined && isL7Denial(f)) {
     const node = f.node === undefined ? '<node>' : f.node.split('/').pop() ?? f.node;
-    return `The L7 proxy denied these HTTP requests and answered 403 "Access denied": no rules.http entry of the ${direction ?? ''} policy on this port allows them. \`/cilium diagnose ${node}\` names the field that did not match (method, path, host) and the one rule entry to add.`.replace('  ', ' ');
+    const side = direction === null ? 'the' : `the ${direction}`;
+    return `The L7 proxy denied these HTTP requests and answered 403 "Access denied": no rules.http entry of ${side} policy on this port allows them. \`/cilium diagnose ${node}\` names the field that did not match (method, path, host) and the one rule entry to add.`;
   }
   const dst = towards === 'dns' ? 'kube-dns (port 53)' : `${q.destination.namespace}/${q.destination.pod}${port}`;
   if (reason === 'POLICY_DENIED') {

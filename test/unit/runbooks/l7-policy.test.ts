@@ -83,6 +83,9 @@ describe('l7-policy: HTTP requests the proxy denied', () => {
     expect(f?.confidence).toBe('high');
     expect(f?.summary).toContain('PUT /v1/exhaust-port: the policies were not read');
     expect(f?.fixSteps[0]?.title).toBe('Find the HTTP rule for default/deathstar-c74d84667-cx5kp port 80');
+    // A paste has no port field: the port is the one printed after the destination.
+    const fromPaste = l7Policy.match(evidence(pasted(DOCS_LINES), 'pasted', null));
+    expect(fromPaste?.fixSteps[0]?.title).toBe('Find the HTTP rule for default/deathstar-c74d84667-cx5kp port 80');
     expect(f?.fixSteps[0]?.detail).toContain('add an entry for PUT /v1/exhaust-port only');
   });
 

@@ -58,6 +58,22 @@ describe('rules.http analysis', () => {
     expect(siteApplies(site, { namespace: 'default', labels: null }, { namespace: 'other', labels: null })).toBe(false);
   });
 
+  it('a rule whose peers are entities or CIDRs (not pods) is not provably the one: unknown, never true', () => {
+    const world = onlySite(cnp('from-world', 'default', {
+      endpointSelector: { matchLabels: { class: 'deathstar' } },
+      ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    }));
+    expect(world.otherPeers).toBe(true);
+    const deathstar = { namespace: 'default', labels: { class: 'deathstar', org: 'empire' } };
+    expect(siteApplies(world, { namespace: 'default', labels: { class: 'tiefighter', org: 'empire' } }, deathstar)).toBeNull();
+    // No peer at all: every peer.
+    const any = onlySite(cnp('any-peer', 'default', {
+      endpointSelector: { matchLabels: { class: 'deathstar' } },
+      ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    }));
+    expect(siteApplies(any, { namespace: 'default', labels: { class: 'tiefighter' } }, deathstar)).toBe(true);
+  });
+
   it('names the fields that did not match, and why a partial path match is still a miss', () => {
     const [v] = judgeEntries([{ method: 'GET', path: '/api/v1' }], { method: 'GET', path: '/api/v1/users', host: 'x' });
     expect(v?.mismatches).toEqual([{ field: 'path', rule: '/api/v1', request: '/api/v1/users', note: 'the regex matches only part of the path; it must match all of it' }]);
