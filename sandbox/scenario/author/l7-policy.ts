@@ -11,12 +11,14 @@ import { DEBIAN_12 } from './healthy.ts';
 import { setLabel } from './mutate.ts';
 
 const NS = 'default';
+// Images of examples/minikube/http-sw-app.yaml: the Death Star, and the json-mock the spaceships run.
 const IMAGE = 'quay.io/cilium/starwars:v2.1';
+const SPACESHIP = 'quay.io/cilium/json-mock:v1.3.8';
 
 /** A demo pod; tiefighter and xwing are bare Pods in http-sw-app.yaml (no controller). */
 function demoPod(name: string, labels: Record<string, string>, ip: string, owner?: string): KubeObject {
   const app = labels['app.kubernetes.io/name'] ?? name;
-  const p = workloadPod({ name, node: BROKEN, nodeIP: nodeIP(2), namespace: NS, app, owner: { kind: 'ReplicaSet', name: owner ?? name }, state: 'running', podIP: ip, image: IMAGE });
+  const p = workloadPod({ name, node: BROKEN, nodeIP: nodeIP(2), namespace: NS, app, owner: { kind: 'ReplicaSet', name: owner ?? name }, state: 'running', podIP: ip, image: owner === undefined ? SPACESHIP : IMAGE });
   setLabel(p, 'app', undefined);
   for (const [k, v] of Object.entries(labels)) setLabel(p, k, v);
   if (owner === undefined) {
