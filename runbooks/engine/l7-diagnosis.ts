@@ -11,7 +11,7 @@
 import type { Evidence, Flow } from './evidence.ts';
 import type { Tri } from './policy-selector.ts';
 import { configValue } from './runbook-kit.ts';
-import { httpExchange, isProxyDrop, l7Denials, labelMap, podOf, type L7Denial } from './l7-http-flows.ts';
+import { httpExchange, isProxyDrop, l7Denials, labelMap, podOf, serverPort, type L7Denial } from './l7-http-flows.ts';
 import { closestEntry, coversPort, httpRuleSites, judgeEntries, siteApplies, type EntryVerdict, type FieldMismatch, type HttpRuleSite } from './l7-http-rules.ts';
 import { l7RuleDiff, type L7RuleDiff } from './l7-rule-diff.ts';
 
@@ -66,12 +66,13 @@ function diagnoseDenial(d: L7Denial, sites: HttpRuleSite[], policiesRead: boolea
 
 function tlsOnHttpRules(sites: HttpRuleSite[], flows: Flow[]): TlsOnHttpRule[] {
   const out: TlsOnHttpRule[] = [];
+  // Servers with any HTTP record: the proxy parsed something there.
+  const http = new Set(flows.filter((f) => httpExchange(f) !== null).map((f) => podOf(f.destination)));
   for (const site of sites) {
     if (site.tlsInterception) continue;
     for (const p of site.ports.filter((x) => TLS_PORTS.has(x.port))) {
       // Flows to that port that reached the proxy without any HTTP record: what a TLS client looks like there.
-      const http = new Set(flows.filter((f) => httpExchange(f) !== null).map((f) => podOf(f.destination)));
-      const seen = flows.filter((f) => String(f.port) === p.port && /to-proxy/.test(f.reason) && !http.has(podOf(f.destination)));
+      const seen = flows.filter((f) => String(serverPort(f)) === p.port && /^to-proxy/.test(f.reason) && !http.has(podOf(f.destination)));
       out.push({ site, port: p.port, flows: seen });
     }
   }

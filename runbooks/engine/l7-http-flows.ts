@@ -60,7 +60,7 @@ export function httpExchange(f: Flow): HttpExchange | null {
 export const podOf = (s: string): string => endpoint(s).replace(/:\d+$/, '');
 
 /** The server port: the structured field, else the `:80` a pasted line prints after the destination. */
-function portOf(f: Flow): number | undefined {
+export function serverPort(f: Flow): number | undefined {
   if (f.port !== undefined) return f.port;
   const printed = /:(\d+)$/.exec(endpoint(f.destination))?.[1];
   return printed === undefined ? undefined : Number(printed);
@@ -97,7 +97,7 @@ export function l7Denials(flows: Flow[]): L7Denial[] {
     const base = { client: podOf(f.source), server: podOf(f.destination), method: x.method, path: x.path, host: x.host };
     const key = keyOf(base);
     const g = groups.get(key) ?? {
-      ...base, port: portOf(f), direction: f.direction, count: 0, answered403: 0,
+      ...base, port: serverPort(f), direction: f.direction, count: 0, answered403: 0,
       clientLabels: f.sourceLabels, serverLabels: f.destinationLabels, samples: [], deniedBy: [],
     };
     g.count += 1;

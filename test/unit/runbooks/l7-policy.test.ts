@@ -134,6 +134,20 @@ describe('l7-policy: HTTPS on an HTTP rule, and the proxy itself', () => {
     expect(l7Policy.match(evidence([], 'hubble-relay', [intercepted]))).toBeNull();
   });
 
+  it('with flows reaching the proxy on 443 and no HTTP record there: high, quoting them', () => {
+    const policy = cnp('client-ca', 'cilium-poc', {
+      endpointSelector: { matchLabels: { 'k8s:app': 'client-ca' } },
+      egress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], rules: { http: [{}] } }] }],
+    });
+    // The to-proxy line shape of the Star Wars walk-through (`… to-proxy FORWARDED (TCP Flags: ACK, PSH)`), here to 443.
+    const line = 'Jun 30 20:15:59.587: cilium-poc/client-ca-7d9f:57694 (ID:35210) -> 104.196.232.237:443 (ID:16777217) to-proxy FORWARDED (TCP Flags: ACK, PSH)';
+    const f = l7Policy.match(evidence(pasted([line]), 'pasted', [policy]));
+    expect(f?.confidence).toBe('high');
+    expect(f?.basis).toBe('observed');
+    expect(f?.summary).toContain('Hubble shows traffic to that port reaching the proxy with no HTTP record');
+    expect(f?.evidence.some((q) => q.text === line)).toBe(true);
+  });
+
   it('drops the proxy could not take (flow.proto DropReason 180) → certain', () => {
     const drop = flowFromRelay({
       verdict: 'DROPPED', drop_reason_desc: 'PROXY_REDIRECTION_NOT_SUPPORTED_FOR_PROTOCOL', traffic_direction: 'INGRESS',
