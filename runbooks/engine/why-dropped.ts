@@ -57,7 +57,11 @@ function responsibleFor(reason: string, direction: DropGroup['direction'], towar
     if (direction === 'ingress') return `Missing ingress allow: a policy with an ingress section selects ${dst}, putting it in ingress default deny, and none of its rules allows ${src}.`;
     return `Missing egress allow: a policy with an egress section selects ${src}, putting it in egress default deny, and none of its rules allows ${dst}.`;
   }
-  if (reason === 'POLICY_DENY') return `An explicit ${direction === 'ingress' ? 'ingressDeny' : 'egressDeny'} rule matches ${src} → ${dst}; deny rules win over any allow.`;
+  if (reason === 'POLICY_DENY') {
+    // Hubble's policy correlation (flow.proto egress_denied_by / ingress_denied_by) names the deny policy when filled.
+    const named = [...new Set((f?.deniedBy ?? []).map((p) => (p.namespace === undefined ? p.name : `${p.namespace}/${p.name}`)))];
+    return `An explicit ${direction === 'ingress' ? 'ingressDeny' : 'egressDeny'} rule matches ${src} → ${dst}; deny rules win over any allow.${named.length > 0 ? ` Hubble names the policy: ${named.join(', ')}.` : ''}`;
+  }
   if (reason === 'AUTH_REQUIRED') return 'The matching rule requires mutual authentication (authentication.mode) and no authenticated session exists between the identities.';
   return `Not a policy decision: the datapath dropped it as ${reason}; see the drop reason in the Cilium troubleshooting docs.`;
 }
