@@ -1,8 +1,10 @@
 // A Relay flow (flow.proto) → the `flows` fact's Flow, with `raw` printed as `hubble observe` compact output
-// (cilium/cilium hubble/pkg/printer/printer.go: `TIME [NODE]: SRC (ID:n) ARROW DST (ID:n) TYPE VERDICT (SUMMARY)`),
-// so quotes read like what an engineer would see and the pasted-flow runbooks apply unchanged.
+// (cilium/cilium hubble/pkg/printer/printer.go: `TIME [NODE]: SRC (ID:n) ARROW DST (ID:n) TYPE VERDICT (SUMMARY)`; a
+// reply's src/dst are flipped back and its arrow is `<-`), so quotes read like what an engineer would see and the
+// pasted-flow runbooks apply unchanged. HTTP summaries as the docs print them (observability/hubble/hubble-cli):
+// `HTTP/1.1 PUT http://…/v1/exhaust-port` for a request, `HTTP/1.1 403 0ms (PUT http://…)` for a response.
 import type { Flow } from '../../runbooks/engine/evidence-flows.ts';
-import { fromTimestamp, type Endpoint, type RelayFlow } from './relay-proto.ts';
+import { fromTimestamp, type Endpoint, type PolicyRef, type RelayFlow } from './relay-proto.ts';
 
 /** Drop reasons as the agent names them (pkg/monitor/api/drop.go errors map), for the ones a diagnosis meets. */
 const DROP_TEXT: Record<string, string> = {
@@ -55,15 +57,35 @@ function l7Of(f: RelayFlow): Flow['l7'] {
   if (l7 === undefined) return undefined;
   const type = (l7.type ?? 'UNKNOWN_L7_TYPE').toLowerCase();
   if (l7.dns !== undefined) return { kind: 'dns', type, what: l7.dns.query ?? '', code: l7.dns.rcode ?? 0 };
-  if (l7.http !== undefined) return { kind: 'http', type, what: `${l7.http.method ?? ''} ${l7.http.url ?? ''}`.trim(), code: l7.http.code ?? 0 };
+  if (l7.http !== undefined) {
+    const { method, url, protocol } = l7.http;
+    return {
+      kind: 'http', type, what: `${method ?? ''} ${url ?? ''}`.trim(), code: l7.http.code ?? 0,
+      ...(method !== undefined && { method }), ...(url !== undefined && { url }), ...(protocol !== undefined && { protocol }),
+    };
+  }
   return undefined;
+}
+
+type DeniedBy = NonNullable<Flow['deniedBy']>;
+
+function deniedByOf(f: RelayFlow): DeniedBy | undefined {
+  const of = (direction: 'ingress' | 'egress', list: PolicyRef[] | undefined): DeniedBy => (list ?? []).map((p) => ({
+    direction, name: p.name ?? '', labels: p.labels ?? [],
+    ...(p.namespace !== undefined && p.namespace !== '' && { namespace: p.namespace }),
+    ...(p.revision !== undefined && { revision: String(p.revision) }),
+  }));
+  const all = [...of('ingress', f.ingress_denied_by), ...of('egress', f.egress_denied_by)];
+  return all.length === 0 ? undefined : all;
 }
 
 function summaryOf(f: RelayFlow, protocol: string, l7: Flow['l7']): string {
   if (l7 !== undefined) {
     if (l7.kind === 'dns') return `DNS ${l7.type === 'response' ? 'Answer' : 'Query'} ${l7.what}${l7.type === 'response' ? ` RCode: ${l7.code}` : ''}`;
     const proto = f.l7?.http?.protocol ?? 'HTTP/1.1';
-    return l7.type === 'response' ? `${proto} ${l7.code} (${l7.what})` : `${proto} ${l7.what}`;
+    // Latency in whole milliseconds, as the printer's time.Duration.Milliseconds() truncates.
+    const ms = Math.floor(Number(f.l7?.latency_ns ?? 0) / 1_000_000);
+    return l7.type === 'response' ? `${proto} ${l7.code} ${ms}ms (${l7.what})` : `${proto} ${l7.what}`;
   }
   if (f.Summary !== undefined && f.Summary !== '') return f.Summary;
   const flags = f.l4?.TCP?.flags;
@@ -89,9 +111,15 @@ export function flowFromRelay(f: RelayFlow, node: string): Flow {
     ? `policy-verdict:${MATCH_TYPE[f.policy_match_type ?? 0] ?? String(f.policy_match_type)}`
     : l7 !== undefined ? `${l7.kind}-${l7.type}` : f.verdict === 'DROPPED' ? dropReasonText(f.drop_reason_desc) : 'to-endpoint';
   const summary = summaryOf(f, protocol, l7);
-  const source = endpointText(f.source, f.IP?.source, src);
-  const destination = endpointText(f.destination, f.IP?.destination, dst);
-  const arrow = f.is_reply?.value === true ? '<-' : f.is_reply?.value === false ? '->' : '<>';
+  const reply = f.is_reply?.value === true;
+  const sourceText = endpointText(f.source, f.IP?.source, src);
+  const destinationText = endpointText(f.destination, f.IP?.destination, dst);
+  // The printer flips a reply's ends ("flip the arrow and src/dst for reply packets"): the initiator stays left.
+  const [source, destination] = reply ? [destinationText, sourceText] : [sourceText, destinationText];
+  const arrow = reply ? '<-' : f.is_reply?.value === false ? '->' : '<>';
+  const [sourceLabels, destinationLabels] = reply ? [f.destination?.labels, f.source?.labels] : [f.source?.labels, f.destination?.labels];
+  const port = reply ? src : dst;
+  const deniedBy = deniedByOf(f);
   const time = fromTimestamp(f.time);
   const nodeName = node !== '' ? node : f.node_name ?? '';
   const prefix = time === null ? '' : `${printedTime(time)}${nodeName === '' ? '' : ` [${nodeName}]`}: `;
@@ -106,9 +134,11 @@ export function flowFromRelay(f: RelayFlow, node: string): Flow {
     raw: `${prefix}${source} ${arrow} ${destination} ${typeText} ${verdict} (${summary})`,
     ...(f.drop_reason_desc !== undefined && { dropReason: String(f.drop_reason_desc) }),
     ...(protocol !== '' && { protocol }),
-    ...(dst !== undefined && dst !== 0 && { port: dst }),
-    ...(f.source?.labels !== undefined && { sourceLabels: f.source.labels }),
-    ...(f.destination?.labels !== undefined && { destinationLabels: f.destination.labels }),
+    ...(port !== undefined && port !== 0 && { port }),
+    ...(sourceLabels !== undefined && { sourceLabels }),
+    ...(destinationLabels !== undefined && { destinationLabels }),
+    ...(f.is_reply?.value !== undefined && { isReply: f.is_reply.value }),
+    ...(deniedBy !== undefined && { deniedBy }),
     ...(f.policy_match_type !== undefined && { policyMatchType: f.policy_match_type }),
     ...(l7 !== undefined && { l7 }),
     ...(nodeName !== '' && { node: nodeName }),

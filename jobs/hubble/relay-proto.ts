@@ -18,12 +18,15 @@ export interface Layer4 { TCP?: Ports & { flags?: Record<string, boolean> }; UDP
 export interface DnsRecord { query?: string; ips?: string[]; rcode?: number; qtypes?: string[]; observation_source?: string }
 export interface HttpRecord { code?: number; method?: string; url?: string; protocol?: string }
 export interface Layer7 { type?: string; latency_ns?: string; dns?: DnsRecord; http?: HttpRecord }
+/** flow.proto Policy: a policy the flow was correlated with (uint64 revision as a string, longs: String). */
+export interface PolicyRef { name?: string; namespace?: string; labels?: string[]; revision?: string }
 export interface RelayFlow {
   time?: Timestamp; uuid?: string; verdict?: string; drop_reason?: number; IP?: { source?: string; destination?: string; ipVersion?: string };
   l4?: Layer4; source?: Endpoint; destination?: Endpoint; Type?: string; node_name?: string; source_names?: string[]; destination_names?: string[];
   l7?: Layer7; event_type?: { type?: number; sub_type?: number }; source_service?: { name?: string; namespace?: string };
   destination_service?: { name?: string; namespace?: string }; traffic_direction?: string; policy_match_type?: number;
   drop_reason_desc?: string | number; is_reply?: { value?: boolean }; proxy_port?: number; Summary?: string;
+  egress_allowed_by?: PolicyRef[]; ingress_allowed_by?: PolicyRef[]; egress_denied_by?: PolicyRef[]; ingress_denied_by?: PolicyRef[];
 }
 export interface NodeStatusEvent { state_change?: string; node_names?: string[]; message?: string }
 export interface GetFlowsResponse { flow?: RelayFlow; node_status?: NodeStatusEvent; lost_events?: { source?: string; num_events_lost?: string }; node_name?: string; time?: Timestamp; response_types?: string }

@@ -4,7 +4,7 @@
 // pkg/monitor/api/drop.go) and is a `warning`. Only Relay-read flows count: a paste says nothing about a window.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { Evidence, Flow } from '../engine/evidence.ts';
-import { isPolicyDrop } from '../engine/evidence.ts';
+import { isL7Denial, isPolicyDrop } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { ciliumDoc } from '../engine/runbook-kit.ts';
 import { endpoint } from '../engine/policy-drops.ts';
@@ -25,7 +25,7 @@ function groupsOf(flows: Flow[]): Group[] {
     const reason = f.dropReason ?? (isPolicyDrop(f) ? 'POLICY_DENIED' : f.reason);
     const direction = f.direction ?? 'unknown direction';
     const key = `${reason}|${direction}`;
-    const g = groups.get(key) ?? { reason, direction, policy: isPolicyDrop(f) || reason === 'POLICY_DENY', flows: [] };
+    const g = groups.get(key) ?? { reason, direction, policy: isPolicyDrop(f) || reason === 'POLICY_DENY' || isL7Denial(f), flows: [] };
     g.flows.push(f);
     groups.set(key, g);
   }

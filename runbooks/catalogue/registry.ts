@@ -15,6 +15,7 @@ import { ipamExhausted } from './ipam-exhausted.ts';
 import { kernelConfigMissing } from './kernel-config-missing.ts';
 import { kernelTooOld } from './kernel-too-old.ts';
 import { kubeProxyConflict } from './kube-proxy-conflict.ts';
+import { l7Policy } from './l7-policy.ts';
 import { mapFull } from './map-full.ts';
 import { memlockRlimit } from './memlock-rlimit.ts';
 import { policyDefaultDeny } from './policy-default-deny.ts';
@@ -25,7 +26,7 @@ import { wireguardUnsupported } from './wireguard-unsupported.ts';
 export const RUNBOOKS: readonly Runbook[] = [
   kernelTooOld, kernelConfigMissing, versionAdvisory, memlockRlimit, bpfProgramLoadDenied, bpfMapCreateFailed,
   wireguardUnsupported, bandwidthManagerUnsupported, crdUpgradeDrift, apiserverUnreachable, kubeProxyConflict,
-  ipamExhausted, mapFull, fqdnDnsProxy, policyDefaultDeny, policySelectorDrift, hubbleNodeDrops, hubbleDisabled, agentCrashloop,
+  ipamExhausted, mapFull, fqdnDnsProxy, policyDefaultDeny, policySelectorDrift, l7Policy, hubbleNodeDrops, hubbleDisabled, agentCrashloop,
 ];
 
 /** The fallback that specific critical findings make redundant. */

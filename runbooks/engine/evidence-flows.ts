@@ -9,6 +9,7 @@ export const FlowSchema = z.object({
   reason: z.string(),
   /** From a policy-verdict's INGRESS/EGRESS; null when the line does not say. */
   direction: z.enum(['ingress', 'egress']).nullable(),
+  /** The two ends as `hubble observe` prints them: a reply's ends swapped back, so `source` is the side that initiated. */
   source: z.string(),
   destination: z.string(),
   /** The parenthesised summary, e.g. "TCP Flags: SYN", "UDP", "dns-request proxy …". */
@@ -17,7 +18,7 @@ export const FlowSchema = z.object({
   // Structured fields, present when the flow was read from Hubble Relay (flow.proto), absent for pasted text.
   /** drop_reason_desc, e.g. POLICY_DENIED (flow.proto DropReason). */
   dropReason: z.string().optional(),
-  /** L4 protocol and destination port. */
+  /** L4 protocol and the server side's port (a request's destination port, a reply's source port). */
   protocol: z.string().optional(),
   port: z.number().int().optional(),
   /** Endpoint labels as Hubble prints them (`k8s:app=web`), for the policy snippet's selector. */
@@ -32,7 +33,21 @@ export const FlowSchema = z.object({
     what: z.string(),
     /** DNS rcode or HTTP status (0 on a request). */
     code: z.number().int(),
+    /** flow.proto HTTP method, url (the proxy's view: scheme, Host header, :path) and protocol, when read from Relay. */
+    method: z.string().optional(),
+    url: z.string().optional(),
+    protocol: z.string().optional(),
   }).optional(),
+  /** flow.proto is_reply (absent: unknown). */
+  isReply: z.boolean().optional(),
+  /** flow.proto ingress_denied_by / egress_denied_by: the policies Hubble correlated a denial with. */
+  deniedBy: z.array(z.object({
+    direction: z.enum(['ingress', 'egress']),
+    name: z.string(),
+    namespace: z.string().optional(),
+    labels: z.array(z.string()),
+    revision: z.string().optional(),
+  })).optional(),
   node: z.string().optional(),
   time: z.string().optional(),
 });
@@ -52,6 +67,12 @@ export const FlowsSchema = z.object({
   windowMinutes: z.number().optional(),
 });
 export type Flows = z.infer<typeof FlowsSchema>;
+
+/** An HTTP request the L7 proxy (Envoy) denied: `http-request DROPPED`, answered 403 "Access denied" (docs
+ * observability/hubble/hubble-cli and security/policy/language: L7 violations are answered, not dropped). */
+export function isL7Denial(f: Flow): boolean {
+  return f.verdict === 'DROPPED' && (f.reason === 'http-request' || (f.l7?.kind === 'http' && f.l7.type === 'request'));
+}
 
 /** A drop caused by network policy: `Policy denied DROPPED`, or a `policy-verdict:… DENIED` line. */
 export function isPolicyDrop(f: Flow): boolean {

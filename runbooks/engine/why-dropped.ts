@@ -5,6 +5,7 @@
 // POLICY_DENY = an explicit deny rule (flow.proto DropReason 133 / 181). The DNS allow is the kube-dns rule of docs
 // security/policy/language (DNS-based policies).
 import type { Fact, Flow, Flows } from './evidence.ts';
+import { isL7Denial } from './evidence.ts';
 import { endpoint } from './policy-drops.ts';
 
 export interface PodRef { namespace: string; pod: string }
@@ -43,14 +44,24 @@ function reasonKey(f: Flow): string {
   return f.reason;
 }
 
-function responsibleFor(reason: string, direction: DropGroup['direction'], towards: DropGroup['towards'], q: WhyDroppedQuery, port: string): string {
+function responsibleFor(reason: string, direction: DropGroup['direction'], towards: DropGroup['towards'], q: WhyDroppedQuery, port: string, f?: Flow): string {
   const src = `${q.source.namespace}/${q.source.pod}`;
+  // L7 denials are answered, not dropped (docs security/policy/language, Layer 7): the client sees 403 "Access denied".
+  if (f !== undefined && isL7Denial(f)) {
+    const node = f.node === undefined ? '<node>' : f.node.split('/').pop() ?? f.node;
+    const side = direction === null ? 'the' : `the ${direction}`;
+    return `The L7 proxy denied these HTTP requests and answered 403 "Access denied": no rules.http entry of ${side} policy on this port allows them. \`/cilium diagnose ${node}\` names the field that did not match (method, path, host) and the one rule entry to add.`;
+  }
   const dst = towards === 'dns' ? 'kube-dns (port 53)' : `${q.destination.namespace}/${q.destination.pod}${port}`;
   if (reason === 'POLICY_DENIED') {
     if (direction === 'ingress') return `Missing ingress allow: a policy with an ingress section selects ${dst}, putting it in ingress default deny, and none of its rules allows ${src}.`;
     return `Missing egress allow: a policy with an egress section selects ${src}, putting it in egress default deny, and none of its rules allows ${dst}.`;
   }
-  if (reason === 'POLICY_DENY') return `An explicit ${direction === 'ingress' ? 'ingressDeny' : 'egressDeny'} rule matches ${src} → ${dst}; deny rules win over any allow.`;
+  if (reason === 'POLICY_DENY') {
+    // Hubble's policy correlation (flow.proto egress_denied_by / ingress_denied_by) names the deny policy when filled.
+    const named = [...new Set((f?.deniedBy ?? []).map((p) => (p.namespace === undefined ? p.name : `${p.namespace}/${p.name}`)))];
+    return `An explicit ${direction === 'ingress' ? 'ingressDeny' : 'egressDeny'} rule matches ${src} → ${dst}; deny rules win over any allow.${named.length > 0 ? ` Hubble names the policy: ${named.join(', ')}.` : ''}`;
+  }
   if (reason === 'AUTH_REQUIRED') return 'The matching rule requires mutual authentication (authentication.mode) and no authenticated session exists between the identities.';
   return `Not a policy decision: the datapath dropped it as ${reason}; see the drop reason in the Cilium troubleshooting docs.`;
 }
@@ -108,7 +119,7 @@ export function whyDropped(flows: Fact<Flows>, q: WhyDroppedQuery): WhyDroppedAn
     const reason = reasonKey(f);
     const key = `${reason}|${f.direction ?? ''}|${towards}`;
     const port = q.port !== undefined ? `:${q.port}` : f.port !== undefined ? `:${f.port}` : '';
-    const g = groups.get(key) ?? { reason, direction: f.direction, towards, count: 0, responsible: responsibleFor(reason, f.direction, towards, q, port), samples: [] };
+    const g = groups.get(key) ?? { reason, direction: f.direction, towards, count: 0, responsible: responsibleFor(reason, f.direction, towards, q, port, f), samples: [] };
     if (!f.reason.startsWith('policy-verdict')) g.count += 1;
     else verdictOnly.set(key, (verdictOnly.get(key) ?? 0) + 1);
     if (g.samples.length < 3) g.samples.push(f.raw);

@@ -44,6 +44,11 @@ function nodeGlob(pattern: string, node: string): boolean {
   return re.test(node) || re.test(node.split('/').pop() ?? node);
 }
 
+function httpCodeMatches(filter: string, code: number | undefined): boolean {
+  if (code === undefined || code === 0) return false;
+  return filter.endsWith('+') ? String(code).startsWith(filter.slice(0, -1)) : String(code) === filter;
+}
+
 export function filterMatches(filter: FlowFilter, r: GetFlowsResponse): boolean {
   const f = r.flow;
   if (f === undefined) return false;
@@ -57,6 +62,8 @@ export function filterMatches(filter: FlowFilter, r: GetFlowsResponse): boolean 
     any(filter.protocol, (p) => p.toLowerCase() === l7proto || p.toLowerCase() === l4proto) &&
     any(filter.node_name, (p) => nodeGlob(p, node)) &&
     any(filter.http_method, (m) => f.l7?.http?.method === m) &&
+    // flow.proto FlowFilter.http_status_code: "404" exact, "4+" any 4xx; only responses carry a code.
+    any(filter.http_status_code, (c) => httpCodeMatches(c, f.l7?.http?.code)) &&
     any(filter.dns_query, (q) => new RegExp(q).test(f.l7?.dns?.query ?? ''));
 }
 

@@ -84,7 +84,8 @@ describe('observer/flow proto subset on the wire', () => {
     const dns = flowFromRelay({ verdict: 'FORWARDED', l7: { type: 'RESPONSE', dns: { query: 'a.b.svc.cluster.local.', rcode: 3 } } }, 'n');
     expect(dns.l7).toEqual({ kind: 'dns', type: 'response', what: 'a.b.svc.cluster.local.', code: 3 });
     expect(dns.summary).toBe('DNS Answer a.b.svc.cluster.local. RCode: 3');
-    const http = flowFromRelay({ verdict: 'FORWARDED', l7: { type: 'RESPONSE', http: { code: 403, method: 'PUT', url: 'http://deathstar/v1/exhaust-port', protocol: 'HTTP/1.1' } } }, 'n');
-    expect(http.summary).toBe('HTTP/1.1 403 (PUT http://deathstar/v1/exhaust-port)');
+    // Latency in whole ms, as docs observability/hubble/hubble-cli prints it: `HTTP/1.1 200 0ms (POST …)`.
+    const http = flowFromRelay({ verdict: 'FORWARDED', l7: { type: 'RESPONSE', latency_ns: '1500000', http: { code: 403, method: 'PUT', url: 'http://deathstar/v1/exhaust-port', protocol: 'HTTP/1.1' } } }, 'n');
+    expect(http.summary).toBe('HTTP/1.1 403 1ms (PUT http://deathstar/v1/exhaust-port)');
   });
 });

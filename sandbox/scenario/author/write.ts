@@ -9,6 +9,7 @@ import { kubeProxyConflictYaml } from './kube-proxy-conflict.ts';
 import { bpfMapCreateFailedYaml, bpfProgramLoadDeniedYaml, mapFullYaml, memlockRlimitYaml, versionAdvisoryYaml } from './agent-failures.ts';
 import { bandwidthManagerUnsupportedYaml, kernelConfigMissingYaml, wireguardUnsupportedYaml } from './kernel-features.ts';
 import { fqdnDnsProxyYaml, policyDefaultDenyYaml, policySelectorDriftYaml } from './policy.ts';
+import { l7PolicyYaml } from './l7-policy.ts';
 import { agentInitStuckYaml, ciliumNamespaceYaml, digestOnlyImageYaml } from './real-installs.ts';
 import { gkeDataplaneV2Yaml, rke2StaticKubeProxyYaml } from './platforms.ts';
 import { ciliumNodeConfigOverrideYaml, debian10AndAl2Yaml } from './node-overrides.ts';
@@ -27,6 +28,7 @@ export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   'fqdn-dns-proxy': fqdnDnsProxyYaml,
   'policy-default-deny': policyDefaultDenyYaml,
   'policy-selector-drift': policySelectorDriftYaml,
+  'l7-policy': l7PolicyYaml,
   'hubble-disabled': hubbleDisabledYaml,
   'crd-upgrade-drift': crdUpgradeDriftYaml,
   'bandwidth-manager-unsupported': bandwidthManagerUnsupportedYaml,
