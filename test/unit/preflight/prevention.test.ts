@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { agentAffinityValues, fleetPrevention, kernelFloorScript, KERNEL_COMPAT_LABEL, preventionSteps } from '../../../runbooks/engine/prevention.ts';
 import { parse } from 'yaml';
-import { preventionText } from '../../../bot/render/prevention-text.ts';
+import { preventionBlocks, preventionText } from '../../../bot/render/prevention-text.ts';
+import { MAX_SECTION_TEXT } from '../../../bot/render/report-blocks.ts';
 
 /** Runs the script with `uname` answering `release` (a stub first on PATH) and no vendor files readable. */
 function runScript(script: string, release: string): { code: number; stderr: string } {
@@ -93,5 +94,17 @@ describe('kernel-too-old ends a critical finding with the prevention steps', () 
     expect(f?.fixSteps.at(-3)?.commands?.[0]).toContain('need=5.4.0');
     expect(f?.fixSteps.at(-3)?.detail).toContain('pool workers-legacy');
     expect(f?.fixSteps.at(-2)?.commands?.[0]).toContain('variables.kernelNumber < 5004');
+  });
+});
+
+describe('preventionBlocks', () => {
+  it('a step too long for one section (the admission policy) keeps its YAML whole in a section of its own', () => {
+    const p = fleetPrevention([{ runbookId: 'kernel-too-old', severity: 'critical', version: '1.18.2', pool: 'workers-legacy' }]);
+    if (p === null) throw new Error('no prevention');
+    const texts = preventionBlocks(p).map((b) => (b.type === 'section' ? b.text?.text ?? '' : ''));
+    for (const t of texts) expect(t.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+    const yaml = texts.find((t) => t.includes('kind: ValidatingAdmissionPolicy\n'));
+    expect(yaml).toMatch(/^```kubectl apply -f - &lt;&lt;'EOF'\n[\s\S]*validationActions: \[Deny\]\nEOF```$/);
+    expect(texts.some((t) => t.startsWith('*3. Prevent: refuse nodes below the kernel floor at admission'))).toBe(true);
   });
 });
