@@ -7,7 +7,7 @@
 import { admissionGuardScope, admissionGuardYaml } from './admission-guard.ts';
 import type { FixStep } from './contract.ts';
 import { ciliumKernelFloor } from './kernel-matrix.ts';
-import { compareTriples, formatTriple, type KernelTriple } from './kernel-version.ts';
+import { formatTriple, type KernelTriple } from './kernel-version.ts';
 
 /** The node label the kernel runbooks set on incompatible nodes (kernel-too-old's fix steps use the same). */
 export const KERNEL_COMPAT_LABEL = 'cilium.io/kernel-compatible';
@@ -92,12 +92,14 @@ export function preventionSteps(input: PreventionInput): FixStep[] {
       commands: [kernelFloorScript(need, releases, input.kernelOptions ?? [])],
     });
   }
-  if (need !== null) {
-    const needBy = floor !== null && compareTriples(need, floor.minimum) <= 0 ? `Cilium ${floor.releases}` : 'the Cilium features enabled here';
+  // The guard holds the release's own floor, where no configuration helps and the agent must stay off; a feature's
+  // higher need is met by turning the feature off (per pool, with a CiliumNodeConfig), not by refusing the node.
+  const guardFloor = floor?.minimum ?? need;
+  if (guardFloor !== null) {
     steps.push({
       title: 'Prevent: refuse nodes below the kernel floor at admission (ValidatingAdmissionPolicy)',
-      detail: `${admissionGuardScope(need)} Apply once per cluster; to try it first, set the binding's validationActions to [Warn, Audit].`,
-      commands: [`kubectl apply -f - <<'EOF'\n${admissionGuardYaml({ floor: need, needBy })}\nEOF`],
+      detail: `${admissionGuardScope(guardFloor)} Apply once per cluster; to try it first, set the binding's validationActions to [Warn, Audit].`,
+      commands: [`kubectl apply -f - <<'EOF'\n${admissionGuardYaml({ floor: guardFloor, needBy: floor === null ? `Cilium ${releases}` : `Cilium ${floor.releases}` })}\nEOF`],
     });
   }
   steps.push({

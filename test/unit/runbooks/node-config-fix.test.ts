@@ -99,6 +99,9 @@ describe('runbooks offer the per-pool fix where the pool is known', () => {
     expect(cnc.spec.defaults).toEqual({ 'kube-proxy-replacement': 'false' });
     expect(cnc.spec.nodeSelector.matchLabels).toEqual({ 'node-pool': 'workers-old' });
     expect(step?.detail).toContain('these nodes need kube-proxy');
+    // The admission guard holds the release's floor (4.19), not the feature's need: this pool may keep joining.
+    const guard = f?.fixSteps.find((s) => s.title.includes('ValidatingAdmissionPolicy'));
+    expect(guard?.commands?.[0]).toContain('variables.kernelNumber < 4019');
   });
 
   it('below the floor no feature switch helps: no per-pool config step', () => {
