@@ -11,6 +11,7 @@ import type { IncidentSink } from '../jobs/incident-sink.ts';
 import { clientNodeLeaseClient, LeaseElector } from '../jobs/watch/lease-elector.ts';
 import { MuteStore } from '../jobs/watch/mutes.ts';
 import type { WatchConfig } from '../jobs/watch/watch-config.ts';
+import { WatchAnnouncementStore } from '../jobs/watch/watch-announcements.ts';
 import { WatchGroupStore } from '../jobs/watch/watch-groups.ts';
 import { WatchReporter } from '../jobs/watch/watch-reporter.ts';
 import { Watcher } from '../jobs/watch/watcher.ts';
@@ -40,6 +41,7 @@ export interface WatchWiringDeps {
 export function startWatch(deps: WatchWiringDeps): RunningWatch {
   const { watch, logger, client } = deps;
   const groups = new WatchGroupStore(deps.redis, deps.prefix, deps.cluster);
+  const announcements = new WatchAnnouncementStore(deps.redis, deps.prefix, deps.cluster);
   const mutes = new MuteStore(deps.redis, deps.prefix);
   let actor: Promise<string> | undefined;
   // The bot's own user id: the watch's entries and diagnoses are by the bot.
@@ -63,7 +65,7 @@ export function startWatch(deps: WatchWiringDeps): RunningWatch {
       logger.info({ identity: watch.lease.identity }, 'watch: leading; watching the cluster');
       transition = transition.then(async () => {
         const reporter = new WatchReporter({
-          cluster: deps.cluster, channelId: watch.channelId, actor: await botUser(), incidents: deps.incidents, queue: deps.queue, groups,
+          cluster: deps.cluster, channelId: watch.channelId, actor: await botUser(), incidents: deps.incidents, queue: deps.queue, groups, announcements,
           dampingMs: watch.dampingMs, isLeader: () => elector.isLeader,
           poster: {
             postRoot: async (channel, text) => {
@@ -73,24 +75,17 @@ export function startWatch(deps: WatchWiringDeps): RunningWatch {
             },
             postEntry: (incident, entry) => deps.sink.postEntry(incident, entry),
             refreshSummary: (incident) => deps.sink.refreshSummary(incident),
+            postNotice: async (channel, text) => {
+              await client.chat.postMessage({ channel, text: escapeMrkdwn(text, { literal: true }) });
+            },
           },
         });
         const w = new Watcher({
           kubeConfig: deps.kubeConfig, ...(deps.ciliumNamespace !== undefined && { ciliumNamespace: deps.ciliumNamespace }), dampingMs: watch.dampingMs,
           loadGroups: () => groups.load(), loadMutes: () => mutes.list(deps.cluster), apply: (a) => reporter.apply(a), logger,
-          onOperator: (event) => {
-            if (!elector.isLeader) return;
-            const text = event.kind === 'unhealthy'
-              ? `cilium-operator unhealthy in ${deps.cluster} for more than the damping window: ${event.reason}. Until it is back, new nodes keep the node.cilium.io/agent-not-ready taint (the operator removes it).`
-              : `cilium-operator recovered in ${deps.cluster}.`;
-            void client.chat.postMessage({ channel: watch.channelId, text: escapeMrkdwn(text) })
-              .catch((err: unknown) => logger.warn({ err }, 'watch: could not post the operator state'));
-          },
-          onConfigChange: (changed) => {
-            if (!elector.isLeader) return;
-            void client.chat.postMessage({ channel: watch.channelId, text: escapeMrkdwn(`cilium-config changed (${deps.cluster}): ${changed.join(', ')}. Agents read it when they start; restarted agents pick it up.`, { literal: true }) })
-              .catch((err: unknown) => logger.warn({ err }, 'watch: could not post the cilium-config change'));
-          },
+          loadOperatorAnnounced: () => announcements.operatorAnnounced(),
+          onOperator: (event) => reporter.operator(event),
+          onConfig: (data) => reporter.config(data),
         });
         await w.start();
         watcher = w;

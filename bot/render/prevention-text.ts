@@ -27,10 +27,14 @@ export function preventionText(p: FleetPreventionView): string[] {
 export function preventionBlocks(p: FleetPreventionView): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(clip(`:shield: *${escapeMrkdwn(heading(p))}*`, MAX_SECTION_TEXT)) }];
   p.steps.forEach((s, i) => {
-    const parts = [`*${i + 1}. ${escapeMrkdwn(s.title)}*`, escapeMrkdwn(s.detail)];
-    if (s.commands !== undefined && s.commands.length > 0) parts.push(codeBlock(s.commands.join('\n')));
-    if (s.helmValues !== undefined) parts.push(codeBlock(s.helmValues));
-    blocks.push({ type: 'section', text: mrkdwn(clip(parts.join('\n'), MAX_SECTION_TEXT)) });
+    const head = `*${i + 1}. ${escapeMrkdwn(s.title)}*\n${escapeMrkdwn(s.detail)}`;
+    const code: string[] = [];
+    if (s.commands !== undefined && s.commands.length > 0) code.push(codeBlock(s.commands.join('\n')));
+    if (s.helmValues !== undefined) code.push(codeBlock(s.helmValues));
+    const whole = [head, ...code].join('\n');
+    // A long step (the admission policy's YAML) gets its code in sections of its own rather than cut.
+    const sections = whole.length <= MAX_SECTION_TEXT ? [whole] : [head, ...code];
+    for (const text of sections) blocks.push({ type: 'section', text: mrkdwn(clip(text, MAX_SECTION_TEXT)) });
   });
   return blocks;
 }

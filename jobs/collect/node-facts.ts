@@ -2,26 +2,10 @@
 // its reason is how k8sgpt raised false alarms, #1461).
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { NodeInfo, PeerNode } from '../../runbooks/engine/evidence.ts';
+import { nodePool } from '../../runbooks/engine/node-pool.ts';
 
-/** Well-known node-pool labels, most specific first (GKE, EKS, AKS, Karpenter, kOps, generic). */
-const POOL_LABELS = [
-  'cloud.google.com/gke-nodepool',
-  'eks.amazonaws.com/nodegroup',
-  'alpha.eksctl.io/nodegroup-name',
-  'kubernetes.azure.com/agentpool',
-  'karpenter.sh/nodepool',
-  'kops.k8s.io/instancegroup',
-  'node.kubernetes.io/pool',
-  'node-pool',
-];
-
-export function nodePool(labels: Record<string, string>): string | null {
-  for (const key of POOL_LABELS) {
-    const v = labels[key];
-    if (v !== undefined && v !== '') return v;
-  }
-  return null;
-}
+// The pool label list lives beside the runbooks (per-pool fixes select by it); re-exported for the collectors.
+export { nodePool };
 
 export function toNodeInfo(node: V1Node): NodeInfo {
   const labels = node.metadata?.labels ?? {};

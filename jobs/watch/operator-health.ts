@@ -1,6 +1,6 @@
 // The cilium-operator as the watch sees it (pods labelled io.cilium/app=operator, the Helm chart's label): it is
 // not a node, so it opens no node incident; past the damping window its trouble is posted once in the watch
-// channel, and its recovery once. Pure: time passed in.
+// channel, and its recovery once (across leaders too: the announced state is seeded from Redis). Pure: time passed in.
 import type { V1Pod } from '@kubernetes/client-node';
 
 export const OPERATOR_LABEL = 'io.cilium/app=operator';
@@ -25,6 +25,16 @@ export class OperatorHealth {
   private posted = false;
 
   constructor(private readonly dampingMs: number) {}
+
+  /** The state already announced (read back from Redis when this replica becomes the leader): not announced again. */
+  seed(announcedUnhealthy: boolean): void {
+    this.posted = announcedUnhealthy;
+  }
+
+  /** Undoes an event that could not be posted: the next tick produces it again. */
+  revert(event: OperatorEvent): void {
+    this.posted = event.kind === 'recovered';
+  }
 
   observe(reason: string | null, now: number): void {
     if (reason === null) {

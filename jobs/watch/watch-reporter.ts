@@ -1,11 +1,15 @@
 // Turns the watch's actions into incidents: a group past the damping window opens one incident in the watch
 // channel (root message, an entry naming the nodes, and a diagnosis of its first node queued into the thread);
 // nodes joining or recovering are entries in that thread; the last node's recovery marks it recovered. Every step
-// is checked against Redis (WatchGroupStore) so a new leader does not announce again what was announced.
+// is checked against Redis (WatchGroupStore) so a new leader does not announce again what was announced. The
+// operator's state and cilium-config changes are channel posts, claimed in Redis the same way
+// (WatchAnnouncementStore): one post per change across leaders, and what changed between leaders is not lost.
 import type { DiagnoseQueue } from '../diagnose-queue.ts';
 import type { IncidentStore } from '../incidents/incident-store.ts';
 import type { Incident, TimelineEntry } from '../incidents/incident.ts';
+import { changedKeys, configHash, type WatchAnnouncementStore } from './watch-announcements.ts';
 import type { WatchGroupStore } from './watch-groups.ts';
+import type { OperatorEvent } from './operator-health.ts';
 import { groupTitle, type GroupedNode, type WatchAction, type WatchGroup } from './watch-state.ts';
 
 /** The chat side: bot/ implements it with the Slack incident sink. */
@@ -14,6 +18,8 @@ export interface WatchPoster {
   postRoot(channelId: string, text: string): Promise<string>;
   postEntry(incident: Incident, entry: TimelineEntry): Promise<void>;
   refreshSummary(incident: Incident): Promise<void>;
+  /** A plain message in the channel (operator state, cilium-config changes). */
+  postNotice(channelId: string, text: string): Promise<void>;
 }
 
 export interface WatchReporterDeps {
@@ -24,6 +30,7 @@ export interface WatchReporterDeps {
   incidents: IncidentStore;
   queue: Pick<DiagnoseQueue, 'enqueue'>;
   groups: WatchGroupStore;
+  announcements: WatchAnnouncementStore;
   poster: WatchPoster;
   dampingMs: number;
   /** Checked before every step: a replica that lost the lease stops posting at once. */
@@ -40,6 +47,48 @@ export class WatchReporter {
     if (!this.deps.isLeader()) return;
     if (action.kind === 'opened' || action.kind === 'joined') await this.grow(action.group, action.added);
     else await this.shrink(action.group, action.recovered, action.kind === 'recovered');
+  }
+
+  /** Posts the operator's state change once (Redis claims it); throws when the post failed (the claim is given back). */
+  async operator(event: OperatorEvent): Promise<void> {
+    const { announcements, poster, cluster, channelId } = this.deps;
+    if (!this.deps.isLeader()) throw new Error('not the watch leader');
+    const claimed = event.kind === 'unhealthy' ? await announcements.claimOperatorUnhealthy(event.reason) : await announcements.claimOperatorRecovered();
+    if (!claimed) return;
+    const text = event.kind === 'unhealthy'
+      ? `cilium-operator unhealthy in ${cluster} for more than the damping window: ${event.reason}. Until it is back, new nodes keep the node.cilium.io/agent-not-ready taint (the operator removes it).`
+      : `cilium-operator recovered in ${cluster}.`;
+    try {
+      if (!this.deps.isLeader()) throw new Error('lost the watch lease before posting');
+      await poster.postNotice(channelId, text);
+    } catch (err) {
+      await announcements.releaseOperator(event.kind, event.kind === 'unhealthy' ? event.reason : '');
+      throw err;
+    }
+  }
+
+  /**
+   * cilium-config as the watch sees it now: the first sight is the baseline (nothing posted); a content different
+   * from the last announced one is posted once, with the keys that changed since (a change made while no replica
+   * led included). Throws when the post failed (the baseline is put back, so it is retried).
+   */
+  async config(data: Record<string, string>): Promise<void> {
+    const { announcements, poster, cluster, channelId } = this.deps;
+    if (!this.deps.isLeader()) throw new Error('not the watch leader');
+    const now = { hash: configHash(data), data };
+    const before = await announcements.configBaseline();
+    if (before === null) {
+      await announcements.moveConfigBaseline(null, now);
+      return;
+    }
+    if (before.hash === now.hash || !(await announcements.moveConfigBaseline(before.hash, now))) return;
+    try {
+      if (!this.deps.isLeader()) throw new Error('lost the watch lease before posting');
+      await poster.postNotice(channelId, `cilium-config changed (${cluster}): ${changedKeys(before.data, data).join(', ')}. Agents read it when they start; restarted agents pick it up.`);
+    } catch (err) {
+      await announcements.moveConfigBaseline(now.hash, before);
+      throw err;
+    }
   }
 
   private async grow(group: WatchGroup, added: GroupedNode[]): Promise<void> {

@@ -1,13 +1,16 @@
 // The watch while this replica leads: informers feed each node's observation into the state machine as events
 // arrive; a tick (a tenth of the damping window, at most 5 s) turns what outlived the window into actions, and a
 // resync re-observes every cached node (client-go's resync: a missed transition cannot stick). Actions are applied
-// one at a time, in order, by the reporter.
+// one at a time, in order, by the reporter. The operator's state and cilium-config are handed over at each tick too
+// (level-triggered: what is, not what happened), so a post that failed, or a change made while no replica led, is
+// posted by the next tick; the reporter's Redis records make each post happen once.
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ciliumVersionFromImage } from '../../runbooks/engine/cilium-version.ts';
 import { watchCluster, type WatchedCluster } from './informers.ts';
 import { isMuted, type Mute } from './mutes.ts';
 import { OperatorHealth, operatorProblem, type OperatorEvent } from './operator-health.ts';
+import { configHash } from './watch-announcements.ts';
 import { observeNode } from './watch-signals.ts';
 import { WatchState, type WatchAction, type WatchGroup } from './watch-state.ts';
 
@@ -22,10 +25,12 @@ export interface WatcherOptions {
   /** The live mutes (Redis), read once per tick. */
   loadMutes: () => Promise<Mute[]>;
   apply: (action: WatchAction) => Promise<void>;
-  /** The operator unhealthy past the damping window, or recovered (posted once each). */
-  onOperator?: (event: OperatorEvent) => void;
-  /** cilium-config changed (its keys that changed, added or went). */
-  onConfigChange?: (changed: string[]) => void;
+  /** Whether "operator unhealthy" stands announced (Redis), seeding the operator's state. */
+  loadOperatorAnnounced?: () => Promise<boolean>;
+  /** The operator unhealthy past the damping window, or recovered; a rejection reverts it (retried next tick). */
+  onOperator?: (event: OperatorEvent) => Promise<void>;
+  /** cilium-config's data whenever it differs from what was last handed over; a rejection retries it next tick. */
+  onConfig?: (data: Record<string, string>) => Promise<void>;
   logger: Logger;
   now?: () => number;
 }
@@ -37,6 +42,8 @@ export class Watcher {
   private timers: NodeJS.Timeout[] = [];
   private chain: Promise<void> = Promise.resolve();
   private configData: Record<string, string> | null = null;
+  /** The hash of the cilium-config last handed to onConfig successfully. */
+  private configHandled: string | null = null;
   private readonly operator: OperatorHealth;
 
   constructor(private readonly opts: WatcherOptions) {
@@ -47,6 +54,7 @@ export class Watcher {
 
   async start(): Promise<void> {
     this.state.seed(await this.opts.loadGroups());
+    this.operator.seed((await this.opts.loadOperatorAnnounced?.()) ?? false);
     const log = this.opts.logger;
     const observe = (nodeName: string | undefined): void => {
       if (nodeName === undefined || this.cluster === null) return;
@@ -128,20 +136,40 @@ export class Watcher {
   private configChanged(data: Record<string, string>): void {
     const before = this.configData;
     this.configData = data;
-    if (before === null) return;
-    const keys = new Set([...Object.keys(before), ...Object.keys(data)]);
-    const changed = [...keys].filter((k) => before[k] !== data[k]).sort();
-    if (changed.length > 0) this.opts.onConfigChange?.(changed);
     // Agents read cilium-config at start: nodes are re-checked with the new configuration.
-    this.resync();
+    if (before !== null) this.resync();
+  }
+
+  private async announceOperator(now: number): Promise<void> {
+    const event = this.operator.tick(now);
+    if (event === null || this.opts.onOperator === undefined) return;
+    try {
+      await this.opts.onOperator(event);
+    } catch (err) {
+      this.operator.revert(event);
+      this.opts.logger.warn({ err }, 'watch: could not post the operator state; retried at the next tick');
+    }
+  }
+
+  private async announceConfig(): Promise<void> {
+    const data = this.configData;
+    if (data === null || this.opts.onConfig === undefined) return;
+    const hash = configHash(data);
+    if (hash === this.configHandled) return;
+    try {
+      await this.opts.onConfig(data);
+      this.configHandled = hash;
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'watch: could not post the cilium-config change; retried at the next tick');
+    }
   }
 
   private enqueueTick(): void {
     this.chain = this.chain.then(async () => {
       const mutes = await this.opts.loadMutes();
       const now = this.now();
-      const operatorEvent = this.operator.tick(now);
-      if (operatorEvent !== null) this.opts.onOperator?.(operatorEvent);
+      await this.announceOperator(now);
+      await this.announceConfig();
       const actions = this.state.tick(now, (obs) => isMuted(mutes, obs, now));
       for (const [i, action] of actions.entries()) {
         try {

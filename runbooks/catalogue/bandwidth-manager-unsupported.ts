@@ -17,6 +17,7 @@ import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
 import { comparisonConfidence } from '../engine/finding-confidence.ts';
 import { moduleQuote, moduleState } from '../engine/node-modules.ts';
+import { perPoolConfigStep } from '../engine/node-config-fix.ts';
 
 const ID = 'bandwidth-manager-unsupported';
 const EDT_MIN: KernelTriple = [5, 1, 0];
@@ -118,6 +119,11 @@ function fixSteps(e: Evidence, bwm: boolean, bbr: boolean, kernelIsCause: boolea
     commands: [helmUpgrade(e, 'cilium-bandwidth-fix.yaml'), rolloutRestart(e)],
     helmValues: values,
   });
+  // A kernel shared by one pool: turning the feature off there only keeps it for the rest of the cluster.
+  const perPool = kernelIsCause ? perPoolConfigStep(e, bbrOld && bwm
+    ? { what: 'BBR', slug: 'bbr', defaults: { 'enable-bbr': 'false' } }
+    : { what: bbr && !bwm ? 'BBR' : 'the bandwidth manager', slug: bbr && !bwm ? 'bbr' : 'bandwidth-manager', defaults: { ...(bwm ? { 'enable-bandwidth-manager': 'false' } : {}), ...(bbr ? { 'enable-bbr': 'false' } : {}) } }) : null;
+  if (perPool !== null) steps.push(perPool);
   steps.push(verifyAgentStep(e, 'Then `cilium-dbg status` on the node should show the BandwidthManager state you expect.'));
   return steps;
 }

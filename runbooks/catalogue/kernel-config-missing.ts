@@ -9,6 +9,7 @@
 // 6.6 kernel without CONFIG_WIREGUARD (microsoft/azurelinux#16243); §7 WSL2 without CONFIG_IPV6_MULTIPLE_TABLES (#29302).
 // The bandwidth manager's own lines belong to bandwidth-manager-unsupported; below the named version, kernel-too-old.
 import { preventionSteps } from '../engine/prevention.ts';
+import { perPoolConfigStep, type PerPoolStepInput } from '../engine/node-config-fix.ts';
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -124,6 +125,7 @@ export const kernelConfigMissing: Runbook = {
           title: 'Use a kernel built with the missing options, or relax the hardening',
           detail: 'Switch the node image to one whose kernel has the options above (most distribution kernels do; minimal/custom ones may not). For hardening, `net.core.bpf_jit_harden=0` on the node lets the probes read what they need (deckhouse#22619). For probe regressions on brand-new kernels, pin the previous kernel or the previous Cilium patch release.',
         },
+        ...perPoolSteps(e, hints),
         verifyAgentStep(e),
         // A kernel build shared by a pool: prevention (CI preflight, image check of the options, admission guard).
         ...(critical ? preventionSteps({
@@ -139,6 +141,18 @@ export const kernelConfigMissing: Runbook = {
     } satisfies Finding;
   },
 };
+
+/** The enabled features the missing options belong to, turned off for the node's pool only (when one can be). */
+function perPoolSteps(e: Evidence, hints: string[]): NonNullable<ReturnType<typeof perPoolConfigStep>>[] {
+  const wants: PerPoolStepInput[] = [];
+  if (configTrue(e, 'enable-wireguard') && hints.some((h) => h.startsWith('CONFIG_WIREGUARD'))) {
+    wants.push({ what: 'WireGuard', slug: 'wireguard', defaults: { 'enable-wireguard': 'false' }, caveat: 'Traffic to and from these nodes is then unencrypted.' });
+  }
+  if (configValue(e, 'datapath-mode')?.startsWith('netkit') === true && hints.includes('CONFIG_NETKIT')) {
+    wants.push({ what: 'netkit', slug: 'netkit', defaults: { 'datapath-mode': 'veth' } });
+  }
+  return wants.map((w) => perPoolConfigStep(e, w)).filter((s) => s !== null);
+}
 
 /** A line this runbook owns: a named version the kernel meets, WireGuard on ≥ 5.6, or a config-only line. */
 function relevant(text: string, k: NodeKernel | null): boolean {

@@ -27,6 +27,7 @@ import { kernelUpgradeHint } from '../engine/os-kernel-hints.ts';
 import { renderHelmValues } from '../engine/helm-values.ts';
 import { agentPodSelector, ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
 import { comparisonConfidence } from '../engine/finding-confidence.ts';
+import { featureOffDefaults, perPoolConfigStep } from '../engine/node-config-fix.ts';
 
 const ID = 'kernel-too-old';
 const COMPAT_LABEL = KERNEL_COMPAT_LABEL;
@@ -180,6 +181,12 @@ function fixSteps(e: Evidence, target: KernelTriple, floor: CiliumKernelFloor | 
       commands: [helmUpgrade(e, 'cilium-kernel-fix.yaml')],
       helmValues: values,
     });
+    // Above the floor, only features stand in the way: a pool on an old image can run without them, alone.
+    const perFeature = unmet.map((u) => featureOffDefaults(u.feature.id, config));
+    const perPool = floor === null && perFeature.every((d) => d !== null)
+      ? perPoolConfigStep(e, { what: unmet.length === 1 ? (unmet[0]?.feature.name.replace(/ \(.*\)$/, '') ?? 'the feature') : 'these features', slug: unmet.length === 1 ? (unmet[0]?.feature.id ?? 'features') : 'kernel-features', defaults: Object.assign({}, ...perFeature) as Record<string, string> })
+      : null;
+    if (perPool !== null) steps.push(perPool);
   }
   if (floor !== null) {
     const older = newestReleaseFor(effectiveKernelOf(e) ?? [0, 0, 0]);

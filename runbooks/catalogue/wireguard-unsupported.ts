@@ -19,6 +19,7 @@ import { ciliumDoc, configValue, disableFeature, nodeKernel, peersBelow, verifyA
 import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
 import { moduleQuote, moduleState } from '../engine/node-modules.ts';
+import { perPoolConfigStep } from '../engine/node-config-fix.ts';
 
 const ID = 'wireguard-unsupported';
 const WG_MIN: KernelTriple = [5, 6, 0];
@@ -101,6 +102,11 @@ export const wireguardUnsupported: Runbook = {
           commands: [helmUpgrade(e, 'cilium-wireguard-off.yaml'), rolloutRestart(e)],
           helmValues: 'encryption:\n  enabled: false',
         },
+        // The kernel (one pool's image) is the cause: WireGuard off for that pool only keeps it elsewhere.
+        ...(portInUse || l7 ? [] : [perPoolConfigStep(e, {
+          what: 'WireGuard', slug: 'wireguard', defaults: { 'enable-wireguard': 'false' },
+          caveat: 'Traffic to and from these nodes is then unencrypted; Cilium\'s docs do not say how a cluster with WireGuard on some nodes only behaves (unknown): try it on a test cluster and agree it with whoever owns the security requirement.',
+        })].filter((s) => s !== null)),
         verifyAgentStep(e),
       ],
       docs: [ciliumDoc(e, 'WireGuard transparent encryption', 'security/network/encryption-wireguard/'), ciliumDoc(e, 'System requirements', 'operations/system_requirements/')],

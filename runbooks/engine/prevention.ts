@@ -1,8 +1,10 @@
 // Prevention steps for a fleet-wide cause (kernel below the floor, kernel options missing, a known-bad kernel on a
 // pool): the lessons of an autoscaler adding nodes from an image the running Cilium cannot support. Three layers:
 // the upgrade preflight in CI, a check baked into the node image's bootstrap, and an admission guard keeping the
-// agent off nodes labelled incompatible. Pure: returns fix steps (FixStep) the runbooks append and the fleet
+// agent off nodes labelled incompatible (a ValidatingAdmissionPolicy that makes below-floor nodes carry the label, and
+// the agent's node affinity honouring it). Pure: returns fix steps (FixStep) the runbooks append and the fleet
 // renderers print; everything is ready to paste.
+import { admissionGuardScope, admissionGuardYaml } from './admission-guard.ts';
 import type { FixStep } from './contract.ts';
 import { ciliumKernelFloor } from './kernel-matrix.ts';
 import { formatTriple, type KernelTriple } from './kernel-version.ts';
@@ -88,6 +90,16 @@ export function preventionSteps(input: PreventionInput): FixStep[] {
       title: 'Prevent: check the kernel when the node image is built and when the node boots',
       detail: `Run this in ${where}'s build and bootstrap (before the kubelet starts): it exits 1 on a kernel below ${formatTriple(need)}${input.kernelOptions !== undefined && input.kernelOptions.length > 0 ? ' or without the kernel options Cilium needs' : ''}. On failure, fail the build, or register the node with \`--node-labels=${KERNEL_COMPAT_LABEL}=false\` so the admission guard below keeps the agent off it.`,
       commands: [kernelFloorScript(need, releases, input.kernelOptions ?? [])],
+    });
+  }
+  // The guard holds the release's own floor, where no configuration helps and the agent must stay off; a feature's
+  // higher need is met by turning the feature off (per pool, with a CiliumNodeConfig), not by refusing the node.
+  const guardFloor = floor?.minimum ?? need;
+  if (guardFloor !== null) {
+    steps.push({
+      title: 'Prevent: refuse nodes below the kernel floor at admission (ValidatingAdmissionPolicy)',
+      detail: `${admissionGuardScope(guardFloor)} Apply once per cluster; to try it first, set the binding's validationActions to [Warn, Audit].`,
+      commands: [`kubectl apply -f - <<'EOF'\n${admissionGuardYaml({ floor: guardFloor, needBy: floor === null ? `Cilium ${releases}` : `Cilium ${floor.releases}` })}\nEOF`],
     });
   }
   steps.push({

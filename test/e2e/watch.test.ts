@@ -58,6 +58,27 @@ function setAgent(s: SandboxStack, node: string, crashing: boolean): void {
   s.kube.store.put(pod);
 }
 
+/** Makes the cilium-operator crash-loop (or run again): a kubelet status update of its pod. */
+function operatorSetter(s: SandboxStack): (crashing: boolean) => void {
+  const operator = s.kube.store.list('v1', 'Pod').find((p) => p.metadata.labels?.['io.cilium/app'] === 'operator');
+  if (operator === undefined) throw new Error('no cilium-operator pod in the scenario');
+  return (crashing) => {
+    const pod = structuredClone(operator);
+    const statuses = (pod['status'] as { containerStatuses: AgentStatus[] }).containerStatuses;
+    for (const c of statuses) Object.assign(c, { ready: !crashing, state: crashing ? { waiting: { reason: 'CrashLoopBackOff' } } : { running: {} } });
+    s.kube.store.put(pod);
+  };
+}
+
+/** `kubectl -n kube-system patch cm cilium-config` with one key. */
+function setConfigKey(s: SandboxStack, key: string, value: string): void {
+  const cm = s.kube.store.get('v1', 'ConfigMap', 'kube-system', 'cilium-config');
+  if (cm === undefined) throw new Error('no cilium-config in the scenario');
+  const next = structuredClone(cm);
+  next['data'] = { ...(cm['data'] as Record<string, string>), [key]: value };
+  s.kube.store.put(next);
+}
+
 const roots = (s: SandboxStack) => s.slack.messages(DEMO_CHANNEL.id);
 const thread = (s: SandboxStack, ts: string) => s.slack.thread(DEMO_CHANNEL.id, ts).map((m) => m.text ?? '');
 const count = (texts: string[], re: RegExp) => texts.filter((t) => re.test(t)).length;
@@ -147,20 +168,48 @@ describe('watch', () => {
     const b = await bot(s, 'replica-a');
     await waitForLeader(b);
     await settle(DAMPING_MS);
-    const operator = s.kube.store.list('v1', 'Pod').find((p) => p.metadata.labels?.['io.cilium/app'] === 'operator');
-    if (operator === undefined) throw new Error('no cilium-operator pod in the scenario');
-    const setOperator = (crashing: boolean): void => {
-      const pod = structuredClone(operator);
-      const statuses = (pod['status'] as { containerStatuses: AgentStatus[] }).containerStatuses;
-      for (const c of statuses) Object.assign(c, { ready: !crashing, state: crashing ? { waiting: { reason: 'CrashLoopBackOff' } } : { running: {} } });
-      s.kube.store.put(pod);
-    };
+    const setOperator = operatorSetter(s);
     setOperator(true);
     await s.slack.waitFor(() => roots(s).find((m) => /cilium-operator unhealthy/.test(m.text ?? '')), { timeoutMs: 20_000, description: 'the operator post' });
     setOperator(false);
     await s.slack.waitFor(() => roots(s).find((m) => /cilium-operator recovered/.test(m.text ?? '')), { timeoutMs: 20_000, description: 'the operator recovery' });
     await settle();
     expect(roots(s).map((m) => m.text ?? '').filter((t) => /cilium-operator/.test(t))).toHaveLength(2);
+  }, 60_000);
+
+  it('operator and cilium-config posts survive a leader handover: no repeat, and a change made between leaders is posted once', async () => {
+    const s = await stack();
+    const a = await bot(s, 'replica-a');
+    const c = await bot(s, 'replica-b');
+    const leader = await waitForLeader(a, c);
+    const follower = leader === a ? c : a;
+    await settle(DAMPING_MS);
+    const texts = () => roots(s).map((m) => m.text ?? '');
+    const setOperator = operatorSetter(s);
+    setOperator(true);
+    setConfigKey(s, 'debug', 'true');
+    await s.slack.waitFor(() => texts().find((t) => /cilium-operator unhealthy/.test(t)), { timeoutMs: 20_000, description: 'the operator post' });
+    await s.slack.waitFor(() => texts().find((t) => /cilium-config changed .*: debug\./.test(t)), { timeoutMs: 20_000, description: 'the config post' });
+
+    // The leader dies; before the other replica takes the lease, someone changes cilium-config again.
+    leader.watch?.elector.abandon();
+    await leader.watch?.current()?.stop();
+    setConfigKey(s, 'debug-verbose', 'flow');
+    await waitForLeader(follower);
+    await s.slack.waitFor(() => texts().find((t) => /cilium-config changed .*: debug-verbose\./.test(t)), { timeoutMs: 20_000, description: 'the change made between leaders' });
+    await settle();
+    await follower.watch?.current()?.tickNow();
+    expect(count(texts(), /cilium-operator unhealthy/)).toBe(1);
+    expect(count(texts(), /cilium-config changed .*: debug\./)).toBe(1);
+    expect(count(texts(), /cilium-config changed .*: debug-verbose\./)).toBe(1);
+
+    // The operator recovers under the new leader: its recovery is posted, once.
+    setOperator(false);
+    await s.slack.waitFor(() => texts().find((t) => /cilium-operator recovered/.test(t)), { timeoutMs: 20_000, description: 'the operator recovery' });
+    await settle();
+    await follower.watch?.current()?.tickNow();
+    expect(count(texts(), /cilium-operator/)).toBe(2);
+    expect(count(texts(), /cilium-config changed/)).toBe(2);
   }, 60_000);
 
   it('two replicas post once; killing the leader hands the watch over without a duplicate; a 410 relists without one', async () => {

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { agentAffinityValues, fleetPrevention, kernelFloorScript, KERNEL_COMPAT_LABEL, preventionSteps } from '../../../runbooks/engine/prevention.ts';
 import { parse } from 'yaml';
-import { preventionText } from '../../../bot/render/prevention-text.ts';
+import { preventionBlocks, preventionText } from '../../../bot/render/prevention-text.ts';
+import { MAX_SECTION_TEXT } from '../../../bot/render/report-blocks.ts';
 
 /** Runs the script with `uname` answering `release` (a stub first on PATH) and no vendor files readable. */
 function runScript(script: string, release: string): { code: number; stderr: string } {
@@ -37,12 +38,14 @@ describe('preventionSteps', () => {
     expect(steps.map((s) => s.title)).toEqual([
       'Prevent: run the upgrade preflight in CI',
       'Prevent: check the kernel when the node image is built and when the node boots',
+      'Prevent: refuse nodes below the kernel floor at admission (ValidatingAdmissionPolicy)',
       'Prevent: keep the agent off nodes labelled incompatible',
     ]);
+    expect(steps[2]?.commands?.[0]).toMatch(/^kubectl apply -f - <<'EOF'\n[\s\S]*kind: ValidatingAdmissionPolicy\n[\s\S]*variables.kernelNumber < 5010[\s\S]*\nEOF$/);
     expect(steps[0]?.commands).toEqual(['cilium-runbook preflight --target 1.18.2 --values values.yaml']);
     expect(steps[1]?.commands?.[0]).toContain('need=5.10.0');
     expect(steps[1]?.detail).toContain('pool workers-legacy');
-    const values = parse(steps[2]?.helmValues ?? '') as { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: { matchExpressions: unknown[] }[] } } } };
+    const values = parse(steps[3]?.helmValues ?? '') as { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: { matchExpressions: unknown[] }[] } } } };
     expect(values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]?.matchExpressions).toEqual([{ key: KERNEL_COMPAT_LABEL, operator: 'NotIn', values: ['false'] }]);
     expect(agentAffinityValues()).toContain('podAntiAffinity');
   });
@@ -81,13 +84,27 @@ describe('kernel-too-old ends a critical finding with the prevention steps', () 
     const f = kernelTooOld.match(e);
     expect(f?.severity).toBe('critical');
     const titles = f?.fixSteps.map((s) => s.title) ?? [];
-    expect(titles.slice(-3)).toEqual([
+    expect(titles.slice(-4)).toEqual([
       'Prevent: run the upgrade preflight in CI',
       'Prevent: check the kernel when the node image is built and when the node boots',
+      'Prevent: refuse nodes below the kernel floor at admission (ValidatingAdmissionPolicy)',
       'Prevent: keep the agent off nodes labelled incompatible',
     ]);
-    expect(f?.fixSteps.at(-3)?.commands).toEqual(['cilium-runbook preflight --target 1.16.3 --values values.yaml']);
-    expect(f?.fixSteps.at(-2)?.commands?.[0]).toContain('need=5.4.0');
-    expect(f?.fixSteps.at(-2)?.detail).toContain('pool workers-legacy');
+    expect(f?.fixSteps.at(-4)?.commands).toEqual(['cilium-runbook preflight --target 1.16.3 --values values.yaml']);
+    expect(f?.fixSteps.at(-3)?.commands?.[0]).toContain('need=5.4.0');
+    expect(f?.fixSteps.at(-3)?.detail).toContain('pool workers-legacy');
+    expect(f?.fixSteps.at(-2)?.commands?.[0]).toContain('variables.kernelNumber < 5004');
+  });
+});
+
+describe('preventionBlocks', () => {
+  it('a step too long for one section (the admission policy) keeps its YAML whole in a section of its own', () => {
+    const p = fleetPrevention([{ runbookId: 'kernel-too-old', severity: 'critical', version: '1.18.2', pool: 'workers-legacy' }]);
+    if (p === null) throw new Error('no prevention');
+    const texts = preventionBlocks(p).map((b) => (b.type === 'section' ? b.text?.text ?? '' : ''));
+    for (const t of texts) expect(t.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+    const yaml = texts.find((t) => t.includes('kind: ValidatingAdmissionPolicy\n'));
+    expect(yaml).toMatch(/^```kubectl apply -f - &lt;&lt;'EOF'\n[\s\S]*validationActions: \[Deny\]\nEOF```$/);
+    expect(texts.some((t) => t.startsWith('*3. Prevent: refuse nodes below the kernel floor at admission'))).toBe(true);
   });
 });

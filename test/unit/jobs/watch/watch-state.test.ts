@@ -1,6 +1,7 @@
 // Issue 19 (watch): damping, grouping and recovery of the watcher's pure state machine.
 import { describe, expect, it } from 'vitest';
 import { groupTitle, WatchState, type NodeObservation } from '../../../../jobs/watch/watch-state.ts';
+import { OperatorHealth } from '../../../../jobs/watch/operator-health.ts';
 
 const WINDOW = 120_000;
 const bad = (node: string, pool = 'workers-legacy'): NodeObservation => ({ node, pool, cause: 'kernel-too-old', reason: 'kernel 4.14.352 < 5.4.0' });
@@ -105,5 +106,24 @@ describe('WatchState', () => {
     expect(actions).toHaveLength(1);
     expect(actions[0]?.group.nodes).toEqual(['n1', 'n2']);
     expect(s.pending()).toEqual(['n3']);
+  });
+});
+
+describe('OperatorHealth across leaders', () => {
+  it('seeded as announced, a still-broken operator is not announced again and its recovery is; a failed post comes back', () => {
+    const h = new OperatorHealth(1000);
+    h.seed(true);
+    h.observe('cilium-operator-x: CrashLoopBackOff, 3 restarts', 0);
+    expect(h.tick(5000)).toBeNull();
+    h.observe(null, 6000);
+    const recovered = h.tick(7000);
+    expect(recovered).toEqual({ kind: 'recovered' });
+    if (recovered === null) throw new Error('recovered');
+    h.revert(recovered);
+    expect(h.tick(7100)).toEqual({ kind: 'recovered' });
+    expect(h.tick(9000)).toBeNull();
+    const fresh = new OperatorHealth(1000);
+    fresh.observe('no cilium-operator pod', 0);
+    expect(fresh.tick(1000)).toEqual({ kind: 'unhealthy', reason: 'no cilium-operator pod' });
   });
 });
