@@ -27,7 +27,8 @@ export interface MessageTextAnalysis {
 /** What the analysis understands, for the reply when nothing was recognised (mrkdwn). */
 export const UNDERSTOOD_INPUTS = [
   'cilium-agent, init-container and operator log lines as `kubectl logs` prints them (logfmt, slog, JSON, klog; with or without `--timestamps`)',
-  '`cilium-dbg status [--verbose]` (`cilium status` inside the agent), `hubble observe`, `iptables-save`',
+  '`cilium-dbg status [--verbose|-o json]` (`cilium status` inside the agent), `cilium-dbg endpoint list`, `hubble observe [-o json|jsonpb]`, `iptables-save`',
+  'network policies as YAML or JSON (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy; `kubectl get cnp -o yaml` lists too)',
   '`kubectl describe pod|node`, `kubectl get events`, `dmesg` / `journalctl -k` lines (verifier, SELinux AVC, lockdown)',
   'an evidence document, JSON or YAML: what `cilium-runbook collect <node>` writes, or the minimal `{node, cilium, kubeProxy, agent}` form',
 ] as const;

@@ -46,7 +46,9 @@ export function policyObjects(docs: readonly unknown[]): Json[] {
 
 export function isPolicyObject(v: unknown): boolean {
   const o = asRecord(v);
+  // Without a spec there is nothing to read (YAML that lost its indentation in chat parses into empty keys).
   return o !== undefined && typeof o.kind === 'string' && POLICY_KINDS.has(o.kind) && typeof asRecord(o.metadata)?.name === 'string'
+    && (asRecord(o.spec) !== undefined || (o.kind !== KNP_KIND && Array.isArray(o.specs)))
     // A NetworkPolicy from another API group (e.g. Calico's projectcalico.org) is not the Kubernetes one.
     && (o.kind !== KNP_KIND || o.apiVersion === undefined || String(o.apiVersion).startsWith('networking.k8s.io/'));
 }

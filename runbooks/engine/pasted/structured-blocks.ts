@@ -157,7 +157,7 @@ function jsonValueAt(lines: readonly string[], i: number): { value?: unknown; en
 function yamlDocuments(block: readonly string[], base: number): unknown[] {
   const text = block.map((l) => (l.slice(0, base).trim() === '' ? l.slice(base) : l.trimStart())).join('\n');
   try {
-    return parseAllDocuments(text)
+    return parseAllDocuments(text, { logLevel: 'silent' })
       .flatMap((d) => ('errors' in d && d.errors.length === 0 ? [d.toJS({ maxAliasCount: 100 }) as unknown] : []));
   } catch {
     return [];
