@@ -84,11 +84,14 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   if (of('kernel-log').length > 0) {
     extra.kernelLog = { ok: true, value: { lines: kernelLines.slice(-MAX_KERNEL_LINES), truncated: kernelLines.length > MAX_KERNEL_LINES, source: 'pasted' } };
   }
+  // JSON flows are converted only up to the bound (the conversion formats times, which is not free).
+  const jsonFlows = of('hubble-json').flatMap((s): unknown[] => (Array.isArray(s.value) ? (s.value as unknown[]) : []));
   const flows = [
     ...of('hubble-flows').flatMap((s) => s.lines).map(parseFlowLine),
-    ...of('hubble-json').flatMap((s) => (Array.isArray(s.value) ? s.value : [])).map(flowFromHubbleJson),
+    ...jsonFlows.slice(-MAX_FLOWS).map(flowFromHubbleJson),
   ].filter((f): f is Flow => f !== null);
-  if (flows.length > 0) extra.flows = { ok: true, value: { flows: flows.slice(-MAX_FLOWS), truncated: flows.length > MAX_FLOWS, source: 'pasted' } };
+  const truncated = flows.length > MAX_FLOWS || jsonFlows.length > MAX_FLOWS;
+  if (flows.length > 0) extra.flows = { ok: true, value: { flows: flows.slice(-MAX_FLOWS), truncated, source: 'pasted' } };
 
   const pasted = of('policies').map((s) => s.value as PastedPolicies);
   if (pasted.length > 0) extra.policies = { ok: true, value: { cnp: pasted.flatMap((p) => p.cnp), ccnp: pasted.flatMap((p) => p.ccnp) } };

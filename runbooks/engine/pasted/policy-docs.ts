@@ -50,7 +50,7 @@ export function isPolicyObject(v: unknown): boolean {
   return o !== undefined && typeof o.kind === 'string' && POLICY_KINDS.has(o.kind) && typeof asRecord(o.metadata)?.name === 'string'
     && (asRecord(o.spec) !== undefined || (o.kind !== KNP_KIND && Array.isArray(o.specs)))
     // A NetworkPolicy from another API group (e.g. Calico's projectcalico.org) is not the Kubernetes one.
-    && (o.kind !== KNP_KIND || o.apiVersion === undefined || String(o.apiVersion).startsWith('networking.k8s.io/'));
+    && (o.kind !== KNP_KIND || o.apiVersion === undefined || (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('networking.k8s.io/')));
 }
 
 /** The `policies` fact of the pasted policy objects. */

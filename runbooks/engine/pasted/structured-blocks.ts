@@ -25,6 +25,8 @@ const MAX_BLOCK_LINES = 20_000;
 const MAX_BLOCK_CHARS = 2 * 1024 * 1024;
 const JSON_START = /^\s*[[{]/;
 const YAML_START = /^(\s*)(?:---\s*$|apiVersion:\s*\S|kind:\s*\S)/;
+/** A YAML line naming a policy kind: `kind: CiliumNetworkPolicy`, `- kind: NetworkPolicy` (List items). */
+const POLICY_KIND_LINE = /^[\s-]*kind:\s*["']?(?:CiliumNetworkPolicy|CiliumClusterwideNetworkPolicy|NetworkPolicy)["']?\s*$/;
 /** A one-line JSON object worth parsing: it names a key one of the shapes has (agent JSON logs have none). */
 const JSON_LINE_HINT = /"(?:flow|verdict|kind|apiVersion|items|kube-proxy-replacement|controllers|kvstore|ipam)"\s*:/;
 
@@ -40,6 +42,8 @@ export class StructuredScanner {
   }
 
   at(i: number): StructuredBlock | null {
+    const line = this.lines[i] ?? '';
+    if (!JSON_START.test(line) && !YAML_START.test(line)) return null;
     const cached = this.memo.get(i);
     if (cached !== undefined) return cached;
     const block = i > this.triedFrom && i <= this.triedUntil ? null : this.scan(i);
@@ -99,7 +103,13 @@ export class StructuredScanner {
       break;
     }
     while (end > i + 1 && (this.lines[end - 1] ?? '').trim() === '') end--;
-    const docs = yamlDocuments(this.lines.slice(i, end), base);
+    // Parsing YAML is costly: only a block that names a policy kind (or a List of them) is parsed.
+    const block = this.lines.slice(i, end);
+    if (!block.some((l) => POLICY_KIND_LINE.test(l))) {
+      this.tried(i, end);
+      return null;
+    }
+    const docs = yamlDocuments(block, base);
     const objects = policyObjects(docs);
     if (objects.length === 0) {
       this.tried(i, end);
