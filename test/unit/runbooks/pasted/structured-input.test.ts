@@ -2,6 +2,7 @@
 // a policy) is pasted text for the recogniser, not an evidence document; evidence documents and bad JSON behave as before.
 import { describe, expect, it } from 'vitest';
 import { analyzeInput, classifyInput } from '../../../../bot/analyze-input.ts';
+import { analyzeMessageText } from '../../../../bot/pasted-analysis.ts';
 import { CNP_MULTI_DOC_1125, HUBBLE_JSON_PRINTER, HUBBLE_JSONPB_PRINTER, STATUS_JSON_18331 } from './structured-samples.ts';
 
 describe('classifyInput with agent JSON and policies', () => {
@@ -21,5 +22,13 @@ describe('classifyInput with agent JSON and policies', () => {
     expect(classifyInput(Buffer.from(CNP_MULTI_DOC_1125), 'cnp.yaml').kind).toBe('pasted');
     expect(classifyInput(Buffer.from('{"node":{"name":"n"}}'), 'f').kind).toBe('document');
     expect(() => classifyInput(Buffer.from('{"node":'), 'f')).toThrow(/is not JSON/);
+  });
+});
+
+describe('the Slack shortcut adapter with agent JSON', () => {
+  it('a pasted `cilium-dbg status -o json` is recognised by name and analysed (not taken for an evidence document)', async () => {
+    const r = await analyzeMessageText(STATUS_JSON_18331);
+    expect(r.parts).toEqual([{ kind: 'agent-status-json', lines: STATUS_JSON_18331.split('\n').length, label: 'cilium-dbg status -o json' }]);
+    expect(r.report.findings[0]?.runbookId).toBe('ipam-exhausted');
   });
 });
