@@ -1,9 +1,9 @@
 // Splits pasted text that may mix several outputs into recognised parts, by what each line looks like — never by
 // what the engineer said it was. Blocks first (JSON and YAML: network policies, `cilium-dbg status -o json`, Hubble
 // JSON flows — structured-blocks.ts; iptables-save, kubectl describe, cilium-dbg status and endpoint list, the
-// cilium-cli status box, kubectl tables), then line kinds that group while consecutive (Hubble flows, kernel lines, event rows,
-// Cilium log lines; a log keeps the unparsed lines between its lines, e.g. a Go stack trace). Shell prompt lines
-// (`$ cilium-dbg status --verbose`) are skipped but hint the next part. Pure; linear in the number of lines.
+// cilium-cli status box, kubectl tables), then line kinds that group while consecutive (Hubble flows, kernel lines,
+// event rows, Cilium log lines; a log keeps the unparsed lines between its lines, e.g. a Go stack trace). Shell prompt
+// lines (`$ cilium-dbg status --verbose`) are skipped but hint the next part. Pure; linear in the number of lines.
 import { agentStatusKey, AGENT_ONLY_KEYS } from '../agent-status.ts';
 import { parseLogLine } from '../log-parser.ts';
 import { parseFlowLine } from './hubble-flows.ts';
