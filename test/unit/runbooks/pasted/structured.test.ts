@@ -69,6 +69,16 @@ describe('network policies in a paste', () => {
     expect(fromYaml.policies.ok && fromYaml.policies.value.cnp.map((p) => [p.name, p.hasEgress])).toEqual([['deny-all-egress', true]]);
   });
 
+  it('a `kubectl get cnp -o yaml` List (items under `items:`, behind a prompt) is read item by item', () => {
+    // The item is CNP_EGRESS_DEFAULT_DENY; the List around it is the shape kubectl prints for several objects.
+    const item = CNP_EGRESS_DEFAULT_DENY.split('\n').map((l, n) => `${n === 0 ? '- ' : '  '}${l}`).join('\n');
+    const list = ['$ kubectl get cnp -A -o yaml', 'apiVersion: v1', 'items:', item, 'kind: List', 'metadata:', '  resourceVersion: ""'].join('\n');
+    const segs = segment(list);
+    expect(segs.map((s) => [s.kind, s.command])).toEqual([['policies', 'kubectl get cnp -A -o yaml']]);
+    const e = evidenceFromSegments(segs);
+    expect(e.policies.ok && e.policies.value.cnp.map((p) => p.name)).toEqual(['deny-all-egress']);
+  });
+
   it('a Kubernetes NetworkPolicy is summarised as Cilium enforces it, and named as what it is', () => {
     const segs = segment(KNP_DEFAULT_DENY_EGRESS);
     expect(analyzePastedText(KNP_DEFAULT_DENY_EGRESS).parts.map((p) => p.label)).toEqual(['network policies (1 NetworkPolicy)']);
