@@ -1,7 +1,8 @@
 // `cilium-runbook analyze <file|->`: what the input is and how it is analysed. A JSON (or YAML) evidence document goes
 // through evidenceFromDocument as before; anything else is pasted text (logs, `cilium-dbg status`, `hubble observe`,
-// iptables-save, kubectl describe/get, events, dmesg — mixed) for analyzePastedText. Binary input and pasted text
-// over MAX_PASTED_BYTES are refused with the reason. The CLI only wires this to argv, files and stdout.
+// iptables-save, kubectl describe/get, events, dmesg, network policies, agent JSON — mixed) for analyzePastedText.
+// Binary input and pasted text over MAX_PASTED_BYTES are refused with the reason. The CLI only wires this to argv,
+// files and stdout.
 import { parse as parseYaml } from 'yaml';
 import { analyze } from '../runbooks/engine/analyze.ts';
 import type { Report } from '../runbooks/engine/contract.ts';

@@ -1,8 +1,9 @@
 // The one place the message shortcut asks for an analysis of pasted text: an evidence document (JSON or YAML: the
 // full schema from `cilium-runbook collect`, or the minimal offline form), or anything the paste recogniser reads
-// (runbooks/engine/pasted: agent logs in any format, cilium-dbg status, hubble observe, iptables-save, kubectl
-// describe/events, dmesg), the same as `cilium-runbook analyze` on a text file. Recognising is a pass over the lines;
-// the runbooks run on the analysis worker thread (jobs/analysis-thread.ts), never on the event loop.
+// (runbooks/engine/pasted: agent logs in any format, cilium-dbg status [-o json], hubble observe [-o json],
+// iptables-save, kubectl describe/events, dmesg, network policies, cilium-dbg endpoint list), the same as
+// `cilium-runbook analyze` on a text file. Recognising is a pass over the lines; the runbooks run on the analysis
+// worker thread (jobs/analysis-thread.ts), never on the event loop.
 import { parse as parseYaml } from 'yaml';
 import { AnalysisThread } from '../jobs/analysis-thread.ts';
 import { evidenceFromDocument, type Evidence, type Report } from '../runbooks/index.ts';

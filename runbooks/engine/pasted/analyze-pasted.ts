@@ -1,6 +1,7 @@
 // Pasted plain text → recognised parts → Evidence → Report. The entry point the CLI (`cilium-runbook analyze` on a
 // non-JSON file) and Slack call: the engineer pastes whatever they have (agent logs, `cilium-dbg status`, `hubble
-// observe`, `iptables-save`, `kubectl describe`, events, dmesg), mixed, and gets the same analysis as a collection.
+// observe`, `iptables-save`, `kubectl describe`, events, dmesg, network policies, `cilium-dbg status -o json`, Hubble
+// JSON, `cilium-dbg endpoint list`), mixed, and gets the same analysis as a collection.
 import { analyze } from '../analyze.ts';
 import type { Report } from '../contract.ts';
 import { evidenceFromSegments, type StatedFacts } from './pasted-evidence.ts';
