@@ -1,12 +1,14 @@
 // `cilium-runbook analyze <file|->`: what the input is and how it is analysed. A JSON (or YAML) evidence document goes
 // through evidenceFromDocument as before; anything else is pasted text (logs, `cilium-dbg status`, `hubble observe`,
-// iptables-save, kubectl describe/get, events, dmesg — mixed) for analyzePastedText. Binary input and pasted text
-// over MAX_PASTED_BYTES are refused with the reason. The CLI only wires this to argv, files and stdout.
+// iptables-save, kubectl describe/get, events, dmesg, network policies, agent JSON — mixed) for analyzePastedText.
+// Binary input and pasted text over MAX_PASTED_BYTES are refused with the reason. The CLI only wires this to argv,
+// files and stdout.
 import { parse as parseYaml } from 'yaml';
 import { analyze } from '../runbooks/engine/analyze.ts';
 import type { Report } from '../runbooks/engine/contract.ts';
 import { evidenceFromDocument, renderFindingsJson } from '../runbooks/engine/offline-evidence.ts';
 import { analyzePastedText, type RecognisedPart, type StatedFacts } from '../runbooks/engine/pasted/analyze-pasted.ts';
+import { isPastedStructure } from '../runbooks/engine/pasted/structured-blocks.ts';
 
 /** Pasted text is bounded (a JSON evidence document may be larger: the CLI bounds those on its own). */
 export const MAX_PASTED_BYTES = 8 * 1024 * 1024;
@@ -32,10 +34,13 @@ export function classifyInput(bytes: Buffer, name: string): AnalyzeInput {
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
+    // Agent output in JSON (`cilium-dbg status -o json`, a policy, `hubble observe -o json` one flow a line) is pasted
+    // text for the recogniser; any other JSON is an evidence document.
     try {
-      return { kind: 'document', document: JSON.parse(text) };
+      const doc: unknown = JSON.parse(text);
+      return isPastedStructure(doc) ? { kind: 'pasted', text } : { kind: 'document', document: doc };
     } catch (e) {
-      throw new InputError(`${name} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+      if (!isPastedStructure(firstLineJson(trimmed))) throw new InputError(`${name} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   let invalid = 0;
@@ -50,6 +55,15 @@ export function classifyInput(bytes: Buffer, name: string): AnalyzeInput {
   return yaml === null ? { kind: 'pasted', text } : { kind: 'document', document: yaml };
 }
 
+/** The first line parsed as JSON (JSON lines such as `hubble observe -o json`), or undefined. */
+function firstLineJson(text: string): unknown {
+  try {
+    return JSON.parse(text.slice(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')));
+  } catch {
+    return undefined;
+  }
+}
+
 /** A YAML mapping that looks like an evidence document, else null (kubectl describe output parses as YAML too). */
 function yamlDocument(text: string): unknown {
   let value: unknown;
@@ -58,7 +72,7 @@ function yamlDocument(text: string): unknown {
   } catch {
     return null;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isPastedStructure(value)) return null;
   return DOCUMENT_KEYS.some((k) => k in value) ? value : null;
 }
 
@@ -92,7 +106,7 @@ export function analyzeInput(input: AnalyzeInput, facts: StatedFacts): AnalyzeOu
 /** "recognised: agent log (212 lines), cilium-dbg status, dmesg (3 lines)". */
 export function recognisedLine(parts: readonly RecognisedPart[]): string {
   if (parts.length === 0) {
-    return 'recognised: nothing (understood: Cilium agent/operator logs, cilium-dbg status, cilium status, hubble observe, iptables-save, kubectl describe pod/node, kubectl get events/pods, dmesg/journalctl -k)';
+    return 'recognised: nothing (understood: Cilium agent/operator logs, cilium-dbg status [-o json], cilium status, cilium-dbg endpoint list, hubble observe [-o json], iptables-save, kubectl describe pod/node, kubectl get events/pods, network policies (YAML/JSON), dmesg/journalctl -k)';
   }
   if (parts.length <= MAX_LISTED_PARTS) return `recognised: ${parts.map((p) => p.label).join(', ')}`;
   // Many interleaved parts: one entry per kind, with its parts and lines summed.

@@ -1,8 +1,9 @@
 // The one place the message shortcut asks for an analysis of pasted text: an evidence document (JSON or YAML: the
 // full schema from `cilium-runbook collect`, or the minimal offline form), or anything the paste recogniser reads
-// (runbooks/engine/pasted: agent logs in any format, cilium-dbg status, hubble observe, iptables-save, kubectl
-// describe/events, dmesg), the same as `cilium-runbook analyze` on a text file. Recognising is a pass over the lines;
-// the runbooks run on the analysis worker thread (jobs/analysis-thread.ts), never on the event loop.
+// (runbooks/engine/pasted: agent logs in any format, cilium-dbg status [-o json], hubble observe [-o json],
+// iptables-save, kubectl describe/events, dmesg, network policies, cilium-dbg endpoint list), the same as
+// `cilium-runbook analyze` on a text file. Recognising is a pass over the lines; the runbooks run on the analysis
+// worker thread (jobs/analysis-thread.ts), never on the event loop.
 import { parse as parseYaml } from 'yaml';
 import { AnalysisThread } from '../jobs/analysis-thread.ts';
 import { evidenceFromDocument, type Evidence, type Report } from '../runbooks/index.ts';
@@ -27,7 +28,8 @@ export interface MessageTextAnalysis {
 /** What the analysis understands, for the reply when nothing was recognised (mrkdwn). */
 export const UNDERSTOOD_INPUTS = [
   'cilium-agent, init-container and operator log lines as `kubectl logs` prints them (logfmt, slog, JSON, klog; with or without `--timestamps`)',
-  '`cilium-dbg status [--verbose]` (`cilium status` inside the agent), `hubble observe`, `iptables-save`',
+  '`cilium-dbg status [--verbose|-o json]` (`cilium status` inside the agent), `cilium-dbg endpoint list`, `hubble observe [-o json|jsonpb]`, `iptables-save`',
+  'network policies as YAML or JSON (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy; `kubectl get cnp -o yaml` lists too)',
   '`kubectl describe pod|node`, `kubectl get events`, `dmesg` / `journalctl -k` lines (verifier, SELinux AVC, lockdown)',
   'an evidence document, JSON or YAML: what `cilium-runbook collect <node>` writes, or the minimal `{node, cilium, kubeProxy, agent}` form',
 ] as const;

@@ -14,6 +14,10 @@ import {
 import type { Segment } from './segment.ts';
 import { crashLoopingAgentFromRows } from './agent-rows.ts';
 import { relayFromCliStatus } from './cli-status.ts';
+import { statusTextFromJson } from './status-json.ts';
+import { flowFromHubbleJson } from './hubble-json.ts';
+import type { PastedPolicies } from './policy-docs.ts';
+import { parseEndpointList, workloadsFromEndpoints } from './endpoint-list.ts';
 
 export interface StatedFacts {
   ciliumVersion?: string;
@@ -33,7 +37,11 @@ export const UNNAMED_NODE = '<node>';
 export function evidenceFromSegments(segments: readonly Segment[], stated: StatedFacts = {}): Evidence {
   const of = (kind: Segment['kind']) => segments.filter((s) => s.kind === kind);
   const logs = segments.filter((s) => s.kind === 'cilium-log' || s.kind === 'log-fragment').map((s) => `${s.lines.join('\n')}\n`).join('');
-  const statusText = of('agent-status').map((s) => s.lines.join('\n')).join('\n');
+  // `cilium-dbg status -o json` becomes the text the agent prints for it, so the fact has one shape (status-json.ts).
+  const statusText = [
+    ...of('agent-status').map((s) => s.lines.join('\n')),
+    ...of('agent-status-json').map((s) => statusTextFromJson(s.value as Record<string, unknown>)),
+  ].filter((t) => t !== '').join('\n');
   const status = statusText === '' ? null : parseAgentStatus(statusText);
 
   const describedNodes = of('describe-node').map((s) => describeNode(s.lines));
@@ -64,6 +72,7 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
     extra.cilium = { ok: true, value: { version, versionSource: status?.ciliumVersion === version ? 'stated' : 'log-banner' } };
   }
   if (statusText !== '') {
+    // The JSON lists every controller, but its text here shows only failing ones, like the plain command.
     const verbose = of('agent-status').some((s) => /--verbose|\s-v\b/.test(s.command ?? '')) || status?.fields['KubeProxyReplacement Details'] !== undefined;
     extra.agentStatus = { ok: true, value: { text: statusText, verbose, source: 'pasted' } };
   }
@@ -75,8 +84,21 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   if (of('kernel-log').length > 0) {
     extra.kernelLog = { ok: true, value: { lines: kernelLines.slice(-MAX_KERNEL_LINES), truncated: kernelLines.length > MAX_KERNEL_LINES, source: 'pasted' } };
   }
-  const flows = of('hubble-flows').flatMap((s) => s.lines).map(parseFlowLine).filter((f): f is Flow => f !== null);
-  if (flows.length > 0) extra.flows = { ok: true, value: { flows: flows.slice(-MAX_FLOWS), truncated: flows.length > MAX_FLOWS, source: 'pasted' } };
+  // JSON flows are converted only up to the bound (the conversion formats times, which is not free).
+  const jsonFlows = of('hubble-json').flatMap((s): unknown[] => (Array.isArray(s.value) ? (s.value as unknown[]) : []));
+  const flows = [
+    ...of('hubble-flows').flatMap((s) => s.lines).map(parseFlowLine),
+    ...jsonFlows.slice(-MAX_FLOWS).map(flowFromHubbleJson),
+  ].filter((f): f is Flow => f !== null);
+  const truncated = flows.length > MAX_FLOWS || jsonFlows.length > MAX_FLOWS;
+  if (flows.length > 0) extra.flows = { ok: true, value: { flows: flows.slice(-MAX_FLOWS), truncated, source: 'pasted' } };
+
+  const pasted = of('policies').map((s) => s.value as PastedPolicies);
+  if (pasted.length > 0) extra.policies = { ok: true, value: { cnp: pasted.flatMap((p) => p.cnp), ccnp: pasted.flatMap((p) => p.ccnp) } };
+  // The endpoint list names the node's pods only by their identity labels: enough for selectors (policy runbooks).
+  const endpoints = of('endpoint-list').flatMap((s) => parseEndpointList(s.lines));
+  const endpointPods = workloadsFromEndpoints(endpoints);
+  if (endpointPods.length > 0) extra.workloads = { ok: true, value: endpointPods };
 
   const unknownObject = { kind: 'Pod', name: describedAgent?.name ?? 'unknown' };
   const events: KubeEvent[] = [
