@@ -1,7 +1,7 @@
 // Cluster-wide facts read from objects: kube-proxy, Hubble, policies, services, events (fact sheet §3.2, §5, §6).
 import type { CoreV1Event, V1ConfigMap, V1DaemonSet, V1Deployment, V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import type { HubbleInfo, KubeEvent, KubeProxyInfo, KubeProxyMode, PolicySummary, ServiceSummary } from '../../runbooks/engine/evidence.ts';
+import type { HubbleInfo, KubeEvent, KubeProxyInfo, KubeProxyMode, ServiceSummary } from '../../runbooks/engine/evidence.ts';
 
 const MIRROR = 'kubernetes.io/config.mirror';
 
@@ -77,39 +77,7 @@ export function toHubbleInfo(ciliumConfig: Record<string, string>, relay: V1Depl
   };
 }
 
-type Json = Record<string, unknown>;
-const asRecord = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-export function toPolicySummary(obj: unknown): PolicySummary | null {
-  const o = asRecord(obj);
-  const meta = asRecord(o?.metadata);
-  if (o === undefined || typeof meta?.name !== 'string') return null;
-  const specs = [asRecord(o.spec), ...asArray(o.specs).map(asRecord)].filter((s): s is Json => s !== undefined);
-  const any = (pred: (s: Json) => boolean) => specs.some(pred);
-  const egressRules = specs.flatMap((s) => asArray(s.egress).map(asRecord)).filter((r): r is Json => r !== undefined);
-  const first = specs[0];
-  const defaultDeny = asRecord(first?.enableDefaultDeny);
-  return {
-    name: meta.name,
-    ...(typeof meta.namespace === 'string' && { namespace: meta.namespace }),
-    ...(first?.endpointSelector !== undefined && { endpointSelector: first.endpointSelector }),
-    ...(first?.nodeSelector !== undefined && { nodeSelector: first.nodeSelector }),
-    hasIngress: any((s) => s.ingress !== undefined),
-    hasEgress: any((s) => s.egress !== undefined),
-    hasIngressDeny: any((s) => s.ingressDeny !== undefined),
-    hasEgressDeny: any((s) => s.egressDeny !== undefined),
-    hasToFQDNs: egressRules.some((r) => asArray(r.toFQDNs).length > 0),
-    hasDnsRule: egressRules.some((r) => asArray(r.toPorts).some((p) => asRecord(asRecord(p)?.rules)?.dns !== undefined)),
-    ...(defaultDeny !== undefined && {
-      enableDefaultDeny: {
-        ...(typeof defaultDeny.ingress === 'boolean' && { ingress: defaultDeny.ingress }),
-        ...(typeof defaultDeny.egress === 'boolean' && { egress: defaultDeny.egress }),
-      },
-    }),
-    spec: o.spec ?? o.specs,
-  };
-}
+export { toPolicySummary } from '../../runbooks/engine/policy-summary.ts';
 
 /** Services with at least one endpoint on `node`, from EndpointSlices. */
 export function toServicesOnNode(node: string, services: V1Service[], slices: V1EndpointSlice[]): ServiceSummary[] {

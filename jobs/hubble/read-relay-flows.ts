@@ -2,7 +2,7 @@
 // unreachable → unavailable with the fix (enable Hubble/Relay), never an empty "no drops" that would read as healthy.
 import * as grpc from '@grpc/grpc-js';
 import type { Fact, Flows } from '../../runbooks/engine/evidence.ts';
-import { flowFromRelay } from './flow-convert.ts';
+import { flowFromRelay } from '../../runbooks/engine/relay-flow-convert.ts';
 import { HubbleRelayClient, RelayCallError, type FlowQuery, type RelayClientOptions, type RelayCoverage } from './relay-client.ts';
 import { RELAY_FIX } from './relay-target.ts';
 

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observerService, type GetFlowsResponse } from '../../jobs/hubble/relay-proto.ts';
-import { flowFromRelay } from '../../jobs/hubble/flow-convert.ts';
+import { flowFromRelay } from '../../runbooks/engine/relay-flow-convert.ts';
 import { readRelayFlows } from '../../jobs/hubble/read-relay-flows.ts';
 import { startRelayEmulator, type RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
 import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';

@@ -4,7 +4,7 @@
 // the gRPC encoding and prints as `hubble observe` would.
 import { describe, expect, it } from 'vitest';
 import { observerService, type GetFlowsResponse } from '../../jobs/hubble/relay-proto.ts';
-import { flowFromRelay } from '../../jobs/hubble/flow-convert.ts';
+import { flowFromRelay } from '../../runbooks/engine/relay-flow-convert.ts';
 import { responseFromJson } from '../../sandbox/hubble/scenario-flows.ts';
 import { isPolicyDrop } from '../../runbooks/engine/evidence.ts';
 

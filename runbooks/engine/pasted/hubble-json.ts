@@ -1,13 +1,13 @@
 // `hubble observe -o json` / `-o jsonpb` → Flow, through the same conversion as flows read from Relay
-// (jobs/hubble/flow-convert.ts flowFromRelay), so pasted JSON flows and Relay flows quote and group alike.
+// (runbooks/engine/relay-flow-convert.ts flowFromRelay), so pasted JSON flows and Relay flows quote and group alike.
 // Shapes, per cilium/hubble pkg/printer/printer_test.go (TestPrinter_WriteProtoFlow): `-o json` prints the bare flow,
 // `-o jsonpb` wraps it as `{"flow":{…},"node_name":…,"time":…}` (a GetFlowsResponse); keys are the .proto names
 // (`node_name`, `event_type`, `drop_reason_desc`, `traffic_direction`), times RFC 3339 strings, `is_reply` a bare
 // boolean. Flows printed by protojson with JSON names (`trafficDirection`, `dropReasonDesc`, `podName`) are read too.
 // A drop without `drop_reason_desc` names its reason by `drop_reason` or the drop event's sub_type (the printer test's
 // `"event_type":{"type":1,"sub_type":133}` prints "Policy denied"); codes per cilium/cilium pkg/monitor/api/drop.go.
-import { flowFromRelay } from '../../../jobs/hubble/flow-convert.ts';
-import type { RelayFlow } from '../../../jobs/hubble/relay-proto.ts';
+import { flowFromRelay } from '../relay-flow-convert.ts';
+import type { RelayFlow } from '../relay-messages.ts';
 import type { Flow } from '../evidence-flows.ts';
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,7 @@
 // the pods its podSelector selects in its namespace, cilium/cilium pkg/k8s/network_policy.go): `policyTypes` absent
 // means Ingress, plus Egress when the spec has egress rules (NetworkPolicySpec API doc); its egress `ports` become
 // `toPorts` so a port-53 allow counts as a DNS allow. Pure.
-import { toPolicySummary } from '../../../jobs/collect/cluster-facts.ts';
+import { toPolicySummary } from '../policy-summary.ts';
 import type { Policies, PolicySummary } from '../evidence.ts';
 
 export const CNP_KIND = 'CiliumNetworkPolicy';

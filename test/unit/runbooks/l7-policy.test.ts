@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { l7Policy } from '../../../runbooks/catalogue/l7-policy.ts';
 import type { Flow, PolicySummary } from '../../../runbooks/engine/evidence.ts';
 import { parseFlowLine } from '../../../runbooks/engine/pasted/hubble-flows.ts';
-import { flowFromRelay } from '../../../jobs/hubble/flow-convert.ts';
+import { flowFromRelay } from '../../../runbooks/engine/relay-flow-convert.ts';
 import { loadScenarioFlows } from '../../../sandbox/hubble/scenario-flows.ts';
 import { exampleEvidence, missing, ok } from './fixtures.ts';
 

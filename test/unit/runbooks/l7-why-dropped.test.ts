@@ -3,7 +3,7 @@
 // names the deny policy (egress_denied_by as cilium/cilium PR #31544 shows it: name deny-world, namespace default).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { flowFromRelay } from '../../../jobs/hubble/flow-convert.ts';
+import { flowFromRelay } from '../../../runbooks/engine/relay-flow-convert.ts';
 import { whyDropped } from '../../../runbooks/engine/why-dropped.ts';
 import type { Flow } from '../../../runbooks/engine/evidence.ts';
 import { loadScenarioFlows } from '../../../sandbox/hubble/scenario-flows.ts';

@@ -3,8 +3,8 @@
 // reply's src/dst are flipped back and its arrow is `<-`), so quotes read like what an engineer would see and the
 // pasted-flow runbooks apply unchanged. HTTP summaries as the docs print them (observability/hubble/hubble-cli):
 // `HTTP/1.1 PUT http://…/v1/exhaust-port` for a request, `HTTP/1.1 403 0ms (PUT http://…)` for a response.
-import type { Flow } from '../../runbooks/engine/evidence-flows.ts';
-import { fromTimestamp, type Endpoint, type PolicyRef, type RelayFlow } from './relay-proto.ts';
+import type { Flow } from './evidence-flows.ts';
+import { fromTimestamp, type Endpoint, type PolicyRef, type RelayFlow } from './relay-messages.ts';
 
 /** Drop reasons as the agent names them (pkg/monitor/api/drop.go errors map), for the ones a diagnosis meets. */
 const DROP_TEXT: Record<string, string> = {
