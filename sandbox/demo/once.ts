@@ -20,6 +20,13 @@ export function reportFindingIds(transcript: string): string[] {
   return [...transcript.matchAll(/`([a-z0-9-]+)` \((critical|warning|info), /g)].map((m) => m[1] ?? '');
 }
 
+/** The findings the scenario expects of this sandbox: with its Hubble flows served, `hubbleFindings` when it has them. */
+export function expectedFindings(stack: SandboxStack): string[] {
+  const expect = stack.scenario.expect;
+  if (expect === undefined) return [];
+  return stack.relay !== undefined && expect.hubbleFindings !== undefined ? expect.hubbleFindings : expect.findings;
+}
+
 export function checkExpectation(expected: string[], transcript: string): { met: boolean; detail: string } {
   const got = reportFindingIds(transcript);
   if (expected.length === 0) {
@@ -47,6 +54,6 @@ export async function diagnoseOnce(stack: SandboxStack, node: string, opts: { ti
     transcript,
     reported,
     findings: reportFindingIds(transcript),
-    ...(expect !== undefined && expect.node === node && { expectation: checkExpectation(expect.findings ?? [], transcript) }),
+    ...(expect !== undefined && expect.node === node && { expectation: checkExpectation(expectedFindings(stack), transcript) }),
   };
 }

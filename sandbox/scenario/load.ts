@@ -53,6 +53,9 @@ export function parseScenario(text: string, source: string): Scenario {
   if (!parsed.success) throw new ScenarioError(source, parsed.error.issues.map((i) => locate(zodIssue(i), doc, lineCounter)));
   const expanded = expandRepeats(parsed.data);
   const issues = [...expanded.issues, ...checkScenario(expanded, parsed.data.expect)];
+  if (parsed.data.expect?.hubbleFindings !== undefined && parsed.data.hubbleFlows === undefined) {
+    issues.push({ path: 'expect.hubbleFindings', segments: ['expect', 'hubbleFindings'], message: 'hubbleFindings needs the scenario\'s hubbleFlows (the flows file the Relay emulator serves)' });
+  }
   if (issues.length > 0) throw new ScenarioError(source, issues.map((i) => locate(i, doc, lineCounter)));
   return {
     name: parsed.data.name,

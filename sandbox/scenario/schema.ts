@@ -88,6 +88,11 @@ export const ScenarioExpectSchema = z
     findings: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a runbook id: lower-case letters, digits and dashes')).default([]),
     /** Nodes a diagnosis must find nothing wrong with (e.g. a Debian node whose kernel name looks older than it is). */
     healthyNodes: z.array(z.string().min(1)).optional(),
+    /**
+     * What the diagnosis leads with when the sandbox also serves the scenario's `hubbleFlows` from its Relay emulator
+     * (the demo does); `findings` stays what the objects, logs and a sysdump alone show.
+     */
+    hubbleFindings: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a runbook id: lower-case letters, digits and dashes')).optional(),
   })
   .strict();
 export type ScenarioExpect = z.infer<typeof ScenarioExpectSchema>;

@@ -5,6 +5,7 @@ import { resolveScenario } from '../../sandbox/scenario/index.ts';
 import { parseScenario } from '../../sandbox/scenario/load.ts';
 import { ScenarioError } from '../../sandbox/scenario/scenario-error.ts';
 import { DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
+import { expectedFindings } from '../../sandbox/demo/once.ts';
 
 const stacks: SandboxStack[] = [];
 afterEach(async () => {
@@ -38,5 +39,18 @@ describe('sandbox Hubble Relay', () => {
     expect(() => parseScenario(text, 'x.yaml')).toThrow(ScenarioError);
     expect(() => parseScenario(text, 'x.yaml')).toThrow(/hubble\/egress-no-dns\.json/);
     expect(parseScenario('name: x\ndescription: y\nhubbleFlows: hubble/egress-no-dns.json\n', 'x.yaml').hubbleFlows).toBe('hubble/egress-no-dns.json');
+  });
+
+  it('expect.hubbleFindings needs hubbleFlows; the demo expects them only when Relay serves the flows', async () => {
+    const nodes = 'objects:\n  - {apiVersion: v1, kind: Node, metadata: {name: node-a}}\n';
+    expect(() => parseScenario(`name: x\ndescription: y\nexpect: {node: node-a, hubbleFindings: [l7-policy]}\n${nodes}`, 'x.yaml')).toThrow(/hubbleFindings needs the scenario's hubbleFlows/);
+    const l7 = resolveScenario('l7-policy');
+    expect(l7.expect?.findings).toEqual([]);
+    const off = await startSandboxStack({ scenario: l7, redisUrl: inject('redisUrl'), startBot: false });
+    stacks.push(off);
+    expect(expectedFindings(off)).toEqual([]);
+    const on = await startSandboxStack({ scenario: l7, redisUrl: inject('redisUrl'), startBot: false, hubbleRelay: true });
+    stacks.push(on);
+    expect(expectedFindings(on)).toEqual(['policy-default-deny', 'l7-policy']);
   });
 });

@@ -48,9 +48,11 @@ export function l7PolicyYaml(): string {
   return clusterYaml({
     name: 'l7-policy',
     description: 'Cilium 1.16.3 with the Star Wars demo on node-2 and its L3/L4/L7 policy rule1: the Death Star accepts only POST /v1/request-landing from org=empire. The tiefighter\'s PUT /v1/exhaust-port is answered 403 "Access denied" by the L7 proxy and the xwing is dropped at L3/L4. The objects alone look healthy; with Hubble Relay serving sandbox/scenarios/hubble/l7-starwars-exhaust-port.json the diagnosis shows the denied request and the rules.http entry that would allow it.',
-    header: ['Demo and policy: docs gettingstarted/demo + security/http, cilium/cilium examples/minikube/http-sw-app.yaml and sw_l3_l4_l7_policy.yaml (rule1 as quoted in cilium/cilium#4181).', 'Without Relay flows there is nothing to find (expect: no finding); the L7 denial is only visible in Hubble.'],
+    header: ['Demo and policy: docs gettingstarted/demo + security/http, cilium/cilium examples/minikube/http-sw-app.yaml and sw_l3_l4_l7_policy.yaml (rule1 as quoted in cilium/cilium#4181).', 'Without Relay flows there is nothing to find (expect.findings: none); the L7 denial is only visible in Hubble, so with the flows served (the demo starts the Relay emulator) the diagnosis shows the xwing\'s L3/L4 drop (policy-default-deny) and the denied PUT with its rule diff (l7-policy) (expect.hubbleFindings).'],
     version: '1.16.3', nodes: 3, os: DEBIAN_12, config: {}, kpr: true, broken: { state: 'running' },
     expectFindings: [],
+    hubbleFlows: 'hubble/l7-starwars-exhaust-port.json',
+    expectHubbleFindings: ['policy-default-deny', 'l7-policy'],
     extraObjects: [
       deployment({ name: 'deathstar', namespace: NS, labels: deathstar, container: 'deathstar', image: IMAGE, replicas: 1 }),
       demoPod('deathstar-c74d84667-cx5kp', deathstar, '10.1.2.57', 'deathstar-c74d84667'),
