@@ -43,9 +43,9 @@ function flowBlocks(d: PodDiagnosis): KnownBlock[] {
 }
 
 function fqdnBlocks(d: PodDiagnosis): KnownBlock[] {
-  return d.fqdn.slice(0, 2).map(({ gap, added, policyYaml }) => section([
+  return d.fqdn.slice(0, 2).map(({ gap, added, policyYaml, change }) => section([
     `*toFQDNs without DNS visibility:* ${escapeMrkdwn(gap.ref)}${gap.names.length > 0 ? ` allows ${gap.names.slice(0, 3).map(inlineCode).join(', ')}` : ''}, but no DNS rule lets the DNS proxy see this pod's lookups, so the names never get IPs and connections to them are dropped as ${inlineCode('reserved:world')}.`,
-    `*Fix:* add to its egress:`,
+    change === 'dns-rules-on-port-53' ? '*Fix:* give its port-53 rule a DNS rule:' : '*Fix:* add to its egress:',
     codeBlock(redactSecrets(added)),
     'The policy with the rule added (`kubectl apply -f` it):',
     codeBlock(redactSecrets(policyYaml)),

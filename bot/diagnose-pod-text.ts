@@ -48,7 +48,7 @@ export function renderPodDiagnosisText(d: PodDiagnosis): string {
     }
   }
   for (const f of d.fqdn) {
-    out.push('', `toFQDNs without DNS visibility: ${f.gap.ref}${f.gap.names.length > 0 ? ` allows ${f.gap.names.join(', ')}` : ''}, but no DNS rule lets the DNS proxy see this pod's lookups.`, 'Fix: add to its egress:', f.added, '', 'The policy with the rule added (kubectl apply -f it):', f.policyYaml);
+    out.push('', `toFQDNs without DNS visibility: ${f.gap.ref}${f.gap.names.length > 0 ? ` allows ${f.gap.names.join(', ')}` : ''}, but no DNS rule lets the DNS proxy see this pod's lookups.`, f.change === 'dns-rules-on-port-53' ? 'Fix: give its port-53 rule a DNS rule:' : 'Fix: add to its egress:', f.added, '', 'The policy with the rule added (kubectl apply -f it):', f.policyYaml);
   }
   out.push('', renderReportText({ ...d.report, node: `${podRef(d)} on ${d.pod.node}` }));
   return redactSecrets(out.join('\n'));

@@ -11,6 +11,8 @@ import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contrac
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { allPolicies, policyRef } from '../engine/policy-selector.ts';
+import type { Flow } from '../engine/evidence.ts';
+import { policyDrops } from '../engine/policy-drops.ts';
 import { dnsVisibilityPatch, fqdnConfirmingDrops, fqdnVisibilityGaps, proxiedLookupsOf } from '../engine/fqdn-visibility.ts';
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
 import { helmUpgrade } from '../engine/install-commands.ts';
@@ -42,6 +44,7 @@ export const fqdnDnsProxy: Runbook = {
       evidence.push(...rejected.map((s) => quoteLogLine(s.source, s.line)));
       steps.push({ title: 'Turn the L7 proxy back on', detail: 'toFQDNs and DNS rules need it (it is on by default).', commands: [helmUpgrade(e, 'cilium-l7.yaml')], helmValues: 'l7Proxy: true' });
     }
+    const confirmed: Flow[] = [];
     if (e.policies.ok && !l7Off) {
       // Which pods' lookups the DNS proxy never sees (engine/fqdn-visibility.ts); with Hubble flows, the egress
       // policy drops to world from those pods confirm it, and DNS flows the proxy did see from a pod rule it out.
@@ -51,6 +54,7 @@ export const fqdnDnsProxy: Runbook = {
         .map((g) => ({ ...g, pods: g.pods.filter((p) => proxiedLookupsOf(flows, p) === 0) }))
         .filter((g) => pods === null || g.pods.length > 0);
       const confirming = fqdnConfirmingDrops(flows, gaps);
+      confirmed.push(...confirming);
       for (const gap of gaps) {
         const names = gap.names.length > 0 ? ` (${gap.names.slice(0, 3).join(', ')})` : '';
         const how = gap.dns === 'l4-only' ? 'port 53 is allowed without a DNS rule, so the lookups pass but' : gap.dns === 'not-allowed' ? 'no egress rule allows DNS at all, so the lookups are dropped and' : 'without one';
@@ -66,12 +70,16 @@ export const fqdnDnsProxy: Runbook = {
         const patch = dnsVisibilityPatch(first);
         steps.push({
           title: 'Add a DNS rule next to toFQDNs',
-          detail: `Let the DNS proxy see the lookups (matchPattern "*" allows every name and records its IPs); add to ${first.ref}'s egress:\n\n${patch.added}\n\nThe policy with the rule added:\n\n${patch.policyYaml}`,
+          detail: `Let the DNS proxy see the lookups (matchPattern "*" allows every name and records its IPs); ${patch.change === 'dns-rules-on-port-53' ? `give ${first.ref}'s port-53 rule` : `add to ${first.ref}'s egress`}:\n\n${patch.added}\n\nThe policy with the rule added:\n\n${patch.policyYaml}`,
           commands: [`kubectl apply -f ${first.policy.name}.yaml   # the policy above`, ...(first.pods[0] !== undefined ? [`hubble observe --pod ${first.pods[0]} --protocol dns --last 20   # dns-request proxy FORWARDED once the rule applies`] : [])],
         });
       }
     }
     const timeouts = findAgentLines(e, TIMEOUT_LINES, 50);
+    // Every policy drop Hubble saw is a connection the FQDN allow should have let out: this is their cause, and
+    // policy-default-deny would only say "no rule allows these flows".
+    const policyDropped = policyDrops(e);
+    const explainsDrops = confirmed.length > 0 && policyDropped.every((f) => confirmed.includes(f));
     if (timeouts.length >= TIMEOUT_THRESHOLD) {
       problems.push(`the DNS proxy timed out forwarding ${timeouts.length} lookups to the upstream DNS server`);
       const last = timeouts[timeouts.length - 1];
@@ -92,6 +100,7 @@ export const fqdnDnsProxy: Runbook = {
       confidence: 'certain',
       basis: rejected.length > 0 || timeouts.length >= TIMEOUT_THRESHOLD ? 'explicit' : 'observed',
       explainsAgentCrash: false,
+      ...(explainsDrops && { supersedes: ['policy-default-deny'] }),
     } satisfies Finding;
   },
 };

@@ -126,19 +126,21 @@ export const DNS_VISIBILITY_RULE = { toEndpoints: [{ matchLabels: KUBE_DNS }], t
 
 /**
  * The policy with DNS visibility added, as YAML to apply: a bare port-53 rule gets `rules.dns` (#11767's fix);
- * otherwise the kube-dns rule is appended to the egress section of the spec holding the toFQDNs. `added` is the
- * rule alone, for a short answer.
+ * otherwise the kube-dns rule is appended to the egress section of the spec holding the toFQDNs. `added` is what
+ * changed alone (the `rules` of the port-53 entry, or the egress rule), for a short answer.
  */
-export function dnsVisibilityPatch(gap: FqdnVisibilityGap): { policyYaml: string; added: string } {
+export function dnsVisibilityPatch(gap: FqdnVisibilityGap): { policyYaml: string; added: string; change: 'dns-rules-on-port-53' | 'kube-dns-rule-appended' } {
   const specs = specsOf(gap.policy).map((s) => structuredClone(s));
   const target = specs.find((s) => arr(s['egress']).some((r) => isRecord(r) && arr(r['toFQDNs']).length > 0)) ?? specs[0];
   let added: unknown = DNS_VISIBILITY_RULE;
+  let change: 'dns-rules-on-port-53' | 'kube-dns-rule-appended' = 'kube-dns-rule-appended';
   if (target !== undefined) {
     const egress = arr(target['egress']).filter(isRecord);
     const bare = egress.flatMap((r) => arr(r['toPorts']).filter(isRecord)).find((tp) => arr(tp['ports']).some(isPort53) && !isRecord(tp['rules']));
     if (bare !== undefined) {
       bare['rules'] = DNS_RULES;
-      added = { toPorts: [bare] };
+      added = { rules: DNS_RULES };
+      change = 'dns-rules-on-port-53';
     } else {
       target['egress'] = [...egress, DNS_VISIBILITY_RULE];
     }
@@ -148,6 +150,7 @@ export function dnsVisibilityPatch(gap: FqdnVisibilityGap): { policyYaml: string
   const body = Array.isArray(gap.policy.spec) ? { specs } : { spec: specs[0] ?? { egress: [DNS_VISIBILITY_RULE] } };
   return {
     policyYaml: stringify({ apiVersion: 'cilium.io/v2', kind, metadata, ...body }, { lineWidth: 0 }).trimEnd(),
-    added: stringify([added], { lineWidth: 0 }).trimEnd(),
+    added: stringify(change === 'kube-dns-rule-appended' ? [added] : added, { lineWidth: 0 }).trimEnd(),
+    change,
   };
 }

@@ -4,6 +4,7 @@
 import type { Report } from './contract.ts';
 import type { Evidence, Fact } from './evidence.ts';
 import { analyze } from './analyze.ts';
+import { RUNBOOKS } from '../catalogue/registry.ts';
 import { dnsVisibilityPatch, fqdnVisibilityGaps, proxiedLookupsOf, type FqdnVisibilityGap } from './fqdn-visibility.ts';
 import { flowsOfPod, podFlowSummary, type PodFlowSummary } from './pod-drops.ts';
 
@@ -38,7 +39,7 @@ export interface PodDiagnosis {
   flows: PodFlowsSection;
   endpoint: Fact<PodEndpointState>;
   /** toFQDNs policies whose DNS the proxy never sees for this pod, each with the policy patched to add the rule. */
-  fqdn: { gap: FqdnVisibilityGap; policyYaml: string; added: string }[];
+  fqdn: ({ gap: FqdnVisibilityGap } & ReturnType<typeof dnsVisibilityPatch>)[];
   /** The runbooks on the evidence narrowed to the pod: its policy findings and the node's findings that affect it. */
   report: Report;
 }
@@ -52,7 +53,10 @@ export function podEvidence(e: Evidence, pod: PodTarget): Evidence {
   };
 }
 
-export function diagnosePod(nodeEvidence: Evidence, pod: PodTarget, endpoint: Fact<PodEndpointState>, run: (e: Evidence) => Report = analyze): PodDiagnosis {
+/** The node's drops as a whole say nothing more here: the pod's own drops are the diagnosis's flow section. */
+export const POD_RUNBOOKS = RUNBOOKS.filter((r) => r.id !== 'hubble-node-drops');
+
+export function diagnosePod(nodeEvidence: Evidence, pod: PodTarget, endpoint: Fact<PodEndpointState>, run: (e: Evidence) => Report = (e) => analyze(e, POD_RUNBOOKS)): PodDiagnosis {
   const evidence = podEvidence(nodeEvidence, pod);
   const ref = `${pod.namespace}/${pod.name}`;
   const flows = evidence.flows.ok ? evidence.flows.value.flows : [];
