@@ -57,8 +57,8 @@ export const fqdnDnsProxy: Runbook = {
       confirmed.push(...confirming);
       for (const gap of gaps) {
         const names = gap.names.length > 0 ? ` (${gap.names.slice(0, 3).join(', ')})` : '';
-        const how = gap.dns === 'l4-only' ? 'port 53 is allowed without a DNS rule, so the lookups pass but' : gap.dns === 'not-allowed' ? 'no egress rule allows DNS at all, so the lookups are dropped and' : 'without one';
-        problems.push(`${gap.ref} uses toFQDNs${names} but no DNS rule (toPorts … rules.dns) covers its pods${gap.pods.length > 0 ? ` (${gap.pods.slice(0, 3).join(', ')})` : ''}: ${how} the DNS proxy never sees their lookups, so the FQDN allow matches no IP`);
+        const how = gap.dns === 'l4-only' ? 'port 53 is allowed without one, so the lookups pass but the DNS proxy never sees them' : gap.dns === 'not-allowed' ? 'no egress rule allows DNS at all, so the lookups are dropped before the DNS proxy could see them' : 'the DNS proxy never sees their lookups';
+        problems.push(`${gap.ref} uses toFQDNs${names} but no DNS rule (toPorts … rules.dns) covers its pods${gap.pods.length > 0 ? ` (${gap.pods.slice(0, 3).join(', ')})` : ''}: ${how}, so the FQDN allow matches no IP`);
         evidence.push({ kind: 'fact', text: `${gap.ref}: toFQDNs without an L7 DNS rule on port 53${gap.dns === 'l4-only' ? ' (port 53 allowed at L4 only)' : ''}`, source: 'CiliumNetworkPolicy spec' });
       }
       if (confirming.length > 0) {

@@ -110,7 +110,10 @@ const isPolicyDenied = (f: Flow): boolean => f.dropReason === 'POLICY_DENIED' ||
 export function fqdnConfirmingDrops(flows: Flow[], gaps: FqdnVisibilityGap[]): Flow[] {
   const pods = new Set(gaps.flatMap((g) => g.pods));
   const anyPod = gaps.some((g) => g.pods.length === 0);
-  return flows.filter((f) => f.direction !== 'ingress' && isPolicyDenied(f) && toWorld(f) && (anyPod || pods.has(podOf(f.source))));
+  const denied = flows.filter((f) => f.direction !== 'ingress' && isPolicyDenied(f) && toWorld(f) && (anyPod || pods.has(podOf(f.source))));
+  // A policy-verdict event and the drop it causes are one packet (cilium/hubble#745): count drops when there are some.
+  const drops = denied.filter((f) => !f.reason.startsWith('policy-verdict'));
+  return drops.length > 0 ? drops : denied;
 }
 
 /** DNS lookups the proxy saw from a pod (L7 DNS flows): proof that its lookups are intercepted after all. */
