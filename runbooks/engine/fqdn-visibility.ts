@@ -45,7 +45,8 @@ function egressRules(p: PolicySummary): Json[] {
 const isPort53 = (port: unknown): boolean => isRecord(port) && String(port['port']) === '53';
 
 function fqdnNames(p: PolicySummary): string[] {
-  return egressRules(p).flatMap((r) => arr(r['toFQDNs']).filter(isRecord).map((f) => String(f['matchName'] ?? f['matchPattern'] ?? '')).filter((n) => n !== ''));
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return egressRules(p).flatMap((r) => arr(r['toFQDNs']).filter(isRecord).map((f) => text(f['matchName']) || text(f['matchPattern'])).filter((n) => n !== ''));
 }
 
 /** An L7 DNS rule on port 53 (the summary's flag when the spec was not kept). */
