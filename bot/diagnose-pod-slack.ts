@@ -71,5 +71,6 @@ export class SlackPodDiagnosisSink implements PodDiagnosisSink {
 
   async failed(job: PodDiagnosisJob, message: string): Promise<void> {
     await this.client.chat.postMessage({ channel: job.channelId, thread_ts: job.threadTs, text: `The pod diagnosis failed: ${escapeMrkdwn(redactSecrets(clip(message, 500)))}` });
+    await this.client.chat.update({ channel: job.channelId, ts: job.threadTs, text: `:x: Pod ${inlineCode(`${job.namespace}/${job.pod}`)}: the diagnosis failed (why in the thread)` });
   }
 }
