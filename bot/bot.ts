@@ -202,7 +202,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   // `diagnose pod`: the node's collection narrowed to the pod, plus its own flows (HUBBLE_* as for the node report).
   const podWorker = !runWorkers
     ? null
-    : startPodDiagnosisWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackPodDiagnosisSink(app.client), collect: config.collect, logger, lockMs: config.jobs.lockMs });
+    : startPodDiagnosisWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackPodDiagnosisSink(app.client), collect: config.collect, logger, lockMs: config.jobs.lockMs,
+      ...(acks !== undefined && { beforeStep: () => acks.quiet() }) });
   // Into the JSON log rather than BullMQ's console.error fallback (Redis down: /readyz says so too).
   for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue, sysdumpQueue.queue, podQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
   if (worker !== null) observeJobs(worker, 'diagnose', metrics);

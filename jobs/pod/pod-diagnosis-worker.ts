@@ -24,22 +24,28 @@ export interface PodDiagnosisWorkerOptions {
   logger: Logger;
   lockMs?: number;
   concurrency?: number;
+  /** Awaited before collecting and before posting: in HTTP mode, slash commands waiting for their ack go first
+   * (bot/ack-first.ts), as for node diagnoses. */
+  beforeStep?: () => Promise<void>;
 }
 
 export interface PodDiagnosisResult { findings: string[]; drops: number }
 
-export async function processPodDiagnosisJob(job: Pick<Job, 'data' | 'id'>, opts: Pick<PodDiagnosisWorkerOptions, 'clusters' | 'sink' | 'collect'>): Promise<PodDiagnosis> {
+export async function processPodDiagnosisJob(job: Pick<Job, 'data' | 'id'>, opts: Pick<PodDiagnosisWorkerOptions, 'clusters' | 'sink' | 'collect' | 'beforeStep'>): Promise<PodDiagnosis> {
+  const beforeStep = opts.beforeStep ?? (() => Promise.resolve());
   const parsed = PodDiagnosisJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid diagnose-pod job payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const data = parsed.data;
   const reader = opts.clusters(data.cluster);
   if (reader === undefined) throw new UnrecoverableError(`unknown cluster "${data.cluster}"`);
+  await beforeStep();
   const found = await findPod(reader, data.namespace, data.pod);
   if (found.kind !== 'found') {
     const why = found.kind === 'unscheduled' ? 'is not scheduled on a node yet' : 'no longer exists';
     throw new UnrecoverableError(`pod ${data.namespace}/${data.pod} ${why}; \`kubectl -n ${data.namespace} get pods\` lists the current ones`);
   }
   const diagnosis = await runPodDiagnosis(reader, found.pod, { collect: opts.collect });
+  await beforeStep();
   await opts.sink.report(data, diagnosis);
   return diagnosis;
 }
