@@ -6,6 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import { toPolicySummary } from '../../jobs/collect/cluster-facts.ts';
 import { dnsVisibilityPatch, fqdnConfirmingDrops, fqdnVisibilityGaps, proxiedLookupsOf } from '../../runbooks/engine/fqdn-visibility.ts';
 import type { Flow, Policies, PolicySummary } from '../../runbooks/engine/evidence.ts';
+import { analyze } from '../../runbooks/engine/analyze.ts';
+import { fqdnDnsProxy } from '../../runbooks/catalogue/fqdn-dns-proxy.ts';
+import { exampleEvidence, ok } from '../unit/runbooks/fixtures.ts';
 
 const KUBE_DNS = { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' };
 const toDns = (rules?: unknown) => ({ toEndpoints: [{ matchLabels: KUBE_DNS }], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], ...(rules !== undefined && { rules }) }] });
@@ -115,5 +118,35 @@ describe('dnsVisibilityPatch', () => {
     const added = doc.spec.egress[1];
     expect(added?.toEndpoints?.[0]?.matchLabels).toEqual({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' });
     expect(added?.toPorts?.[0]).toEqual({ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } });
+  });
+});
+
+describe('fqdn-dns-proxy with Hubble flows', () => {
+  const spec = { endpointSelector: { matchLabels: { app: 'checkout' } }, egress: [toDns(), toFqdn] };
+  const evidenceWith = (flowList: Flow[]) => exampleEvidence({
+    workloads: ok([{ namespace: 'shop', name: checkout.name, phase: 'Running', hostNetwork: false, labels: checkout.labels }]),
+    policies: ok(policies(cnp('checkout-egress', spec))),
+    flows: ok({ flows: flowList, truncated: false, source: 'hubble-relay' as const, windowMinutes: 15 }),
+  });
+
+  it('confirmed by the drops to world: quoted, and policy-default-deny\'s reading of the same drops superseded', () => {
+    const report = analyze(evidenceWith([flow({ raw: 'drop to 104.198.14.52:80' }), flow({ raw: 'drop to 104.198.14.52:80' })]));
+    const f = report.findings.find((x) => x.runbookId === 'fqdn-dns-proxy');
+    expect(f?.summary).toContain('Hubble confirms it: 2 egress connections to world IPs dropped by policy');
+    expect(f?.evidence.filter((q) => q.kind === 'log').map((q) => q.text)).toEqual(['drop to 104.198.14.52:80', 'drop to 104.198.14.52:80']);
+    expect(f?.supersedes).toEqual(['policy-default-deny']);
+    expect(report.findings.map((x) => x.runbookId)).not.toContain('policy-default-deny');
+  });
+
+  it('a policy drop it does not explain leaves policy-default-deny in the report', () => {
+    const toPod = flow({ destination: 'shop/payments-1:8080 (ID:3311)', destinationLabels: ['k8s:app=payments'] });
+    const report = analyze(evidenceWith([flow({}), toPod]));
+    expect(report.findings.find((x) => x.runbookId === 'fqdn-dns-proxy')?.supersedes).toBeUndefined();
+    expect(report.findings.map((x) => x.runbookId)).toContain('policy-default-deny');
+  });
+
+  it('DNS lookups the proxy saw from the pod rule the gap out', () => {
+    const dns: Flow = { verdict: 'FORWARDED', reason: 'dns-request', direction: 'egress', source: `shop/${checkout.name}:41533 (ID:48213)`, destination: 'kube-system/coredns-1:53 (ID:102)', summary: 'DNS Query cilium.io. A', raw: 'x', l7: { kind: 'dns', type: 'request', what: 'cilium.io.', code: 0 } };
+    expect(fqdnDnsProxy.match(evidenceWith([dns]))).toBeNull();
   });
 });
