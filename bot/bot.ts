@@ -41,6 +41,11 @@ import { redactingLogger } from './log-redaction.ts';
 import { whyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
 import { startWatch, type RunningWatch } from './watch-wiring.ts';
 import { MuteStore } from '../jobs/watch/mutes.ts';
+import { PodDiagnosisQueue } from '../jobs/pod/pod-diagnosis-job.ts';
+import { startPodDiagnosisWorker } from '../jobs/pod/pod-diagnosis-worker.ts';
+import { findPod } from '../jobs/pod/find-pod.ts';
+import { SlackPodDiagnosisSink } from './diagnose-pod-slack.ts';
+import type { PodLister } from './diagnose-pod-lookup.ts';
 
 export interface RunningBot {
   app: App;
@@ -97,6 +102,15 @@ function nodeLister(readers: Map<string, ClusterReader>): NodeLister {
   };
 }
 
+function podLister(readers: Map<string, ClusterReader>): PodLister {
+  return {
+    findPod(cluster, namespace, pod) {
+      const r = readers.get(cluster);
+      return r === undefined ? Promise.reject(new Error(`unknown cluster ${cluster}`)) : findPod(r, namespace, pod);
+    },
+  };
+}
+
 export async function startBot(config: Config, opts: StartBotOptions = {}): Promise<RunningBot> {
   // Redacted like everything posted: a token in an error message must not reach the log either.
   const logger = redactingLogger(opts.logger ?? pino({ level: config.logLevel, base: { app: 'cilium-runbook' } }));
@@ -122,6 +136,7 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const remediateQueue = new RemediateQueue({ connection: queueRedis, prefix: config.queuePrefix });
   const sweepQueue = new SweepQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const preflightQueue = new PreflightQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
+  const podQueue = new PodDiagnosisQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const nodes = cachedNodeLister(nodeLister(readers));
   // Warm start: the node-name cache and a kept-alive API connection per cluster before the first command, so the
   // first burst of commands does not pay for TLS handshakes and a node list. Failures only cost the warm-up.
@@ -131,7 +146,8 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
   const mutes = config.watch === undefined ? undefined : new MuteStore(queueRedis, config.queuePrefix);
   const defaultReader = readers.get(config.clusterName);
   const whyDropped = whyDroppedService(config.collect.hubbleFlows, () => (defaultReader === undefined ? Promise.reject(new Error(`no reader for ${config.clusterName}`)) : defaultReader.listServices()), config.collect.deadlineMs);
-  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, whyDropped, ...(acks !== undefined && { acks }), ...(mutes !== undefined && { mutes }) });
+  const podDiagnoses = { queue: podQueue, pods: podLister(readers) };
+  const app = createSlackApp({ config, queue, nodes, incidents, logger, metrics, sweeps: sweepQueue, preflights: preflightQueue, replays, whyDropped, podDiagnoses, ...(acks !== undefined && { acks }), ...(mutes !== undefined && { mutes }) });
   const sysdumpQueue = new SysdumpQueue({ connection: queueRedis, prefix: config.queuePrefix, backoffMs: config.jobs.backoffMs });
   const sysdumps = { queue: sysdumpQueue, cluster: config.clusterName, allowedChannels: config.allowedChannels, logger, ...(acks !== undefined && { acks }) };
   registerSysdumpShares(app, sysdumps);
@@ -183,8 +199,13 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
     ? null
     : startPreflightWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackPreflightSink(app.client), logger, lockMs: config.jobs.lockMs,
       ...(config.collect.ciliumNamespace !== undefined && { ciliumNamespace: config.collect.ciliumNamespace }) });
+  // `diagnose pod`: the node's collection narrowed to the pod, plus its own flows (HUBBLE_* as for the node report).
+  const podWorker = !runWorkers
+    ? null
+    : startPodDiagnosisWorker({ connection: workerRedis, prefix: config.queuePrefix, clusters: (name) => readers.get(name), sink: new SlackPodDiagnosisSink(app.client), collect: config.collect, logger, lockMs: config.jobs.lockMs,
+      ...(acks !== undefined && { beforeStep: () => acks.quiet() }) });
   // Into the JSON log rather than BullMQ's console.error fallback (Redis down: /readyz says so too).
-  for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue, sysdumpQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  for (const q of [queue.queue, remediateQueue.queue, sweepQueue.queue, sysdumpQueue.queue, podQueue.queue]) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
   if (worker !== null) observeJobs(worker, 'diagnose', metrics);
   if (remediateWorker !== null) {
     observeJobs(remediateWorker, 'remediate', metrics);
@@ -264,9 +285,11 @@ export async function startBot(config: Config, opts: StartBotOptions = {}): Prom
       await sysdumpWorker?.close();
       await sysdumpQueue.close();
       await preflightWorker?.close();
+      await podWorker?.close();
       await remediateQueue.close();
       await sweepQueue.close();
       await preflightQueue.close();
+      await podQueue.close();
       await queue.close();
       queueRedis.disconnect();
       workerRedis.disconnect();

@@ -1,6 +1,7 @@
 // `cilium-runbook`: the same collection and runbooks without Slack, for the engineer at a terminal.
 //   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context C] [--cluster NAME] [--json] [--evidence-out FILE]
 //   cilium-runbook diagnose --all [--kubeconfig PATH] [--context C] [--cluster NAME] [--json]
+//   cilium-runbook diagnose pod <ns>/<pod> [--kubeconfig PATH] [--context C] [--json]   (Hubble Relay when configured)
 //   cilium-runbook collect <node> [--kubeconfig PATH] [--context C] > evidence.json
 //   cilium-runbook analyze <evidence.json|pasted.txt|-> [--json] [--cilium-version X] [--kernel K] [--config key=value]…
 //   cilium-runbook analyze <cilium-sysdump-<ts>.zip> [--node N] [--json]
@@ -19,7 +20,7 @@ import { KubeApiError } from '../jobs/kube/kube-api-error.ts';
 import { closestNames, nodeNotFoundText } from './node-directory.ts';
 import type { ClusterReader } from '../jobs/kube/cluster-reader.ts';
 import { InvalidCommandError } from './errors.ts';
-import { NodeNameSchema, parseWhyDroppedArgs } from './command-grammar.ts';
+import { NodeNameSchema, parseCiliumCommand, parseWhyDroppedArgs } from './command-grammar.ts';
 import { parseHubbleEnv } from '../jobs/hubble/hubble-env.ts';
 import { renderReportText } from './render/report-text.ts';
 import { renderFleetText } from './render/fleet-text.ts';
@@ -30,6 +31,10 @@ import { preflightCommand } from './preflight-cli.ts';
 const USAGE = `Usage:
   cilium-runbook diagnose <node> [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json] [--evidence-out FILE]
   cilium-runbook diagnose --all [--kubeconfig PATH] [--context NAME] [--cluster NAME] [--json]   (whole cluster, grouped by root cause)
+  cilium-runbook diagnose pod <ns>/<pod> [--kubeconfig PATH] [--context NAME] [--json]
+                                                                        (one pod: its drops from Hubble Relay by
+                                                                        direction and policy, its endpoint, its node's
+                                                                        findings; exit 1 if the pod does not exist)
   cilium-runbook collect <node> [--kubeconfig PATH] [--context NAME]     (evidence JSON on stdout)
   cilium-runbook analyze <evidence.json|pasted.txt|-> [--json] [--cilium-version X] [--kernel K] [--config key=value]…
                                                                         (- reads standard input; text that is not an
@@ -175,6 +180,22 @@ async function main(argv: string[]): Promise<void> {
     const { whyDroppedCli } = await import('./why-dropped-cli.ts');
     const out = await whyDroppedCli(args, { sinceMinutes: since, json: values.json, readServices: () => readerFor(values).listServices() });
     process.stdout.write(`${out.text}\n`);
+    process.exitCode = out.exitCode;
+    return;
+  }
+  if (command === 'diagnose' && target === 'pod' && rest.length > 0) {
+    let args;
+    try {
+      args = parseCiliumCommand(`diagnose ${positionals.slice(1).join(' ')}`);
+    } catch (e) {
+      if (e instanceof InvalidCommandError) fail(`${e.problem.replace(/`/g, '')}\n${USAGE}`);
+      throw e;
+    }
+    if (args.kind !== 'diagnose-pod') fail(USAGE);
+    const { diagnosePodCli } = await import('./diagnose-pod-cli.ts');
+    const out = await diagnosePodCli(args.pod, { reader: readerFor(values), collect: collectOptions(), json: values.json });
+    if (out.stdout !== '') process.stdout.write(`${out.stdout}\n`);
+    if (out.stderr !== '') process.stderr.write(`${out.stderr}\n`);
     process.exitCode = out.exitCode;
     return;
   }

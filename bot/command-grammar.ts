@@ -10,6 +10,7 @@ import { MUTE_USAGE, parseMuteArgs, type MuteCommand } from './mute-commands.ts'
 export const USAGE = [
   '*Usage*',
   '• `/cilium diagnose <node> [--cluster <name>]` — diagnose one node; the report goes into the incident thread',
+  '• `/cilium diagnose pod <ns>/<pod> [--cluster <name>]` — one pod: its drops from Hubble by direction and the policy responsible, its endpoint, and its node\'s findings that affect it',
   '• `/cilium diagnose --all [--cluster <name>]` (or `/cilium sweep`) — the whole cluster, grouped by root cause',
   '• `/cilium preflight <version> [--values path=value,…] [--cluster <name>]` — what upgrading Cilium to that version would break, by node pool',
   '• `/cilium why-dropped <ns>/<src> <ns>/<dst>[:port]` — drops between two pods from Hubble, by reason and direction, with the missing allow',
@@ -45,6 +46,7 @@ export const ClusterNameSchema = z
 export type CiliumCommand =
   | { kind: 'help' }
   | { kind: 'diagnose'; node: string; cluster?: string }
+  | { kind: 'diagnose-pod'; pod: PodArg; cluster?: string }
   | { kind: 'sweep'; cluster?: string }
   | { kind: 'why-dropped'; query: WhyDroppedArgs }
   | { kind: 'incidents' }
@@ -124,6 +126,9 @@ export function parseCiliumCommand(text: string): CiliumCommand {
 }
 
 function parseDiagnose(args: string[]): CiliumCommand {
+  // `diagnose pod <ns>/<pod>`: the keyword, then a pod reference (a node named "pod" is `diagnose pod` alone).
+  const positionals = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--cluster');
+  if (positionals[0]?.toLowerCase() === 'pod' && positionals.length > 1) return parseDiagnosePod(args);
   let node: string | undefined;
   let cluster: string | undefined;
   let all = false;
@@ -155,6 +160,38 @@ function parseDiagnose(args: string[]): CiliumCommand {
   return cluster === undefined ? { kind: 'diagnose', node } : { kind: 'diagnose', node, cluster };
 }
 
+function parseDiagnosePod(args: string[]): CiliumCommand {
+  const example = 'e.g. `/cilium diagnose pod shop/checkout`';
+  let pod: PodArg | undefined;
+  let cluster: string | undefined;
+  let keyword = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--cluster') {
+      const value = args[++i];
+      if (value === undefined) throw new InvalidCommandError('`--cluster` needs a cluster name.', USAGE);
+      const parsed = ClusterNameSchema.safeParse(value);
+      if (!parsed.success) throw new InvalidCommandError(`${printable(value)} is not a cluster name: ${issue(parsed.error)}.`, USAGE);
+      cluster = parsed.data;
+    } else if (arg === '--all') {
+      throw new InvalidCommandError('`diagnose pod` diagnoses one pod; `--all` sweeps nodes.', USAGE);
+    } else if (arg.startsWith('-')) {
+      throw new InvalidCommandError(`Unknown option ${printable(arg)}.`, USAGE);
+    } else if (!keyword) {
+      keyword = true;
+    } else if (pod !== undefined) {
+      throw new InvalidCommandError(`\`diagnose pod\` takes one pod, ${example}.`, USAGE);
+    } else {
+      const parsed = PodRefSchema.safeParse(arg);
+      if (!parsed.success) throw new InvalidCommandError(`${printable(arg)} is not a pod: ${issue(parsed.error)}; ${example}.`, USAGE);
+      const [namespace, name] = parsed.data.split('/') as [string, string];
+      pod = { namespace, pod: name };
+    }
+  }
+  if (pod === undefined) throw new InvalidCommandError(`\`diagnose pod\` needs a pod, ${example}.`, USAGE);
+  return cluster === undefined ? { kind: 'diagnose-pod', pod } : { kind: 'diagnose-pod', pod, cluster };
+}
+
 function incidentId(arg: string | undefined): string {
   if (arg === undefined) throw new InvalidCommandError('An incident id is needed, e.g. `INC-3` (`/cilium incidents` lists them).', USAGE);
   const parsed = IncidentIdArgSchema.safeParse(arg);
@@ -171,7 +208,10 @@ const PodRefSchema = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/, 'a pod is <namespace>/<pod>, lower-case RFC 1123 names, e.g. shop/checkout');
 
-export interface WhyDroppedArgs { source: { namespace: string; pod: string }; destination: { namespace: string; pod: string }; port?: number }
+/** A pod as typed: `<namespace>/<pod>` (the pod may be a Deployment's prefix; the bot resolves it). */
+export interface PodArg { namespace: string; pod: string }
+
+export interface WhyDroppedArgs { source: PodArg; destination: PodArg; port?: number }
 
 /** `why-dropped <ns>/<src> <ns>/<dst>[:port]`; throws InvalidCommandError with an example. */
 export function parseWhyDroppedArgs(args: string[]): WhyDroppedArgs {

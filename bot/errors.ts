@@ -5,6 +5,7 @@ import { IncidentNotFoundError } from '../jobs/incidents/incident-store.ts';
 export const ErrorCode = {
   InvalidCommand: 'invalid_command',
   NodeNotFound: 'node_not_found',
+  PodNotFound: 'pod_not_found',
   ChannelNotAllowed: 'channel_not_allowed',
   QueueUnavailable: 'queue_unavailable',
   Config: 'config_invalid',
@@ -34,6 +35,22 @@ export class NodeNotFoundError extends CodedError {
   ) {
     const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '';
     super(`Node \`${node}\` does not exist in cluster \`${cluster}\`.${hint}`);
+  }
+}
+
+/** `diagnose pod`: no such pod (suggestions: the closest `ns/pod` names), or a name several pods start with. */
+export class PodNotFoundError extends CodedError {
+  readonly code = ErrorCode.PodNotFound;
+  constructor(
+    readonly pod: string,
+    readonly cluster: string,
+    readonly suggestions: string[],
+    readonly ambiguous = false,
+  ) {
+    const list = suggestions.map((s) => `\`${s}\``).join(', ');
+    super(ambiguous
+      ? `\`${pod}\` matches several pods in cluster \`${cluster}\`: ${list}. Name one of them.`
+      : `Pod \`${pod}\` does not exist in cluster \`${cluster}\`.${suggestions.length > 0 ? ` Did you mean ${list}?` : ''} \`kubectl get pods -A\` lists them.`);
   }
 }
 

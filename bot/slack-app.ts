@@ -9,7 +9,7 @@ import type { ReplayCache } from './replay-cache.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createHttpReceiver } from './http-receiver.ts';
 import { parseCiliumCommand, USAGE, type CiliumCommand } from './command-grammar.ts';
-import { ChannelNotAllowedError, InvalidCommandError, NodeNotFoundError, QueueUnavailableError, toUserMessage } from './errors.ts';
+import { ChannelNotAllowedError, InvalidCommandError, NodeNotFoundError, PodNotFoundError, QueueUnavailableError, toUserMessage } from './errors.ts';
 import { countingSlackFetch } from './ops/instrument.ts';
 import type { CommandOutcome, Metrics } from './ops/metrics.ts';
 import { lookupNode, type NodeLister } from './node-directory.ts';
@@ -29,6 +29,7 @@ import { renderWhyDroppedSlack } from './render/why-dropped-slack.ts';
 import type { WhyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
 import { runMuteCommand } from './mute-commands.ts';
 import type { MuteStore } from '../jobs/watch/mutes.ts';
+import { startPodDiagnosis, type PodDiagnosisDeps } from './diagnose-pod-slack.ts';
 
 export interface SlackAppDeps {
   config: Config;
@@ -49,6 +50,8 @@ export interface SlackAppDeps {
   whyDropped?: WhyDroppedService;
   /** `/cilium mute`, `/cilium mutes` (Redis, shared with the watch); absent when the watch is off. */
   mutes?: MuteStore;
+  /** `/cilium diagnose pod`: its queue and the pod lookup; without them the command says it is not enabled. */
+  podDiagnoses?: PodDiagnosisDeps;
 }
 
 /** The Socket Mode client of each app, so readiness can ask whether its WebSocket is open. */
@@ -82,7 +85,7 @@ function containFrameErrors(client: SocketModeReceiver['client'], logger: Logger
 function commandOutcome(e: unknown): CommandOutcome {
   if (e instanceof InvalidCommandError) return 'invalid';
   if (e instanceof ChannelNotAllowedError) return 'not-allowed';
-  if (e instanceof NodeNotFoundError) return 'not-found';
+  if (e instanceof NodeNotFoundError || e instanceof PodNotFoundError) return 'not-found';
   if (e instanceof QueueUnavailableError) return 'queue-unavailable';
   return 'error';
 }
@@ -132,7 +135,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
           ? { status: 'unavailable' as const, detail: 'this bot was started without a Hubble Relay reader' }
           : await deps.whyDropped(parsed.query);
         await respond({ response_type: 'ephemeral', text: renderWhyDroppedSlack(parsed.query, answer) });
-      } else if (parsed.kind === 'diagnose' || parsed.kind === 'sweep' || parsed.kind === 'preflight') {
+      } else if (parsed.kind === 'diagnose' || parsed.kind === 'diagnose-pod' || parsed.kind === 'sweep' || parsed.kind === 'preflight') {
         const cluster = parsed.cluster ?? config.clusterName;
         const served = [config.clusterName, ...config.extraClusters.map((c) => c.name)];
         if (!served.includes(cluster)) {
@@ -140,6 +143,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
         }
         if (parsed.kind === 'preflight') await startPreflight(deps.preflights, client, command, respond, cluster, parsed);
         else if (parsed.kind === 'sweep') await startSweep(deps, client, command, respond, cluster);
+        else if (parsed.kind === 'diagnose-pod') await startPodDiagnosis(deps.podDiagnoses ?? { queue: undefined, pods: undefined }, client, command, respond, cluster, parsed.pod);
         else await startDiagnosis(deps, client, command, respond, cluster, parsed.node);
       } else if (parsed.kind === 'mute' || parsed.kind === 'mutes') {
         await runMuteCommand(parsed, { mutes: deps.mutes, cluster: config.clusterName, userId: command.user_id, respond });

@@ -1,14 +1,19 @@
-// fqdn-dns-proxy: toFQDNs policies that cannot work, and a struggling DNS proxy. Fact sheet §6: toFQDNs IPs are
-// learned only from DNS answers the proxy sees, which needs `enable-l7-proxy=true` and an L7 DNS rule (docs note from
-// PR #26180; #7109; #32567 maintainer: "there are no port 53 rules to trigger DNS interception, which is also
-// required for ToFQDN rules to work"). §2.9: with the L7 proxy off the policy is rejected, `Unable to add
+// fqdn-dns-proxy: toFQDNs policies that cannot work, and a struggling DNS proxy. toFQDNs IPs are learned only from
+// DNS answers the proxy sees, which needs `enable-l7-proxy=true` and an L7 DNS rule (docs security/policy/language
+// "DNS Proxy": the interception "is, itself, a separate policy rule governing the DNS requests, and must be specified
+// separately"; #11767, #13144, #32567 maintainer: "there are no port 53 rules to trigger DNS interception, which is
+// also required for ToFQDN rules to work"). Which pods lack it, the confirming drops to world and the rule to add:
+// engine/fqdn-visibility.ts. §2.9: with the L7 proxy off the policy is rejected, `Unable to add
 // CiliumNetworkPolicy … L7 policy is not supported since L7 proxy is not enabled` (PR #40549); proxy forward
 // timeouts `Timeout waiting for response to forwarded proxied DNS lookup` (slog module=agent.controlplane.fqdn.dns-proxy
 // #43643; logfmt subsys=fqdn/dnsproxy #24844, #12503) — one is routine upstream slowness, repeated is a finding.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
-import { allPolicies, policyRef, policySelects } from '../engine/policy-selector.ts';
+import { allPolicies, policyRef } from '../engine/policy-selector.ts';
+import type { Flow } from '../engine/evidence.ts';
+import { policyDrops } from '../engine/policy-drops.ts';
+import { dnsVisibilityPatch, fqdnConfirmingDrops, fqdnVisibilityGaps, proxiedLookupsOf } from '../engine/fqdn-visibility.ts';
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
 import { agentCli, helmUpgrade } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
@@ -44,29 +49,42 @@ export const fqdnDnsProxy: Runbook = {
       evidence.push(...rejected.map((s) => quoteLogLine(s.source, s.line)));
       steps.push({ title: 'Turn the L7 proxy back on', detail: 'toFQDNs and DNS rules need it (it is on by default).', commands: [helmUpgrade(e, 'cilium-l7.yaml')], helmValues: 'l7Proxy: true' });
     }
+    const confirmed: Flow[] = [];
     if (e.policies.ok && !l7Off) {
-      const all = allPolicies(e.policies.value);
-      const pods = e.workloads.ok ? e.workloads.value.filter((w) => !w.hostNetwork) : null;
-      for (const { policy, kind } of fqdn) {
-        if (policy.hasDnsRule === true) continue;
-        // With the node's pods, check what really selects them; without, any DNS rule in scope counts.
-        const covered = pods === null
-          ? all.some(({ policy: o, kind: ok }) => o.hasDnsRule === true && (ok === 'ccnp' || o.namespace === policy.namespace))
-          : pods.filter((p) => policySelects(policy, kind, { namespace: p.namespace, labels: p.labels ?? {} }) === true)
-            .every((p) => all.some(({ policy: o, kind: ok }) => o.hasDnsRule === true && policySelects(o, ok, { namespace: p.namespace, labels: p.labels ?? {} }) !== false));
-        if (covered) continue;
-        problems.push(`${policyRef(policy, kind)} uses toFQDNs but no DNS rule (toPorts … rules.dns) covers its pods, so the DNS proxy never sees their lookups and the FQDN allow matches no IP`);
-        evidence.push({ kind: 'fact', text: `${policyRef(policy, kind)}: toFQDNs without an L7 DNS rule`, source: 'CiliumNetworkPolicy spec' });
+      // Which pods' lookups the DNS proxy never sees (engine/fqdn-visibility.ts); with Hubble flows, the egress
+      // policy drops to world from those pods confirm it, and DNS flows the proxy did see from a pod rule it out.
+      const pods = e.workloads.ok ? e.workloads.value.filter((w) => !w.hostNetwork).map((w) => ({ namespace: w.namespace, name: w.name, labels: w.labels ?? {} })) : null;
+      const flows = e.flows.ok ? e.flows.value.flows : [];
+      const gaps = fqdnVisibilityGaps(e.policies.value, pods)
+        .map((g) => ({ ...g, pods: g.pods.filter((p) => proxiedLookupsOf(flows, p) === 0) }))
+        .filter((g) => pods === null || g.pods.length > 0);
+      const confirming = fqdnConfirmingDrops(flows, gaps);
+      confirmed.push(...confirming);
+      for (const gap of gaps) {
+        const names = gap.names.length > 0 ? ` (${gap.names.slice(0, 3).join(', ')})` : '';
+        const how = gap.dns === 'l4-only' ? 'port 53 is allowed without one, so the lookups pass but the DNS proxy never sees them' : gap.dns === 'not-allowed' ? 'no egress rule allows DNS at all, so the lookups are dropped before the DNS proxy could see them' : 'the DNS proxy never sees their lookups';
+        problems.push(`${gap.ref} uses toFQDNs${names} but no DNS rule (toPorts … rules.dns) covers its pods${gap.pods.length > 0 ? ` (${gap.pods.slice(0, 3).join(', ')})` : ''}: ${how}, so the FQDN allow matches no IP`);
+        evidence.push({ kind: 'fact', text: `${gap.ref}: toFQDNs without an L7 DNS rule on port 53${gap.dns === 'l4-only' ? ' (port 53 allowed at L4 only)' : ''}`, source: 'CiliumNetworkPolicy spec' });
       }
-      if (problems.length > 0 && steps.length === 0) {
+      if (confirming.length > 0) {
+        problems.push(`Hubble confirms it: ${confirming.length} egress connection${confirming.length === 1 ? '' : 's'} to world IPs dropped by policy (POLICY_DENIED to reserved:world, no FQDN identity)`);
+        evidence.push(...confirming.slice(0, 3).map((f) => ({ kind: 'log' as const, text: f.raw.slice(0, 400), source: `hubble observe (${e.flows.ok ? e.flows.value.source : 'flows'})` })));
+      }
+      const first = gaps[0];
+      if (first !== undefined && steps.length === 0) {
+        const patch = dnsVisibilityPatch(first);
         steps.push({
           title: 'Add a DNS rule next to toFQDNs',
-          detail: 'Add to the same policy\'s egress:\n\n- toEndpoints:\n    - matchLabels:\n        k8s:io.kubernetes.pod.namespace: kube-system\n        k8s-app: kube-dns\n  toPorts:\n    - ports: [{port: "53", protocol: ANY}]\n      rules:\n        dns: [{matchPattern: "*"}]',
-          commands: ['kubectl get cnp,ccnp -A -o yaml | grep -n -A3 toFQDNs'],
+          detail: `Let the DNS proxy see the lookups (matchPattern "*" allows every name and records its IPs); ${patch.change === 'dns-rules-on-port-53' ? `give ${first.ref}'s port-53 rule` : `add to ${first.ref}'s egress`}:\n\n${patch.added}\n\nThe policy with the rule added:\n\n${patch.policyYaml}`,
+          commands: [`kubectl apply -f ${first.policy.name}.yaml   # the policy above`, ...(first.pods[0] !== undefined ? [`hubble observe --pod ${first.pods[0]} --protocol dns --last 20   # dns-request proxy FORWARDED once the rule applies`] : [])],
         });
       }
     }
     const timeouts = findAgentLines(e, TIMEOUT_LINES, 50);
+    // Every policy drop Hubble saw is a connection the FQDN allow should have let out: this is their cause, and
+    // policy-default-deny would only say "no rule allows these flows".
+    const policyDropped = policyDrops(e);
+    const explainsDrops = confirmed.length > 0 && policyDropped.every((f) => confirmed.includes(f));
     if (timeouts.length >= TIMEOUT_THRESHOLD) {
       problems.push(`the DNS proxy timed out forwarding ${timeouts.length} lookups to the upstream DNS server`);
       const last = timeouts[timeouts.length - 1];
@@ -95,6 +113,7 @@ export const fqdnDnsProxy: Runbook = {
       confidence: problems.length === 1 && delayed.length > 0 && delayed.length < 3 ? 'medium' : 'certain',
       basis: rejected.length > 0 || timeouts.length >= TIMEOUT_THRESHOLD || delayed.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: false,
+      ...(explainsDrops && { supersedes: ['policy-default-deny'] }),
     } satisfies Finding;
   },
 };

@@ -25,6 +25,7 @@ const EXEC_UNUSED_BY_DESIGN: Record<string, string> = {
 /** Grants no scenario run can exercise, with why. */
 const UNUSED_BY_DESIGN: Record<string, string> = {
   'get core/configmaps[kube-proxy-config] @kube-system': "EKS's name for kube-proxy's ConfigMap; the scenarios are kubeadm-like",
+  'list cilium.io/ciliumendpoints @cluster': 'read by `/cilium diagnose pod` (the pod\'s CiliumEndpoint); these runs diagnose nodes',
 };
 
 interface Case {
