@@ -80,7 +80,7 @@ describe('the Relay request for a pod', () => {
 
 describe('the fqdn-no-dns-visibility scenario', () => {
   it('is what its author module renders (edit sandbox/scenario/author/fqdn-no-dns-visibility.ts, not the file)', () => {
-    const path = fileURLToPath(new URL('../../sandbox/scenarios/hubble/fqdn-no-dns-visibility.yaml', import.meta.url));
+    const path = fileURLToPath(new URL('../../sandbox/scenarios/fqdn-no-dns-visibility.yaml', import.meta.url));
     expect(readFileSync(path, 'utf8')).toBe(fqdnNoDnsVisibilityYaml());
   });
 });

@@ -15,7 +15,7 @@ import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/cilium-runbook.js');
-const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/hubble/fqdn-no-dns-visibility.yaml', import.meta.url));
+const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/fqdn-no-dns-visibility.yaml', import.meta.url));
 const FLOWS = fileURLToPath(new URL('../../sandbox/scenarios/hubble/fqdn-no-dns-visibility.json', import.meta.url));
 
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

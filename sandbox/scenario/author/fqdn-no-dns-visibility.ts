@@ -1,5 +1,5 @@
-// The `diagnose pod` scenario (sandbox/scenarios/hubble/fqdn-no-dns-visibility.yaml, its flows beside it in
-// fqdn-no-dns-visibility.json): shop/checkout on node-2 is allowed to reach cilium.io by toFQDNs, and its lookups to
+// The `diagnose pod` scenario (sandbox/scenarios/fqdn-no-dns-visibility.yaml, its flows in
+// hubble/fqdn-no-dns-visibility.json, served by the sandbox's Relay emulator): shop/checkout on node-2 is allowed to reach cilium.io by toFQDNs, and its lookups to
 // kube-dns on 53/UDP by a bare port rule without `rules.dns`. The lookups pass, the DNS proxy never sees them, the
 // FQDN selector gets no IP, and every connection to cilium.io is dropped as POLICY_DENIED to reserved:world.
 // Sources: the policy is cilium/cilium#11767's (a port-53 allow whose `rules: dns` was missing, "spoiler alert");
@@ -59,6 +59,7 @@ export function fqdnNoDnsVisibilityYaml(): string {
     version: '1.16.3', nodes: 3, os: DEBIAN_12, config: {}, kpr: true, hubble: true,
     broken: { state: 'running' },
     expectFindings: ['fqdn-dns-proxy'],
+    hubbleFlows: 'hubble/fqdn-no-dns-visibility.json',
     extraObjects: [
       deployment({ name: 'checkout', namespace: 'shop', labels: { app: 'checkout' }, container: 'checkout', image: 'registry.example.com/shop/checkout:2026.11.2', replicas: 1 }),
       pod, checkoutPolicy(), checkoutEndpoint(),

@@ -13,6 +13,7 @@ import { l7PolicyYaml } from './l7-policy.ts';
 import { agentInitStuckYaml, ciliumNamespaceYaml, digestOnlyImageYaml } from './real-installs.ts';
 import { gkeDataplaneV2Yaml, rke2StaticKubeProxyYaml } from './platforms.ts';
 import { ciliumNodeConfigOverrideYaml, debian10AndAl2Yaml } from './node-overrides.ts';
+import { fqdnNoDnsVisibilityYaml } from './fqdn-no-dns-visibility.ts';
 import { apiserverUnreachableYaml, crdUpgradeDriftYaml, hubbleDisabledYaml, ipamExhaustedYaml } from './control-plane.ts';
 
 /** Every authored scenario: name → YAML text. */
@@ -29,6 +30,7 @@ export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   'policy-default-deny': policyDefaultDenyYaml,
   'policy-selector-drift': policySelectorDriftYaml,
   'l7-policy': l7PolicyYaml,
+  'fqdn-no-dns-visibility': fqdnNoDnsVisibilityYaml,
   'hubble-disabled': hubbleDisabledYaml,
   'crd-upgrade-drift': crdUpgradeDriftYaml,
   'bandwidth-manager-unsupported': bandwidthManagerUnsupportedYaml,
