@@ -7,7 +7,7 @@
 // One CA across the mesh: cilium/cilium#36307 copies the cilium-ca Secret to the second cluster before installing it.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import { lineText } from '../engine/log-query.ts';
-import { apiserverLogLines, meshBlastRadius, meshSignals, quoteAgentLines, quoteApiserverLine, quoteNotReady, TLS_PATTERNS, type TlsProblem } from '../engine/clustermesh-signals.ts';
+import { apiserverLogLines, meshBlastRadius, meshSignals, quoteApiserverLine, quoteTlsLines, quoteNotReady, TLS_PATTERNS, type TlsProblem } from '../engine/clustermesh-signals.ts';
 import { apiserverLogsStep, meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
 
@@ -78,7 +78,7 @@ export const clustermeshTls: Runbook = {
     if (rejected.length > 0) problems.add('rejected');
     const address = dialled(texts);
     const notReady = s.status?.clusters.filter((c) => !c.ready).map((c) => c.name) ?? [];
-    const evidence: EvidenceQuote[] = [...quoteAgentLines(s.tls), ...quoteNotReady(e), ...rejected.slice(0, 2).map(quoteApiserverLine)];
+    const evidence: EvidenceQuote[] = [...quoteTlsLines(s.tls), ...quoteNotReady(e), ...rejected.slice(0, 2).map(quoteApiserverLine)];
     const what = problems.has('unknown-authority') ? 'the certificate is signed by a CA this side does not trust'
       : problems.has('expired') ? 'a certificate has expired (or is not yet valid)'
         : problems.has('wrong-san') ? `the remote server certificate does not cover ${address ?? 'the address dialled'}`

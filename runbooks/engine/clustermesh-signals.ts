@@ -116,6 +116,22 @@ export function quoteAgentLines(lines: readonly SourcedLine[], n = 3): EvidenceQ
   return lines.slice(0, n).map((l) => quoteLogLine(l.source, l.line));
 }
 
+/**
+ * A long etcd-client line quoted around its TLS error (the x509 text sits at the end of a 600-character JSON line,
+ * past what a quote keeps): the excerpt is verbatim, its cuts marked with "…".
+ */
+export function quoteTlsLines(lines: readonly SourcedLine[], n = 3): EvidenceQuote[] {
+  return lines.slice(0, n).map((l) => {
+    const q = quoteLogLine(l.source, l.line);
+    const raw = l.line.raw;
+    const at = raw.search(/x509:|remote error: tls:/);
+    if (raw.length <= 400 || at < 0) return q;
+    const start = Math.max(0, at - 160);
+    const end = Math.min(raw.length, at + 220);
+    return { ...q, text: `${start > 0 ? '…' : ''}${raw.slice(start, end)}${end < raw.length ? '…' : ''}` };
+  });
+}
+
 /** The not-ready clusters' status lines, quoted as the agent printed them. */
 export function quoteNotReady(e: Evidence, filter?: (name: string) => boolean): EvidenceQuote[] {
   const s = meshSignals(e);
