@@ -86,15 +86,17 @@ export async function collectClusterMesh(
   reader: ClusterReader, ns: string, agent: AgentRef | null, status: Fact<AgentStatus>, services: Fact<V1Service[]>, opts: ClusterMeshReadOptions, guard: Guard,
 ): Promise<Fact<ClusterMesh>> {
   const deployments = await guard(`list ${APISERVER} deployments`, [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, CLUSTERMESH_APISERVER_SELECTOR));
-  if (!deployments.ok) return deployments;
-  const d = deployments.value.find((x) => x.metadata?.name === APISERVER) ?? deployments.value[0];
-  const apiserver = d === undefined ? ok(null) : await readApiserver(reader, ns, d, services.ok ? services.value : null, opts, guard);
-  if (!apiserver.ok) return apiserver;
+  const d = deployments.ok ? deployments.value.find((x) => x.metadata?.name === APISERVER) ?? deployments.value[0] : undefined;
+  const read = d === undefined ? ok(null) : await readApiserver(reader, ns, d, services.ok ? services.value : null, opts, guard);
+  // An unreadable apiserver costs that part only: the node list still says what the agent sees of the mesh.
+  const unread = !deployments.ok ? deployments : !read.ok ? read : null;
+  const apiserver = { value: read.ok ? read.value : null, ...(unread !== null && { unread: `${unread.reason}: ${unread.detail}${unread.fix === undefined ? '' : ` (${unread.fix})`}` }) };
+  const base = { apiserver: apiserver.value, ...(apiserver.unread !== undefined && { apiserverUnread: apiserver.unread }) };
   const remotes = status.ok ? parseClusterMeshStatus(status.value.text)?.total ?? 0 : 0;
   // Exec only where it can tell something: the agent runs (its status was read) and it has remote clusters.
   if (!status.ok || remotes === 0 || agent === null) {
     const note = !status.ok ? `not read: cilium-dbg status was not read (${status.detail})` : 'not read: the agent reports no remote cluster';
-    return ok({ apiserver: apiserver.value, nodeList: null, nodeListNote: note });
+    return ok({ ...base, nodeList: null, nodeListNote: note });
   }
   const argv = nodeListCommand(agent.cli);
   const namespace = agent.pod.metadata?.namespace ?? ns;
@@ -102,7 +104,7 @@ export async function collectClusterMesh(
     reader.exec({ namespace, pod: agent.pod.metadata?.name ?? '', container: agent.container, command: argv, maxBytes: 4 * 1024 * 1024 }));
   if (!res.ok || res.value.exitCode !== 0) {
     const why = !res.ok ? res.detail : `exit ${res.value.exitCode}: ${res.value.stderr.trim().slice(0, 200)}`;
-    return ok({ apiserver: apiserver.value, nodeList: null, nodeListNote: `not read: ${argv.join(' ')} failed (${why})` });
+    return ok({ ...base, nodeList: null, nodeListNote: `not read: ${argv.join(' ')} failed (${why})` });
   }
-  return ok({ apiserver: apiserver.value, nodeList: { text: res.value.stdout, source: 'agent-exec' } });
+  return ok({ ...base, nodeList: { text: res.value.stdout, source: 'agent-exec' } });
 }

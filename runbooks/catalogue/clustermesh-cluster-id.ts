@@ -5,7 +5,7 @@
 // cilium-config `cluster-id` / `cluster-name` while remote clusters are configured; a remote cluster advertising the
 // local id (`remote configuration: … cluster-id=N`, client.go) or the local name.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
-import { meshBlastRadius, meshInUse, meshSignals, quoteAgentLines } from '../engine/clustermesh-signals.ts';
+import { meshBlastRadius, meshInUse, meshNeeds, meshSignals, quoteAgentLines } from '../engine/clustermesh-signals.ts';
 import { meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
@@ -17,7 +17,7 @@ export const clustermeshClusterId: Runbook = {
   title: 'ClusterMesh cluster id or name clash',
   severity: 'critical',
   rank: 32,
-  needs: [],
+  needs: meshNeeds(['agentStatus', 'ciliumConfig']),
   match(e) {
     if (meshInUse(e) !== true) return null;
     const s = meshSignals(e);

@@ -5,7 +5,7 @@
 // or `context deadline exceeded` on kvstore/clustermesh lines, and the local clustermesh-apiserver Deployment (no
 // ready replica, its etcd container restarting), which every remote cluster's agents depend on.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
-import { apiserverLogLines, KVSTORE_PATTERN, meshBlastRadius, meshSignals, quoteAgentLines, quoteApiserverLine, quoteNotReady } from '../engine/clustermesh-signals.ts';
+import { apiserverLogLines, KVSTORE_PATTERN, meshBlastRadius, meshNeeds, meshSignals, quoteAgentLines, quoteApiserverLine, quoteNotReady } from '../engine/clustermesh-signals.ts';
 import { apiserverLogsStep, meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { agentStatusOf } from '../engine/agent-status.ts';
 import { ciliumNamespace } from '../engine/install-commands.ts';
@@ -18,7 +18,7 @@ export const clustermeshKvstore: Runbook = {
   title: 'ClusterMesh kvstore (etcd) unreachable or without quorum',
   severity: 'critical',
   rank: 34,
-  needs: [],
+  needs: meshNeeds(['agentStatus', 'clustermesh']),
   match(e) {
     const s = meshSignals(e);
     const remoteDown = s.status?.clusters.filter((c) => !c.ready && c.backend !== null && BACKEND_DOWN.test(c.backend)) ?? [];

@@ -8,7 +8,7 @@
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { cidrsOverlap, type MeshNode } from '../engine/clustermesh-status.ts';
-import { meshBlastRadius, meshInUse, meshSignals } from '../engine/clustermesh-signals.ts';
+import { meshBlastRadius, meshInUse, meshNeeds, meshSignals } from '../engine/clustermesh-signals.ts';
 import { meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { agentCli, helmUpgrade } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
@@ -37,7 +37,7 @@ export const clustermeshPodCidrOverlap: Runbook = {
   title: 'Pod CIDRs overlap between meshed clusters',
   severity: 'critical',
   rank: 33,
-  needs: [],
+  needs: meshNeeds(['agentStatus', 'clustermesh']),
   match(e) {
     if (meshInUse(e) !== true) return null;
     const s = meshSignals(e);

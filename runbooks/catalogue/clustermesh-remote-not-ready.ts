@@ -6,7 +6,7 @@
 // troubleshooting_clustermesh.rst). The usual causes there: hostAliases / the remote Service address not reachable,
 // port 2379 (or the NodePort) blocked, the remote cluster's configuration missing from the cilium-clustermesh Secret.
 import type { Finding, Runbook } from '../engine/contract.ts';
-import { meshBlastRadius, meshInUse, meshSignals, quoteAgentLines, quoteNotReady } from '../engine/clustermesh-signals.ts';
+import { meshBlastRadius, meshNeeds, meshSignals, quoteAgentLines, quoteNotReady } from '../engine/clustermesh-signals.ts';
 import { apiserverLogsStep, meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { agentShell, ciliumNamespace } from '../engine/install-commands.ts';
 
@@ -17,8 +17,7 @@ export const clustermeshRemoteNotReady: Runbook = {
   title: 'ClusterMesh remote cluster not ready',
   severity: 'critical',
   rank: 36,
-  // Unknown only where ClusterMesh is known to be in use and its status could not be read.
-  needs: (e) => (meshInUse(e) === true ? ['agentStatus'] : []),
+  needs: meshNeeds(['agentStatus']),
   match(e) {
     const s = meshSignals(e);
     const notReady = s.status?.clusters.filter((c) => !c.ready) ?? [];

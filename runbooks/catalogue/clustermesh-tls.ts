@@ -7,7 +7,7 @@
 // One CA across the mesh: cilium/cilium#36307 copies the cilium-ca Secret to the second cluster before installing it.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import { lineText } from '../engine/log-query.ts';
-import { apiserverLogLines, meshBlastRadius, meshSignals, quoteApiserverLine, quoteTlsLines, quoteNotReady, TLS_PATTERNS, type TlsProblem } from '../engine/clustermesh-signals.ts';
+import { apiserverLogLines, meshBlastRadius, meshNeeds, meshSignals, quoteApiserverLine, quoteNotReady, quoteTlsLines, TLS_PATTERNS, type TlsProblem } from '../engine/clustermesh-signals.ts';
 import { apiserverLogsStep, meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
 
@@ -68,7 +68,7 @@ export const clustermeshTls: Runbook = {
   title: 'ClusterMesh TLS failure',
   severity: 'critical',
   rank: 31,
-  needs: [],
+  needs: meshNeeds(['agentLogs', 'clustermesh']),
   match(e) {
     const s = meshSignals(e);
     const rejected = apiserverLogLines(e, REJECTED);

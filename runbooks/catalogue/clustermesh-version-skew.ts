@@ -6,7 +6,7 @@
 // side can be read: remote clusters' releases are not visible from here, and the finding says so.
 import type { Finding, Runbook } from '../engine/contract.ts';
 import { ciliumMinor } from '../engine/cilium-version.ts';
-import { meshBlastRadius, meshSignals } from '../engine/clustermesh-signals.ts';
+import { meshBlastRadius, meshNeeds, meshSignals } from '../engine/clustermesh-signals.ts';
 import { meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
 import { comparisonConfidence } from '../engine/finding-confidence.ts';
@@ -18,7 +18,7 @@ export const clustermeshVersionSkew: Runbook = {
   title: 'ClusterMesh components more than one minor release apart',
   severity: 'warning',
   rank: 35,
-  needs: [],
+  needs: meshNeeds(['clustermesh', 'cilium']),
   match(e) {
     const api = e.clustermesh.ok ? e.clustermesh.value.apiserver : null;
     const agent = e.cilium.ok ? e.cilium.value.version : null;

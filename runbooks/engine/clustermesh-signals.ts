@@ -12,7 +12,7 @@
 //   `duplicated cluster id` (types.CiliumClusterConfig.IsCompatible before 1.14).
 // - the quorum check of pkg/kvstore (`quorum check failed N times in a row`, docs troubleshooting "etcd (kvstore)").
 import type { BlastRadius, EvidenceQuote } from './contract.ts';
-import type { Evidence, MeshLog } from './evidence.ts';
+import type { Evidence, FactKey, MeshLog } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { agentStatusOf, agentStatusSource } from './agent-status.ts';
 import { findAgentLines, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
@@ -93,8 +93,15 @@ export function meshInUse(e: Evidence): boolean | null {
   const s = meshSignals(e);
   if ((s.status?.total ?? 0) > 0 || s.remoteFailures.length > 0 || s.tls.length > 0 || s.clusterIdLines.length > 0) return true;
   if (e.clustermesh.ok && e.clustermesh.value.apiserver !== null) return true;
+  // A mesh needs a cluster id 1-255 in every cluster (docs troubleshooting_clustermesh.rst): 0 or none means no mesh.
+  if (s.localId !== null ? /^0*$/.test(s.localId) : e.ciliumConfig.ok) return false;
   const statusRead = agentStatusOf(e) !== null;
   return statusRead || e.clustermesh.ok ? false : null;
+}
+
+/** A runbook's needs: nothing where ClusterMesh is known not to be in use, else the facts it reads. */
+export function meshNeeds(facts: readonly FactKey[]): (e: Evidence) => readonly FactKey[] {
+  return (e) => (meshInUse(e) === false ? [] : facts);
 }
 
 /** The lines of the first clustermesh-apiserver log (apiserver, etcd, kvstoremesh) matching `re`. */

@@ -66,8 +66,10 @@ export const NodeListSchema = z.object({ text: z.string(), source: z.enum(['agen
 export type NodeList = z.infer<typeof NodeListSchema>;
 
 export const ClusterMeshSchema = z.object({
-  /** null = no clustermesh-apiserver Deployment in Cilium's namespace (none deployed, or an external etcd is used). */
+  /** null = no clustermesh-apiserver Deployment in Cilium's namespace, or (with `apiserverUnread`) it could not be read. */
   apiserver: ClusterMeshApiserverSchema.nullable(),
+  /** Why the clustermesh-apiserver is unknown (forbidden, timed out, not in a sysdump); absent when it was read. */
+  apiserverUnread: z.string().optional(),
   /** null = not read; `nodeListNote` says why (the agent reported no remote cluster, exec not granted…). */
   nodeList: NodeListSchema.nullable(),
   nodeListNote: z.string().optional(),
