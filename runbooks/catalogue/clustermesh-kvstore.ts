@@ -27,7 +27,7 @@ export const clustermeshKvstore: Runbook = {
     const api = e.clustermesh.ok ? e.clustermesh.value.apiserver : null;
     const apiDown = api !== null && api.replicas > 0 && api.readyReplicas === 0;
     const etcdRestarts = api?.pods.flatMap((p) => p.containers.filter((c) => c.name === 'etcd' && (c.restartCount > 0 || c.reason === 'CrashLoopBackOff')).map((c) => ({ pod: p.name, c }))) ?? [];
-    const apiEtcdLines = apiserverLogLines(e, KVSTORE_PATTERN, 2);
+    const apiEtcdLines = apiserverLogLines(e, (t) => KVSTORE_PATTERN.test(t), 2);
     // TLS lines mention deadlines too (the handshake never completes); clustermesh-tls owns those.
     const kvLines = s.kvstoreLines.filter((l) => !s.tls.some((t) => t.line === l.line));
     if (remoteDown.length === 0 && localKvFailure === null && !apiDown && etcdRestarts.length === 0 && kvLines.length === 0) return null;

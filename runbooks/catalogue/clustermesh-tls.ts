@@ -12,7 +12,8 @@ import { apiserverLogsStep, meshDocs, troubleshootStep } from '../engine/cluster
 import { ciliumNamespace, helmUpgrade } from '../engine/install-commands.ts';
 
 const ID = 'clustermesh-tls';
-const REJECTED = /rejected connection.*tls: (?:bad certificate|failed to verify)/;
+/** etcd's server side refusing a client certificate (#22872 "rejected connection", #39838 "… on client endpoint"). */
+const rejected = (t: string): boolean => t.includes('rejected connection') && /tls: (?:bad certificate|failed to verify)/.test(t);
 
 function problemsOf(texts: readonly string[]): Set<TlsProblem> {
   const out = new Set<TlsProblem>();
@@ -20,11 +21,16 @@ function problemsOf(texts: readonly string[]): Set<TlsProblem> {
   return out;
 }
 
-/** The address the server certificate was checked against: `…, not 192.168.186.121`. */
+/** The address the server certificate was checked against: `x509: certificate is valid for …, not 192.168.186.121`. */
 function dialled(texts: readonly string[]): string | null {
+  const lead = 'x509: certificate is valid for ';
   for (const t of texts) {
-    const m = /x509: certificate is valid for [^"]*?, not ([^\s"\\]+)/.exec(t);
-    if (m?.[1] !== undefined) return m[1];
+    const at = t.indexOf(lead);
+    // Go lists every SAN before ", not "; a bounded window keeps this linear on long lines.
+    const window = at < 0 ? '' : t.slice(at + lead.length, at + lead.length + 2000);
+    const not = window.indexOf(', not ');
+    const m = not < 0 ? null : /^[^\s"\\]+/.exec(window.slice(not + 6));
+    if (m !== null) return m[0];
   }
   return null;
 }
@@ -71,14 +77,14 @@ export const clustermeshTls: Runbook = {
   needs: meshNeeds(['agentLogs', 'clustermesh']),
   match(e) {
     const s = meshSignals(e);
-    const rejected = apiserverLogLines(e, REJECTED);
-    if (s.tls.length === 0 && rejected.length === 0) return null;
-    const texts = [...s.tls.map((l) => `${lineText(l.line)} ${l.line.raw}`), ...rejected.map((r) => r.line.raw)];
+    const refused = apiserverLogLines(e, rejected);
+    if (s.tls.length === 0 && refused.length === 0) return null;
+    const texts = [...s.tls.map((l) => `${lineText(l.line)} ${l.line.raw}`), ...refused.map((r) => r.line.raw)];
     const problems = problemsOf(texts);
-    if (rejected.length > 0) problems.add('rejected');
+    if (refused.length > 0) problems.add('rejected');
     const address = dialled(texts);
     const notReady = s.status?.clusters.filter((c) => !c.ready).map((c) => c.name) ?? [];
-    const evidence: EvidenceQuote[] = [...quoteTlsLines(s.tls), ...quoteNotReady(e), ...rejected.slice(0, 2).map(quoteApiserverLine)];
+    const evidence: EvidenceQuote[] = [...quoteTlsLines(s.tls), ...quoteNotReady(e), ...refused.slice(0, 2).map(quoteApiserverLine)];
     const what = problems.has('unknown-authority') ? 'the certificate is signed by a CA this side does not trust'
       : problems.has('expired') ? 'a certificate has expired (or is not yet valid)'
         : problems.has('wrong-san') ? `the remote server certificate does not cover ${address ?? 'the address dialled'}`

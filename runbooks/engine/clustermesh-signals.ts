@@ -16,7 +16,6 @@ import type { Evidence, FactKey, MeshLog } from './evidence.ts';
 import { computeBlastRadius } from './blast-radius.ts';
 import { agentStatusOf, agentStatusSource } from './agent-status.ts';
 import { findAgentLines, quoteLogLine, type LogQuery, type SourcedLine } from './agent-logs.ts';
-import { lineText } from './log-query.ts';
 import { findLogLines, type LogLine } from './log-parser.ts';
 import { parseClusterMeshStatus, parseNodeList, type ClusterMeshStatus, type MeshNode } from './clustermesh-status.ts';
 
@@ -35,7 +34,7 @@ export type TlsProblem = 'unknown-authority' | 'expired' | 'wrong-san' | 'reject
 export const TLS_PATTERNS: readonly (readonly [TlsProblem, RegExp])[] = [
   ['unknown-authority', /x509: certificate signed by unknown authority/],
   ['expired', /x509: certificate has expired or is not yet valid/],
-  ['wrong-san', /x509: certificate is valid for [^"]*?, not [^\s"\\]+/],
+  ['wrong-san', /x509: certificate is valid for /],
   ['rejected', /remote error: tls: (?:bad certificate|unknown certificate authority|certificate required)/],
 ];
 
@@ -104,12 +103,12 @@ export function meshNeeds(facts: readonly FactKey[]): (e: Evidence) => readonly 
   return (e) => (meshInUse(e) === false ? [] : facts);
 }
 
-/** The lines of the first clustermesh-apiserver log (apiserver, etcd, kvstoremesh) matching `re`. */
-export function apiserverLogLines(e: Evidence, re: RegExp, limit = 3): { log: MeshLog; line: LogLine }[] {
+/** The lines of the first clustermesh-apiserver log (apiserver, etcd, kvstoremesh) whose text passes `test`. */
+export function apiserverLogLines(e: Evidence, test: (text: string) => boolean, limit = 3): { log: MeshLog; line: LogLine }[] {
   if (!e.clustermesh.ok || e.clustermesh.value.apiserver === null) return [];
   const out: { log: MeshLog; line: LogLine }[] = [];
   for (const log of e.clustermesh.value.apiserver.logs) {
-    for (const line of findLogLines(log.text, (l) => re.test(`${lineText(l)} ${l.raw}`), limit - out.length)) out.push({ log, line });
+    for (const line of findLogLines(log.text, (l) => test(l.raw), limit - out.length)) out.push({ log, line });
     if (out.length >= limit) break;
   }
   return out;
