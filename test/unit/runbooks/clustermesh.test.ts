@@ -15,6 +15,7 @@ import { clustermeshPodCidrOverlap } from '../../../runbooks/catalogue/clusterme
 import { clustermeshRemoteNotReady } from '../../../runbooks/catalogue/clustermesh-remote-not-ready.ts';
 import { clustermeshVersionSkew } from '../../../runbooks/catalogue/clustermesh-version-skew.ts';
 import { apiserverUnreachable } from '../../../runbooks/catalogue/apiserver-unreachable.ts';
+import { analyzePastedText } from '../../../runbooks/engine/pasted/analyze-pasted.ts';
 import { agentLogs, exampleEvidence, healthyInput, ok } from './fixtures.ts';
 
 /** cilium/cilium#20729 (1.12.0, `cilium status --verbose` in cluster2): the pre-1.14 line has no endpoint count. */
@@ -214,5 +215,12 @@ describe('clustermesh runbooks', () => {
     const f = clustermeshRemoteNotReady.match(exampleEvidence({ ...mesh(), ...status(STATUS_20729) }));
     expect(f).toMatchObject({ severity: 'critical', runbookId: 'clustermesh-remote-not-ready' });
     expect(f?.title).toContain('mesh-1');
+  });
+
+  it('a pasted `cilium status --verbose` with a not-ready remote cluster is read too (#20729)', () => {
+    const paste = ['KVStore:                Ok   Disabled', 'Cilium:                 Ok   1.12.0 (v1.12.0-9447cd1)', STATUS_20729, 'Controller Status:      40/40 healthy'].join('\n');
+    const { report } = analyzePastedText(paste);
+    expect(report.findings.map((f) => [f.runbookId, f.severity])).toEqual([['clustermesh-remote-not-ready', 'critical']]);
+    expect(report.findings[0]?.evidence[1]?.text).toContain('mesh-1: not-ready');
   });
 });
