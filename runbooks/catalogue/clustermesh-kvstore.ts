@@ -5,7 +5,7 @@
 // or `context deadline exceeded` on kvstore/clustermesh lines, and the local clustermesh-apiserver Deployment (no
 // ready replica, its etcd container restarting), which every remote cluster's agents depend on.
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
-import { apiserverLogLines, KVSTORE_PATTERN, meshBlastRadius, meshNeeds, meshSignals, quoteAgentLines, quoteApiserverLine, quoteNotReady } from '../engine/clustermesh-signals.ts';
+import { apiserverLogLines, KVSTORE_PATTERN, meshBlastRadius, meshInUse, meshNeeds, meshSignals, quoteAgentLines, quoteApiserverLine, quoteNotReady } from '../engine/clustermesh-signals.ts';
 import { apiserverLogsStep, meshDocs, troubleshootStep } from '../engine/clustermesh-fixes.ts';
 import { agentStatusOf } from '../engine/agent-status.ts';
 import { ciliumNamespace } from '../engine/install-commands.ts';
@@ -45,7 +45,8 @@ export const clustermeshKvstore: Runbook = {
     const critical = remoteDown.length > 0 || localKvFailure !== null || apiDown;
     return {
       runbookId: ID,
-      title: quorum ? 'ClusterMesh etcd lost quorum' : 'ClusterMesh etcd unreachable',
+      // The agent's own kvstore (kvstore identity mode) fails without any mesh too: say etcd, not ClusterMesh, then.
+      title: `${meshInUse(e) === true ? 'ClusterMesh etcd' : 'Cilium kvstore (etcd)'} ${quorum ? 'lost quorum' : 'unreachable'}`,
       severity: critical ? 'critical' : 'warning',
       summary: `${where} ${quorum ? 'fails its quorum check (no heartbeat from the leader)' : 'cannot be reached or does not answer'}: state from ${remoteDown.length > 0 ? 'there' : 'it'} stops synchronising, and the agent restarts the connection until it recovers.`,
       evidence,

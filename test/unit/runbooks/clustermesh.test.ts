@@ -223,4 +223,10 @@ describe('clustermesh runbooks', () => {
     expect(report.findings.map((f) => [f.runbookId, f.severity])).toEqual([['clustermesh-remote-not-ready', 'critical']]);
     expect(report.findings[0]?.evidence[1]?.text).toContain('mesh-1: not-ready');
   });
+
+  it("the agent's own kvstore failing its quorum check without a mesh is named as the kvstore, not ClusterMesh (docs troubleshooting)", () => {
+    const f = clustermeshKvstore.match(exampleEvidence({ ...status('KVStore: Failure   Err: quorum check failed 8 times in a row: 4m28.446600949s since last heartbeat update has been received\nCilium:                 Ok   1.16.3 (v1.16.3-x)') }));
+    expect(f).toMatchObject({ severity: 'critical', title: 'Cilium kvstore (etcd) lost quorum' });
+    expect(f?.evidence[0]?.text).toContain('quorum check failed 8 times');
+  });
 });
