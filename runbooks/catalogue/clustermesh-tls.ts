@@ -5,6 +5,8 @@
 // and the server side's `rejected connection … remote error: tls: bad certificate` in the clustermesh-apiserver's
 // etcd container (also #22872). Read from log lines and status text only: Secrets (certificates) are never read.
 // One CA across the mesh: cilium/cilium#36307 copies the cilium-ca Secret to the second cluster before installing it.
+// `clustermesh.apiserver.tls.server.extraIpAddresses`/`extraDnsNames`: "added to certificate when it's auto generated"
+// (install/kubernetes/cilium/README.md); with certificates of your own, reissue the server certificate instead.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import { lineText } from '../engine/log-query.ts';
 import { apiserverLogLines, meshBlastRadius, meshNeeds, meshSignals, quoteApiserverLine, quoteNotReady, quoteTlsLines, TLS_PATTERNS, type TlsProblem } from '../engine/clustermesh-signals.ts';
@@ -61,7 +63,7 @@ function stepsFor(problems: Set<TlsProblem>, address: string | null, e: Paramete
   if (problems.has('wrong-san')) {
     steps.push({
       title: `Have the remote server certificate cover ${address ?? 'the address the agents dial'}`,
-      detail: `The remote clustermesh-apiserver's certificate does not list ${address ?? 'the address dialled'}. Either add it to the remote cluster's server certificate, or connect through a name the certificate carries (\`<cluster>.mesh.cilium.io\` mapped by hostAliases, as \`cilium clustermesh connect\` sets up).`,
+      detail: `The remote clustermesh-apiserver's certificate does not list ${address ?? 'the address dialled'}. Either add it to the remote cluster's server certificate (the value below when Helm or the CronJob generates it; reissue your own certificate otherwise), or connect through a name the certificate carries (\`<cluster>.mesh.cilium.io\` mapped by hostAliases, as \`cilium clustermesh connect\` sets up).`,
       commands: ['helm upgrade <release> cilium/cilium -n <namespace> --reuse-values -f cilium-clustermesh-san.yaml  # in the REMOTE cluster'],
       helmValues: `clustermesh:\n  apiserver:\n    tls:\n      server:\n        extraIpAddresses:\n          - ${address ?? '<address the agents dial>'}`,
     });
