@@ -16,6 +16,8 @@ import { collectAgentLogs, collectAgentReads, collectInitLogs, collectIptables, 
 import { overridesForNode } from './config-overrides.ts';
 import { completeWithProbe, type NodeProbe } from './node-probe/probe-evidence.ts';
 import type { HubbleFlowConfig } from '../hubble/hubble-env.ts';
+import { collectClusterMesh } from './clustermesh-facts.ts';
+import { agentStatusCommand } from './agent-status-read.ts';
 
 /** kube-proxy lives in kube-system wherever Cilium is installed. */
 const KUBE_PROXY_NAMESPACE = 'kube-system';
@@ -125,6 +127,12 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
   });
 
   const servicesP = guard('list services', [perm('list', 'services')], () => reader.listServices());
+  // ClusterMesh: the clustermesh-apiserver, and the node list only when the agent's status shows remote clusters.
+  const clustermeshP = Promise.all([agentP, servicesP, nsP]).then(([a, svc, ns]) => {
+    const pod = a.agentPod;
+    const agent = pod === undefined ? null : { pod, container: agentContainerOf(pod.spec), cli: agentStatusCommand(pod, agentContainerOf(pod.spec))[0] === 'cilium' ? 'cilium' as const : 'cilium-dbg' as const };
+    return collectClusterMesh(reader, ns, agent, a.agentReads?.agentStatus ?? a.noAgent(), svc, opts, guard);
+  });
   const hubbleFlows = opts.hubbleFlows;
   const flowsP = hubbleFlows === undefined
     ? undefined
@@ -132,7 +140,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
     : Promise.all([servicesP, import('../hubble/node-flows.ts')]).then(([svc, { readNodeDrops }]) =>
         readNodeDrops(hubbleFlows, nodeName, svc.ok ? svc.value : null, opts.deadlineMs, opts.now?.() ?? new Date()));
 
-  const [node, nodes, ciliumConfig, kubeProxyDs, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode, agent, clusterPods, sandboxEvents, overrides, ns] =
+  const [node, nodes, ciliumConfig, kubeProxyDs, kubeProxyCm, workloadPods, policiesCnp, policiesCcnp, relay, services, slices, nodeEvents, operator, crds, ciliumNode, agent, clusterPods, sandboxEvents, overrides, ns, clustermesh] =
     await Promise.all([
       nodeP,
       guard('list nodes', [perm('list', 'nodes')], () => reader.listNodes()),
@@ -154,6 +162,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
       sandboxEventsP,
       overridesP,
       nsP,
+      clustermeshP,
     ]);
   const { found, agentPod, noAgent, daemonSet, agentLogs, initLogs, iptables, agentEvents, agentReads } = agent;
   const agentPods = map(found, (f) => f.pods);
@@ -215,6 +224,7 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
     agentStatus: agentReads?.agentStatus ?? noAgent(),
     install,
     configOverrides: overrides,
+    clustermesh,
     ...(flowsP !== undefined && { flows: await flowsP }),
   };
   // The collector's output is validated like any other evidence document: a shape bug fails here, not in a runbook.

@@ -17,7 +17,9 @@ export function slimPod(p: V1Pod): V1Pod {
 export function slimService(s: V1Service): V1Service {
   return {
     metadata: { name: s.metadata?.name, namespace: s.metadata?.namespace },
-    spec: { type: s.spec?.type, clusterIP: s.spec?.clusterIP },
+    spec: { type: s.spec?.type, clusterIP: s.spec?.clusterIP, ...(s.metadata?.name === 'clustermesh-apiserver' && { ports: s.spec?.ports }) },
+    // The clustermesh fact reports how the mesh's control plane is exposed (type, ports, LoadBalancer address).
+    ...(s.metadata?.name === 'clustermesh-apiserver' && { status: s.status }),
   };
 }
 

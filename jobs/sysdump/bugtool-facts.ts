@@ -2,7 +2,7 @@
 // `cilium-dbg status --verbose` (`cilium status --verbose` before 1.15) and the kernel build config bugtool copies.
 // File names follow bugtool's rule (bugtool/cmd/root.go writeCmdToFile): the command with "/" and " " turned into
 // "-", plus ".md", under cmd/; the kernel config under conf/ (bugtool/cmd/configuration.go copyConfigCommands).
-import type { AgentStatus, Fact, HostKernel, IptablesInfo } from '../../runbooks/engine/evidence.ts';
+import type { AgentStatus, Fact, HostKernel, IptablesInfo, NodeList } from '../../runbooks/engine/evidence.ts';
 import type { KernelConfig } from '../../runbooks/engine/evidence-extra.ts';
 import { summarizeIptablesSave } from '../../runbooks/engine/iptables-summary.ts';
 import { parseKernelConfig } from '../collect/extra-facts.ts';
@@ -19,6 +19,8 @@ export const BUGTOOL_COMMANDS = {
   uname: 'uname -a',
   iptables: ['iptables-save -c', 'iptables-nft-save -c', 'iptables-legacy-save -c'],
   status: ['cilium-dbg status --verbose', 'cilium status --verbose'],
+  // bugtool/cmd/configuration.go copyCiliumInfoCommands: local and remote (ClusterMesh) nodes with their pod CIDRs.
+  nodeList: ['cilium-dbg node list', 'cilium node list'],
 } as const;
 
 function findFile(b: BugtoolFiles, dir: string, base: string): { path: string; data: Uint8Array } | null {
@@ -68,6 +70,15 @@ export function agentStatusFromBugtool(b: BugtoolFiles): Fact<AgentStatus> {
     if (out !== null && out.text.trim() !== '') return { ok: true, value: { text: out.text, verbose: true, source: 'sysdump' } };
   }
   return missing(b, '`cilium-dbg status --verbose` output');
+}
+
+/** `cilium-dbg node list` as bugtool saved it; null when this bugtool did not run it. */
+export function nodeListFromBugtool(b: BugtoolFiles): NodeList | null {
+  for (const command of BUGTOOL_COMMANDS.nodeList) {
+    const out = commandOutput(b, command);
+    if (out !== null && /^Name\s+IPv4 Address/m.test(out.text)) return { text: out.text, source: 'sysdump' };
+  }
+  return null;
 }
 
 const MACHINE = /^(GNU\/Linux|x86_64|aarch64|arm64|s390x|ppc64le|riscv64|i[3-6]86|armv\w+|unknown)$/;

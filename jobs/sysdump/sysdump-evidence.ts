@@ -10,7 +10,7 @@ import { agentHealthy } from '../../runbooks/engine/fleet/fleet-node.ts';
 import { collectEvidence } from '../collect/collect-evidence.ts';
 import { collectFleetFacts } from '../fleet/fleet-facts.ts';
 import type { FleetReport } from '../fleet/sweep.ts';
-import { agentStatusFromBugtool, commandOutput, hostKernelFromBugtool, iptablesFromBugtool, kernelConfigFromBugtool } from './bugtool-facts.ts';
+import { agentStatusFromBugtool, commandOutput, hostKernelFromBugtool, iptablesFromBugtool, kernelConfigFromBugtool, nodeListFromBugtool } from './bugtool-facts.ts';
 import { SysdumpClusterReader } from './sysdump-reader.ts';
 import type { BugtoolFiles, SysdumpArchive } from './sysdump-archive.ts';
 import { fileName } from './layouts.ts';
@@ -50,8 +50,11 @@ function nodeLevelFacts(archive: SysdumpArchive, evidence: Evidence): Partial<Ev
     };
     return { memlock, iptables: absent, kernelConfig: absent, hostKernel: absent, agentStatus: absent, kernelLog: absent };
   }
+  const nodeList = nodeListFromBugtool(bugtool);
   return {
     memlock,
+    // The ClusterMesh fact as read from the archive, with the node list bugtool saved (no exec into a sysdump).
+    ...(evidence.clustermesh.ok && nodeList !== null && { clustermesh: { ok: true as const, value: { apiserver: evidence.clustermesh.value.apiserver, ...(evidence.clustermesh.value.apiserverUnread !== undefined && { apiserverUnread: evidence.clustermesh.value.apiserverUnread }), nodeList } } }),
     iptables: iptablesFromBugtool(bugtool),
     kernelConfig: kernelConfigFromBugtool(bugtool),
     hostKernel: hostKernelFromBugtool(bugtool),

@@ -12,6 +12,7 @@ import { kubeProxyReplacementEnabled } from '../engine/cilium-version.ts';
 import { agentUnhealthy, ciliumDoc, verifyAgentStep } from '../engine/runbook-kit.ts';
 import { ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { isMeshOrKvstoreLine } from '../engine/clustermesh-signals.ts';
 
 const ID = 'apiserver-unreachable';
 // "Unable to initialize Kubernetes subsystem" wraps every k8s.Init() error (a Kubernetes version below the minimum, no
@@ -20,7 +21,8 @@ const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kube
 const CRD_WAIT = /Still waiting for Cilium Operator to register the following CRDs/i;
 const ESTABLISHING = /Establishing connection to apiserver/i;
 /** Unreachable, said at warning level or worse. */
-const UNREACHABLE_LINES: LogQuery = { text: [UNREACHABLE], level: ['warn', 'error', 'fatal', 'panic'] };
+// ClusterMesh's etcd client prints the same x509 texts about remote clusters: clustermesh-tls reads those.
+const UNREACHABLE_LINES: LogQuery = { text: [UNREACHABLE], level: ['warn', 'error', 'fatal', 'panic'], where: (l) => !isMeshOrKvstoreLine(l) };
 const CRD_WAIT_LINES: LogQuery = { text: [CRD_WAIT] };
 const ESTABLISHING_LINES: LogQuery = { text: [ESTABLISHING] };
 // Each attempt logs "Establishing connection" again; a success logs "Connected to apiserver". Attempts that repeat in

@@ -7,6 +7,12 @@ import { apiserverUnreachable } from './apiserver-unreachable.ts';
 import { bandwidthManagerUnsupported } from './bandwidth-manager-unsupported.ts';
 import { bpfMapCreateFailed } from './bpf-map-create-failed.ts';
 import { bpfProgramLoadDenied } from './bpf-program-load-denied.ts';
+import { clustermeshClusterId } from './clustermesh-cluster-id.ts';
+import { clustermeshKvstore } from './clustermesh-kvstore.ts';
+import { clustermeshPodCidrOverlap } from './clustermesh-pod-cidr-overlap.ts';
+import { clustermeshRemoteNotReady } from './clustermesh-remote-not-ready.ts';
+import { clustermeshTls } from './clustermesh-tls.ts';
+import { clustermeshVersionSkew } from './clustermesh-version-skew.ts';
 import { crdUpgradeDrift } from './crd-upgrade-drift.ts';
 import { fqdnDnsProxy } from './fqdn-dns-proxy.ts';
 import { hubbleDisabled } from './hubble-disabled.ts';
@@ -25,7 +31,10 @@ import { wireguardUnsupported } from './wireguard-unsupported.ts';
 
 export const RUNBOOKS: readonly Runbook[] = [
   kernelTooOld, kernelConfigMissing, versionAdvisory, memlockRlimit, bpfProgramLoadDenied, bpfMapCreateFailed,
-  wireguardUnsupported, bandwidthManagerUnsupported, crdUpgradeDrift, apiserverUnreachable, kubeProxyConflict,
+  wireguardUnsupported, bandwidthManagerUnsupported, crdUpgradeDrift, apiserverUnreachable,
+  // ClusterMesh: specific causes before the not-ready fallback they supersede.
+  clustermeshTls, clustermeshClusterId, clustermeshPodCidrOverlap, clustermeshKvstore, clustermeshVersionSkew, clustermeshRemoteNotReady,
+  kubeProxyConflict,
   ipamExhausted, mapFull, fqdnDnsProxy, policyDefaultDeny, policySelectorDrift, l7Policy, hubbleNodeDrops, hubbleDisabled, agentCrashloop,
 ];
 

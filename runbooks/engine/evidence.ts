@@ -7,9 +7,11 @@ import {
 } from './evidence-extra.ts';
 import { HubbleInfoSchema, PoliciesSchema, ServiceSummarySchema } from './evidence-cluster.ts';
 import { FlowsSchema } from './evidence-flows.ts';
+import { ClusterMeshSchema } from './evidence-clustermesh.ts';
 export * from './evidence-extra.ts';
 export * from './evidence-cluster.ts';
 export * from './evidence-flows.ts';
+export * from './evidence-clustermesh.ts';
 
 export const EVIDENCE_SCHEMA_VERSION = 1;
 
@@ -349,6 +351,7 @@ export const EvidenceSchema = z.object({
   kernelLog: fact(KernelLogSchema),
   agentStatus: fact(AgentStatusSchema),
   flows: fact(FlowsSchema),
+  clustermesh: fact(ClusterMeshSchema),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 /** What a collector may write: facts may be omitted (they then read as "not collected"). */
@@ -356,7 +359,7 @@ export type EvidenceInput = z.input<typeof EvidenceSchema>;
 
 export const FACT_KEYS = ['node', 'peers', 'cilium', 'ciliumConfig', 'agentPod', 'agentLogs', 'kubeProxy', 'iptables',
   'workloads', 'events', 'policies', 'services', 'hubble', 'operator', 'crds', 'ciliumNode', 'clusterPods', 'kernelConfig',
-  'memlock', 'install', 'initLogs', 'configOverrides', 'hostKernel', 'kernelLog', 'agentStatus', 'flows'] as const satisfies readonly (keyof Evidence)[];
+  'memlock', 'install', 'initLogs', 'configOverrides', 'hostKernel', 'kernelLog', 'agentStatus', 'flows', 'clustermesh'] as const satisfies readonly (keyof Evidence)[];
 export type FactKey = (typeof FACT_KEYS)[number];
 
 export interface EvidenceIssue {

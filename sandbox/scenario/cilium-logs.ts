@@ -3,6 +3,7 @@
 // the folklore lines of cilium-facts §2.10. Failure lines of the other scenarios: cilium-logs-failures.ts.
 import { FAILURE_CITATIONS } from './cilium-logs-failures.ts';
 import { INSTALL_CITATIONS } from './cilium-logs-install.ts';
+import { CLUSTERMESH_CITATIONS } from './cilium-logs-clustermesh.ts';
 
 /** The ratio Helm sets (`bpf-map-dynamic-size-ratio: "0.0025"`); the agent prints it rounded to 3 places. */
 const DYNAMIC_SIZE_RATIO = 0.0025;
@@ -89,6 +90,7 @@ const CITATIONS: readonly (readonly [RegExp, string])[] = [
   [new RegExp(`^${escapeRe(MAP_CREATE_ENOMEM_FATAL)}$`), 'cilium#30437 verbatim; the error is cilium-facts §2.2, the "failed to start: daemon creation failed:" wrapper §2.1 (metal-stack#399)'],
   ...FAILURE_CITATIONS,
   ...INSTALL_CITATIONS,
+  ...CLUSTERMESH_CITATIONS,
 ];
 
 /** The source of a log line, or undefined when the line is not one we know Cilium prints. */

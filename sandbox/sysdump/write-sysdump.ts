@@ -77,12 +77,14 @@ async function bugtoolOf(reader: ClusterReader, pod: Obj, node: Obj | undefined,
     }
   };
   const nodeInfo = ((node?.status ?? {}).nodeInfo ?? {}) as { architecture?: string };
-  const [procVersion, iptables, kernelConfig, status, dmesg] = await Promise.all([
+  const [procVersion, iptables, kernelConfig, status, dmesg, nodeList] = await Promise.all([
     run(PROC_VERSION),
     run(['iptables-save', '-t', 'nat']),
     run(KERNEL_CONFIG),
     run(['cilium-dbg', 'status', '--verbose']),
     run(['dmesg', '--time-format=iso']),
+    // bugtool runs `cilium node list` too (bugtool/cmd/configuration.go copyCiliumInfoCommands).
+    run(['cilium-dbg', 'node', 'list']),
   ]);
   // bugtool's directory: "<prefix>cilium-bugtool-<20060102-150405.999-0700-MST>-<random>" (bugtool/cmd/root.go).
   const dir = `cilium-bugtool-${sysdumpTimestamp(at)}.000+0000-UTC-1234567890`;
@@ -95,6 +97,7 @@ async function bugtoolOf(reader: ClusterReader, pod: Obj, node: Obj | undefined,
   if (kernelConfig !== null && kernelConfig.includes('CONFIG_')) put('conf/kernel-config.gz', gzipSync(kernelConfig));
   if (status !== null) put(`cmd/${bugtoolCommandFile('cilium-dbg status --verbose')}`, status);
   if (dmesg !== null) put(`cmd/${bugtoolCommandFile('dmesg --time-format=iso')}`, dmesg);
+  if (nodeList !== null) put(`cmd/${bugtoolCommandFile('cilium-dbg node list')}`, nodeList);
   return gzipSync(writeTar(files, at));
 }
 

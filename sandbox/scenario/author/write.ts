@@ -14,6 +14,7 @@ import { agentInitStuckYaml, ciliumNamespaceYaml, digestOnlyImageYaml } from './
 import { gkeDataplaneV2Yaml, rke2StaticKubeProxyYaml } from './platforms.ts';
 import { ciliumNodeConfigOverrideYaml, debian10AndAl2Yaml } from './node-overrides.ts';
 import { fqdnNoDnsVisibilityYaml } from './fqdn-no-dns-visibility.ts';
+import { clustermeshKvstoreYaml, clustermeshPodCidrOverlapYaml, clustermeshTlsYaml } from './clustermesh.ts';
 import { apiserverUnreachableYaml, crdUpgradeDriftYaml, hubbleDisabledYaml, ipamExhaustedYaml } from './control-plane.ts';
 
 /** Every authored scenario: name → YAML text. */
@@ -45,6 +46,9 @@ export const AUTHORED_SCENARIOS: Readonly<Record<string, () => string>> = {
   'gke-dataplane-v2': gkeDataplaneV2Yaml,
   'ciliumnodeconfig-override': ciliumNodeConfigOverrideYaml,
   'debian10-and-al2': debian10AndAl2Yaml,
+  'clustermesh-tls': clustermeshTlsYaml,
+  'clustermesh-pod-cidr-overlap': clustermeshPodCidrOverlapYaml,
+  'clustermesh-kvstore': clustermeshKvstoreYaml,
 };
 
 export function writeScenarios(): string[] {

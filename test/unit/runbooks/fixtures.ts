@@ -166,6 +166,8 @@ export function healthyInput(): EvidenceInput {
     }),
     // No Hubble flow seen dropped on a healthy node.
     flows: ok({ flows: [], truncated: false, source: 'hubble-relay' }),
+    // No clustermesh-apiserver deployed; the agent reports no remote cluster, so the node list is not read.
+    clustermesh: ok({ apiserver: null, nodeList: null, nodeListNote: 'not read: the agent reports no remote cluster' }),
   };
 }
 
