@@ -37,7 +37,7 @@ describe('network policies in a paste', () => {
     const r = analyzePastedText(CNP_MULTI_DOC_1125);
     expect(r.parts.map((p) => p.label)).toEqual(['network policies (1 CiliumNetworkPolicy)']);
     const f = r.report.findings.find((x) => x.runbookId === 'fqdn-dns-proxy');
-    expect(f?.summary).toMatch(/hubble-hostnet-test\/hostnet-deny uses toFQDNs but no DNS rule/);
+    expect(f?.summary).toMatch(/hubble-hostnet-test\/hostnet-deny uses toFQDNs \(example\.com\) but no DNS rule/);
   });
 
   it('tolerates chat indentation and markdown fences', () => {
