@@ -16,6 +16,9 @@ export interface LoopSample {
   wallMs: number;
   /** process.hrtime at the end of the interval, µs: the clock of a --cpu-prof profile, to line the two up. */
   endUs: number;
+  /** Resident set size at the end of the interval, and the process's peak so far (bytes). */
+  rssBytes: number;
+  maxRssBytes: number;
 }
 
 export class LoopProbe {
@@ -53,6 +56,8 @@ export class LoopProbe {
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       wallMs: Math.round(now - this.wall),
       endUs: Number(process.hrtime.bigint() / 1000n),
+      rssBytes: process.memoryUsage.rss(),
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
     };
     this.delay.reset();
     this.gcCount = 0;

@@ -35,6 +35,8 @@ export interface BenchStackOptions {
   mode: 'socket' | 'http';
   botIn: 'process' | 'child';
   latencyMs?: number;
+  /** The Kubernetes API emulator's BOOKMARK interval for watches that allow them (default: its own, 60 s). */
+  bookmarkIntervalMs?: number;
   /** A Redis to share; a private one is started (and stopped) otherwise. */
   redisUrl?: string;
   startWorker?: boolean;
@@ -91,7 +93,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const redis: RedisHandle | undefined = opts.redisUrl === undefined ? await startRedis() : undefined;
   const redisUrl = opts.redisUrl ?? (redis as RedisHandle).url;
-  const kube = await startKubeEmulator({ scenario: opts.scenario, latencyMs: opts.latencyMs ?? 0 });
+  const kube = await startKubeEmulator({ scenario: opts.scenario, latencyMs: opts.latencyMs ?? 0, ...(opts.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: opts.bookmarkIntervalMs }) });
   const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL] });
   const httpPort = opts.mode === 'http' ? await freePort() : 3000;
   const config: Config = {
