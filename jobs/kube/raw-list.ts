@@ -16,13 +16,16 @@ const IDLE_MS = 60_000;
 const MAX_ERROR_BODY = 64 * 1024;
 
 export interface RawListMeta {
+  /** The list's resourceVersion: where a watch of the same objects starts. */
+  resourceVersion?: string;
   continueToken?: string;
   remaining?: number;
 }
 
 function listMeta(rest: Record<string, unknown>): RawListMeta {
-  const meta = (rest.metadata ?? {}) as { continue?: unknown; remainingItemCount?: unknown };
+  const meta = (rest.metadata ?? {}) as { resourceVersion?: unknown; continue?: unknown; remainingItemCount?: unknown };
   return {
+    ...(typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && { resourceVersion: meta.resourceVersion }),
     ...(typeof meta.continue === 'string' && meta.continue !== '' && { continueToken: meta.continue }),
     ...(typeof meta.remainingItemCount === 'number' && { remaining: meta.remainingItemCount }),
   };

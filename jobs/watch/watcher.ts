@@ -4,7 +4,6 @@
 // one at a time, in order, by the reporter.
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { ciliumVersionFromImage } from '../../runbooks/engine/cilium-version.ts';
 import { watchCluster, type WatchedCluster } from './informers.ts';
 import { isMuted, type Mute } from './mutes.ts';
 import { OperatorHealth, operatorProblem, type OperatorEvent } from './operator-health.ts';
@@ -50,7 +49,7 @@ export class Watcher {
     const log = this.opts.logger;
     const observe = (nodeName: string | undefined): void => {
       if (nodeName === undefined || this.cluster === null) return;
-      const node = this.cluster.nodes.list().find((n) => n.metadata?.name === nodeName);
+      const node = this.cluster.nodes.get(nodeName);
       if (node === undefined) this.state.forget(nodeName, this.now());
       else this.observe(node);
     };
@@ -95,19 +94,14 @@ export class Watcher {
     return this.chain;
   }
 
+  // Indexed lookups (watch-cache.ts): an event costs a lookup, not a scan of 5,000 agents.
   private agentOf(nodeName: string): V1Pod | undefined {
-    return this.cluster?.agents.list().find((p) => p.spec?.nodeName === nodeName);
+    return this.cluster?.agentIndex.onNode(nodeName);
   }
 
   /** The version most agents run (image tags): what a node that just joined will get. */
   private fleetVersion(): string | null {
-    const counts = new Map<string, number>();
-    for (const p of this.cluster?.agents.list() ?? []) {
-      const image = p.spec?.containers.find((c) => c.name === 'cilium-agent')?.image ?? p.spec?.containers[0]?.image ?? '';
-      const v = ciliumVersionFromImage(image);
-      if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
-    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+    return this.cluster?.agentIndex.fleetVersion() ?? null;
   }
 
   private observe(node: V1Node): void {
