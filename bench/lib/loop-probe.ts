@@ -19,6 +19,8 @@ export interface LoopSample {
   /** Resident set size at the end of the interval, and the process's peak so far (bytes). */
   rssBytes: number;
   maxRssBytes: number;
+  /** V8 heap in use at the end of the interval (bytes): what the process's own objects take. */
+  heapUsedBytes: number;
 }
 
 export class LoopProbe {
@@ -58,6 +60,7 @@ export class LoopProbe {
       endUs: Number(process.hrtime.bigint() / 1000n),
       rssBytes: process.memoryUsage.rss(),
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      heapUsedBytes: process.memoryUsage().heapUsed,
     };
     this.delay.reset();
     this.gcCount = 0;

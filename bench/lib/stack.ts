@@ -27,6 +27,8 @@ export interface BenchStack {
   config: Config;
   /** Event-loop delay, GC and CPU of the bot child since the previous call (null when the bot is in this process). */
   probeBot(): Promise<LoopSample | null>;
+  /** Another bot process on the same emulators and Redis (own queue prefix and port), e.g. a baseline without a feature. */
+  spawnBot(configure: (config: Config) => Config): Promise<{ probe(): Promise<LoopSample>; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +129,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     ...(bot !== undefined && { bot }),
     config,
     probeBot: async () => (child === undefined ? null : child.probe()),
+    async spawnBot(configure) {
+      const extra = await startBotChild(configure({ ...config, queuePrefix: `bench-${randomUUID().slice(0, 8)}`, slack: { ...config.slack, httpPort: await freePort() } }), worker);
+      return { probe: () => extra.probe(), stop: () => stopChild(extra.process) };
+    },
     async stop() {
       await bot?.stop();
       if (child !== undefined) await stopChild(child.process);

@@ -36,6 +36,14 @@ export class Watcher {
   private timers: NodeJS.Timeout[] = [];
   private chain: Promise<void> = Promise.resolve();
   private configData: Record<string, string> | null = null;
+  /** Bumped at every cilium-config change: part of what a node was observed from. */
+  private configGeneration = 0;
+  /**
+   * What each node was last observed from: its and its agent's resourceVersions, the fleet version and the config.
+   * A resync skips a node none of these changed for, since observing the same inputs again changes nothing; on
+   * 5,000 nodes that is most of an idle watch's CPU.
+   */
+  private readonly observedFrom = new Map<string, string>();
   private readonly operator: OperatorHealth;
 
   constructor(private readonly opts: WatcherOptions) {
@@ -56,7 +64,11 @@ export class Watcher {
     this.cluster = watchCluster(this.opts.kubeConfig, { ...(this.opts.ciliumNamespace !== undefined && { ciliumNamespace: this.opts.ciliumNamespace }) }, {
       node: {
         upsert: (n) => this.observe(n),
-        remove: (n) => { if (n.metadata?.name !== undefined) this.state.forget(n.metadata.name, this.now()); },
+        remove: (n) => {
+          if (n.metadata?.name === undefined) return;
+          this.observedFrom.delete(n.metadata.name);
+          this.state.forget(n.metadata.name, this.now());
+        },
         error: (err) => log.warn({ err }, 'watch: node informer error; restarting'),
       },
       agent: {
@@ -104,10 +116,18 @@ export class Watcher {
     return this.cluster?.agentIndex.fleetVersion() ?? null;
   }
 
-  private observe(node: V1Node): void {
+  private observe(node: V1Node, unlessUnchanged = false): void {
     const name = node.metadata?.name;
     if (name === undefined) return;
-    this.state.observe(observeNode(node, this.agentOf(name), { config: this.configData, kubeProxyDaemonSet: false, fleetVersion: this.fleetVersion() }), this.now());
+    const agent = this.agentOf(name);
+    const fleetVersion = this.fleetVersion();
+    const nodeRv = node.metadata?.resourceVersion;
+    const agentRv = agent === undefined ? 'none' : agent.metadata?.resourceVersion;
+    const from = nodeRv === undefined || agentRv === undefined ? undefined : `${nodeRv}|${agentRv}|${fleetVersion ?? '-'}|${this.configGeneration}`;
+    if (unlessUnchanged && from !== undefined && this.observedFrom.get(name) === from) return;
+    if (from === undefined) this.observedFrom.delete(name);
+    else this.observedFrom.set(name, from);
+    this.state.observe(observeNode(node, agent, { config: this.configData, kubeProxyDaemonSet: false, fleetVersion }), this.now());
   }
 
   private observeOperator(): void {
@@ -115,13 +135,14 @@ export class Watcher {
   }
 
   private resync(): void {
-    for (const node of this.cluster?.nodes.list() ?? []) this.observe(node);
+    for (const node of this.cluster?.nodes.list() ?? []) this.observe(node, true);
     this.observeOperator();
   }
 
   private configChanged(data: Record<string, string>): void {
     const before = this.configData;
     this.configData = data;
+    this.configGeneration++;
     if (before === null) return;
     const keys = new Set([...Object.keys(before), ...Object.keys(data)]);
     const changed = [...keys].filter((k) => before[k] !== data[k]).sort();
