@@ -26,6 +26,8 @@ const container = (c: V1Container): V1Container => ({
 });
 const containerStatus = (s: V1ContainerStatus): V1ContainerStatus => ({
   name: s.name, ready: s.ready, restartCount: s.restartCount, image: s.image, imageID: s.imageID, ...(s.state !== undefined && { state: s.state }),
+  // How the last run ended (exit code, reason): a crash loop between its back-offs (watch-signals.ts).
+  ...(s.lastState?.terminated !== undefined && { lastState: { terminated: { exitCode: s.lastState.terminated.exitCode, ...(s.lastState.terminated.reason !== undefined && { reason: s.lastState.terminated.reason }) } } }),
 });
 /** An init container that completed (exit 0) or is running cannot be the one initFailure names: not kept. */
 const mayFail = (s: V1ContainerStatus): boolean => (s.state?.waiting !== undefined) || (s.state?.terminated !== undefined && s.state.terminated.exitCode !== 0);
