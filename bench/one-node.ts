@@ -11,7 +11,7 @@ const LATENCY_MS = 25;
 const NODE = 'node-2';
 const TARGET_MS = 1500;
 const TARGET_SPEEDUP = 5;
-/** The same command on a generated cluster of this many nodes (a platform team's cluster), as an info row. */
+/** The same command on a generated cluster of this many nodes (a platform team's cluster), against the same target. */
 const LARGE_NODES = 5000;
 const LARGE_RUNS = 3;
 const LARGE_NODE = 'node-legacy-01';
@@ -80,11 +80,13 @@ export async function benchOneNode(): Promise<BenchOutcome> {
         },
         {
           bench: 'one-node', what: `same command on a generated ${LARGE_NODES.toLocaleString('en-US')}-node cluster (${LARGE_NODE}, kernel-too-old), median of ${LARGE_RUNS}`,
-          figure: `${fmtMs(large.median)} (${large.runs.map(fmtMs).join(', ')}), ${large.apiCalls} API calls`, target: '—', reference: `target ${fmtMs(TARGET_MS)}`, ratio: `${fmtRatio(large.median / TARGET_MS)} the target`, pass: null,
+          figure: `${fmtMs(large.median)} (${large.runs.map(fmtMs).join(', ')}), ${large.apiCalls} API calls`, target: `≤ ${fmtMs(TARGET_MS)}`, reference: 'before the field selector: 2.54 s, 22 calls (every agent listed)',
+          ratio: `${fmtRatio(large.median / TARGET_MS)} the target`, pass: large.median <= TARGET_MS,
         },
       ],
       notes: [
         `The real bot in its own process (HTTP mode), the emulators (Kubernetes API with latencyMs ${LATENCY_MS}, Slack) in the benchmark process; time = slash command sent → a thread reply starting "Diagnosis of" (polled every 2 ms). ${RUNS} runs after one warm-up; runs 2+ re-diagnose the same incident thread. API calls per diagnosis (emulator request log): ${median(bot.map((b) => b.apiCalls))}; ack median ${fmtMs(median(bot.map((b) => b.ackMs)))}.`,
+        `${LARGE_NODES.toLocaleString('en-US')}-node row: the diagnosis reads its node's agent with the field selector spec.nodeName=<node> (one pod, not one per node: listing every agent was most of the time, the emulator serialising and the bot decoding 5,000 pods), node names for suggestions come from a metadata-only list (Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1), and the emulator no longer deep-copies a list before serialising it. The node list (every peer's kernel and pool) is still read whole, streamed and slimmed.`,
         `kubectl ${'/usr/bin/kubectl'} (v1.32), 5 invocations in sequence as the seed runbook does, KUBECACHEDIR warm; exit codes ${exitCodes} (logs --previous exits 1: the agent never restarted). Median per step: ${names.map((n, j) => `${n} ${fmtMs(median(stepMs[j] ?? []))}`).join(', ')}.`,
       ],
       data: { bot, kubectl, stepMs, botMedian, kubectlMedian, speedup, large },

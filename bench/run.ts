@@ -7,6 +7,7 @@ import { benchLogMatch } from './log-match.ts';
 import { benchLogAdversarial } from './log-adversarial.ts';
 import { benchQueue } from './queue.ts';
 import { benchFleet } from './fleet.ts';
+import { benchWatch } from './watch.ts';
 import { renderTable, writeResults, type BenchOutcome, type BenchRow } from './lib/result.ts';
 
 const BENCHES: Record<string, () => Promise<BenchOutcome>> = {
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchOutcome>> = {
   'log-adversarial': benchLogAdversarial,
   queue: benchQueue,
   fleet: benchFleet,
+  watch: benchWatch,
 };
 
 async function main(): Promise<void> {
@@ -53,7 +55,8 @@ async function main(): Promise<void> {
   const command = `npm run bench${wanted.length > 0 ? ` -- ${wanted.join(' ')}` : ''}`;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
   console.log(`\n${renderTable(rows)}\n`);
-  const path = writeResults(rows, { command, startedAt: new Date(started).toISOString(), durationMs, machine, outcomes });
+  // Benchmarks named on the command line replace only their own rows; the others stay as last written.
+  const path = writeResults(rows, { command, startedAt: new Date(started).toISOString(), durationMs, machine, outcomes }, wanted.length > 0 ? Object.keys(BENCHES) : undefined);
   console.log(`written to ${path} (${(durationMs / 1000).toFixed(0)} s in all)`);
   if (rows.some((r) => r.pass === false)) process.exitCode = 1;
 }

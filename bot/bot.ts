@@ -97,7 +97,10 @@ function nodeLister(readers: Map<string, ClusterReader>): NodeLister {
       }
     },
     async listNodeNames(cluster) {
-      return (await reader(cluster).listNodes()).map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+      const r = reader(cluster);
+      // Metadata only where the reader can: names for suggestions, not every node's status.
+      if (r.listNodeNames !== undefined) return r.listNodeNames();
+      return (await r.listNodes()).map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
     },
   };
 }

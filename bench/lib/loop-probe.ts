@@ -16,6 +16,11 @@ export interface LoopSample {
   wallMs: number;
   /** process.hrtime at the end of the interval, µs: the clock of a --cpu-prof profile, to line the two up. */
   endUs: number;
+  /** Resident set size at the end of the interval, and the process's peak so far (bytes). */
+  rssBytes: number;
+  maxRssBytes: number;
+  /** V8 heap in use at the end of the interval (bytes): what the process's own objects take. */
+  heapUsedBytes: number;
 }
 
 export class LoopProbe {
@@ -53,6 +58,9 @@ export class LoopProbe {
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       wallMs: Math.round(now - this.wall),
       endUs: Number(process.hrtime.bigint() / 1000n),
+      rssBytes: process.memoryUsage.rss(),
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      heapUsedBytes: process.memoryUsage().heapUsed,
     };
     this.delay.reset();
     this.gcCount = 0;

@@ -27,6 +27,8 @@ export interface BenchStack {
   config: Config;
   /** Event-loop delay, GC and CPU of the bot child since the previous call (null when the bot is in this process). */
   probeBot(): Promise<LoopSample | null>;
+  /** Another bot process on the same emulators and Redis (own queue prefix and port), e.g. a baseline without a feature. */
+  spawnBot(configure: (config: Config) => Config): Promise<{ probe(): Promise<LoopSample>; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,8 @@ export interface BenchStackOptions {
   mode: 'socket' | 'http';
   botIn: 'process' | 'child';
   latencyMs?: number;
+  /** The Kubernetes API emulator's BOOKMARK interval for watches that allow them (default: its own, 60 s). */
+  bookmarkIntervalMs?: number;
   /** A Redis to share; a private one is started (and stopped) otherwise. */
   redisUrl?: string;
   startWorker?: boolean;
@@ -91,7 +95,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const redis: RedisHandle | undefined = opts.redisUrl === undefined ? await startRedis() : undefined;
   const redisUrl = opts.redisUrl ?? (redis as RedisHandle).url;
-  const kube = await startKubeEmulator({ scenario: opts.scenario, latencyMs: opts.latencyMs ?? 0 });
+  const kube = await startKubeEmulator({ scenario: opts.scenario, latencyMs: opts.latencyMs ?? 0, ...(opts.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: opts.bookmarkIntervalMs }) });
   const slack = await startSlackEmulator({ users: DEMO_USERS, usergroups: DEMO_USERGROUPS, channels: [DEMO_CHANNEL] });
   const httpPort = opts.mode === 'http' ? await freePort() : 3000;
   const config: Config = {
@@ -125,6 +129,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     ...(bot !== undefined && { bot }),
     config,
     probeBot: async () => (child === undefined ? null : child.probe()),
+    async spawnBot(configure) {
+      const extra = await startBotChild(configure({ ...config, queuePrefix: `bench-${randomUUID().slice(0, 8)}`, slack: { ...config.slack, httpPort: await freePort() } }), worker);
+      return { probe: () => extra.probe(), stop: () => stopChild(extra.process) };
+    },
     async stop() {
       await bot?.stop();
       if (child !== undefined) await stopChild(child.process);

@@ -12,8 +12,10 @@ export const AGENT_SELECTORS = ['k8s-app=cilium', 'app.kubernetes.io/name=cilium
 export const DEFAULT_CILIUM_NAMESPACE = 'kube-system';
 
 export interface AgentPodsFound {
-  /** Every agent pod of the chosen install (all nodes). */
+  /** The agent pods of the chosen install: on every node, or only the node's own (findNodeAgent, scope 'node'). */
   pods: V1Pod[];
+  /** 'node': only the asked node's agent was read (a field selector), so other nodes' agents are unknown, not absent. */
+  scope?: 'node' | 'cluster';
   namespace: string;
   selector: string;
   /** Where was looked, for "not found" messages. */
@@ -71,6 +73,25 @@ export async function findAgentPods(reader: ClusterReader, node: string | null, 
   const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
   const pods = await reader.listPods({ namespace: dsNamespace, labelSelector: selector });
   return { pods, namespace: dsNamespace, selector, looked };
+}
+
+/**
+ * The node's own agent, found without listing every agent in the cluster: each selector with the field selector
+ * `spec.nodeName=<node>` (the apiserver filters; one pod comes back instead of one per node). Its namespace is the
+ * install's. A node with no agent falls back to findAgentPods, which says where it looked and which install runs
+ * elsewhere. Field selector on pods: https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors/
+ */
+export async function findNodeAgent(reader: ClusterReader, node: string, namespace?: string): Promise<AgentPodsFound> {
+  const where = namespace === undefined ? 'all namespaces' : `namespace ${namespace}`;
+  for (const selector of AGENT_SELECTORS) {
+    const pods = (await reader.listPods({ ...(namespace !== undefined && { namespace }), labelSelector: selector, fieldSelector: `spec.nodeName=${node}` }))
+      .filter((p) => runsAgent(p.spec) && p.spec?.nodeName === node);
+    const own = pods[0];
+    if (own?.metadata?.namespace !== undefined) {
+      return { pods: pods.filter((p) => p.metadata?.namespace === own.metadata?.namespace), namespace: own.metadata.namespace, selector, looked: where, scope: 'node' };
+    }
+  }
+  return { ...(await findAgentPods(reader, node, namespace)), scope: 'cluster' };
 }
 
 /** The agent DaemonSet's name from a pod's owner reference. */

@@ -11,7 +11,7 @@ import { toAgentPod, toWorkload } from './pod-facts.ts';
 import { embeddedKubeProxy, kubeProxyPodOf, toEvent, toHubbleInfo, toKubeProxyInfo, toPolicySummary, toServicesOnNode } from './cluster-facts.ts';
 import { toCiliumCrds, toCiliumNodeIpam, toClusterPods, toOperatorInfo } from './extra-facts.ts';
 import { slimListsFor } from './slim-lists.ts';
-import { agentContainerOf, DEFAULT_CILIUM_NAMESPACE, describeInstall, findAgentPods, type AgentPodsFound } from './cilium-install.ts';
+import { agentContainerOf, DEFAULT_CILIUM_NAMESPACE, describeInstall, findNodeAgent, type AgentPodsFound } from './cilium-install.ts';
 import { collectAgentLogs, collectAgentReads, collectInitLogs, collectIptables, perm, type AgentExecReads, type Guard } from './agent-reads.ts';
 import { overridesForNode } from './config-overrides.ts';
 import { completeWithProbe, type NodeProbe } from './node-probe/probe-evidence.ts';
@@ -53,7 +53,9 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
 
   // Every read starts at once; reads that need another's answer chain on just that one, so the slowest chain, not
   // the slowest stage, sets the time (each round trip to a real apiserver costs tens of milliseconds).
-  const foundP = guard('find the cilium agents', [perm('list', 'pods', where)], () => findAgentPods(reader, nodeName, where));
+  // The node's own agent by field selector: on a cluster of thousands of nodes, listing every agent cost most of a
+  // diagnosis (the apiserver serialising, the bot decoding) for a peer readiness no runbook reads.
+  const foundP = guard('find the cilium agents', [perm('list', 'pods', where)], () => findNodeAgent(reader, nodeName, where));
   /** The namespace Cilium was found in (or, not found, where the override or the default says). */
   const nsP = foundP.then((f) => (f.ok && f.value.pods.length > 0 ? f.value.namespace : (where ?? DEFAULT_CILIUM_NAMESPACE)));
   const inCilium = <T>(what: string, needs: (ns: string) => Permission[], call: (ns: string) => Promise<T>): Promise<Fact<T>> =>
@@ -165,7 +167,8 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
       clustermeshP,
     ]);
   const { found, agentPod, noAgent, daemonSet, agentLogs, initLogs, iptables, agentEvents, agentReads } = agent;
-  const agentPods = map(found, (f) => f.pods);
+  // Peers' agent readiness only when every agent was listed (the node without an agent): never guessed from one pod.
+  const agentPods = map(found, (f) => (f.scope === 'node' ? null : f.pods));
   const crdList = map(crds, toCiliumCrds);
   const install = installFact(found, daemonSet, node, nodeName, crdList);
 

@@ -23,7 +23,7 @@ import type { ClusterWriter } from './cluster-writer.ts';
 import { pageParams, toPage, type ClusterReader, type ExecQuery, type ExecResult, type ListPage, type LogQuery, type PageQuery, type PodQuery } from './cluster-reader.ts';
 import { KubeApiError } from './kube-api-error.ts';
 import { attempt, BoundedSink, exitCodeOf, read } from './client-node-support.ts';
-import { streamListPage, type RawListMeta } from './raw-list.ts';
+import { METADATA_LIST_ACCEPT, streamListPage, type RawListMeta } from './raw-list.ts';
 
 export { loadKubeConfig, type KubeConnectionOptions } from './client-node-support.ts';
 
@@ -116,6 +116,12 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
   async listNodes(labelSelector?: string) {
     const list = await read('list nodes', () => this.core.listNode(labelSelector === undefined ? {} : { labelSelector }));
     return list.items;
+  }
+
+  /** Every node's name from a metadata-only list: what name suggestions need, without 5,000 nodes' status. */
+  async listNodeNames(): Promise<string[]> {
+    const page = await this.streamList('/api/v1/nodes', new URLSearchParams(), 'list nodes (metadata only)', (item) => (item as { metadata?: { name?: unknown } }).metadata?.name, METADATA_LIST_ACCEPT);
+    return page.items.filter((n): n is string => typeof n === 'string' && n !== '');
   }
 
   async listPods(q: PodQuery) {
@@ -264,11 +270,11 @@ export class ClientNodeCluster implements ClusterReader, ClusterWriter {
    * (raw-list.ts); retried whole on 429/5xx, a failed attempt's summaries dropped. A method here rather than a bare
    * call so that wrappers of the reader (error metrics) see its failures like any other read's.
    */
-  streamList<S>(path: string, query: URLSearchParams, attempted: string, summarise: (item: unknown) => S): Promise<RawListMeta & { items: S[] }> {
+  streamList<S>(path: string, query: URLSearchParams, attempted: string, summarise: (item: unknown) => S, accept?: string): Promise<RawListMeta & { items: S[] }> {
     return read(attempted, async () => {
       await this.yieldBefore?.();
       const items: S[] = [];
-      const meta = await streamListPage(this.kubeConfig, path, query, attempted, (item) => items.push(summarise(item)));
+      const meta = await streamListPage(this.kubeConfig, path, query, attempted, (item) => items.push(summarise(item)), accept);
       return { ...meta, items };
     });
   }

@@ -50,6 +50,8 @@ export interface ClusterReader {
   readonly cluster: string;
   getNode(name: string): Promise<V1Node>;
   listNodes(labelSelector?: string): Promise<V1Node[]>;
+  /** Every node's name, from a metadata-only list where the reader can ask for one (else callers use listNodes). */
+  listNodeNames?(): Promise<string[]>;
   listPods(query: PodQuery): Promise<V1Pod[]>;
   readPodLog(query: LogQuery): Promise<string>;
   exec(query: ExecQuery): Promise<ExecResult>;

@@ -16,13 +16,16 @@ const IDLE_MS = 60_000;
 const MAX_ERROR_BODY = 64 * 1024;
 
 export interface RawListMeta {
+  /** The list's resourceVersion: where a watch of the same objects starts. */
+  resourceVersion?: string;
   continueToken?: string;
   remaining?: number;
 }
 
 function listMeta(rest: Record<string, unknown>): RawListMeta {
-  const meta = (rest.metadata ?? {}) as { continue?: unknown; remainingItemCount?: unknown };
+  const meta = (rest.metadata ?? {}) as { resourceVersion?: unknown; continue?: unknown; remainingItemCount?: unknown };
   return {
+    ...(typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' && { resourceVersion: meta.resourceVersion }),
     ...(typeof meta.continue === 'string' && meta.continue !== '' && { continueToken: meta.continue }),
     ...(typeof meta.remainingItemCount === 'number' && { remaining: meta.remainingItemCount }),
   };
@@ -50,14 +53,21 @@ function statusError(code: number, headers: http.IncomingHttpHeaders, body: stri
   return new KubeApiError(message, code, typeof status.reason === 'string' ? status.reason : undefined, Number.isFinite(retryAfter) ? retryAfter : undefined, attempted);
 }
 
-async function send(kc: KubeConfig, path: string, query: URLSearchParams): Promise<http.IncomingMessage> {
+/**
+ * Metadata only (client-go's metadata client asks the same: k8s.io/client-go/metadata): the apiserver answers a
+ * PartialObjectMetadataList, names and labels without specs or statuses. Plain JSON after it: a server that cannot
+ * convert (an old aggregated API) answers whole objects, whose metadata reads the same.
+ */
+export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
+async function send(kc: KubeConfig, path: string, query: URLSearchParams, accept: string): Promise<http.IncomingMessage> {
   const server = kc.getCurrentCluster()?.server;
   if (server === undefined || server === '') throw new Error('the kubeconfig has no current cluster');
   const opts: https.RequestOptions = { method: 'GET' };
   await kc.applyToHTTPSOptions(opts);
   const search = query.toString();
   const url = new URL(`${server.replace(/\/+$/, '')}${path}${search === '' ? '' : `?${search}`}`);
-  const headers = { ...(opts.headers as Record<string, string> | undefined), Accept: 'application/json', 'Accept-Encoding': 'gzip' };
+  const headers = { ...(opts.headers as Record<string, string> | undefined), Accept: accept, 'Accept-Encoding': 'gzip' };
   return new Promise<http.IncomingMessage>((resolve, reject) => {
     const req = (url.protocol === 'http:' ? http : https).request(url, { ...opts, headers }, resolve);
     req.setTimeout(IDLE_MS, () => req.destroy(new Error(`no data from the API server for ${IDLE_MS / 1000} s`)));
@@ -70,8 +80,10 @@ async function send(kc: KubeConfig, path: string, query: URLSearchParams): Promi
  * GETs `path?query` (a list) and calls `onItem` with each item as plain JSON, in order, while the body streams in.
  * A non-2xx answer becomes a KubeApiError (status, reason, Retry-After) before any item is handed over.
  */
-export async function streamListPage(kc: KubeConfig, path: string, query: URLSearchParams, attempted: string, onItem: (item: unknown) => void): Promise<RawListMeta> {
-  const res = await send(kc, path, query);
+export async function streamListPage(
+  kc: KubeConfig, path: string, query: URLSearchParams, attempted: string, onItem: (item: unknown) => void, accept = 'application/json',
+): Promise<RawListMeta> {
+  const res = await send(kc, path, query, accept);
   const code = res.statusCode ?? 0;
   const body: Readable = res.headers['content-encoding'] === 'gzip' ? pipeline(res, createGunzip(), () => {}) : res;
   if (code < 200 || code >= 300) throw statusError(code, res.headers, await readCapped(body), attempted);

@@ -5,6 +5,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { agentHealthy, triage, type FleetContext } from '../../runbooks/engine/fleet/fleet-node.ts';
 import { nodePool } from '../collect/node-facts.ts';
 import { toFleetAgent } from '../fleet/fleet-facts.ts';
+import { agentContainerOf } from '../collect/cilium-install.ts';
 import type { NodeObservation } from './watch-state.ts';
 
 export const WATCH_CAUSES = [
@@ -33,6 +34,19 @@ function initFailure(pod: V1Pod): string | null {
 }
 
 /**
+ * The agent between two crashes of one crash loop: exited with an error just now, or running again (not ready yet)
+ * after such an exit. The kubelet says CrashLoopBackOff only while it waits to restart the container, so without this
+ * one loop would read as two causes by the moment it is looked at, and a pool crash-looping together would open two
+ * incidents (the watch bench's storm did). Null when the last run did not fail.
+ */
+function crashedLast(pod: V1Pod): string | null {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === agentContainerOf(pod.spec));
+  const exit = status?.state?.terminated ?? (status?.state?.running !== undefined ? status.lastState?.terminated : undefined);
+  if (exit === undefined || exit.exitCode === 0) return null;
+  return `exit ${exit.exitCode}${exit.reason === undefined ? '' : ` (${exit.reason})`}`;
+}
+
+/**
  * One node's observation. `agent` is the node's cilium-agent pod (undefined: none seen yet; a node that just
  * joined has none for a few seconds, which the damping window absorbs). `context.fleetVersion` is the Cilium
  * version most agents run: it is what a new node will get, so its kernel is checked against that floor on join.
@@ -53,6 +67,8 @@ export function observeNode(node: V1Node, agent: V1Pod | undefined, context: Fle
     const init = initFailure(agent);
     if (init !== null) return bad('agent-init-failed', `cilium-agent init container ${init}`);
     if (fleetAgent.waitingReason === 'CrashLoopBackOff') return bad('agent-crashloop', `cilium-agent CrashLoopBackOff, ${fleetAgent.restarts} restarts`);
+    const crashed = agentHealthy(fleetAgent) ? null : crashedLast(agent);
+    if (crashed !== null) return bad('agent-crashloop', `cilium-agent crash-looping (last run: ${crashed}), ${fleetAgent.restarts} restarts`);
     if (!agentHealthy(fleetAgent)) {
       return bad('agent-not-ready', `cilium-agent ${fleetAgent.waitingReason ?? fleetAgent.phase}, not ready, ${fleetAgent.restarts} restarts`);
     }

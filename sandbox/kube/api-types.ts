@@ -24,6 +24,8 @@ export interface EmulatorState {
   authz: RbacAuthorizer;
   /** Node-level data for programs run on nodes (the node probe); absent = computed from the Node objects. */
   nodeData?: NodeData[];
+  /** How often an idle watch that allows bookmarks gets one (default: a minute, as the apiserver). */
+  bookmarkIntervalMs?: number;
 }
 
 export interface ApiRequest {

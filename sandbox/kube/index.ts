@@ -28,6 +28,8 @@ export interface KubeEmulatorOptions {
   kubeconfigDir?: string;
   /** Added to every request. */
   latencyMs?: number;
+  /** How often an open watch with allowWatchBookmarks=true gets a BOOKMARK (default 60 s, the apiserver's). */
+  bookmarkIntervalMs?: number;
 }
 
 export interface KubeEmulatorStore {
@@ -79,7 +81,8 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions): Promise<Kube
   const registry = new ResourceRegistry();
   const store = new ObjectStore(registry);
   const authz = new RbacAuthorizer(store, opts.authorization ?? (hasRbac(scenario.objects) ? 'rbac' : 'allow-all'));
-  const state: EmulatorState = { registry, store, logs: new LogStore(), execResults: new ExecResults(), authz, nodeData: scenario.nodeData ?? [] };
+  const state: EmulatorState = { registry, store, logs: new LogStore(), execResults: new ExecResults(), authz, nodeData: scenario.nodeData ?? [],
+    ...(opts.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: opts.bookmarkIntervalMs }) };
   // CRDs first so their custom resources are registered before they are stored.
   const ordered = [...scenario.objects].sort((a, b) => Number(b.kind === 'CustomResourceDefinition') - Number(a.kind === 'CustomResourceDefinition'));
   for (const obj of [...implicitNamespaces(scenario.objects), ...ordered]) store.put(obj);

@@ -10,6 +10,8 @@ export interface RequestLogEntry {
   subresource?: string;
   namespace?: string;
   durationMs: number;
+  /** The Accept header, when sent: which form was asked for (a Table, metadata only, the objects). */
+  accept?: string;
   /** The client closed the connection before the answer was written (it may still have been applied). */
   clientGone: boolean;
   /** The request changed stored state (a write that was persisted; never a dry run or a no-op patch). */

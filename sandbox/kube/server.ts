@@ -88,7 +88,7 @@ export class KubeHttpServer {
     return 'continue';
   }
 
-  private record(info: RequestInfo, url: URL, method: string, user: string, status: number, started: number, extra: { clientGone?: boolean; changedState?: boolean } = {}): void {
+  private record(info: RequestInfo, url: URL, method: string, user: string, status: number, started: number, extra: { clientGone?: boolean; changedState?: boolean; accept?: string } = {}): void {
     this.deps.requestLog.record({
       method,
       path: url.pathname,
@@ -100,6 +100,7 @@ export class KubeHttpServer {
       ...(info.subresource !== undefined ? { subresource: info.subresource } : {}),
       ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
       durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(extra.accept !== undefined && { accept: extra.accept }),
       clientGone: extra.clientGone ?? false,
       changedState: extra.changedState ?? false,
     });
@@ -120,7 +121,7 @@ export class KubeHttpServer {
     const recordOnce = (status: number): void => {
       if (recorded) return;
       recorded = true;
-      this.record(info, url, method, username, status, started, { clientGone, changedState });
+      this.record(info, url, method, username, status, started, { clientGone, changedState, ...(req.headers.accept !== undefined && { accept: req.headers.accept }) });
     };
     res.on('close', () => {
       if (!res.writableFinished) clientGone = true;

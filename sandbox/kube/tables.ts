@@ -5,11 +5,6 @@ import { ageOf, evalJsonPath } from './human-time.ts';
 import type { ResourceDef } from './resources.ts';
 import { ageColumn, columnsForKind, nameColumn, type Column } from './table-columns.ts';
 
-/** True when the Accept header asks for a Table (kubectl get without -o json/yaml). */
-export function wantsTable(accept: string | undefined): boolean {
-  return accept !== undefined && accept.split(',').some((part) => /;\s*as=Table/.test(part) && /g=meta\.k8s\.io/.test(part));
-}
-
 function crdColumns(def: ResourceDef): Column[] {
   const extra = (def.printerColumns ?? []).map((c): Column => ({
     name: c.name,
@@ -25,7 +20,7 @@ function crdColumns(def: ResourceDef): Column[] {
   return [nameColumn, ...(extra.length > 0 ? extra : [ageColumn])];
 }
 
-export function buildTable(def: ResourceDef, objects: KubeObject[], resourceVersion: string, continueToken?: string): Record<string, unknown> {
+export function buildTable(def: ResourceDef, objects: readonly KubeObject[], resourceVersion: string, continueToken?: string): Record<string, unknown> {
   const columns = columnsForKind(def.kind) ?? (def.custom ? crdColumns(def) : [nameColumn, ageColumn]);
   return {
     kind: 'Table',

@@ -3,9 +3,13 @@
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../scenario/schema.ts';
 import type { ApiRequest, EmulatorState } from './api-types.ts';
+import { asPartialObjectMetadata, outputForm } from './output-form.ts';
 import { apiVersionOf } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { StoreEvent } from './store.ts';
+
+/** https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go */
+export const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
 
 export function serveWatch(state: EmulatorState, req: ApiRequest, res: ServerResponse, onEnd: (end: () => void) => () => void): void {
   const { def, query } = req;
@@ -18,8 +22,11 @@ export function serveWatch(state: EmulatorState, req: ApiRequest, res: ServerRes
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
+  // client-go's metadata informers watch with `as=PartialObjectMetadata`: each event's object is its metadata.
+  const metadataOnly = outputForm(req.headers.accept) === 'PartialObjectMetadata';
   const write = (type: string, object: unknown): void => {
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    const sent = metadataOnly && type !== 'ERROR' ? asPartialObjectMetadata(object as KubeObject) : object;
+    res.write(`${JSON.stringify({ type, object: sent })}\n`);
   };
 
   const rvParam = query.get('resourceVersion');
@@ -34,9 +41,12 @@ export function serveWatch(state: EmulatorState, req: ApiRequest, res: ServerRes
     }
     for (const e of missed) if (isOurs(e) && matches(e.object)) write(e.type, e.object);
   }
-  if (query.get('allowWatchBookmarks') === 'true') {
-    write('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: state.store.resourceVersion } });
-  }
+  const bookmarks = query.get('allowWatchBookmarks') === 'true';
+  const bookmark = (): void => write('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: state.store.resourceVersion } });
+  if (bookmarks) bookmark();
+  // Then one a minute, as the apiserver's watch cache sends them (cacher.go defaultBookmarkFrequency = time.Minute):
+  // an idle watch's resourceVersion keeps moving, so a reconnect after compaction need not relist.
+  const bookmarkTimer = bookmarks ? setInterval(bookmark, state.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS) : undefined;
 
   function isOurs(e: StoreEvent): boolean {
     return e.apiVersion === apiVersionOf(def) && e.kind === def.kind;
@@ -57,6 +67,7 @@ export function serveWatch(state: EmulatorState, req: ApiRequest, res: ServerRes
     unsubscribe();
     unCompact();
     if (timer !== undefined) clearTimeout(timer);
+    if (bookmarkTimer !== undefined) clearInterval(bookmarkTimer);
     if (!res.writableEnded) res.end();
   };
   const unregister = onEnd(end);

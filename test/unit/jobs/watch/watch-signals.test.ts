@@ -48,6 +48,20 @@ describe('observeNode', () => {
   it('init failures, crash loops, not ready, the agent-not-ready taint and NetworkUnavailable, in that order', () => {
     expect(observeNode(node(), agent({ init: 'CrashLoopBackOff', ready: false }), ctx)).toMatchObject({ cause: 'agent-init-failed', reason: 'cilium-agent init container config: CrashLoopBackOff' });
     expect(observeNode(node(), agent({ waiting: 'CrashLoopBackOff', ready: false }), ctx).cause).toBe('agent-crashloop');
+    // Between two back-offs of one crash loop (just exited with an error, or running again not ready after one): the
+    // same cause, so a pool crash-looping together is one group whatever moment each agent is caught at.
+    const between = (state: Record<string, unknown>, ready: boolean, last?: { exitCode: number; reason: string }): V1Pod => {
+      const p = agent({ ready });
+      const s = p.status?.containerStatuses?.[0];
+      if (s === undefined) throw new Error('no container status');
+      Object.assign(s, { state, ...(last !== undefined && { lastState: { terminated: last } }) });
+      return p;
+    };
+    expect(observeNode(node(), between({ terminated: { exitCode: 1, reason: 'Error' } }, false), ctx)).toMatchObject({ cause: 'agent-crashloop', reason: 'cilium-agent crash-looping (last run: exit 1 (Error)), 4 restarts' });
+    expect(observeNode(node(), between({ running: {} }, false, { exitCode: 1, reason: 'Error' }), ctx).cause).toBe('agent-crashloop');
+    // Running but not ready after a clean exit, or ready again after a crash: not a crash loop.
+    expect(observeNode(node(), between({ running: {} }, false, { exitCode: 0, reason: 'Completed' }), ctx).cause).toBe('agent-not-ready');
+    expect(observeNode(node(), between({ running: {} }, true, { exitCode: 1, reason: 'Error' }), ctx).cause).toBeNull();
     expect(observeNode(node(), agent({ ready: false }), ctx).cause).toBe('agent-not-ready');
     const tainted = node(undefined, { taints: [{ key: 'node.cilium.io/agent-not-ready', value: 'true', effect: 'NoExecute' }] });
     expect(observeNode(tainted, agent(), ctx).cause).toBe('cilium-taint');
