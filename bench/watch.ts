@@ -11,12 +11,15 @@ import { DEMO_CHANNEL, isReport, startBenchStack, type BenchStack } from './lib/
 import { fmtMB, fmtMs, median, waitUntil } from './lib/stats.ts';
 import type { LoopSample } from './lib/loop-probe.ts';
 import type { BenchOutcome } from './lib/result.ts';
+import { compileBotChild } from './lib/compiled-bot.ts';
 
 const NODES = 5000;
 const DAMPING_MS = 5000;
 /** Bookmarks every 5 s (the apiserver: every minute), so the idle stretch sees several per watch. */
 const BOOKMARK_MS = 5000;
 const IDLE_MS = 30_000;
+/** The bot child's event-loop delay timer: coarse, so the probe does not add to the idle CPU it measures. */
+const LOOP_RESOLUTION_MS = 50;
 const RSS_TARGET = 300 * 1024 * 1024;
 const CPU_TARGET = 0.02;
 const LATENCY_TARGET_MS = 5000;
@@ -169,8 +172,12 @@ export async function benchWatch(): Promise<BenchOutcome> {
   const t = performance.now();
   const scenario = generateCluster({ nodes: NODES });
   const generateMs = performance.now() - t;
+  // The bot as the image runs it (emitted JavaScript, no tsx): the RSS and CPU targets are the whole process's.
+  const compiled = compileBotChild();
   const stack = await startBenchStack({
-    scenario, mode: 'http', botIn: 'child', bookmarkIntervalMs: BOOKMARK_MS,
+    scenario, mode: 'http', botIn: 'child', bookmarkIntervalMs: BOOKMARK_MS, compiledChild: compiled.entry,
+    // The probe's own 1 ms timer would be a few % of a core of the idle figure (loop-probe.ts): 50 ms here.
+    loopResolutionMs: LOOP_RESOLUTION_MS,
     configOverrides: {
       watch: {
         channelId: DEMO_CHANNEL.id, dampingMs: DAMPING_MS,
@@ -195,12 +202,12 @@ export async function benchWatch(): Promise<BenchOutcome> {
     return {
       rows: [
         {
-          bench: 'watch', what: `idle watch of a generated ${NODES.toLocaleString('en-US')}-node cluster over ${IDLE_MS / 1000} s after the initial lists, bookmarks every ${BOOKMARK_MS / 1000} s: the watch's share (bot with the watch − the same bot without, same seconds)`,
-          figure: `RSS +${fmtMB(watchRss)}, CPU +${(watchCpu * 100).toFixed(2)} % of a core; whole bot: RSS ${fmtMB(quiet.sample.rssBytes)} (heap ${fmtMB(quiet.sample.heapUsedBytes)}), CPU ${(idleCpu * 100).toFixed(2)} % (${quiet.sample.cpuMs} ms in ${(quiet.sample.wallMs / 1000).toFixed(1)} s)`,
+          bench: 'watch', what: `idle watch of a generated ${NODES.toLocaleString('en-US')}-node cluster over ${IDLE_MS / 1000} s after the initial lists, bookmarks every ${BOOKMARK_MS / 1000} s: the whole bot process (compiled JavaScript, as the image runs it), and the watch's share (minus the same bot without the watch, same seconds)`,
+          figure: `whole bot: RSS ${fmtMB(quiet.sample.rssBytes)} (heap ${fmtMB(quiet.sample.heapUsedBytes)}), CPU ${(idleCpu * 100).toFixed(2)} % of a core (${quiet.sample.cpuMs} ms in ${(quiet.sample.wallMs / 1000).toFixed(1)} s); the watch's share: RSS +${fmtMB(watchRss)}, CPU +${(watchCpu * 100).toFixed(2)} %`,
           target: `RSS ≤ ${fmtMB(RSS_TARGET)}, CPU < ${CPU_TARGET * 100} % of a core`,
           reference: `bot without the watch: RSS ${fmtMB(quiet.baseline.rssBytes)} (heap ${fmtMB(quiet.baseline.heapUsedBytes)}), CPU ${(baseCpu * 100).toFixed(2)} %`,
-          ratio: `watch ${(watchRss / RSS_TARGET * 100).toFixed(0)} % of the RSS budget, ${(watchCpu / CPU_TARGET * 100).toFixed(0)} % of the CPU budget; whole bot ${(quiet.sample.rssBytes / RSS_TARGET * 100).toFixed(0)} %, ${(idleCpu / CPU_TARGET * 100).toFixed(0)} %`,
-          pass: watchRss <= RSS_TARGET && watchCpu < CPU_TARGET,
+          ratio: `whole bot ${(quiet.sample.rssBytes / RSS_TARGET * 100).toFixed(0)} % of the RSS budget, ${(idleCpu / CPU_TARGET * 100).toFixed(0)} % of the CPU budget; the watch's share ${(watchRss / RSS_TARGET * 100).toFixed(0)} %, ${(watchCpu / CPU_TARGET * 100).toFixed(0)} %`,
+          pass: quiet.sample.rssBytes <= RSS_TARGET && idleCpu < CPU_TARGET,
         },
         {
           bench: 'watch', what: `a node going bad (its agent CrashLoopBackOff) → the incident in the watch channel, damping window ${fmtMs(DAMPING_MS)}, median of ${BAD_NODES.length}`,
@@ -217,7 +224,7 @@ export async function benchWatch(): Promise<BenchOutcome> {
       ],
       notes: [
         `\`node_modules/.bin/tsx bench/run.ts watch\`. generateCluster({nodes: ${NODES}}) (${fmtMs(generateMs)}), loaded into the Kubernetes API emulator in the benchmark process with the Slack emulator and a private Redis; the real bot (bot/bot.ts, HTTP mode, worker in-process, WATCH_ENABLED with a ${fmtMs(DAMPING_MS)} damping window) in its own process, so RSS and CPU are the whole bot's. The emulator sends a BOOKMARK every ${BOOKMARK_MS / 1000} s to watches that allow them (the apiserver: every minute). Lease taken and the initial lists answered ${fmtMs(sync.listedMs)} after start; CPU quiet after ${fmtMs(sync.quietMs)}; peak RSS while listing ${fmtMB(sync.peak.maxRssBytes)}.`,
-        `Idle: ${(quiet.sample.wallMs / 1000).toFixed(1)} s, about ${quiet.bookmarks} bookmarks per watch, the watcher's resync (every damping window, here ${fmtMs(DAMPING_MS)}; 2 min by default) included; watching bot: event-loop delay p99 ${quiet.sample.delayP99Ms} ms, GC ${quiet.sample.gcCount}× ${quiet.sample.gcTotalMs} ms; bot without the watch: GC ${quiet.baseline.gcCount}× ${quiet.baseline.gcTotalMs} ms. Both bots run through tsx (TypeScript compiled in memory at load), as every bench bot does; the image runs compiled JavaScript (Dockerfile), so the whole-bot figures are upper bounds. The target is judged on the watch's share.`,
+        `Idle: ${(quiet.sample.wallMs / 1000).toFixed(1)} s, about ${quiet.bookmarks} bookmarks per watch, the watcher's resync (every damping window, here ${fmtMs(DAMPING_MS)}; 2 min by default) included; watching bot: event-loop delay p99 ${quiet.sample.delayP99Ms} ms, GC ${quiet.sample.gcCount}× ${quiet.sample.gcTotalMs} ms; bot without the watch: GC ${quiet.baseline.gcCount}× ${quiet.baseline.gcTotalMs} ms. Both bots run the JavaScript tsconfig.build.json emits (bench/lib/compiled-bot.ts), as the image does (Dockerfile: node dist/bot/main.js), not tsx; the target is judged on the whole watching bot. The probe in the bot measures event-loop delay with a ${LOOP_RESOLUTION_MS} ms timer (a 1 ms one costs about 3 % of a core by itself on this machine), so delays are coarse here.`,
         `Node going bad: ${BAD_NODES.join(', ')} in turn, each back to healthy and its recovery posted before the next. Time = the agent pod's status written to the emulator → a new root message naming the node in the watch channel (polled every 2 ms); the watch ticks every ${fmtMs(DAMPING_MS / 10)} (a tenth of the window).`,
         `Storm: ${s.events} agent status updates (CrashLoopBackOff with one more restart → running, not ready → exited with an error, repeated), scheduled evenly over ${fmtMs(STORM_MS)}; counted: root messages posted from the storm's start to ${fmtMs(DAMPING_MS * 3)} after its end. Figures from one run on a machine shared with other work (2 cores): taken under load.`,
       ],
@@ -225,5 +232,6 @@ export async function benchWatch(): Promise<BenchOutcome> {
     };
   } finally {
     await stack.stop();
+    compiled.remove();
   }
 }

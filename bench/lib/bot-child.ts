@@ -12,7 +12,8 @@ const raw = process.env.BENCH_BOT_CONFIG;
 if (raw === undefined) throw new Error('BENCH_BOT_CONFIG is not set');
 const config = JSON.parse(raw) as Config;
 const bot = await startBot(config, { logger: pino({ level: 'silent' }), worker: process.env.BENCH_BOT_WORKER !== '0' });
-const probe = new LoopProbe();
+// BENCH_LOOP_RESOLUTION_MS: a coarser delay timer for benches that measure idle CPU (loop-probe.ts).
+const probe = new LoopProbe(Number(process.env.BENCH_LOOP_RESOLUTION_MS ?? '1'));
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -24,7 +24,7 @@ export interface LoopSample {
 }
 
 export class LoopProbe {
-  private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+  private readonly delay: IntervalHistogram;
   private readonly gc = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       this.gcCount++;
@@ -38,7 +38,12 @@ export class LoopProbe {
   private cpu = process.cpuUsage();
   private wall = performance.now();
 
-  constructor() {
+  /**
+   * `resolutionMs`: the delay histogram's timer. 1 ms sees every stall the ack bench cares about, but its thousand
+   * wake-ups a second are CPU the probed process would not otherwise spend: idle-CPU benches take a coarser one.
+   */
+  constructor(resolutionMs = 1) {
+    this.delay = monitorEventLoopDelay({ resolution: resolutionMs });
     this.delay.enable();
     this.gc.observe({ entryTypes: ['gc'] });
   }

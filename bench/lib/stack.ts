@@ -43,6 +43,10 @@ export interface BenchStackOptions {
   redisUrl?: string;
   startWorker?: boolean;
   configOverrides?: Partial<Config>;
+  /** Run the child bot from emitted JavaScript (compiled-bot.ts), as the image does, instead of through tsx. */
+  compiledChild?: string;
+  /** The child's event-loop delay timer (loop-probe.ts); default 1 ms. */
+  loopResolutionMs?: number;
 }
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'bot-child.ts');
@@ -52,9 +56,10 @@ interface BotChild {
   probe(): Promise<LoopSample>;
 }
 
-async function startBotChild(config: Config, worker: boolean): Promise<BotChild> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), '--import', 'tsx', CHILD], {
-    env: { ...process.env, BENCH_BOT_CONFIG: JSON.stringify(config), BENCH_BOT_WORKER: worker ? '1' : '0' },
+async function startBotChild(config: Config, worker: boolean, compiled?: string, loopResolutionMs?: number): Promise<BotChild> {
+  const entry = compiled === undefined ? ['--import', 'tsx', CHILD] : [compiled];
+  const child = spawn(process.execPath, [...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), ...entry], {
+    env: { ...process.env, BENCH_BOT_CONFIG: JSON.stringify(config), BENCH_BOT_WORKER: worker ? '1' : '0', ...(loopResolutionMs !== undefined && { BENCH_LOOP_RESOLUTION_MS: String(loopResolutionMs) }) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   if (child.stdout === null || child.stdin === null) throw new Error('bot child has no stdio');
@@ -122,7 +127,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   if (opts.mode === 'http') slack.setHttpTarget(`http://127.0.0.1:${httpPort}/slack/events`);
   const worker = opts.startWorker ?? true;
   const bot = opts.botIn === 'process' ? await startBot(config, { logger: pino({ level: 'silent' }), worker }) : undefined;
-  const child = opts.botIn === 'child' ? await startBotChild(config, worker) : undefined;
+  const child = opts.botIn === 'child' ? await startBotChild(config, worker, opts.compiledChild, opts.loopResolutionMs) : undefined;
   return {
     kube,
     slack,
@@ -130,7 +135,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     config,
     probeBot: async () => (child === undefined ? null : child.probe()),
     async spawnBot(configure) {
-      const extra = await startBotChild(configure({ ...config, queuePrefix: `bench-${randomUUID().slice(0, 8)}`, slack: { ...config.slack, httpPort: await freePort() } }), worker);
+      const extra = await startBotChild(configure({ ...config, queuePrefix: `bench-${randomUUID().slice(0, 8)}`, slack: { ...config.slack, httpPort: await freePort() } }), worker, opts.compiledChild, opts.loopResolutionMs);
       return { probe: () => extra.probe(), stop: () => stopChild(extra.process) };
     },
     async stop() {
