@@ -25,9 +25,7 @@ async function cli(args: string[], stdin?: string): Promise<{ code: number; stdo
 }
 
 // Each test spawns the CLI (tsx start-up) several times: a loaded 2-core CI machine needs more than the default 30 s.
-// The tests run concurrently: each reads the shared emulator only and writes its own files, and a CLI start-up
-// leaves a core partly idle (tsx's loader thread and the main thread take turns), which another test's child fills.
-describe.concurrent('cilium-runbook CLI', { timeout: 120_000 }, () => {
+describe('cilium-runbook CLI', { timeout: 120_000 }, () => {
   let kube: KubeEmulator;
   const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -19,11 +19,9 @@ interface Child {
   printed: (text: string) => Promise<void>;
 }
 
-// Cleaned up once per file, not per test: the tests of a suite run concurrently (each child is its own process with
-// its own TMPDIR or none), and every test waits for its child's exit, so only a failed test leaves one running.
 const tmpDirs: string[] = [];
 const children: Child[] = [];
-afterAll(() => {
+afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
   for (const d of tmpDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -102,10 +100,7 @@ function alive(pid: number): boolean {
 
 const leftovers = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('sandbox-kube-') || n.startsWith('cilium-runbook-redis-'));
 
-// Suites run one after another, their tests concurrently: a child's tsx start-up leaves a core partly idle (the
-// loader thread and the main thread take turns), which another test's child fills. Start-up under a loaded CI run
-// has taken over 25 s, hence the same allowance as the suites below.
-describe.concurrent.each(['sandbox/demo.ts', 'sandbox/cli.ts'] as const)('%s options', { timeout: 120_000 }, (script) => {
+describe.each(['sandbox/demo.ts', 'sandbox/cli.ts'] as const)('%s options', (script) => {
   const program = script === 'sandbox/demo.ts' ? 'demo' : 'sandbox';
 
   it('--help prints the usage and exits 0', async () => {
@@ -124,7 +119,7 @@ describe.concurrent.each(['sandbox/demo.ts', 'sandbox/cli.ts'] as const)('%s opt
   });
 });
 
-describe.concurrent('signals', { timeout: 120_000 }, () => {
+describe('signals', { timeout: 120_000 }, () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('demo on %s: the private redis-server is stopped and its and the emulator\'s temporary folders removed', async (signal) => {
     const tmp = freshTmp();
     const c = run('sandbox/demo.ts', ['--scenario', 'healthy'], { TMPDIR: tmp });
@@ -152,7 +147,7 @@ describe.concurrent('signals', { timeout: 120_000 }, () => {
   });
 });
 
-describe.concurrent('demo --once', { timeout: 120_000 }, () => {
+describe('demo --once', { timeout: 120_000 }, () => {
   it('diagnoses the scenario\'s broken node (not the first node) and checks its expected finding', async () => {
     // map-full's broken node is node-2, not the first node listed.
     const c = run('sandbox/demo.ts', ['--once', '--scenario', 'map-full', '--redis', inject('redisUrl')]);

@@ -25,9 +25,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 const LEGACY = Array.from({ length: 12 }, (_, i) => `node-legacy-${String(i + 1).padStart(2, '0')}`);
 
-// Concurrent tests: each reads its suite's emulator only and writes its own files, and one CLI start-up leaves a
-// core partly idle (tsx's loader thread and the main thread take turns), which another test's child fills.
-describe.concurrent('cilium-runbook preflight on the kernel-too-old scenario', { timeout: 120_000 }, () => {
+describe('cilium-runbook preflight on the kernel-too-old scenario', { timeout: 120_000 }, () => {
   let kube: KubeEmulator;
   const dir = mkdtempSync(join(tmpdir(), 'preflight-cli-'));
   beforeAll(async () => {
@@ -86,7 +84,7 @@ describe.concurrent('cilium-runbook preflight on the kernel-too-old scenario', {
   });
 });
 
-describe.concurrent('cilium-runbook preflight on the healthy scenario', { timeout: 120_000 }, () => {
+describe('cilium-runbook preflight on the healthy scenario', { timeout: 120_000 }, () => {
   let kube: KubeEmulator;
   const dir = mkdtempSync(join(tmpdir(), 'preflight-cli-'));
   beforeAll(async () => {
