@@ -10,6 +10,7 @@ import { startBot } from '../../bot/bot.ts';
 import { checkExpectation, diagnoseOnce, type OnceResult } from '../../sandbox/demo/once.ts';
 import { listScenarios, resolveScenario } from '../../sandbox/scenario/index.ts';
 import { brokenNodeOf, startSandboxStack } from '../../sandbox/sandbox-stack.ts';
+import { mapLimit } from '../map-limit.ts';
 
 describe('checkExpectation', () => {
   const report = (ids: Array<[string, string]>) => ids.map(([id, sev]) => `:red_circle: *title* \`${id}\` (${sev}, certain)`).join('\n');
@@ -32,8 +33,9 @@ describe('demo --once on every scenario', () => {
   const filesDir = mkdtempSync(join(tmpdir(), 'demo-once-test-'));
 
   beforeAll(async () => {
-    // Sequential: each stack starts its own emulators; two cores.
-    for (const name of names) {
+    // Two stacks at a time: each has its own emulators and queue prefix, and a diagnosis spends about half its time
+    // waiting on Redis and HTTP round trips, so a second one fills the gaps; more would only contend for two cores.
+    await mapLimit(names, 2, async (name) => {
       const scenario = resolveScenario(name);
       const stack = await startSandboxStack({ scenario, redisUrl: inject('redisUrl'), startBot: false });
       try {
@@ -43,7 +45,7 @@ describe('demo --once on every scenario', () => {
       } finally {
         await stack.stop();
       }
-    }
+    });
   }, 400_000);
   afterAll(() => rmSync(filesDir, { recursive: true, force: true }));
 

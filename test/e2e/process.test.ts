@@ -31,7 +31,7 @@ afterEach(async () => {
   for (const s of stacks.splice(0)) await s.stop();
 });
 
-describe('npm start (bot/main.ts)', () => {
+describe('npm start (bot/main.ts)', { timeout: 120_000 }, () => {
   it('refuses to start with one message listing every missing variable and what it is for', async () => {
     const child = startMain({ SLACK_MODE: 'socket' });
     const { code } = await child.exit;
@@ -56,7 +56,8 @@ describe('npm start (bot/main.ts)', () => {
       // No health server here (it would bind 0.0.0.0:8080); test/e2e/ops.test.ts covers it on loopback.
       HEALTH_PORT: '0',
     });
-    await s.slack.waitFor(() => s.slack.socketConnections() > 0, { timeoutMs: 20_000, description: 'the bot to connect over Socket Mode' });
+    // A fresh process loads tsx, client-node and Bolt first: on a loaded 2-core CI run that has taken over 20 s.
+    await s.slack.waitFor(() => s.slack.socketConnections() > 0, { timeoutMs: 60_000, description: 'the bot to connect over Socket Mode' });
     await s.slack.slashCommand({ text: 'diagnose node-1', userId: 'U0ONCALL', channelId: DEMO_CHANNEL.id, command: '/cilium', via: 'socket' });
     const root = await s.slack.waitFor(() => s.slack.messages(DEMO_CHANNEL.id)[0], { timeoutMs: 10_000 });
     await s.slack.waitFor(() => s.slack.thread(DEMO_CHANNEL.id, root.ts).length > 0, { timeoutMs: 20_000, description: 'the report' });

@@ -51,5 +51,7 @@ describe('SandboxStack.stop()', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(out).toContain('stopped');
     expect(code, out).toBe(0);
-  });
+    // A fresh tsx process loads client-node, Bolt and BullMQ first: on a loaded 2-core CI run that alone has taken
+    // 30 s (the default timeout), as for the CLI tests.
+  }, 120_000);
 });
