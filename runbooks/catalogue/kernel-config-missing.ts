@@ -21,7 +21,8 @@ import { agentUnhealthy, ciliumDoc, configTrue, configValue, nodeKernel, verifyA
 
 const ID = 'kernel-config-missing';
 
-const LINK_TYPE_MISSING = /creating device [^:]+: operation not supported, maybe kernel module for ([a-z0-9_]+) is not available/i;
+// A device name has no spaces: `[^:\s]+` stops at the next word, so repeated "creating device " stays linear.
+const LINK_TYPE_MISSING = /creating device [^:\s]+: operation not supported, maybe kernel module for ([a-z0-9_]+) is not available/i;
 
 /** Lines that name a kernel problem without a version, with the config they point at. */
 const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [

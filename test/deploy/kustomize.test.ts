@@ -29,6 +29,7 @@ const READ_ONLY_GRANTS = [
   'list apps/daemonsets @kube-system',
   'list apps/deployments @kube-system',
   'list cilium.io/ciliumclusterwidenetworkpolicies @cluster',
+  'list cilium.io/ciliumendpoints @cluster',
   'list cilium.io/ciliumnetworkpolicies @cluster',
   'list cilium.io/ciliumnodeconfigs @kube-system',
   'list core/events @cluster',
