@@ -13,7 +13,7 @@ import { DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbo
 import { startRelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
 import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
 
-const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/hubble/fqdn-no-dns-visibility.yaml', import.meta.url));
+const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/fqdn-no-dns-visibility.yaml', import.meta.url));
 const FLOWS = fileURLToPath(new URL('../../sandbox/scenarios/hubble/fqdn-no-dns-visibility.json', import.meta.url));
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
