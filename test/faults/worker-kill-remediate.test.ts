@@ -19,6 +19,7 @@ describe('worker killed mid-remediation', () => {
     let worker = startWorkerProcess(env);
     workers.push(worker);
     const remediate = s.bot.remediateQueue.queue;
+    const diagnose = s.bot.queue.queue;
     describeState(remediate, () => worker);
     let rootTs = '';
     for (let i = 1; i <= KILLS; i++) {
@@ -37,6 +38,10 @@ describe('worker killed mid-remediation', () => {
         .flatMap((b) => b.elements ?? [])
         .find((e) => /^Cordon/.test(e.text?.text ?? ''));
       if (button?.action_id === undefined) throw new Error('no Cordon button');
+      // The kill is meant to land mid-remediation: wait until the diagnose job that posted the report has completed
+      // too. A worker killed while it still held that job leaves it stalled until BullMQ's stalled check (up to
+      // lockDuration + stalledInterval) and the next cycle's diagnose is deduplicated into it, past this test's wait.
+      await waitFor(`diagnose ${i} to complete`, async () => (await diagnose.getActiveCount()) === 0, 30_000);
       s.kube.requestLog.clear();
       await s.slack.clickButton({ channelId: DEMO_CHANNEL.id, messageTs: report.ts, actionId: button.action_id, userId: 'U0LEAD', via: 'socket', confirmed: true });
       await waitFor(`remediation ${i} to start`, async () => (await remediate.getActiveCount()) > 0 || (await remediate.getCompletedCount()) >= i);
