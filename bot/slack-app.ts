@@ -23,8 +23,8 @@ import type { SweepQueue } from '../jobs/fleet/sweep-job.ts';
 import { sweepProgressMessage } from './render/fleet-report.ts';
 import type { PreflightQueue } from '../jobs/preflight/preflight-job.ts';
 import { startPreflight } from './preflight-slack.ts';
-import { escapeMrkdwn, inlineCode, slackChannel, slackLink } from './render/mrkdwn.ts';
-import { redactSecrets } from './render/redact.ts';
+import { inlineCode, slackChannel } from './render/mrkdwn.ts';
+import { alreadyRunningText, withQueue } from './thread-job-slack.ts';
 import { renderWhyDroppedSlack } from './render/why-dropped-slack.ts';
 import type { WhyDroppedService } from '../jobs/hubble/why-dropped-service.ts';
 import { runMuteCommand } from './mute-commands.ts';
@@ -278,21 +278,5 @@ async function startSweep(deps: SlackAppDeps, client: WebClient, command: SlashC
   }
 }
 
-async function alreadyRunningText(client: WebClient, node: string, job: { channelId: string; threadTs: string }): Promise<string> {
-  try {
-    const link = await client.chat.getPermalink({ channel: job.channelId, message_ts: job.threadTs });
-    return `${inlineCode(node)} is already being diagnosed; the report will be in ${slackLink(link.permalink ?? '', 'this thread')}.`;
-  } catch {
-    return `${inlineCode(node)} is already being diagnosed; the report will be in its thread in ${slackChannel(job.channelId)}.`;
-  }
-}
-
-/** Runs a queue (Redis) call; its failure becomes a QueueUnavailableError whose text is safe to show. */
-export async function withQueue<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (e) {
-    // The driver's message can name the Redis URL (with its password): redacted, then escaped, like any data.
-    throw new QueueUnavailableError(escapeMrkdwn(redactSecrets(e instanceof Error ? e.message : String(e))));
-  }
-}
+// Moved to thread-job-slack.ts with the rest of the queued-thread pieces; re-exported for the modules importing it here.
+export { withQueue };

@@ -6,6 +6,7 @@
 // cilium-clustermesh, clustermesh-apiserver-*-cert and cilium-ca Secrets) are never read: TLS problems are read from
 // log lines and status text only.
 import { z } from 'zod';
+import { FactSourceSchema } from './evidence-node.ts';
 
 export const MeshContainerSchema = z.object({
   name: z.string(),
@@ -62,7 +63,7 @@ export const ClusterMeshApiserverSchema = z.object({
 export type ClusterMeshApiserver = z.infer<typeof ClusterMeshApiserverSchema>;
 
 /** `cilium-dbg node list` as printed, read through the agent (or pasted). */
-export const NodeListSchema = z.object({ text: z.string(), source: z.enum(['agent-exec', 'probe-pod', 'pasted', 'sysdump']) });
+export const NodeListSchema = z.object({ text: z.string(), source: FactSourceSchema });
 export type NodeList = z.infer<typeof NodeListSchema>;
 
 export const ClusterMeshSchema = z.object({

@@ -3,18 +3,14 @@
 // fqdn-no-dns-visibility scenario) and the Relay emulator over gRPC, and the report lands in the request's thread:
 // the drops per direction, the toFQDNs policy responsible and the DNS rule to add. An unknown pod is an ephemeral
 // error with the closest names; Relay unreachable is "unavailable" with the fix, never "no drops".
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { pino } from 'pino';
-import { startBot } from '../../bot/bot.ts';
 import { loadScenarioFile } from '../../sandbox/scenario/index.ts';
 import { DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
-import { startRelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import { closedPort, hubbleFlowsFile, startBotOnRelay, startScenarioRelay } from '../hubble/relay-kit.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/fqdn-no-dns-visibility.yaml', import.meta.url));
-const FLOWS = fileURLToPath(new URL('../../sandbox/scenarios/hubble/fqdn-no-dns-visibility.json', import.meta.url));
+const FLOWS = hubbleFlowsFile('fqdn-no-dns-visibility');
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -23,8 +19,7 @@ afterEach(async () => {
 async function stackWithRelay(address: string): Promise<SandboxStack> {
   const s = await startSandboxStack({ scenario: loadScenarioFile(SCENARIO), redisUrl: inject('redisUrl'), startBot: false });
   cleanups.push(() => s.stop());
-  const config = { ...s.config, collect: { ...s.config.collect, deadlineMs: 15_000, hubbleFlows: { env: { HUBBLE_RELAY_ADDR: address }, windowMinutes: 15, maxFlows: 1000 } } };
-  s.bot = await startBot(config, { logger: pino({ level: 'silent' }) });
+  await startBotOnRelay(s, address, { deadlineMs: 15_000 });
   return s;
 }
 
@@ -36,18 +31,9 @@ async function diagnosePod(s: SandboxStack, text: string): Promise<{ rootText: (
   return { rootText: () => s.slack.message(DEMO_CHANNEL.id, root.ts)?.text ?? '', transcript: s.slack.renderThread(DEMO_CHANNEL.id, root.ts), ackMs: sent.ackMs ?? 0 };
 }
 
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()));
-  const addr = srv.address();
-  await new Promise<void>((res) => srv.close(() => res()));
-  return typeof addr === 'object' && addr !== null ? addr.port : 1;
-}
-
 describe('/cilium diagnose pod through Slack', { timeout: 120_000 }, () => {
   it('shop/checkout: egress drops to world per direction, the toFQDNs policy responsible, the DNS rule to add', async () => {
-    const flows = loadScenarioFlows(FLOWS, new Date());
-    const relay = await startRelayEmulator({ responses: flows.responses, connectedNodes: flows.connectedNodes });
+    const relay = await startScenarioRelay(FLOWS, { now: new Date() });
     cleanups.push(() => relay.close());
     const s = await stackWithRelay(relay.address);
     const { transcript, rootText, ackMs } = await diagnosePod(s, 'diagnose pod shop/checkout');

@@ -3,34 +3,16 @@
 // `hubble observe` prints it (hubble/pkg/printer: "flip the arrow and src/dst for reply packets"), and the Star Wars
 // scenario read through the real client and the Relay emulator over gRPC gives the docs' lines
 // (docs observability/hubble/hubble-cli), filtered by HTTP status as Relay filters them.
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observerService, type GetFlowsResponse } from '../../jobs/hubble/relay-proto.ts';
 import { flowFromRelay } from '../../runbooks/engine/relay-flow-convert.ts';
 import { readRelayFlows } from '../../jobs/hubble/read-relay-flows.ts';
-import { startRelayEmulator, type RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import type { RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
 import { isL7Denial } from '../../runbooks/engine/evidence.ts';
 import { httpExchange, l7Denials } from '../../runbooks/engine/l7-http-flows.ts';
+import { decodeResponse, key, lenDelim, str, varint } from './proto-bytes.ts';
+import { hubbleFlowsFile, startScenarioRelay } from './relay-kit.ts';
 
-const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/hubble/l7-starwars-exhaust-port.json', import.meta.url));
-const getFlows = observerService().service.GetFlows;
-if (getFlows === undefined) throw new Error('observer.proto lost GetFlows');
-const decodeResponse = (b: Buffer): GetFlowsResponse => getFlows.responseDeserialize(b) as GetFlowsResponse;
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-const key = (field: number, wire: number): number[] => varint(field * 8 + wire);
-const lenDelim = (field: number, bytes: number[]): number[] => [...key(field, 2), ...varint(bytes.length), ...bytes];
-const str = (field: number, s: string): number[] => lenDelim(field, [...Buffer.from(s)]);
+const SCENARIO = hubbleFlowsFile('l7-starwars-exhaust-port');
 
 describe('policy correlation fields (flow.proto Policy)', () => {
   it('decodes egress_denied_by (21004) and ingress_denied_by (21005): name 1, namespace 2, labels 3, revision 4', () => {
@@ -51,8 +33,7 @@ describe('policy correlation fields (flow.proto Policy)', () => {
 describe('L7 flows of the Star Wars scenario through the real client', () => {
   let relay: RelayEmulator;
   beforeAll(async () => {
-    const s = loadScenarioFlows(SCENARIO);
-    relay = await startRelayEmulator({ responses: s.responses, connectedNodes: s.connectedNodes });
+    relay = await startScenarioRelay(SCENARIO);
   });
   afterAll(async () => {
     await relay.close();

@@ -5,29 +5,23 @@
 //   to get the rule diff;
 // - `/cilium diagnose node-2`: the l7-policy finding with the denied request, the field that did not match and the
 //   one rules.http entry to add.
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { pino } from 'pino';
-import { startBot } from '../../bot/bot.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
 import { DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
-import { startRelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import { hubbleFlowsFile, startBotOnRelay, startScenarioRelay } from './relay-kit.ts';
 
-const FLOWS = fileURLToPath(new URL('../../sandbox/scenarios/hubble/l7-starwars-exhaust-port.json', import.meta.url));
+const FLOWS = hubbleFlowsFile('l7-starwars-exhaust-port');
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 async function stackWithL7Relay(): Promise<SandboxStack> {
-  const flows = loadScenarioFlows(FLOWS, new Date());
-  const relay = await startRelayEmulator({ responses: flows.responses, connectedNodes: flows.connectedNodes });
+  const relay = await startScenarioRelay(FLOWS, { now: new Date() });
   cleanups.push(() => relay.close());
   const s = await startSandboxStack({ scenario: resolveScenario('l7-policy'), redisUrl: inject('redisUrl'), startBot: false });
   cleanups.push(() => s.stop());
-  const config = { ...s.config, collect: { ...s.config.collect, hubbleFlows: { env: { HUBBLE_RELAY_ADDR: relay.address }, windowMinutes: 15, maxFlows: 1000 } } };
-  s.bot = await startBot(config, { logger: pino({ level: 'silent' }) });
+  await startBotOnRelay(s, relay.address);
   return s;
 }
 

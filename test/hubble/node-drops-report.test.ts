@@ -2,30 +2,19 @@
 // node's drops of the last N minutes from Relay over gRPC; the report adds "Dropped on <node>", and
 // policy-default-deny quotes the real POLICY_DENIED drops. Relay unreachable → the flows fact is unavailable with the
 // fix, never "no drops".
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
-import { startRelayEmulator, type RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import type { RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
 import type { Report } from '../../runbooks/engine/contract.ts';
+import { closedPort, hubbleFlowsFile, runCli, startScenarioRelay } from './relay-kit.ts';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/cilium-runbook.js');
-const FLOWS = fileURLToPath(new URL('../../sandbox/scenarios/hubble/egress-no-dns.json', import.meta.url));
+const FLOWS = hubbleFlowsFile('egress-no-dns');
 
+/** node-2's report as JSON, whatever the exit code (a critical finding exits 3). */
 async function diagnose(kubeconfig: string, env: NodeJS.ProcessEnv): Promise<Report> {
-  try {
-    const { stdout } = await run(process.execPath, [BIN, 'diagnose', 'node-2', '--kubeconfig', kubeconfig, '--json'], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
-    return JSON.parse(stdout) as Report;
-  } catch (e) {
-    const err = e as { stdout?: string };
-    return JSON.parse(err.stdout ?? '') as Report;
-  }
+  const r = await runCli(['diagnose', 'node-2', '--kubeconfig', kubeconfig, '--json'], env);
+  return JSON.parse(r.stdout) as Report;
 }
 
 describe('node report with Hubble Relay', () => {
@@ -33,8 +22,7 @@ describe('node report with Hubble Relay', () => {
   let relay: RelayEmulator;
   beforeAll(async () => {
     kube = await startKubeEmulator({ scenario: resolveScenario('policy-default-deny') });
-    const flows = loadScenarioFlows(FLOWS, new Date());
-    relay = await startRelayEmulator({ responses: flows.responses, connectedNodes: flows.connectedNodes });
+    relay = await startScenarioRelay(FLOWS, { now: new Date() });
   });
   afterAll(async () => {
     await kube.stop();
@@ -55,11 +43,7 @@ describe('node report with Hubble Relay', () => {
   });
 
   it('Relay unreachable: the flows fact is unavailable with the fix, and the drops runbook is inconclusive, not healthy', async () => {
-    const srv = createServer();
-    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()));
-    const addr = srv.address();
-    await new Promise<void>((res) => srv.close(() => res()));
-    const port = typeof addr === 'object' && addr !== null ? addr.port : 1;
+    const port = await closedPort();
     const report = await diagnose(kube.kubeconfigPath, { HUBBLE_RELAY_ADDR: `127.0.0.1:${port}` });
     const flows = report.unavailable.find((u) => u.fact === 'flows');
     expect(flows?.detail).toContain(`Hubble Relay at 127.0.0.1:${port} is unreachable`);

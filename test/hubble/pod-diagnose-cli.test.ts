@@ -2,39 +2,26 @@
 // (the fqdn-no-dns-visibility scenario: shop/checkout on node-2 with toFQDNs and a port-53 rule without rules.dns)
 // and the Relay emulator over gRPC serving that pod's flows. The report shows the drops per direction, the policy
 // responsible, the endpoint, and the DNS rule to add; an unknown pod exits 1 with the closest names.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { loadScenarioFile } from '../../sandbox/scenario/index.ts';
-import { startRelayEmulator, type RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import type { RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
+import { hubbleFlowsFile, runCli, startScenarioRelay, type CliResult } from './relay-kit.ts';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/cilium-runbook.js');
 const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/fqdn-no-dns-visibility.yaml', import.meta.url));
-const FLOWS = fileURLToPath(new URL('../../sandbox/scenarios/hubble/fqdn-no-dns-visibility.json', import.meta.url));
+const FLOWS = hubbleFlowsFile('fqdn-no-dns-visibility');
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, HUBBLE_RELAY_ADDR: '', ...env }, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+/** The CLI with no Relay address of this process's environment leaking in: each test says which Relay it reads. */
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runCli(args, { HUBBLE_RELAY_ADDR: '', ...env });
 
 describe('cilium-runbook diagnose pod', { timeout: 120_000 }, () => {
   let kube: KubeEmulator;
   let relay: RelayEmulator;
   beforeAll(async () => {
     kube = await startKubeEmulator({ scenario: loadScenarioFile(SCENARIO) });
-    const flows = loadScenarioFlows(FLOWS, new Date());
-    relay = await startRelayEmulator({ responses: flows.responses, connectedNodes: flows.connectedNodes });
+    relay = await startScenarioRelay(FLOWS, { now: new Date() });
   });
   afterAll(async () => {
     await relay.close();

@@ -1,31 +1,20 @@
 // The real Relay client against the Relay emulator over gRPC on loopback: filters and bounds reach the server as
 // sent, coverage comes from ServerStatus, and an absent or unreachable Relay is "unavailable" with the fix.
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubbleRelayClient } from '../../jobs/hubble/relay-client.ts';
 import { readRelayFlows } from '../../jobs/hubble/read-relay-flows.ts';
 import { relayTarget } from '../../jobs/hubble/relay-target.ts';
-import { startRelayEmulator, type RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import type { RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
+import { closedPort, hubbleFlowsFile, startScenarioRelay } from './relay-kit.ts';
 
-const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/hubble/egress-no-dns.json', import.meta.url));
+const SCENARIO = hubbleFlowsFile('egress-no-dns');
 const NOW = new Date('2026-11-02T09:20:00Z');
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  return typeof addr === 'object' && addr !== null ? addr.port : 1;
-}
 
 describe('Hubble Relay client ↔ emulator (gRPC on loopback)', () => {
   let relay: RelayEmulator;
   let client: HubbleRelayClient;
   beforeAll(async () => {
-    const s = loadScenarioFlows(SCENARIO);
-    relay = await startRelayEmulator({ responses: s.responses, connectedNodes: s.connectedNodes, unavailableNodes: ['default/node-3'] });
+    relay = await startScenarioRelay(SCENARIO, { unavailableNodes: ['default/node-3'] });
     client = new HubbleRelayClient({ address: relay.address });
   });
   afterAll(async () => {

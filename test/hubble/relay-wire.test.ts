@@ -3,30 +3,10 @@
 // (docs.cilium.io observability/hubble/configuration/export: the xwing → deathstar POLICY_DENIED flow) survives
 // the gRPC encoding and prints as `hubble observe` would.
 import { describe, expect, it } from 'vitest';
-import { observerService, type GetFlowsResponse } from '../../jobs/hubble/relay-proto.ts';
 import { flowFromRelay } from '../../runbooks/engine/relay-flow-convert.ts';
 import { responseFromJson } from '../../sandbox/hubble/scenario-flows.ts';
 import { isPolicyDrop } from '../../runbooks/engine/evidence.ts';
-
-const getFlows = observerService().service.GetFlows;
-if (getFlows === undefined) throw new Error('observer.proto lost GetFlows');
-const encodeResponse = (r: GetFlowsResponse): Buffer => getFlows.responseSerialize(r);
-const decodeResponse = (b: Buffer): GetFlowsResponse => getFlows.responseDeserialize(b) as GetFlowsResponse;
-
-/** Protobuf varint. */
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-const key = (field: number, wire: number): number[] => varint(field * 8 + wire);
-const lenDelim = (field: number, bytes: number[]): number[] => [...key(field, 2), ...varint(bytes.length), ...bytes];
-const str = (field: number, s: string): number[] => lenDelim(field, [...Buffer.from(s)]);
+import { decodeResponse, encodeResponse, key, lenDelim, str, varint } from './proto-bytes.ts';
 
 // Recorded in Cilium's docs (Hubble exporter output, protojson with proto field names).
 const DOCS_FLOW = '{"flow":{"time":"2023-08-21T12:12:18.510175415Z","verdict":"DROPPED","IP":{"source":"10.244.1.60","destination":"10.244.1.5","ipVersion":"IPv4"},"l4":{"TCP":{"source_port":44916,"destination_port":80,"flags":{"SYN":true}}},"source":{"namespace":"default","pod_name":"xwing"},"destination":{"namespace":"default","pod_name":"deathstar-7848d6c4d5-th9v2"},"node_name":"kind-kind/kind-worker","drop_reason_desc":"POLICY_DENIED"},"node_name":"kind-kind/kind-worker","time":"2023-08-21T12:12:18.510175415Z"}';

@@ -1,37 +1,19 @@
 // `cilium-runbook why-dropped` end to end: the CLI child process → real gRPC → the Relay emulator serving the
 // egress-no-dns scenario (an egress policy without a DNS allow). The answer groups the drops by reason and
 // direction, names the missing allow, and gives the DNS allow as a CiliumNetworkPolicy.
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startRelayEmulator, type RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import type { RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
 import { parseWhyDroppedArgs } from '../../bot/command-grammar.ts';
 import { InvalidCommandError } from '../../bot/errors.ts';
+import { closedPort, hubbleFlowsFile, runCli as cli, startScenarioRelay } from './relay-kit.ts';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/cilium-runbook.js');
-const SCENARIO = fileURLToPath(new URL('../../sandbox/scenarios/hubble/egress-no-dns.json', import.meta.url));
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const SCENARIO = hubbleFlowsFile('egress-no-dns');
 
 describe('cilium-runbook why-dropped', { timeout: 120_000 }, () => {
   let relay: RelayEmulator;
   beforeAll(async () => {
-    const s = loadScenarioFlows(SCENARIO, new Date());
-    relay = await startRelayEmulator({ responses: s.responses, connectedNodes: s.connectedNodes });
+    relay = await startScenarioRelay(SCENARIO, { now: new Date() });
   });
   afterAll(async () => {
     await relay.close();
@@ -77,11 +59,7 @@ describe('cilium-runbook why-dropped', { timeout: 120_000 }, () => {
   });
 
   it('Relay unreachable: exit 1, Hubble flows unavailable, with the fix to enable Hubble Relay', async () => {
-    const srv = createServer();
-    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()));
-    const addr = srv.address();
-    await new Promise<void>((res) => srv.close(() => res()));
-    const port = typeof addr === 'object' && addr !== null ? addr.port : 1;
+    const port = await closedPort();
     const r = await cli(['why-dropped', 'shop/checkout', 'shop/payments'], { HUBBLE_RELAY_ADDR: `127.0.0.1:${port}`, COLLECT_DEADLINE_MS: '3000' });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`Hubble flows unavailable: Hubble Relay at 127.0.0.1:${port} is unreachable`);

@@ -1,17 +1,12 @@
 // `/cilium why-dropped` through Slack: the Slack emulator drives the real Bolt app in Socket Mode, the bot reads the
 // Relay emulator over gRPC (the egress-no-dns scenario's flows), and the ephemeral answer shows the UDP/53 drops at
 // egress, the missing allow and the DNS allow as a CiliumNetworkPolicy. Relay unreachable → unavailable with the fix.
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { pino } from 'pino';
-import { startBot } from '../../bot/bot.ts';
 import { resolveScenario } from '../../sandbox/scenario/index.ts';
 import { DEMO_CHANNEL, startSandboxStack, type SandboxStack } from '../../sandbox/sandbox-stack.ts';
-import { startRelayEmulator, type RelayEmulator } from '../../sandbox/hubble/relay-emulator.ts';
-import { loadScenarioFlows } from '../../sandbox/hubble/scenario-flows.ts';
+import { closedPort, hubbleFlowsFile, startBotOnRelay, startScenarioRelay } from './relay-kit.ts';
 
-const FLOWS = fileURLToPath(new URL('../../sandbox/scenarios/hubble/egress-no-dns.json', import.meta.url));
+const FLOWS = hubbleFlowsFile('egress-no-dns');
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -20,8 +15,7 @@ afterEach(async () => {
 async function stackWithRelay(address: string): Promise<SandboxStack> {
   const s = await startSandboxStack({ scenario: resolveScenario('policy-default-deny'), redisUrl: inject('redisUrl'), startBot: false });
   cleanups.push(() => s.stop());
-  const config = { ...s.config, collect: { ...s.config.collect, deadlineMs: 3000, hubbleFlows: { env: { HUBBLE_RELAY_ADDR: address }, windowMinutes: 15, maxFlows: 1000 } } };
-  s.bot = await startBot(config, { logger: pino({ level: 'silent' }) });
+  await startBotOnRelay(s, address, { deadlineMs: 3000 });
   return s;
 }
 
@@ -33,8 +27,7 @@ async function ask(s: SandboxStack, text: string): Promise<string> {
 
 describe('/cilium why-dropped through Slack', () => {
   it('egress policy without DNS allow: drops on UDP/53 at egress, the missing allow, the DNS allow to apply', async () => {
-    const flows = loadScenarioFlows(FLOWS, new Date());
-    const relay: RelayEmulator = await startRelayEmulator({ responses: flows.responses, connectedNodes: flows.connectedNodes });
+    const relay = await startScenarioRelay(FLOWS, { now: new Date() });
     cleanups.push(() => relay.close());
     const s = await stackWithRelay(relay.address);
     const text = await ask(s, 'why-dropped shop/checkout shop/payments:8080');
@@ -48,11 +41,7 @@ describe('/cilium why-dropped through Slack', () => {
   });
 
   it('Relay unreachable: Hubble flows unavailable, with the fix to enable Hubble Relay', async () => {
-    const srv = createServer();
-    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', () => res()));
-    const addr = srv.address();
-    await new Promise<void>((res) => srv.close(() => res()));
-    const port = typeof addr === 'object' && addr !== null ? addr.port : 1;
+    const port = await closedPort();
     const s = await stackWithRelay(`127.0.0.1:${port}`);
     const text = await ask(s, 'why-dropped shop/checkout shop/payments');
     expect(text).toContain(`Hubble flows unavailable: Hubble Relay at 127.0.0.1:${port} is unreachable`);
