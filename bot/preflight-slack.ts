@@ -28,6 +28,9 @@ export async function startPreflight(
       : `A preflight of ${inlineCode(cluster)} is already running; try again when its report is posted.`),
     rootText: `:mag: Upgrade preflight of ${inlineCode(cluster)} for Cilium ${inlineCode(parsed.target)}: reading the nodes…`,
     enqueue: (thread) => preflights.enqueue({ cluster, target: parsed.target, ...(parsed.values !== undefined && { values: parsed.values }), ...thread }),
+    // Another request queued one between the busy check and this enqueue: that job answers in its own thread, so
+    // this root must not stay at "reading the nodes…" for ever.
+    lostRaceText: `A preflight of ${inlineCode(cluster)} was already running; its report will be in that preflight's thread.`,
   });
 }
 

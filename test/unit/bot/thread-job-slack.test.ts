@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { QueueUnavailableError } from '../../../bot/errors.ts';
+import { startPreflight } from '../../../bot/preflight-slack.ts';
 import { alreadyRunningText, postInThread, startThreadJob, withQueue, type JobThread } from '../../../bot/thread-job-slack.ts';
 
 interface Call {
@@ -104,5 +105,15 @@ describe('the pieces', () => {
       { method: 'chat.postMessage', args: { channel: 'C1', thread_ts: '1.1', text: 'two', blocks: [] } },
       { method: 'files.uploadV2', args: { channel_id: 'C1', thread_ts: '1.1', filename: 'nodes.txt', title: 'Nodes', content: 'node-1' } },
     ]);
+  });
+});
+
+describe('startPreflight', () => {
+  it('a preflight that lost the enqueue race to another request rewrites its root instead of leaving "reading the nodes…"', async () => {
+    const calls: Call[] = [];
+    const queue = { activeJobFor: () => Promise.resolve(null), enqueue: () => Promise.resolve({ queued: false as const, existingJobId: 'j1' }) };
+    await startPreflight(queue, fakeClient(calls, { rootTs: '1.5' }), command, respondInto(calls), 'prod', { target: '1.18.2' });
+    expect(calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
+    expect(calls[1]?.args).toMatchObject({ channel: 'C0INCIDENT', ts: '1.5', text: expect.stringContaining('already running') as unknown });
   });
 });
