@@ -40,6 +40,9 @@ const CLI_STATUS = /\/¯¯\\|\\__\/|^\s*(DaemonSet|Deployment)\s+\S+\s+(Desired|
  */
 const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)/i;
 
+/** A line of a Go panic's trace: `goroutine 996 [running]:`, `[signal SIGSEGV…]`, a frame `github.com/….(*T).f(…)`, its `\t/path.go:34 +0xcd`, `created by …`. */
+const GO_STACK_LINE = /^(?:goroutine \d+ \[[^\]\n]*\]:|\[signal |created by \S|[\w.-]+\/\S*\(|\s+\S+\.go:\d+)/;
+
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 
 function singleKind(line: string): Single | null {
@@ -110,7 +113,8 @@ export function segment(text: string): Segment[] {
     let j = i + 1;
     while (j < lines.length) {
       const k = singleKind(lines[j] ?? '');
-      if (k === kind) { end = j + 1; j++; continue; }
+      // A Go panic's stack trace (goroutine header, frames, file:line) belongs to the log it ends, even after its last line.
+      if (k === kind || (kind === 'cilium-log' && k === null && GO_STACK_LINE.test(lines[j] ?? ''))) { end = j + 1; j++; continue; }
       if (k !== null || blockAt(j) !== null || PROMPT.test(lines[j] ?? '')) break;
       if (kind !== 'cilium-log' && (lines[j] ?? '').trim() !== '') break;
       if (j - end >= 50) break;
