@@ -180,8 +180,24 @@ export function exitLines(e: Evidence, limit = 5): SourcedLine[] {
     .slice(0, limit);
 }
 
+/** Go stack lines that name a module: frames (`github.com/…/pkg.f(…)`) and their files (`/go/pkg/mod/k8s.io/…go:74`). */
+const STACK_MODULE_LINES: LogQuery = { text: [/github\.com\/[\w.-]+\/|\/go\/pkg\/mod\//] };
+const CILIUM_TREE = /github\.com\/cilium\//;
+const OTHER_MODULE = /github\.com\/(?!cilium\/)[\w.-]+\/|\/go\/pkg\/mod\//;
+
+/**
+ * The pasted panic is another program's: its stack names modules and none of them is Cilium's own tree
+ * (`github.com/cilium/`, vendored packages included). Antrea, kubelet or origin-node panics pasted beside a Cilium
+ * question (antrea-io/antrea#877) say nothing about the agent. A stack with runtime frames only stays Cilium's.
+ */
+function foreignPanic(e: Evidence): boolean {
+  const lines = findAgentLines(e, STACK_MODULE_LINES, 200);
+  return lines.some((l) => OTHER_MODULE.test(l.line.raw)) && !lines.some((l) => CILIUM_TREE.test(l.line.raw));
+}
+
 /** No pod state read, but the agent's log ends in a fatal line no specific runbook explains (pasted evidence). */
 function exitedWithoutPodState(e: Evidence): Finding | null {
+  if (foreignPanic(e)) return null;
   const lines = exitLines(e);
   const last = lines.findLast((l) => l.line.msg !== null) ?? lines[lines.length - 1];
   if (last === undefined) return null;

@@ -40,8 +40,8 @@ const CLI_STATUS = /\/¯¯\\|\\__\/|^\s*(DaemonSet|Deployment)\s+\S+\s+(Desired|
  */
 const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)/i;
 
-/** A line of a Go panic's trace: `goroutine 996 [running]:`, `[signal SIGSEGV…]`, a frame `github.com/….(*T).f(…)`, its `\t/path.go:34 +0xcd`, `created by …`. */
-const GO_STACK_LINE = /^(?:goroutine \d+ \[[^\]\n]*\]:|\[signal |created by \S|[\w.-]+\/\S*\(|\s+\S+\.go:\d+)/;
+/** A line of a Go panic's trace, behind a CRI/`--timestamps` prefix or not: `goroutine 996 [running]:`, `[signal SIGSEGV…]`, a frame `github.com/….(*T).f(…)`, its `\t/path.go:34 +0xcd`, `created by …`. */
+const GO_STACK_LINE = /^(?:\d{4}-\d\d-\d\dT\S+ (?:(?:stdout|stderr) [FP])?\s?)?(?:goroutine \d+ \[[^\]\n]*\]:|\[signal |created by \S|[\w.-]+\/\S*\(|\s+\S+\.go:\d+)/;
 
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 
