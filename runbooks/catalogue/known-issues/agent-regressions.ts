@@ -161,38 +161,4 @@ export const AGENT_REGRESSIONS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/issues/8587` },
     fix: 'Upgrade to Cilium 1.5.4 or newer, set enable-legacy-services: "false" in cilium-config and restart the agents (the remediation in #8587).',
   },
-  {
-    id: '1.15-auth-gc-concurrent-map-iteration',
-    title: 'Agent dies with "concurrent map iteration and map write" in the auth map garbage collector',
-    // #33468 on 1.15.6 (authmap_gc.go:446); fixed by PR #33634 ("auth: fix fatal error: concurrent map iteration and
-    // map write"). The auth map GC came with mutual authentication in 1.14; the thread names no fixed release.
-    cilium: '>=1.14.0 <1.17.0',
-    signature: { source: 'agent-log', pattern: /pkg\/auth\.\(\*authMapGarbageCollector\)\.cleanupEndpoints/, quote: '2024-06-26T09:23:08.880685482Z stderr F github.com/cilium/cilium/pkg/auth.(*authMapGarbageCollector).cleanupEndpoints(0x4000894000, {0x40011a0780?, 0x4001a105a0?})', quotedAt: `${CILIUM}/issues/33468` },
-    explainsCrash: true,
-    links: { issue: `${CILIUM}/issues/33468`, fix: [`${CILIUM}/pull/33634`] },
-    fix: 'Take a release carrying PR #33634 (merged July 2024; the thread names no release, so check your branch\'s release notes); the agent restarts on its own meanwhile, under pod churn it may crash again.',
-  },
-  {
-    id: '1.17.14-operator-identitygc-nil-manager',
-    title: 'cilium-operator panics on shutdown in identitygc (nil controller manager) when the CRD identity GC never started',
-    // #45087 (reporter on 1.17.14): with disable-endpoint-crd and the CiliumEndpoint CRD missing, startCRDModeGC
-    // returns early and OnStop calls RemoveAllAndWait on a nil manager; the nil check went into the v1.17 backports of
-    // 2026-04-08 (PR #45238), which names no release.
-    cilium: '>=1.17.14 <1.18.0',
-    signature: { source: 'agent-log', pattern: /operator\/identitygc\.registerGC\.func\d+\(/, quote: 'ERROR 2026-03-26T17:33:44.180718824Z github.com/cilium/cilium/operator/identitygc.registerGC.func2({0x14e21b68b4b8?, 0x5b7834?})', quotedAt: `${CILIUM}/issues/45087` },
-    explainsCrash: false,
-    links: { issue: `${CILIUM}/issues/45087`, fix: [`${CILIUM}/pull/45238`] },
-    fix: 'Operator only, at shutdown: the agents are not affected. Take the 1.17 patch release carrying the v1.17 backports of PR #45238; until then the panic only ends an operator that was already stopping.',
-  },
-  {
-    id: '1.13-operator-cep-crd-disabled-panic',
-    title: 'cilium-operator panics in endpointUpdated when the CiliumEndpoint CRD is disabled (CES on, kvstore identities)',
-    // #24396 (v1.13.0, priority/high): the CES controller is nil with disable-endpoint-crd, yet the endpoint watcher
-    // calls it; reproduced on main in May 2023. The thread names no fixed release.
-    cilium: '>=1.13.0',
-    signature: { source: 'agent-log', pattern: /operator\/watchers\.endpointUpdated\(/, quote: '196 2023-03-15T16:37:15.328137988Z github.com/cilium/cilium/operator/watchers.endpointUpdated(0x4000886ea0)', quotedAt: `${CILIUM}/issues/24396` },
-    explainsCrash: false,
-    links: { issue: `${CILIUM}/issues/24396` },
-    fix: 'Operator only (another replica takes the lead after each panic): turn CiliumEndpointSlice off while disableEndpointCRD is true, or re-enable the CiliumEndpoint CRD; check your release notes for the fix of #24396.',
-  },
 ];

@@ -69,8 +69,18 @@ export function isLogLine(line: string): boolean {
   return p.level !== null || (p.format === 'json' && p.msg !== null) || (p.msg !== null && p.time !== null);
 }
 
+/** `kubectl logs --prefix` (`[pod/cilium-x/cilium-agent] `) or a log viewer's container column (`cilium-agent `) before a line. */
+const CONTAINER_PREFIX = /^(?:\[pod\/[\w.-]+\/[\w.-]+\] ?|cilium-(?:agent|operator(?:-generic)?)(?: |$))/;
+
+/** Drops the container prefix when several lines carry it, so each line reads as the agent printed it. */
+function withoutContainerPrefix(lines: string[]): string[] {
+  let tagged = 0;
+  for (const l of lines) if (CONTAINER_PREFIX.test(l) && ++tagged >= 2) break;
+  return tagged < 2 ? lines : lines.map((l) => l.replace(CONTAINER_PREFIX, ''));
+}
+
 export function segment(text: string): Segment[] {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = withoutContainerPrefix(text.split('\n').map((l) => l.replace(/\r$/, '')));
   const out: Segment[] = [];
   let command: string | null = null;
   let i = 0;
