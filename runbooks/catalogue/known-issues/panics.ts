@@ -100,4 +100,28 @@ export const PANICS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/issues/24975`, fix: [`${CILIUM}/pull/24985`] },
     fix: 'Take the 1.13 patch release carrying PR #24985; until then avoid changing the BGP router-id / global parameters of a running peering policy.',
   },
+  {
+    id: '1.16-dns-history-device-names-panic',
+    title: 'Agent panics in LocalNodeConfiguration.DeviceNames when a restored endpoint writes its header before the datapath is ready',
+    // #34019 ("I still encounter this daily", 2024-08); joamaki's PR #34059 ("endpoint: Init DNS history trigger only
+    // when datapath is ready for it") shows the same stack: a restored endpoint doing DNS requests while the first
+    // loader Reinitialize() is still pending. The threads name no release.
+    cilium: '>=1.16.0 <1.17.0',
+    signature: { source: 'agent-log', pattern: /pkg\/datapath\/types\.\(\*LocalNodeConfiguration\)\.DeviceNames\(/, quote: 'github.com/cilium/cilium/pkg/datapath/types.(*LocalNodeConfiguration).DeviceNames(...)', quotedAt: `${CILIUM}/issues/34019` },
+    explainsCrash: true,
+    links: { issue: `${CILIUM}/issues/34019`, fix: [`${CILIUM}/pull/34059`] },
+    fix: 'Take the 1.16 patch release carrying PR #34059; the crash is a startup race, so the agent usually comes up on a later restart.',
+  },
+  {
+    id: 'operator-identity-gc-limiter-after-stop',
+    title: 'cilium-operator panics "limiter misuse" in the kvstore identity GC while shutting down',
+    // HadrienPatte's PR #42217 ("operator: Prevent panic when GCing identities"): the OnStop hook stops the rate
+    // limiter before the worker pool, so runAuthGC can still call Wait on it. Auth-identity GC came with mutual
+    // authentication (1.14). The PR names no release.
+    cilium: '>=1.14.0',
+    signature: { source: 'agent-log', pattern: /limiter misuse: Allow \/ Wait \/ WaitN called concurrently after Stop/, quote: 'panic: limiter misuse: Allow / Wait / WaitN called concurrently after Stop', quotedAt: `${CILIUM}/pull/42217` },
+    explainsCrash: false,
+    links: { issue: `${CILIUM}/pull/42217`, fix: [`${CILIUM}/pull/42217`] },
+    fix: 'Operator only, at shutdown (kvstore identity mode): harmless for the datapath; take a release carrying PR #42217.',
+  },
 ];
