@@ -40,8 +40,8 @@ const CLI_STATUS = /\/¯¯\\|\\__\/|^\s*(DaemonSet|Deployment)\s+\S+\s+(Desired|
  */
 const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)/i;
 
-/** A line of a Go panic's trace, behind a CRI/`--timestamps` prefix or not: `goroutine 996 [running]:`, `[signal SIGSEGV…]`, a frame `github.com/….(*T).f(…)`, its `\t/path.go:34 +0xcd`, `created by …`. */
-const GO_STACK_LINE = /^(?:\d{4}-\d\d-\d\dT\S+ (?:(?:stdout|stderr) [FP])?\s?)?(?:goroutine \d+ \[[^\]\n]*\]:|\[signal |created by \S|[\w.-]+\/\S*\(|\s+\S+\.go:\d+)/;
+/** A line of a Go panic's trace, behind a CRI/`--timestamps` prefix (a log viewer's line number before it) or not: `goroutine 996 [running]:`, `[signal SIGSEGV…]`, a frame `github.com/….(*T).f(…)`, its `\t/path.go:34 +0xcd`, `created by …`. */
+const GO_STACK_LINE = /^(?:(?:\d+ )?\d{4}-\d\d-\d\dT\S+ (?:(?:stdout|stderr) [FP])?\s?)?(?:goroutine \d+ \[[^\]\n]*\]:|\[signal |created by \S|[\w.-]+\/\S*\(|\s+\S+\.go:\d+)/;
 
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 
@@ -113,7 +113,9 @@ export function segment(text: string): Segment[] {
       // Quoted fragments of log lines (a message without its level=, a "failed to start: …" line) are read as log
       // text when they carry an error word and nothing else in the paste was recognised; the rest is left out.
       let end = i;
-      while (end < lines.length && LOG_FRAGMENT.test(lines[end] ?? '') && !ZEROLOG_CONSOLE.test(lines[end] ?? '') && singleKind(lines[end] ?? '') === null && blockAt(end) === null && !PROMPT.test(lines[end] ?? '')) end++;
+      // A panic's stack trace (frames, file:line, a blank line before `goroutine N`) stays with the fragment it follows.
+      const fragmentLine = (at: number): boolean => { const l = lines[at] ?? ''; return LOG_FRAGMENT.test(l) || GO_STACK_LINE.test(l) || (end > i && l.trim() === '' && GO_STACK_LINE.test(lines[at + 1] ?? '')); };
+      while (end < lines.length && fragmentLine(end) && !ZEROLOG_CONSOLE.test(lines[end] ?? '') && singleKind(lines[end] ?? '') === null && blockAt(end) === null && !PROMPT.test(lines[end] ?? '')) end++;
       if (end > i) push('log-fragment', i, end);
       i = Math.max(end, i + 1);
       continue;

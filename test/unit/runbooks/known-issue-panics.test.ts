@@ -79,6 +79,28 @@ describe('a pasted Go panic keeps its stack trace in the agent log', () => {
     expect(segment(text).map((p) => p.lines.length)).toEqual([3]);
   });
 
+  it('#13887: klog\'s "Observed a panic" between the log lines and the stack stays in the log', () => {
+    const text = [
+      'level=info msg="Discovered new CiliumNode custom resource" name=ip-192-168-125-196.eu-west-2.compute.internal subsys=ipam',
+      'Observed a panic: "invalid memory address or nil pointer dereference" (runtime error: invalid memory address or nil pointer dereference)',
+      'goroutine 693 [running]:',
+      'k8s.io/apimachinery/pkg/util/runtime.logPanic(0x1f5e260, 0x3b094f0)',
+      '        /go/src/github.com/cilium/cilium/vendor/k8s.io/apimachinery/pkg/util/runtime/runtime.go:74 +0xa3',
+    ].join('\n');
+    expect(segment(text).map((p) => [p.kind, p.lines.length])).toEqual([['cilium-log', 5]]);
+  });
+
+  it('#24396: a log viewer\'s numbered lines (fragments, no log line) keep their stack, and the known bug is found', () => {
+    const text = [
+      '188 2023-03-15T16:37:15.327129738Z Observed a panic: "invalid memory address or nil pointer dereference" (runtime error: invalid memory address or nil pointer der    eference)',
+      '189 2023-03-15T16:37:15.328109280Z goroutine 461 [running]:',
+      '196 2023-03-15T16:37:15.328137988Z github.com/cilium/cilium/operator/watchers.endpointUpdated(0x4000886ea0)',
+      '197 2023-03-15T16:37:15.328139196Z  /go/src/github.com/cilium/cilium/operator/watchers/cilium_endpoint.go:216 +0x4c',
+    ].join('\n');
+    expect(segment(text).map((p) => [p.kind, p.lines.length])).toEqual([['log-fragment', 4]]);
+    expect(analyzePastedText(text, { ciliumVersion: '1.13.0' }).report.findings[0]).toMatchObject({ runbookId: 'version-advisory', severity: 'warning' });
+  });
+
   it('one line that merely starts with a container name is left as it is', () => {
     expect(segment('cilium-agent failed to start on node-1\n')[0]?.lines[0]).toBe('cilium-agent failed to start on node-1');
   });
