@@ -11,6 +11,7 @@ import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import type { AgentPod, ContainerState, Evidence } from '../engine/evidence.ts';
 import { agentLogsCommand, ciliumNamespace } from '../engine/install-commands.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
+import { panicOrigin } from '../engine/panic-origin.ts';
 import { agentLogSources, ERROR_OR_WORSE, findAgentLines, lastAgentLines, quoteLogLine, type LogQuery, type SourcedLine } from '../engine/agent-logs.ts';
 
 const ID = 'agent-crashloop';
@@ -182,6 +183,10 @@ export function exitLines(e: Evidence, limit = 5): SourcedLine[] {
 
 /** No pod state read, but the agent's log ends in a fatal line no specific runbook explains (pasted evidence). */
 function exitedWithoutPodState(e: Evidence): Finding | null {
+  // Another program's panic says nothing about the agent; an operator panic is the operator's exit, not the agent's.
+  const origin = panicOrigin(e);
+  if (origin === 'other') return null;
+  const who = origin === 'cilium-operator' ? 'cilium-operator' : 'cilium-agent';
   const lines = exitLines(e);
   const last = lines.findLast((l) => l.line.msg !== null) ?? lines[lines.length - 1];
   if (last === undefined) return null;
@@ -190,9 +195,11 @@ function exitedWithoutPodState(e: Evidence): Finding | null {
   const ns = ciliumNamespace(e);
   return {
     runbookId: ID,
-    title: 'cilium-agent exited on a fatal error',
+    title: `${who} exited on a fatal error`,
     severity: 'warning',
-    summary: `The cilium-agent on ${e.nodeName} exited on a fatal error no specific runbook recognises: "${said}". Its pod state was not read, so whether it is still down (crash-looping) is not known.`,
+    summary: who === 'cilium-operator'
+      ? `The cilium-operator panicked on an error no specific runbook recognises: "${said}" (its stack is the operator's, not the agent's). The agents keep running; IPAM, CRD and identity housekeeping stop while it restarts.`
+      : `The cilium-agent on ${e.nodeName} exited on a fatal error no specific runbook recognises: "${said}". Its pod state was not read, so whether it is still down (crash-looping) is not known.`,
     evidence: [
       ...lines.map((l) => quoteLogLine(l.source, l.line)),
       { kind: 'fact', text: `agent pod state not read: ${e.agentPod.ok ? '' : e.agentPod.detail}`, source: 'collector' },

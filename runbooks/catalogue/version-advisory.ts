@@ -75,7 +75,9 @@ export const versionAdvisory: Runbook = {
       });
       if (m.hit !== null) evidence.push(m.hit);
     }
-    const confirmed = matches.filter(({ m }) => m.hit !== null && m.version === 'affected');
+    // The signature on an affected release, or with the entry's kernel/config constraint read and holding when the
+    // version was not read: the bug is pinned, so it may correct a specific runbook's reading of the same line.
+    const confirmed = matches.filter(({ m }) => m.hit !== null && (m.version === 'affected' || m.corroborated));
     const others = matches.slice(1).map(({ m }) => `${m.issue.title} (${issueRefs(m.issue)})`);
     const unknown = lead.m.version === 'unknown';
     return {
@@ -91,10 +93,10 @@ export const versionAdvisory: Runbook = {
       // A signature seen on an affected release is the agent naming the bug (explicit); how sure depends on how the
       // version was known (precedence.ts): read → certain, stated → high, unknown → medium. Version arithmetic alone
       // is an inference and never outranks what the agent said.
-      confidence: confirmed.length > 0 ? comparisonConfidence(e, true) : 'medium',
+      confidence: confirmed.length === 0 ? 'medium' : unknown ? 'high' : comparisonConfidence(e, true),
       basis: lead.m.hit === null ? 'inferred' : 'explicit',
       explainsAgentCrash: lead.severity === 'critical',
-      ...(lead.severity === 'critical' ? { supersedes: [...new Set(confirmed.flatMap(({ m }) => m.issue.supersedes ?? []))] } : {}),
+      ...(confirmed.some(({ m }) => m === lead.m) ? { supersedes: [...new Set(confirmed.flatMap(({ m }) => m.issue.supersedes ?? []))] } : {}),
     } satisfies Finding;
   },
 };

@@ -29,9 +29,19 @@ export function isTentativeAdvisory(f: Finding): boolean {
 }
 
 /**
+ * How much a finding guesses, among findings of one tier and severity: a specific finding (0), then a tentative
+ * known-bug advisory (1), then the crash-loop fallback (2), which says that nothing recognised the line: a known bug
+ * whose panic frame matched did recognise it, even when the version was not read.
+ */
+function guessOrder(f: Finding): number {
+  if (f.runbookId === 'agent-crashloop') return 2;
+  return isTentativeAdvisory(f) ? 1 : 0;
+}
+
+/**
  * Findings in report order. Tiers rather than a pairwise rule keep the order a total order: when any finding is
- * explicit, uncertain inferences form a second tier; within a tier, severity, then a tentative advisory after the rest,
- * then rank then id.
+ * explicit, uncertain inferences form a second tier; within a tier, severity, then a tentative advisory after the
+ * specific findings and the fallback after both, then rank then id.
  */
 export function orderFindings(found: readonly RankedFinding[]): Finding[] {
   const agentSaid = found.some((f) => f.finding.basis === 'explicit');
@@ -40,7 +50,7 @@ export function orderFindings(found: readonly RankedFinding[]): Finding[] {
     .sort((a, b) =>
       tier(a.finding) - tier(b.finding) ||
       SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] ||
-      Number(isTentativeAdvisory(a.finding)) - Number(isTentativeAdvisory(b.finding)) || a.rank - b.rank ||
+      guessOrder(a.finding) - guessOrder(b.finding) || a.rank - b.rank ||
       a.finding.runbookId.localeCompare(b.finding.runbookId))
     .map((f) => f.finding);
 }

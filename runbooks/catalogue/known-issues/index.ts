@@ -2,10 +2,11 @@
 // duplicate id throws here, naming the entry), so the runbook only ever sees well-formed data.
 import { AGENT_REGRESSIONS } from './agent-regressions.ts';
 import { KERNEL_COMBINATIONS } from './kernel-combinations.ts';
+import { PANICS } from './panics.ts';
 import { SILENT_REGRESSIONS } from './silent-regressions.ts';
 import { validateKnownIssues, type KnownIssue } from './schema.ts';
 
-export const KNOWN_ISSUES: readonly KnownIssue[] = validateKnownIssues([...AGENT_REGRESSIONS, ...KERNEL_COMBINATIONS, ...SILENT_REGRESSIONS]);
+export const KNOWN_ISSUES: readonly KnownIssue[] = validateKnownIssues([...AGENT_REGRESSIONS, ...PANICS, ...KERNEL_COMBINATIONS, ...SILENT_REGRESSIONS]);
 
 export { matchKnownIssues, affects, isFixed, findSignature, type KnownIssueMatch } from './match.ts';
 export type { KnownIssue, Signature, SignatureSource } from './schema.ts';

@@ -15,6 +15,12 @@ export interface KnownIssueMatch {
   hit: EvidenceQuote | null;
   /** `affected`: the running release is in the range and not fixed; `unknown`: no version was read. */
   version: 'affected' | 'unknown';
+  /**
+   * A config constraint of the entry was read and holds (e.g. enable-legacy-services=true beside the LB-map line of
+   * #8587): with the signature, that pins the bug even when the version was not read. A kernel constraint does not:
+   * a common kernel says little about which Cilium runs on it.
+   */
+  corroborated: boolean;
 }
 
 /** One query per signature, so each log chunk plans it once however often the runbook runs. */
@@ -95,10 +101,11 @@ export function matchKnownIssues(e: Evidence, issues: readonly KnownIssue[]): Kn
     if (issue.kernel !== undefined && (kernel === null || !issue.kernel.test(kernel.parsed.raw, kernel.effective))) continue;
     if (issue.when !== undefined && issue.when.test(e) !== true) continue;
     const hit = issue.signature === undefined ? null : findSignature(e, issue.signature);
+    const corroborated = issue.when !== undefined;
     if (hit !== null) {
-      out.push({ issue, hit, version: version === null ? 'unknown' : 'affected' });
+      out.push({ issue, hit, version: version === null ? 'unknown' : 'affected', corroborated });
     } else if (issue.versionOnly !== undefined && version !== null) {
-      out.push({ issue, hit: null, version: 'affected' });
+      out.push({ issue, hit: null, version: 'affected', corroborated });
     }
   }
   return out.sort((a, b) => Number(b.hit !== null) - Number(a.hit !== null));

@@ -40,6 +40,9 @@ const CLI_STATUS = /\/¯¯\\|\\__\/|^\s*(DaemonSet|Deployment)\s+\S+\s+(Desired|
  */
 const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)/i;
 
+/** A line of a Go panic's trace, behind a CRI/`--timestamps` prefix (a log viewer's line number before it) or not: `goroutine 996 [running]:`, `[signal SIGSEGV…]`, a frame `github.com/….(*T).f(…)`, its `\t/path.go:34 +0xcd`, `created by …`. */
+const GO_STACK_LINE = /^(?:(?:\d+ )?\d{4}-\d\d-\d\dT\S+ (?:(?:stdout|stderr) [FP])?\s?)?(?:goroutine \d+ \[[^\]\n]*\]:|\[signal |created by \S|[\w.-]+\/\S*\(|\s+\S+\.go:\d+)/;
+
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 
 function singleKind(line: string): Single | null {
@@ -66,8 +69,18 @@ export function isLogLine(line: string): boolean {
   return p.level !== null || (p.format === 'json' && p.msg !== null) || (p.msg !== null && p.time !== null);
 }
 
+/** `kubectl logs --prefix` (`[pod/cilium-x/cilium-agent] `) or a log viewer's container column (`cilium-agent `) before a line. */
+const CONTAINER_PREFIX = /^(?:\[pod\/[\w.-]+\/[\w.-]+\] ?|cilium-(?:agent|operator(?:-generic)?)(?: |$))/;
+
+/** Drops the container prefix when several lines carry it, so each line reads as the agent printed it. */
+function withoutContainerPrefix(lines: string[]): string[] {
+  let tagged = 0;
+  for (const l of lines) if (CONTAINER_PREFIX.test(l) && ++tagged >= 2) break;
+  return tagged < 2 ? lines : lines.map((l) => l.replace(CONTAINER_PREFIX, ''));
+}
+
 export function segment(text: string): Segment[] {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = withoutContainerPrefix(text.split('\n').map((l) => l.replace(/\r$/, '')));
   const out: Segment[] = [];
   let command: string | null = null;
   let i = 0;
@@ -100,7 +113,9 @@ export function segment(text: string): Segment[] {
       // Quoted fragments of log lines (a message without its level=, a "failed to start: …" line) are read as log
       // text when they carry an error word and nothing else in the paste was recognised; the rest is left out.
       let end = i;
-      while (end < lines.length && LOG_FRAGMENT.test(lines[end] ?? '') && !ZEROLOG_CONSOLE.test(lines[end] ?? '') && singleKind(lines[end] ?? '') === null && blockAt(end) === null && !PROMPT.test(lines[end] ?? '')) end++;
+      // A panic's stack trace (frames, file:line, a blank line before `goroutine N`) stays with the fragment it follows.
+      const fragmentLine = (at: number): boolean => { const l = lines[at] ?? ''; return LOG_FRAGMENT.test(l) || GO_STACK_LINE.test(l) || (end > i && l.trim() === '' && GO_STACK_LINE.test(lines[at + 1] ?? '')); };
+      while (end < lines.length && fragmentLine(end) && !ZEROLOG_CONSOLE.test(lines[end] ?? '') && singleKind(lines[end] ?? '') === null && blockAt(end) === null && !PROMPT.test(lines[end] ?? '')) end++;
       if (end > i) push('log-fragment', i, end);
       i = Math.max(end, i + 1);
       continue;
@@ -110,7 +125,8 @@ export function segment(text: string): Segment[] {
     let j = i + 1;
     while (j < lines.length) {
       const k = singleKind(lines[j] ?? '');
-      if (k === kind) { end = j + 1; j++; continue; }
+      // A Go panic's stack trace (goroutine header, frames, file:line) belongs to the log it ends, even after its last line.
+      if (k === kind || (kind === 'cilium-log' && k === null && GO_STACK_LINE.test(lines[j] ?? ''))) { end = j + 1; j++; continue; }
       if (k !== null || blockAt(j) !== null || PROMPT.test(lines[j] ?? '')) break;
       if (kind !== 'cilium-log' && (lines[j] ?? '').trim() !== '') break;
       if (j - end >= 50) break;
