@@ -112,7 +112,7 @@ describe('startPreflight', () => {
   it('a preflight that lost the enqueue race to another request rewrites its root instead of leaving "reading the nodes…"', async () => {
     const calls: Call[] = [];
     const queue = { activeJobFor: () => Promise.resolve(null), enqueue: () => Promise.resolve({ queued: false as const, existingJobId: 'j1' }) };
-    await startPreflight(queue, fakeClient(calls, { rootTs: '1.5' }), command, respondInto(calls), 'prod', { target: '1.18.2' });
+    await startPreflight(queue, fakeClient(calls, { rootTs: '1.5' }), command, respondInto(calls), 'prod', { kind: 'preflight', target: '1.18.2' });
     expect(calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
     expect(calls[1]?.args).toMatchObject({ channel: 'C0INCIDENT', ts: '1.5', text: expect.stringContaining('already running') as unknown });
   });
