@@ -27,6 +27,7 @@ import type { LogLine } from '../engine/log-parser.ts';
 import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from '../engine/runbook-kit.ts';
 import { helmUpgrade } from '../engine/install-commands.ts';
 import { kernelDenials, type KernelDenial } from '../engine/kernel-denials.ts';
+import { verifierRejections } from '../engine/kernel-verifier-report.ts';
 
 const ID = 'bpf-program-load-denied';
 const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long/i;
@@ -64,9 +65,11 @@ export const bpfProgramLoadDenied: Runbook = {
     // dmesg carries every process's denials: a record is the agent's when it names the agent or the agent's log shows
     // the failed load beside it. Uncorroborated, it is a warning that shows the fix.
     const agentDenied = lsm.filter((d) => d.comm === 'cilium-agent' || lines.length > 0);
-    if (lines.length === 0 && denials.length === 0) return null;
-    const texts = lines.map((s) => lineText(s.line) + ' ' + s.line.raw);
-    const complexity = texts.some((t) => TOO_LARGE.test(t));
+    // tc's or the verifier's own report of the refusal (a hand-run tc, pasted verifier output): the kernel's answer.
+    const rejections = verifierRejections(e);
+    if (lines.length === 0 && denials.length === 0 && rejections.length === 0) return null;
+    const texts = [...lines.map((s) => lineText(s.line) + ' ' + s.line.raw), ...rejections.map((r) => r.line)];
+    const complexity = texts.some((t) => TOO_LARGE.test(t)) || rejections.some((r) => r.complexity);
     const denied = texts.some((t) => DENIED.test(t)) || denials.length > 0;
     const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/)
       ?? firstMatch(texts, /Failed to load BPF program ([A-Za-z0-9_]+)/)
@@ -85,6 +88,7 @@ export const bpfProgramLoadDenied: Runbook = {
         : reasonless ? 'a failed tc attach whose reason is not in these lines (read the output that follows the command)'
           : 'the kernel (the error does not say why; read the verifier output)';
     const evidence: EvidenceQuote[] = lines.slice(0, 5).map((s: SourcedLine) => quoteLogLine(s.source, s.line));
+    for (const r of rejections.slice(0, 3)) evidence.push({ kind: 'log', text: r.line.slice(0, 400), source: `kernel/tc output (${e.kernelLog.ok ? e.kernelLog.value.source : 'pasted'})` });
     for (const d of denials.slice(0, 5)) evidence.push({ kind: 'log', text: d.line.slice(0, 400), source: `kernel log (${e.kernelLog.ok ? e.kernelLog.value.source : 'dmesg'})` });
     const features = ['enable-host-firewall', 'enable-bpf-masquerade', 'enable-wireguard', 'enable-ipv6']
       .filter((key) => configTrue(e, key));
@@ -105,7 +109,7 @@ export const bpfProgramLoadDenied: Runbook = {
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
       // The tc command's failure alone does not say why: the verifier output below it does.
-      confidence: complexity || agentDenied.length > 0 || (denied && lines.length > 0) ? 'certain' : lines.length > 0 && !reasonless ? 'high' : 'medium',
+      confidence: complexity || agentDenied.length > 0 || (denied && (lines.length > 0 || rejections.length > 0)) ? 'certain' : lines.length > 0 && !reasonless ? 'high' : 'medium',
       basis: 'explicit',
       explainsAgentCrash: critical,
     } satisfies Finding;

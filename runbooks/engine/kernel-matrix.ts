@@ -32,6 +32,15 @@ export function ciliumKernelFloor(ciliumVersion: string): CiliumKernelFloor | nu
 }
 
 /**
+ * The floor every Cilium release shares, for a node whose Cilium version was not read: 1.0 needed 4.8 and every later
+ * release more (FLOORS), so a kernel below it cannot run any release, whichever one the cluster has.
+ */
+export function anyReleaseKernelFloor(): CiliumKernelFloor {
+  const oldest = FLOORS[FLOORS.length - 1] ?? { minimum: [4, 8, 0] as KernelTriple, source: 'kubespray PR #6376; #603' };
+  return { releases: 'any release (1.0 and later)', minimum: oldest.minimum, source: oldest.source };
+}
+
+/**
  * What the agent does when the kernel is too old for an enabled feature: stop (fatal), switch the feature off
  * (disabled), fall back to a slower path (fallback), lose part of it (degraded), or not documented (unverified).
  */
