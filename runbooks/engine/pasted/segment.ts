@@ -42,6 +42,9 @@ const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not suppo
 
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 
+/** A logfmt error field wrapped onto its own line when a long agent line is quoted (cilium/cilium PR #24055). */
+const LOGFMT_CONTINUATION = /^\s*(?:error|err)="/;
+
 function singleKind(line: string): Single | null {
   if (line.trim() === '') return null;
   if (isKernelLine(line)) return 'kernel-log';
@@ -110,7 +113,7 @@ export function segment(text: string): Segment[] {
     let j = i + 1;
     while (j < lines.length) {
       const k = singleKind(lines[j] ?? '');
-      if (k === kind) { end = j + 1; j++; continue; }
+      if (k === kind || (kind === 'cilium-log' && j === end && LOGFMT_CONTINUATION.test(lines[j] ?? ''))) { end = j + 1; j++; continue; }
       if (k !== null || blockAt(j) !== null || PROMPT.test(lines[j] ?? '')) break;
       if (kind !== 'cilium-log' && (lines[j] ?? '').trim() !== '') break;
       if (j - end >= 50) break;
