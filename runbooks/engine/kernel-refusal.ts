@@ -24,7 +24,7 @@ const ID = 'kernel-too-old';
 const REFUSAL = /kernel version: NOT OK: minimal supported kernel version is >= ?(\d+\.\d+(?:\.\d+)?)/;
 const RUNNING = /kernel version that is running is:? v?(\d+\.\d+(?:\.\d+)?)/;
 const REFUSALS: LogQuery = { text: [REFUSAL] };
-const NO_CGROUP_NS = /nsenter: cannot open \S*\/proc\/1\/ns\/cgroup: No such file or directory/;
+const NO_CGROUP_NS = /nsenter: cannot open \S*proc\/1\/ns\/cgroup: No such file or directory/;
 const NO_CGROUP_NS_LINES: LogQuery = { text: [NO_CGROUP_NS] };
 
 export interface KernelRefusal {
