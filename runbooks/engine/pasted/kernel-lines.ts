@@ -13,7 +13,8 @@
 const KERNEL_LINE = [
   /^\[\s*\d+\.\d+\]\s/,
   /^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d{1,2} \d{2}:\d{2}:\d{2} \d{4}\]\s/,
-  /^[A-Z][a-z]{2} \d{1,2} \d{2}:\d{2}:\d{2} \S+ kernel: /,
+  // syslog pads a one-digit day with a space: `Jul  9 21:33:27 host kernel: …` (cilium/cilium#26756).
+  /^[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \S+ kernel: /,
   /^\S+: kern:\s+\w+: /,
   /^(?:\S.*?\s)?audit(?:\[\d+\])?: type=\d+ /,
   /^type=(?:AVC|SYSCALL|BPF|PROCTITLE) msg=audit\(/,

@@ -147,3 +147,11 @@ describe('"permission denied" with a verifier log is the verifier refusing an un
     expect(f?.summary).not.toContain('unsafe');
   });
 });
+
+describe('syslog kernel lines with a one-digit day', () => {
+  it('`Apr 21 …` and `Jul  9 …` (padded) are both kernel lines (cilium/cilium#11106, #26756)', () => {
+    expect(isKernelLine('Apr 21 17:21:26 e69a07245.et15sqa kernel: WARNING: CPU: 16 PID: 78113 at lib/iov_iter.c:883 copy_page_to_iter+0xd9/0x310')).toBe(true);
+    expect(isKernelLine('Jul  9 21:33:27 k8s-1-master1 kernel: [  648.179683] WARNING: CPU: 2 PID: 18279 at kernel/trace/bpf_trace.c:684 bpf_event_output+0x1c9/0x1f0')).toBe(true);
+    expect(isKernelLine('Jul  9 21:33:27 k8s-1-master1 cilium-agent[1122]: level=warning msg="x"')).toBe(false);
+  });
+});
