@@ -30,15 +30,19 @@ import { kernelDenials, type KernelDenial } from '../engine/kernel-denials.ts';
 import { verifierRejections } from '../engine/kernel-verifier-report.ts';
 
 const ID = 'bpf-program-load-denied';
-const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long/i;
+const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long|BPF program load failed: Argument list too long/i;
 const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)|libbpf: load bpf program failed: (?:Permission denied|Operation not permitted)/i;
-const LOAD_FAIL = /failed to load (?:BPF )?program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|Failed to load tc filter/i;
+const LOAD_FAIL = /failed to load (?:BPF )?program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|libbpf: prog '[^']*': BPF program load failed|Failed to load tc filter/i;
+// libbpf ≥ 0.5 words it `prog '%s': BPF program load failed: %s` and dumps the verifier log between
+// `-- BEGIN PROG LOAD LOG --` and `-- END PROG LOAD LOG --` (tools/lib/bpf/libbpf.c bpf_object_load_prog).
+const DENIED_LIBBPF = /BPF program load failed: (?:Permission denied|Operation not permitted)/i;
+const isDenied = (t: string): boolean => DENIED.test(t) || DENIED_LIBBPF.test(t);
 // EACCES ("Permission denied") is also the verifier's own answer to a program it finds unsafe (kernel/bpf/verifier.c
 // returns -EACCES for invalid accesses, with the refused instruction in its log): tc's report followed by "Verifier
 // analysis:" (#8307, code built by LLVM 3.8.1), cilium/ebpf's `load program: permission denied: 2908: (69) …: R1 invalid
 // mem access` (#37478; the verifier test in PR #40427). Without a verifier log, EACCES/EPERM is an LSM or capability.
 const UNSAFE_PROGRAM = /load program: permission denied: \d+: \(|invalid mem access/i;
-const VERIFIER_LOG: LogQuery = { text: [/^Verifier analysis:/] };
+const VERIFIER_LOG: LogQuery = { text: [/^Verifier analysis:/, /-- BEGIN PROG LOAD LOG --/] };
 const EACCES = /permission denied/i;
 /** The loader's tc call failed; only a tc command that attaches a BPF object is a program load. */
 const TC_COMMAND_FAILED = /Command execution failed/i;
@@ -53,7 +57,7 @@ export function isProgramLoadFailure(l: LogLine): boolean {
   const t = lineText(l);
   // Probes are kernel-config-missing's; "context canceled" is an endpoint deleted mid-regeneration (routine).
   if (isMapCreateFailure(l) || /failed to probe helper|context canceled/i.test(t)) return false;
-  return TOO_LARGE.test(t) || DENIED.test(t) || LOAD_FAIL.test(t) || isTcAttachFailure(l);
+  return TOO_LARGE.test(t) || isDenied(t) || LOAD_FAIL.test(t) || isTcAttachFailure(l);
 }
 
 /** isProgramLoadFailure as a query: it only keeps lines one of these patterns matches. */
@@ -77,19 +81,19 @@ export const bpfProgramLoadDenied: Runbook = {
     if (lines.length === 0 && denials.length === 0 && rejections.length === 0) return null;
     const texts = [...lines.map((s) => lineText(s.line) + ' ' + s.line.raw), ...rejections.map((r) => r.line)];
     const complexity = texts.some((t) => TOO_LARGE.test(t)) || rejections.some((r) => r.complexity);
-    const denied = texts.some((t) => DENIED.test(t)) || denials.length > 0;
-    const unsafe = !complexity && lsm.length === 0 && texts.some((t) => DENIED.test(t) && EACCES.test(t))
+    const denied = texts.some(isDenied) || denials.length > 0;
+    const unsafe = !complexity && lsm.length === 0 && texts.some((t) => isDenied(t) && EACCES.test(t))
       && (texts.some((t) => UNSAFE_PROGRAM.test(t)) || findAgentLines(e, VERIFIER_LOG, 1).length > 0);
     const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/)
       ?? firstMatch(texts, /Failed to load BPF program ([A-Za-z0-9_]+)/)
-      ?? firstMatch(texts, /Prog section '([^']+)' rejected/);
+      ?? firstMatch(texts, /Prog section '([^']+)' rejected/) ?? firstMatch(texts, /prog '([^']+)': BPF program load failed/);
     const insns = firstMatch(texts, /Processed (\d+) insn/);
     const errors = lines.some((s) => isErrorOrWorse(s.line));
     // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
     // An enforced SELinux/AppArmor denial of bpf() refuses the load whatever the agent logged; lockdown alone is weak.
     // A failed `tc filter replace … bpf` with no verifier, permission or load line beside it says the attach failed,
     // not why: BTF the kernel rejects, a missing classifier or qdisc, a vanished device (#23006). Not a critical cause.
-    const reasonless = lines.length > 0 && lines.every((s) => !TOO_LARGE.test(lineText(s.line)) && !DENIED.test(lineText(s.line)) && !LOAD_FAIL.test(lineText(s.line)));
+    const reasonless = lines.length > 0 && lines.every((s) => !TOO_LARGE.test(lineText(s.line)) && !isDenied(lineText(s.line)) && !LOAD_FAIL.test(lineText(s.line)));
     const critical = (!reasonless && errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || agentDenied.length > 0;
     const cause = complexity ? `the verifier's complexity limit${insns === null ? '' : ` (processed ${insns} instructions)`}`
       : unsafe ? 'the verifier rejecting it as unsafe (EACCES with the verifier\'s log: code from a compiler or Cilium build this kernel\'s verifier does not accept, or a datapath regression)'

@@ -155,3 +155,17 @@ describe('syslog kernel lines with a one-digit day', () => {
     expect(isKernelLine('Jul  9 21:33:27 k8s-1-master1 cilium-agent[1122]: level=warning msg="x"')).toBe(false);
   });
 });
+
+describe("libbpf ≥ 0.5's wording of a refused load", () => {
+  it("`prog '…': BPF program load failed: <errno>` is a program load failure naming the program (JiaHuann/libbpf-bootstrap-android#1)", () => {
+    const f = first("libbpf: prog 'update_rq_clock': BPF program load failed: Permission denied\n");
+    expect(f?.runbookId).toBe('bpf-program-load-denied');
+    expect(f?.title).toContain('update_rq_clock');
+  });
+
+  // Constructed: libbpf.c's format with E2BIG, wrapped as the ≤ 1.13 datapath-loader wraps tc's stderr (no thread quotes it).
+  it('E2BIG in that wording is the complexity limit', () => {
+    const f = first("level=warning msg=\"libbpf: prog 'cil_from_container': BPF program load failed: Argument list too long\" subsys=datapath-loader\n");
+    expect(f?.summary).toContain("verifier's complexity limit");
+  });
+});
