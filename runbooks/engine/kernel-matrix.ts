@@ -31,13 +31,10 @@ export function ciliumKernelFloor(ciliumVersion: string): CiliumKernelFloor | nu
   return { releases: floor.releases, minimum: floor.minimum, source: floor.source };
 }
 
-/**
- * The floor every Cilium release shares, for a node whose Cilium version was not read: 1.0 needed 4.8 and every later
- * release more (FLOORS), so a kernel below it cannot run any release, whichever one the cluster has.
- */
+/** For an unread Cilium version: 1.0 needed 4.8 and every later release more, so a kernel below it runs none. */
 export function anyReleaseKernelFloor(): CiliumKernelFloor {
-  const oldest = FLOORS[FLOORS.length - 1] ?? { minimum: [4, 8, 0] as KernelTriple, source: 'kubespray PR #6376; #603' };
-  return { releases: 'any release (1.0 and later)', minimum: oldest.minimum, source: oldest.source };
+  const { minimum, source } = FLOORS[FLOORS.length - 1] ?? { minimum: [4, 8, 0] as KernelTriple, source: '#603' };
+  return { releases: 'any release (1.0 and later)', minimum, source };
 }
 
 /**
