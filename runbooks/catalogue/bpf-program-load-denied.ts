@@ -27,11 +27,23 @@ import type { LogLine } from '../engine/log-parser.ts';
 import { agentUnhealthy, ciliumDoc, configTrue, cordon, verifyAgentStep } from '../engine/runbook-kit.ts';
 import { helmUpgrade } from '../engine/install-commands.ts';
 import { kernelDenials, type KernelDenial } from '../engine/kernel-denials.ts';
+import { verifierRejections } from '../engine/kernel-verifier-report.ts';
 
 const ID = 'bpf-program-load-denied';
-const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long/i;
+const TOO_LARGE = /BPF program is too large|load program: argument list too long|Prog section '[^']*' rejected: Argument list too long|BPF program load failed: Argument list too long/i;
 const DENIED = /load program: (permission denied|operation not permitted)|Failed to load prog(?:(?!Failed to load prog).)*(permission denied|operation not permitted)|Prog section '[^']*' rejected: (?:Permission denied|Operation not permitted)|libbpf: load bpf program failed: (?:Permission denied|Operation not permitted)/i;
-const LOAD_FAIL = /failed to load (?:BPF )?program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|Failed to load tc filter/i;
+const LOAD_FAIL = /failed to load (?:BPF )?program|Failed to load prog with tc|Error while (rewriting|reloading) endpoint BPF program|loading eBPF collection into the kernel|Prog section '[^']*' rejected: |^Unable to load program|libbpf: load bpf program failed|libbpf: prog '[^']*': BPF program load failed|Failed to load tc filter/i;
+// libbpf ≥ 0.5 words it `prog '%s': BPF program load failed: %s` and dumps the verifier log between
+// `-- BEGIN PROG LOAD LOG --` and `-- END PROG LOAD LOG --` (tools/lib/bpf/libbpf.c bpf_object_load_prog).
+const DENIED_LIBBPF = /BPF program load failed: (?:Permission denied|Operation not permitted)/i;
+const isDenied = (t: string): boolean => DENIED.test(t) || DENIED_LIBBPF.test(t);
+// EACCES ("Permission denied") is also the verifier's own answer to a program it finds unsafe (kernel/bpf/verifier.c
+// returns -EACCES for invalid accesses, with the refused instruction in its log): tc's report followed by "Verifier
+// analysis:" (#8307, code built by LLVM 3.8.1), cilium/ebpf's `load program: permission denied: 2908: (69) …: R1 invalid
+// mem access` (#37478; the verifier test in PR #40427). Without a verifier log, EACCES/EPERM is an LSM or capability.
+const UNSAFE_PROGRAM = /load program: permission denied: \d+: \(|invalid mem access/i;
+const VERIFIER_LOG: LogQuery = { text: [/^Verifier analysis:/, /-- BEGIN PROG LOAD LOG --/] };
+const EACCES = /permission denied/i;
 /** The loader's tc call failed; only a tc command that attaches a BPF object is a program load. */
 const TC_COMMAND_FAILED = /Command execution failed/i;
 // Each attempt stops at the next "tc filter ": linear on a line that repeats the command.
@@ -45,7 +57,7 @@ export function isProgramLoadFailure(l: LogLine): boolean {
   const t = lineText(l);
   // Probes are kernel-config-missing's; "context canceled" is an endpoint deleted mid-regeneration (routine).
   if (isMapCreateFailure(l) || /failed to probe helper|context canceled/i.test(t)) return false;
-  return TOO_LARGE.test(t) || DENIED.test(t) || LOAD_FAIL.test(t) || isTcAttachFailure(l);
+  return TOO_LARGE.test(t) || isDenied(t) || LOAD_FAIL.test(t) || isTcAttachFailure(l);
 }
 
 /** isProgramLoadFailure as a query: it only keeps lines one of these patterns matches. */
@@ -64,27 +76,33 @@ export const bpfProgramLoadDenied: Runbook = {
     // dmesg carries every process's denials: a record is the agent's when it names the agent or the agent's log shows
     // the failed load beside it. Uncorroborated, it is a warning that shows the fix.
     const agentDenied = lsm.filter((d) => d.comm === 'cilium-agent' || lines.length > 0);
-    if (lines.length === 0 && denials.length === 0) return null;
-    const texts = lines.map((s) => lineText(s.line) + ' ' + s.line.raw);
-    const complexity = texts.some((t) => TOO_LARGE.test(t));
-    const denied = texts.some((t) => DENIED.test(t)) || denials.length > 0;
+    // tc's or the verifier's own report of the refusal (a hand-run tc, pasted verifier output): the kernel's answer.
+    const rejections = verifierRejections(e);
+    if (lines.length === 0 && denials.length === 0 && rejections.length === 0) return null;
+    const texts = [...lines.map((s) => lineText(s.line) + ' ' + s.line.raw), ...rejections.map((r) => r.line)];
+    const complexity = texts.some((t) => TOO_LARGE.test(t)) || rejections.some((r) => r.complexity);
+    const denied = texts.some(isDenied) || denials.length > 0;
+    const unsafe = !complexity && lsm.length === 0 && texts.some((t) => isDenied(t) && EACCES.test(t))
+      && (texts.some((t) => UNSAFE_PROGRAM.test(t)) || findAgentLines(e, VERIFIER_LOG, 1).length > 0);
     const program = firstMatch(texts, /program '?([A-Za-z0-9_]+)'?:? (?:load program|is too large)/) ?? firstMatch(texts, /failed to load program '([^']+)'/)
       ?? firstMatch(texts, /Failed to load BPF program ([A-Za-z0-9_]+)/)
-      ?? firstMatch(texts, /Prog section '([^']+)' rejected/);
+      ?? firstMatch(texts, /Prog section '([^']+)' rejected/) ?? firstMatch(texts, /prog '([^']+)': BPF program load failed/);
     const insns = firstMatch(texts, /Processed (\d+) insn/);
     const errors = lines.some((s) => isErrorOrWorse(s.line));
     // A warning-level verifier line alone on a Ready agent is an endpoint that failed to regenerate, not a node outage.
     // An enforced SELinux/AppArmor denial of bpf() refuses the load whatever the agent logged; lockdown alone is weak.
     // A failed `tc filter replace … bpf` with no verifier, permission or load line beside it says the attach failed,
     // not why: BTF the kernel rejects, a missing classifier or qdisc, a vanished device (#23006). Not a critical cause.
-    const reasonless = lines.length > 0 && lines.every((s) => !TOO_LARGE.test(lineText(s.line)) && !DENIED.test(lineText(s.line)) && !LOAD_FAIL.test(lineText(s.line)));
+    const reasonless = lines.length > 0 && lines.every((s) => !TOO_LARGE.test(lineText(s.line)) && !isDenied(lineText(s.line)) && !LOAD_FAIL.test(lineText(s.line)));
     const critical = (!reasonless && errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || agentDenied.length > 0;
     const cause = complexity ? `the verifier's complexity limit${insns === null ? '' : ` (processed ${insns} instructions)`}`
+      : unsafe ? 'the verifier rejecting it as unsafe (EACCES with the verifier\'s log: code from a compiler or Cilium build this kernel\'s verifier does not accept, or a datapath regression)'
       : lsm.length > 0 ? denialCause(lsm)
       : denied ? 'a permission denial (SELinux/AppArmor, kernel lockdown, or missing CAP_BPF/CAP_SYS_ADMIN)'
         : reasonless ? 'a failed tc attach whose reason is not in these lines (read the output that follows the command)'
           : 'the kernel (the error does not say why; read the verifier output)';
     const evidence: EvidenceQuote[] = lines.slice(0, 5).map((s: SourcedLine) => quoteLogLine(s.source, s.line));
+    for (const r of rejections.slice(0, 3)) evidence.push({ kind: 'log', text: r.line.slice(0, 400), source: `kernel/tc output (${e.kernelLog.ok ? e.kernelLog.value.source : 'pasted'})` });
     for (const d of denials.slice(0, 5)) evidence.push({ kind: 'log', text: d.line.slice(0, 400), source: `kernel log (${e.kernelLog.ok ? e.kernelLog.value.source : 'dmesg'})` });
     const features = ['enable-host-firewall', 'enable-bpf-masquerade', 'enable-wireguard', 'enable-ipv6']
       .filter((key) => configTrue(e, key));
@@ -92,7 +110,7 @@ export const bpfProgramLoadDenied: Runbook = {
 
     return {
       runbookId: ID,
-      title: `BPF program ${program === null ? '' : `${program} `}rejected: ${complexity ? 'too large for the verifier' : denied ? 'permission denied' : 'load failed'}`,
+      title: `BPF program ${program === null ? '' : `${program} `}rejected: ${complexity ? 'too large for the verifier' : unsafe ? 'the verifier found it unsafe' : denied ? 'permission denied' : 'load failed'}`,
       severity: critical ? 'critical' : 'warning',
       summary: (reasonless ? `Attaching Cilium's BPF program${program === null ? '' : ` ${program}`} on ${e.nodeName} failed: ${cause}`
         : `The kernel on ${e.nodeName} refused to load Cilium's BPF program${program === null ? '' : ` ${program}`} because of ${cause}`) +
@@ -101,11 +119,11 @@ export const bpfProgramLoadDenied: Runbook = {
       blastRadius: computeBlastRadius(e, e.node.ok && e.node.value.kernelVersion !== undefined && complexity
         ? { affects: (p) => p.kernelVersion === (e.node.ok ? e.node.value.kernelVersion : ''), reason: 'run the same kernel and will hit the same verifier limit' }
         : undefined),
-      fixSteps: complexity ? complexitySteps(e, features) : deniedSteps(e, denials),
+      fixSteps: complexity ? complexitySteps(e, features) : unsafe ? unsafeSteps(e) : deniedSteps(e, denials),
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
       // The tc command's failure alone does not say why: the verifier output below it does.
-      confidence: complexity || agentDenied.length > 0 || (denied && lines.length > 0) ? 'certain' : lines.length > 0 && !reasonless ? 'high' : 'medium',
+      confidence: complexity || agentDenied.length > 0 || (denied && (lines.length > 0 || rejections.length > 0)) ? 'certain' : lines.length > 0 && !reasonless ? 'high' : 'medium',
       basis: 'explicit',
       explainsAgentCrash: critical,
     } satisfies Finding;
@@ -138,6 +156,22 @@ function complexitySteps(e: Evidence, features: string[]): FixStep[] {
       commands: [helmUpgrade(e, 'cilium-verifier-fix.yaml')],
       helmValues: helm.join('\n'),
     }] : []),
+    verifyAgentStep(e),
+  ];
+}
+
+function unsafeSteps(e: Evidence): FixStep[] {
+  return [
+    {
+      title: 'Run the latest patch release of your Cilium minor, as built upstream',
+      detail: 'The verifier refused an instruction it could prove unsafe: datapath regressions of this kind are fixed in patch releases (version-advisory lists known kernel × release combinations), and a datapath built with another compiler (LLVM 3.8.1 in #8307) can emit code this verifier rejects.',
+      commands: ['helm repo update && helm search repo cilium/cilium --versions | head'],
+    },
+    {
+      title: 'Report it with the verifier log',
+      detail: 'The refused instruction and register state follow the rejection line; with the kernel version and the cilium-config datapath options they are what a fix needs.',
+      commands: [`kubectl get node ${e.nodeName} -o jsonpath='{.status.nodeInfo.kernelVersion}'`],
+    },
     verifyAgentStep(e),
   ];
 }

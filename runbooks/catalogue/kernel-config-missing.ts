@@ -31,6 +31,9 @@ const CONFIG_LINES: readonly { re: RegExp; hint: string }[] = [
   { re: /ipv6 is enabled in agent but ipv6 is either disabled or not compiled in the kernel/i, hint: 'IPv6 (CONFIG_IPV6, or ipv6.disable=1 on the kernel command line)' },
   { re: /RTNETLINK answers: Operation not supported/i, hint: 'CONFIG_NET_SCH_INGRESS / CONFIG_NET_CLS_BPF / CONFIG_NET_CLS_ACT (tc clsact, cls_bpf)' },
   { re: /proxy routing rule(?:(?!proxy routing rule).)*address family not supported by protocol/i, hint: 'CONFIG_IPV6_MULTIPLE_TABLES (WSL2 custom kernels, #29302)' },
+  // perf_event_open(2) is ENOSYS without CONFIG_PERF_EVENTS: the monitor's perf ring fails (PR #24055 added the option
+  // to the requirements for this fatal). EPERM on the ring is memlock-rlimit's, ENODEV an offline CPU (PR #12068).
+  { re: /can't create perf event: function not implemented/i, hint: 'CONFIG_PERF_EVENTS (perf_event_open not implemented, so the BPF perf ring cannot be created)' },
   // netlink EOPNOTSUPP on creating a link: the kernel has no driver for that device type (#36189: CONFIG_VXLAN).
   { re: LINK_TYPE_MISSING, hint: 'the kernel module for the device type' },
 ];

@@ -14,7 +14,7 @@ import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine } from '../engine/agent-logs.ts';
 import {
-  ciliumKernelFloor, fatalUnmetFeatures, isFeatureOwnedMessage, KERNEL_NAMED_PATTERNS, kernelNamedInMessage, newestReleaseFor,
+  anyReleaseKernelFloor, ciliumKernelFloor, fatalUnmetFeatures, isFeatureOwnedMessage, KERNEL_NAMED_PATTERNS, kernelNamedInMessage, newestReleaseFor,
   type CiliumKernelFloor,
   type UnmetFeature,
 } from '../engine/kernel-matrix.ts';
@@ -22,6 +22,7 @@ import { MAP_CREATE_FAILURES } from './bpf-map-create-failed.ts';
 import { compareTriples, formatTriple, kernelSeries, type KernelTriple } from '../engine/kernel-version.ts';
 import { kernelRange, resolveKernel, upstreamText, verdictFor, type ResolvedKernel } from '../engine/kernel-resolved.ts';
 import { kernelFactQuote, patchUnknownFinding } from '../engine/kernel-patch-unknown.ts';
+import { kernelRefusalFinding } from '../engine/kernel-refusal.ts';
 import { nodeKernel } from '../engine/runbook-kit.ts';
 import { kernelUpgradeHint } from '../engine/os-kernel-hints.ts';
 import { renderHelmValues } from '../engine/helm-values.ts';
@@ -40,9 +41,11 @@ export const kernelTooOld: Runbook = {
   needs: ['node', 'cilium', 'ciliumConfig'],
   match(e) {
     const kernel = nodeKernel(e)?.resolved;
-    if (kernel === undefined || !e.node.ok) return null;
+    // Without the node's kernel only the agent's own refusal (≤ 1.12 "kernel version: NOT OK") can say it is too old.
+    if (kernel === undefined || !e.node.ok) return kernelRefusalFinding(e);
     const version = e.cilium.ok ? e.cilium.value.version : null;
-    const floor = version === null ? null : ciliumKernelFloor(version);
+    // With the version unread, only the floor every release shares is certain (a 3.10 or 4.4 kernel runs none).
+    const floor = version === null ? anyReleaseKernelFloor() : ciliumKernelFloor(version);
     const floorVerdict = floor === null ? 'meets' : verdictFor(kernel, floor.minimum);
     const belowFloor = floorVerdict === 'below' ? floor : null;
     // Features unmet even at the highest patch level the kernel can have are certain; the rest only maybe.
@@ -77,7 +80,7 @@ export const kernelTooOld: Runbook = {
     const mapLines = belowFloor === null ? [] : findAgentLines(e, MAP_CREATE_FAILURES, 3);
     return {
       runbookId: ID,
-      title: belowFloor !== null ? `Kernel ${kernel.parsed.raw} is below Cilium ${version ?? ''}'s minimum`
+      title: belowFloor !== null ? `Kernel ${kernel.parsed.raw} is below ${version === null ? 'every Cilium release' : `Cilium ${version}`}'s minimum`
         : unmet.length > 0 ? `Kernel ${kernel.parsed.raw} cannot run enabled Cilium features` : `Kernel ${kernel.parsed.raw} is older than the agent requires`,
       severity: fatal ? 'critical' : 'warning',
       summary: summaryOf(e, kernel, version, belowFloor, unmet, fatal),
@@ -130,7 +133,7 @@ function summaryOf(
   e: Evidence, kernel: ResolvedKernel, version: string | null, floor: CiliumKernelFloor | null, unmet: UnmetFeature[], fatal: boolean,
 ): string {
   const parts: string[] = [];
-  if (floor !== null) parts.push(`below the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`);
+  if (floor !== null) parts.push(`below the ${formatTriple(floor.minimum)} minimum of ${version === null ? 'every Cilium release' : `Cilium ${version}`} (${floor.releases})`);
   if (unmet.length > 0) {
     const named = unmet.slice(0, 3).map((u) => `${u.feature.name.replace(/ \(.*\)$/, '')} (needs ${formatTriple(u.required)})`);
     parts.push(`too old for ${named.join(', ')}${unmet.length > 3 ? ` and ${unmet.length - 3} more enabled features` : ''}`);

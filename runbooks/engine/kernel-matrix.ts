@@ -31,6 +31,12 @@ export function ciliumKernelFloor(ciliumVersion: string): CiliumKernelFloor | nu
   return { releases: floor.releases, minimum: floor.minimum, source: floor.source };
 }
 
+/** For an unread Cilium version: 1.0 needed 4.8 and every later release more, so a kernel below it runs none. */
+export function anyReleaseKernelFloor(): CiliumKernelFloor {
+  const { minimum, source } = FLOORS[FLOORS.length - 1] ?? { minimum: [4, 8, 0] as KernelTriple, source: '#603' };
+  return { releases: 'any release (1.0 and later)', minimum, source };
+}
+
 /**
  * What the agent does when the kernel is too old for an enabled feature: stop (fatal), switch the feature off
  * (disabled), fall back to a slower path (fallback), lose part of it (degraded), or not documented (unverified).

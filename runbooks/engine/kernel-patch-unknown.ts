@@ -34,7 +34,7 @@ export function patchUnknownFinding(
 ): Finding {
   const raw = kernel.parsed.raw;
   const requirements = [
-    ...(floor === null ? [] : [{ minimum: floor.minimum, what: `the ${formatTriple(floor.minimum)} minimum of Cilium ${version ?? ''} (${floor.releases})`, source: `Cilium system requirements (${floor.source})` }]),
+    ...(floor === null ? [] : [{ minimum: floor.minimum, what: `the ${formatTriple(floor.minimum)} minimum of ${version === null ? 'every Cilium release' : `Cilium ${version}`} (${floor.releases})`, source: `Cilium system requirements (${floor.source})` }]),
     ...features.map((u) => ({ minimum: u.required, what: `the ${formatTriple(u.required)} that ${featureBaseName(u.feature.name)} needs, enabled by ${u.enabledBy}`, source: `cilium-config; ${u.feature.source}` })),
   ];
   const minimums = requirements.map((r) => r.minimum);
@@ -53,7 +53,7 @@ export function patchUnknownFinding(
   };
   return {
     runbookId: ID,
-    title: `Kernel ${raw} may be below ${floor === null ? 'what enabled Cilium features need' : `Cilium ${version ?? ''}'s minimum`}`,
+    title: `Kernel ${raw} may be below ${floor === null ? 'what enabled Cilium features need' : `${version === null ? 'every Cilium release' : `Cilium ${version}`}'s minimum`}`,
     severity: 'warning',
     summary: `${e.nodeName} runs kernel ${raw}: ${numbering}, so this ${upstreamText(kernel)} may be below ${requirements.map((r) => r.what).join(' and ')}. ` +
       (kernel.readPatchWith === null

@@ -8,6 +8,7 @@ import { parseAgentStatus } from '../agent-status.ts';
 import { ciliumVersionFromLogs } from '../cilium-version.ts';
 import { parseFlowLine } from './hubble-flows.ts';
 import { isRelevantKernelLine } from './kernel-lines.ts';
+import { straightenLogfmtQuotes } from './typographic-quotes.ts';
 import {
   agentPodFromDescribe, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
 } from './kubectl-text.ts';
@@ -36,7 +37,7 @@ export const UNNAMED_NODE = '<node>';
 
 export function evidenceFromSegments(segments: readonly Segment[], stated: StatedFacts = {}): Evidence {
   const of = (kind: Segment['kind']) => segments.filter((s) => s.kind === kind);
-  const logs = segments.filter((s) => s.kind === 'cilium-log' || s.kind === 'log-fragment').map((s) => `${s.lines.join('\n')}\n`).join('');
+  const logs = segments.filter((s) => s.kind === 'cilium-log' || s.kind === 'log-fragment').map((s) => `${s.lines.map(straightenLogfmtQuotes).join('\n')}\n`).join('');
   // `cilium-dbg status -o json` becomes the text the agent prints for it, so the fact has one shape (status-json.ts).
   const statusText = [
     ...of('agent-status').map((s) => s.lines.join('\n')),

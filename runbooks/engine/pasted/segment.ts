@@ -45,6 +45,9 @@ const GO_STACK_LINE = /^(?:(?:\d+ )?\d{4}-\d\d-\d\dT\S+ (?:(?:stdout|stderr) [FP
 
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 
+/** A logfmt error field wrapped onto its own line when a long agent line is quoted (cilium/cilium PR #24055). */
+const LOGFMT_CONTINUATION = /^\s*(?:error|err)="/;
+
 function singleKind(line: string): Single | null {
   if (line.trim() === '') return null;
   if (isKernelLine(line)) return 'kernel-log';
@@ -125,8 +128,11 @@ export function segment(text: string): Segment[] {
     let j = i + 1;
     while (j < lines.length) {
       const k = singleKind(lines[j] ?? '');
-      // A Go panic's stack trace (goroutine header, frames, file:line) belongs to the log it ends, even after its last line.
-      if (k === kind || (kind === 'cilium-log' && k === null && GO_STACK_LINE.test(lines[j] ?? ''))) { end = j + 1; j++; continue; }
+      // A Go panic's stack trace (goroutine header, frames, file:line) belongs to the log it ends, even after its last
+      // line; a wrapped `error="…"` line right after a log line is part of it.
+      const line = lines[j] ?? '';
+      const continues = kind === 'cilium-log' && ((k === null && GO_STACK_LINE.test(line)) || (j === end && LOGFMT_CONTINUATION.test(line)));
+      if (k === kind || continues) { end = j + 1; j++; continue; }
       if (k !== null || blockAt(j) !== null || PROMPT.test(lines[j] ?? '')) break;
       if (kind !== 'cilium-log' && (lines[j] ?? '').trim() !== '') break;
       if (j - end >= 50) break;
