@@ -90,9 +90,24 @@ function knpSummary(o: Json): PolicySummary | null {
     hasDnsRule: false,
     spec: {
       ...(hasIngress && { ingress: asArray(spec.ingress) }),
-      ...(hasEgress && { egress: egress.map((r) => ({ ...r, toPorts: [{ ports: asArray(r.ports) }] })) }),
+      ...(hasEgress && { egress: egress.map(knpEgressRule) }),
     },
   };
+}
+
+/**
+ * A NetworkPolicy egress rule in Cilium's terms, as far as the DNS check needs it (engine/dns-allow.ts): `ports` become
+ * `toPorts` (absent: every port); no `to` means every destination (NetworkPolicy API doc), read as the `all` entity;
+ * pod or namespace selectors are kept as an entity that may include kube-dns (`cluster`), so a rule that could reach
+ * it is never called a missing DNS allow; ipBlock alone stays a CIDR rule (it does not reach pods Cilium manages).
+ */
+function knpEgressRule(r: Json): Json {
+  const to = asArray(r.to).map(asRecord).filter((p): p is Json => p !== undefined);
+  const peers = to.length === 0 ? { toEntities: ['all'] }
+    : to.some((p) => p.podSelector !== undefined || p.namespaceSelector !== undefined) ? { toEntities: ['cluster'] }
+      : { toCIDR: to.map((p) => asRecord(p.ipBlock)?.cidr).filter((c) => typeof c === 'string') };
+  const ports = asArray(r.ports);
+  return { ...r, ...peers, ...(ports.length > 0 && { toPorts: [{ ports }] }) };
 }
 
 /** "2 CiliumNetworkPolicy, 1 NetworkPolicy" for the recognised line. */
