@@ -88,7 +88,11 @@ export const policySelectorDrift: Runbook = {
   },
 };
 
-/** The namespace a CNP's endpointSelector requires when it is not the policy's own, else null. */
+/**
+ * The namespace a CNP's endpointSelector requires when it is not the policy's own, else null. The endpointSelector
+ * "always applies to pods of the namespace associated with the CiliumNetworkPolicy resource itself" (docs
+ * security/policy/kubernetes, cilium/cilium PR #26134), so naming another one there selects nothing.
+ */
 function pinnedNamespace(policy: PolicySummary): string | null {
   if (policy.namespace === undefined) return null;
   const ml = (policy.endpointSelector as { matchLabels?: Record<string, unknown> } | null | undefined)?.matchLabels ?? {};
