@@ -30,7 +30,7 @@ export const policySelectorDrift: Runbook = {
         nearMiss: `the selector names namespace ${other}, but a CiliumNetworkPolicy only selects pods of its own namespace (${policy.namespace ?? 'default'})`, namespace: policy.namespace }];
     });
     // The cluster's pods prove a selector matches nothing; the node's endpoints (a pasted `cilium-dbg endpoint list`)
-    // only show a near miss there, so only near misses count from them.
+    // or a paste's manifests only show a near miss among them, so only near misses count from those.
     const nodeOnly = !e.clusterPods.ok;
     const pods: ClusterPod[] | null = e.clusterPods.ok ? e.clusterPods.value
       : e.workloads.ok ? e.workloads.value.map((w) => ({ namespace: w.namespace, name: w.name, phase: w.phase, labels: w.labels ?? {} })) : null;
@@ -47,7 +47,7 @@ export const policySelectorDrift: Runbook = {
       if (results.some((r) => r !== false)) continue; // matches something, or cannot tell
       const miss = nearMiss(policy, inScope);
       if (nodeOnly && miss === null) continue;
-      drifts.push({ ref: policyRef(policy, kind), selector: JSON.stringify(policy.endpointSelector), nearMiss: miss === null ? null : `${miss}${nodeOnly ? ' (pods on this node)' : ''}`, namespace: policy.namespace });
+      drifts.push({ ref: policyRef(policy, kind), selector: JSON.stringify(policy.endpointSelector), nearMiss: miss === null ? null : `${miss}${nodeOnly ? ' (among the pods read, not the whole cluster)' : ''}`, namespace: policy.namespace });
     }
     if (drifts.length === 0) return null;
     const warned = drifts.filter((d) => d.nearMiss !== null);

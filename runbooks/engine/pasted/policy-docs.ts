@@ -7,7 +7,7 @@
 // means Ingress, plus Egress when the spec has egress rules (NetworkPolicySpec API doc); its egress `ports` become
 // `toPorts` so a port-53 allow counts as a DNS allow. Pure.
 import { toPolicySummary } from '../policy-summary.ts';
-import type { Policies, PolicySummary } from '../evidence.ts';
+import type { Policies, PolicySummary, WorkloadPod } from '../evidence.ts';
 
 export const CNP_KIND = 'CiliumNetworkPolicy';
 export const CCNP_KIND = 'CiliumClusterwideNetworkPolicy';
@@ -23,6 +23,8 @@ const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export interface PastedPolicies extends Policies {
   /** Kubernetes NetworkPolicies among `cnp` (their names carry the marker below). */
   knp: number;
+  /** Pods of the Pod/Deployment manifests pasted in the same block (manifest-pods.ts). */
+  pods?: WorkloadPod[];
 }
 
 /** Appended to a Kubernetes NetworkPolicy's name so findings do not call it a CiliumNetworkPolicy unmarked. */

@@ -10,6 +10,7 @@ import { isHubbleJsonFlow } from './hubble-json.ts';
 import { isPolicyObject, policiesFromObjects, policyObjects, type PastedPolicies } from './policy-docs.ts';
 import { isStatusResponse } from './status-json.ts';
 import { policiesFromFragment, pythonLiteralToJson } from './policy-fragments.ts';
+import { manifestPods } from './manifest-pods.ts';
 
 export type StructuredKind = 'policies' | 'agent-status-json' | 'hubble-json';
 
@@ -125,7 +126,10 @@ export class StructuredScanner {
       this.tried(i, end);
       return null;
     }
-    return { kind: 'policies', end, value: policiesFromObjects(objects) };
+    const policies = policiesFromObjects(objects);
+    const namespaces = new Set([...policies.cnp].map((p) => p.namespace).filter((n) => n !== undefined));
+    const pods = manifestPods(docs, namespaces.size === 1 ? [...namespaces][0] : undefined);
+    return { kind: 'policies', end, value: pods.length > 0 ? { ...policies, pods } : policies };
   }
 }
 

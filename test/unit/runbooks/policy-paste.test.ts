@@ -163,7 +163,30 @@ describe('policy-selector-drift without the cluster pods', () => {
     const p = cnp({ endpointSelector: { matchLabels: { app: 'checkout' } }, egress: [ALL_30068] }, 'shop', 'CiliumNetworkPolicy', 'checkout-egress');
     const node = (labels: Record<string, string>) => ok([{ namespace: 'shop', name: 'endpoint 1', phase: 'Running', hostNetwork: false, labels }]);
     const base = { policies: ok({ cnp: [p], ccnp: [] }), clusterPods: missing('forbidden', 'x') };
-    expect(policySelectorDrift.match(exampleEvidence({ ...base, workloads: node({ 'app.kubernetes.io/name': 'checkout' }) }))?.summary).toMatch(/pods on this node/);
+    expect(policySelectorDrift.match(exampleEvidence({ ...base, workloads: node({ 'app.kubernetes.io/name': 'checkout' }) }))?.summary).toMatch(/among the pods read, not the whole cluster/);
     expect(policySelectorDrift.match(exampleEvidence({ ...base, workloads: node({ app: 'payments' }) }))).toBeNull();
+  });
+});
+
+describe('manifests pasted with a policy are its pods', () => {
+  // cilium/cilium#13308's reproduction: a Deployment and its CNP (DNS to node-local DNS by CIDR, with rules.dns).
+  const REPRO_13308 = ['---', 'apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: test', '---', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:',
+    '  labels:', '    app: test', '  name: test', '  namespace: test', 'spec:', '  replicas: 1', '  selector:', '    matchLabels:', '      app: test', '  template:',
+    '    metadata:', '      labels:', '        app: test', '    spec:', '      containers:', '      - name: test', '        image: debian', '        command:',
+    '        - sleep', '        - "20000"', '---', 'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata:', '  name: egress-test', '  namespace: test',
+    'spec:', '  endpointSelector:', '    matchLabels:', '      "k8s:app": test', '  egress:', '  - toCIDR:', '    - 169.254.25.10/32', '    toPorts:', '    - ports:',
+    '      - port: "53"', '        protocol: UDP', '      rules:', '        dns:', '        - matchPattern: "*"'].join('\n');
+
+  it('the Deployment becomes a pod the policy selects; its DNS allow leaves nothing to report', () => {
+    const r = analyzePastedText(REPRO_13308);
+    expect(r.parts.map((p) => p.kind)).toEqual(['policies']);
+    expect(r.report.findings.filter((f) => f.runbookId.startsWith('policy'))).toEqual([]);
+  });
+
+  it('the same manifests with a renamed app label: a near miss for policy-selector-drift', () => {
+    const renamed = REPRO_13308.replace('        app: test\n    spec:', '        app: test-v2\n    spec:');
+    const f = analyzePastedText(renamed).report.findings.find((x) => x.runbookId === 'policy-selector-drift');
+    expect(f?.severity).toBe('warning');
+    expect(f?.summary).toMatch(/deployment\/test has app=test-v2 \(policy wants app=test\)/);
   });
 });
