@@ -11,6 +11,7 @@ import { isPolicyObject, policiesFromObjects, policyObjects, type PastedPolicies
 import { isStatusResponse } from './status-json.ts';
 import { policiesFromFragment, pythonLiteralToJson } from './policy-fragments.ts';
 import { manifestPods } from './manifest-pods.ts';
+import { policiesFromRepository } from './policy-get.ts';
 
 export type StructuredKind = 'policies' | 'agent-status-json' | 'hubble-json';
 
@@ -86,7 +87,7 @@ export class StructuredScanner {
     if (isStatusResponse(first.value)) return { kind: 'agent-status-json', end: first.end, value: first.value as Record<string, unknown> };
     const policies = policiesFromObjects(policyObjects([first.value]));
     if (policies.cnp.length + policies.ccnp.length > 0) return { kind: 'policies', end: first.end, value: policies };
-    const fragment = policiesFromFragment(first.value);
+    const fragment = policiesFromRepository(first.value) ?? policiesFromFragment(first.value);
     if (fragment !== null) return { kind: 'policies', end: first.end, value: fragment };
     this.tried(i, first.end);
     return null;

@@ -190,3 +190,29 @@ describe('manifests pasted with a policy are its pods', () => {
     expect(f?.summary).toMatch(/deployment\/test has app=test-v2 \(policy wants app=test\)/);
   });
 });
+
+describe('cilium-dbg policy get', () => {
+  // The shape of the agent's rule dump as cilium/cilium#30149 quotes it ("policy from daemon"), with a CNP's labels.
+  const rule = (name: string, egress: unknown[]) => ({
+    endpointSelector: { matchLabels: { 'any:app': 'web', 'k8s:io.kubernetes.pod.namespace': 'shop' } },
+    egress,
+    labels: [
+      { key: 'io.cilium.k8s.policy.derived-from', value: 'CiliumNetworkPolicy', source: 'k8s' },
+      { key: 'io.cilium.k8s.policy.name', value: name, source: 'k8s' },
+      { key: 'io.cilium.k8s.policy.namespace', value: 'shop', source: 'k8s' },
+      { key: 'io.cilium.k8s.policy.uid', value: '5b1c', source: 'k8s' },
+    ],
+  });
+  const dump = (rules: unknown[]) => `$ kubectl -n kube-system exec cilium-x7k2p -- cilium-dbg policy get\n${JSON.stringify(rules, null, 2)}\nRevision: 42`;
+
+  it('its rules become the policies they came from, judged like pasted objects', () => {
+    const r = analyzePastedText(dump([rule('web-egress', [{ toEndpoints: [{ matchLabels: { 'any:app': 'db', 'k8s:io.kubernetes.pod.namespace': 'shop' } }] }])]));
+    expect(r.parts.map((p) => p.label)).toEqual(['network policies (1 CiliumNetworkPolicy)']);
+    expect(r.report.findings[0]?.summary).toMatch(/CiliumNetworkPolicy shop\/web-egress puts the pods matching any:app=web/);
+  });
+
+  it('a second rule of another policy allowing DNS for the same namespace silences it; the agent-added namespace is no drift', () => {
+    const r = analyzePastedText(dump([rule('web-egress', [{ toEndpoints: [{ matchLabels: { 'any:app': 'db' } }] }]), rule('dns', [DNS_RULE_30744])]));
+    expect(r.report.findings.filter((f) => f.runbookId.startsWith('policy'))).toEqual([]);
+  });
+});
