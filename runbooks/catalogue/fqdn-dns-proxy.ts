@@ -30,8 +30,8 @@ const TIMEOUT_THRESHOLD = 5;
 // allowed. #29846: lock contention from a needless endpoint regeneration on the FQDN path caused it.
 const DATAPATH_DELAY = /Timed out waiting for datapath updates of FQDN IP information/i;
 const DATAPATH_DELAY_LINES: LogQuery = { text: [DATAPATH_DELAY] };
-// The proxy serialises the answers for one name (or, before 1.15, one of --dnsproxy-lock-count response locks) and
-// warns when a lookup waited past --dnsproxy-lock-timeout (500 ms by default) for that lock: "Lock acquisition time
+// The proxy serialises the answers for one name (in older releases, one of --dnsproxy-lock-count response locks) and
+// warns when a lookup waited past --dnsproxy-lock-timeout for that lock (the line's `expected=`): "Lock acquisition time
 // took longer than expected. Potentially too many parallel DNS requests being processed, consider adjusting
 // --dnsproxy-lock-count and/or --dnsproxy-lock-timeout" (pkg/fqdn/dnsproxy; "Name lock acquisition …" since the
 // per-name lock). The app's resolver gives up after 5 s by default (resolv.conf(5) `timeout`), so one wait that long
