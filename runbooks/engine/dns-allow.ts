@@ -18,10 +18,10 @@ type Json = Record<string, unknown>;
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** The kube-dns pods as selectors see them (CoreDNS keeps the k8s-app=kube-dns label on every distribution). */
+/** The kube-dns pods as selectors see them: the k8s-app=kube-dns label the docs' DNS rules select (kubeadm's CoreDNS). */
 const KUBE_DNS_POD = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const NAMESPACE_KEY = /^(?:k8s:|any:)?io\.kubernetes\.pod\.namespace$/;
-const DNS_SERVICE = /^(?:kube-dns|coredns|rke2-coredns-rke2-coredns)$/;
+const DNS_SERVICE = /^(?:kube-dns|coredns)$/;
 
 /** The spec(s) of a policy: `spec`, or each of `specs`. */
 export function specsOf(p: PolicySummary): Json[] {
