@@ -17,6 +17,7 @@ import { dnsVisibilityPatch, fqdnConfirmingDrops, fqdnVisibilityGaps, proxiedLoo
 import { ciliumDoc, configValue } from '../engine/runbook-kit.ts';
 import { agentCli, helmUpgrade } from '../engine/install-commands.ts';
 import { configSource } from '../engine/effective-config.ts';
+import { isEmptySelector } from '../engine/default-deny-problems.ts';
 
 const ID = 'fqdn-dns-proxy';
 const L7_REJECTED = /L7 policy is not supported since L7 proxy is not enabled/i;
@@ -29,6 +30,24 @@ const TIMEOUT_THRESHOLD = 5;
 // allowed. #29846: lock contention from a needless endpoint regeneration on the FQDN path caused it.
 const DATAPATH_DELAY = /Timed out waiting for datapath updates of FQDN IP information/i;
 const DATAPATH_DELAY_LINES: LogQuery = { text: [DATAPATH_DELAY] };
+// The proxy serialises the answers for one name (in older releases, one of --dnsproxy-lock-count response locks) and
+// warns when a lookup waited past --dnsproxy-lock-timeout for that lock (the line's `expected=`): "Lock acquisition time
+// took longer than expected. Potentially too many parallel DNS requests being processed, consider adjusting
+// --dnsproxy-lock-count and/or --dnsproxy-lock-timeout" (pkg/fqdn/dnsproxy; "Name lock acquisition …" since the
+// per-name lock). The app's resolver gives up after 5 s by default (resolv.conf(5) `timeout`), so one wait that long
+// is a failed lookup; shorter waits count when they repeat (#25877: 6.4 s waits from many large TCP queries).
+const LOCK_WAIT = /lock acquisition time took longer than expected/i;
+const LOCK_WAIT_LINES: LogQuery = { text: [LOCK_WAIT] };
+const RESOLVER_TIMEOUT_S = 5;
+const LOCK_WAIT_REPEATS = 5;
+
+/** The wait a lock-contention line reports (`duration=6.444839747s`, slog `duration=1m2.5s`), in seconds; null if none. */
+export function lockWaitSeconds(fields: Record<string, string>): number | null {
+  const m = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:([\d.]+)s)?$|^([\d.]+)ms$/.exec((fields['duration'] ?? '').trim());
+  if (m === null || (fields['duration'] ?? '') === '') return null;
+  if (m[4] !== undefined) return Number(m[4]) / 1000;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
 
 export const fqdnDnsProxy: Runbook = {
   id: ID,
@@ -55,7 +74,11 @@ export const fqdnDnsProxy: Runbook = {
       // policy drops to world from those pods confirm it, and DNS flows the proxy did see from a pod rule it out.
       const pods = e.workloads.ok ? e.workloads.value.filter((w) => !w.hostNetwork).map((w) => ({ namespace: w.namespace, name: w.name, labels: w.labels ?? {} })) : null;
       const flows = e.flows.ok ? e.flows.value.flows : [];
+      // A policy with an empty selector that allows no DNS at all default-denies the egress of every endpoint in its
+      // scope (DNS, the API server, in-cluster traffic): that outage is policy-default-deny's finding, whose fix adds
+      // the DNS rule toFQDNs also needs (cilium/cilium#41894); the FQDN names are the least of it.
       const gaps = fqdnVisibilityGaps(e.policies.value, pods)
+        .filter((g) => !(g.dns === 'not-allowed' && isEmptySelector(g.policy.endpointSelector)))
         .map((g) => ({ ...g, pods: g.pods.filter((p) => proxiedLookupsOf(flows, p) === 0) }))
         .filter((g) => pods === null || g.pods.length > 0);
       const confirming = fqdnConfirmingDrops(flows, gaps);
@@ -98,6 +121,15 @@ export const fqdnDnsProxy: Runbook = {
       if (last !== undefined) evidence.push(quoteLogLine(last.source, last.line));
       steps.push({ title: 'Find what slows policy updates on the node', detail: 'The agent could not program the resolved IPs within tofqdns-proxy-response-max-delay: look for endpoint regenerations and policy recomputation at the same time, and upgrade to the latest patch release (#29846 was lock contention). Raising the delay only hides it.', commands: [agentCli(e, 'endpoint list'), `${agentCli(e, 'config')} | grep -i tofqdns`] });
     }
+    const lockWaits = findAgentLines(e, LOCK_WAIT_LINES, 200);
+    const longest = Math.max(0, ...lockWaits.map((l) => lockWaitSeconds(l.line.fields) ?? 0));
+    const contended = lockWaits.length >= LOCK_WAIT_REPEATS || longest >= RESOLVER_TIMEOUT_S;
+    if (contended) {
+      problems.push(`the DNS proxy held ${lockWaits.length === 1 ? 'a lookup' : `${lockWaits.length} lookups`} waiting for its locks${longest > 0 ? ` (up to ${longest.toFixed(1)} s)` : ''}: too many parallel DNS requests for the proxy, so clients time out`);
+      const last = lockWaits[lockWaits.length - 1];
+      if (last !== undefined) evidence.push(quoteLogLine(last.source, last.line));
+      steps.push({ title: 'Relieve the DNS proxy', detail: 'Find the clients sending the burst of lookups (large or TCP queries, search-path expansion from ndots:5) and cut it, or raise --dnsproxy-lock-count on releases before per-name locks; upgrading to the latest patch release also helps (lock scope was narrowed over time).', commands: [`hubble observe --node ${e.nodeName} --protocol dns --last 200`, `${agentCli(e, 'config')} | grep -i dnsproxy`] });
+    }
     if (problems.length === 0) return null;
     return {
       runbookId: ID,
@@ -111,7 +143,7 @@ export const fqdnDnsProxy: Runbook = {
       proposals: [],
       // One delayed answer can be a passing burst; several, or another problem beside it, is the state of the node.
       confidence: problems.length === 1 && delayed.length > 0 && delayed.length < 3 ? 'medium' : 'certain',
-      basis: rejected.length > 0 || timeouts.length >= TIMEOUT_THRESHOLD || delayed.length > 0 ? 'explicit' : 'observed',
+      basis: rejected.length > 0 || timeouts.length >= TIMEOUT_THRESHOLD || delayed.length > 0 || contended ? 'explicit' : 'observed',
       explainsAgentCrash: false,
       ...(explainsDrops && { supersedes: ['policy-default-deny'] }),
     } satisfies Finding;

@@ -22,21 +22,36 @@ export const policySelectorDrift: Runbook = {
   // Pods cluster-wide matter only when there is a policy whose selector could match nothing.
   needs: (e) => (e.policies.ok && e.policies.value.cnp.length + e.policies.value.ccnp.length === 0 ? ['policies'] : ['policies', 'clusterPods']),
   match(e) {
-    if (!e.policies.ok || !e.clusterPods.ok) return null;
-    const running = e.clusterPods.value.filter((p) => p.phase === 'Running' || p.phase === 'Pending');
+    if (!e.policies.ok) return null;
+    // A selector that pins another namespace than the CNP's own matches nothing whatever the pods (policy alone).
+    const pinned = allPolicies(e.policies.value).flatMap(({ policy, kind }) => {
+      const other = kind === 'cnp' ? pinnedNamespace(policy) : null;
+      return other === null ? [] : [{ ref: policyRef(policy, kind), selector: JSON.stringify(policy.endpointSelector),
+        nearMiss: `the selector names namespace ${other}, but a CiliumNetworkPolicy only selects pods of its own namespace (${policy.namespace ?? 'default'})`, namespace: policy.namespace }];
+    });
+    // The cluster's pods prove a selector matches nothing; the node's endpoints (a pasted `cilium-dbg endpoint list`)
+    // or a paste's manifests only show a near miss among them, so only near misses count from those.
+    const nodeOnly = !e.clusterPods.ok;
+    const pods: ClusterPod[] | null = e.clusterPods.ok ? e.clusterPods.value
+      : e.workloads.ok ? e.workloads.value.map((w) => ({ namespace: w.namespace, name: w.name, phase: w.phase, labels: w.labels ?? {} })) : null;
+    const running = (pods ?? []).filter((p) => p.phase === 'Running' || p.phase === 'Pending');
     // Scope to this node's concern: namespaced policies where the node runs pods, and clusterwide ones.
     const nodeNamespaces = e.workloads.ok ? new Set(e.workloads.value.map((w) => w.namespace)) : null;
-    const drifts: Drift[] = [];
-    for (const { policy, kind } of allPolicies(e.policies.value)) {
+    const drifts: Drift[] = [...pinned];
+    for (const { policy, kind } of pods === null ? [] : allPolicies(e.policies.value)) {
       if (policy.endpointSelector === undefined || isEmptySelector(policy.endpointSelector)) continue;
+      if (pinned.some((d) => d.ref === policyRef(policy, kind))) continue;
       if (kind === 'cnp' && nodeNamespaces !== null && !nodeNamespaces.has(policy.namespace ?? '')) continue;
-      const inScope = running.filter((p) => kind === 'ccnp' || p.namespace === policy.namespace);
+      const inScope = running.filter((p) => kind === 'ccnp' || policy.namespace === undefined || p.namespace === policy.namespace);
       const results = inScope.map((p) => policySelects(policy, kind, p));
       if (results.some((r) => r !== false)) continue; // matches something, or cannot tell
-      drifts.push({ ref: policyRef(policy, kind), selector: JSON.stringify(policy.endpointSelector), nearMiss: nearMiss(policy, inScope), namespace: policy.namespace });
+      const miss = nearMiss(policy, inScope);
+      if (nodeOnly && miss === null) continue;
+      drifts.push({ ref: policyRef(policy, kind), selector: JSON.stringify(policy.endpointSelector), nearMiss: miss === null ? null : `${miss}${nodeOnly ? ' (among the pods read, not the whole cluster)' : ''}`, namespace: policy.namespace });
     }
     if (drifts.length === 0) return null;
     const warned = drifts.filter((d) => d.nearMiss !== null);
+    const pinnedRefs = new Set(pinned.map((d) => d.ref));
     const evidence: EvidenceQuote[] = drifts.slice(0, 8).map((d) => ({
       kind: 'comparison',
       text: `${d.ref} selects ${d.selector} but no running pod${d.namespace === undefined ? '' : ` in ${d.namespace}`} matches${d.nearMiss === null ? '' : `; near miss: ${d.nearMiss}`}`,
@@ -48,7 +63,7 @@ export const policySelectorDrift: Runbook = {
       title: `${drifts.length} polic${drifts.length === 1 ? 'y selects' : 'ies select'} no running pod`,
       severity: warned.length > 0 ? 'warning' : 'info',
       summary: warned.length > 0
-        ? `${warned.map((d) => d.ref).join(', ')} no longer select${warned.length === 1 ? 's' : ''} any pod although pods carry nearly the same labels: the labels were probably renamed, so the policy silently stopped applying.`
+        ? `${warned.map((d) => d.ref).join(', ')} select${warned.length === 1 ? 's' : ''} no pod, so the policy silently does not apply: ${warned.slice(0, 3).map((d) => d.nearMiss).join('; ')}${warned.some((d) => !pinnedRefs.has(d.ref)) ? ' — the labels were probably renamed' : ''}.`
         : `${drifts.map((d) => d.ref).slice(0, 5).join(', ')} select${drifts.length === 1 ? 's' : ''} no running pod (the workload may be scaled down or gone).`,
       evidence,
       blastRadius: computeBlastRadius(e),
@@ -66,12 +81,26 @@ export const policySelectorDrift: Runbook = {
       ],
       docs: [ciliumDoc(e, 'Endpoint-based policy', 'security/policy/language/')],
       proposals: [],
-      confidence: warned.length > 0 ? 'medium' : 'certain',
+      confidence: pinned.length > 0 && warned.length === pinned.length ? 'certain' : warned.length > 0 ? 'medium' : 'certain',
       basis: 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
   },
 };
+
+/**
+ * The namespace a CNP's endpointSelector requires when it is not the policy's own, else null. The endpointSelector
+ * "always applies to pods of the namespace associated with the CiliumNetworkPolicy resource itself" (docs
+ * security/policy/kubernetes, cilium/cilium PR #26134), so naming another one there selects nothing.
+ */
+function pinnedNamespace(policy: PolicySummary): string | null {
+  if (policy.namespace === undefined) return null;
+  const ml = (policy.endpointSelector as { matchLabels?: Record<string, unknown> } | null | undefined)?.matchLabels ?? {};
+  for (const [k, v] of Object.entries(ml)) {
+    if (/^(?:k8s:|any:)?io\.kubernetes\.pod\.namespace$/.test(k) && typeof v === 'string' && v !== policy.namespace) return v;
+  }
+  return null;
+}
 
 function isEmptySelector(sel: unknown): boolean {
   if (typeof sel !== 'object' || sel === null) return false;

@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import type { Flow, Policies, PolicySummary } from './evidence.ts';
 import { endpoint } from './policy-drops.ts';
 import { allPolicies, policyRef, policySelects } from './policy-selector.ts';
+import { dnsAllowOf, egressRules, specsOf } from './dns-allow.ts';
 
 export interface FqdnPod { namespace: string; name: string; labels: Record<string, string> }
 
@@ -22,8 +23,8 @@ export interface FqdnVisibilityGap {
   ref: string;
   /** The names its toFQDNs allow (matchName / matchPattern), as written. */
   names: string[];
-  /** How the pods' lookups leave: allowed on port 53 without a DNS rule (#11767), not allowed at all (egress
-   * default deny drops them first), or unknown (the policy specs were not read). */
+  /** How the pods' lookups leave: allowed without a DNS rule (port 53 at L4, #11767, or every port to kube-dns at L3:
+   * engine/dns-allow.ts), not allowed at all (egress default deny drops them first), or unknown (specs not read). */
   dns: 'l4-only' | 'not-allowed' | 'unknown';
   /** `ns/name` of the affected pods; empty when the pods were not read. */
   pods: string[];
@@ -32,15 +33,6 @@ export interface FqdnVisibilityGap {
 type Json = Record<string, unknown>;
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/** The spec(s) of a policy: `spec`, or each of `specs` (toPolicySummary keeps whichever the object had). */
-function specsOf(p: PolicySummary): Json[] {
-  return Array.isArray(p.spec) ? p.spec.filter(isRecord) : isRecord(p.spec) ? [p.spec] : [];
-}
-
-function egressRules(p: PolicySummary): Json[] {
-  return specsOf(p).flatMap((s) => arr(s['egress']).filter(isRecord));
-}
 
 const isPort53 = (port: unknown): boolean => isRecord(port) && String(port['port']) === '53';
 
@@ -54,11 +46,6 @@ function hasDnsRule(p: PolicySummary): boolean {
   const rules = egressRules(p);
   if (rules.length === 0) return p.hasDnsRule === true;
   return rules.some((r) => arr(r['toPorts']).some((tp) => isRecord(tp) && isRecord(tp['rules']) && tp['rules']['dns'] !== undefined));
-}
-
-/** Port 53 allowed at L4 only (no rules.dns): lookups pass, the proxy never sees them. */
-function allowsPort53Bare(p: PolicySummary): boolean {
-  return egressRules(p).some((r) => arr(r['toPorts']).some((tp) => isRecord(tp) && arr(tp['ports']).some(isPort53) && !(isRecord(tp['rules']) && tp['rules']['dns'] !== undefined)));
 }
 
 /**
@@ -81,15 +68,16 @@ export function fqdnVisibilityGaps(policies: Policies, pods: FqdnPod[] | null): 
       if (affected.length === 0) continue;
     }
     const selecting = pods === null
-      ? all.filter(({ policy: o, kind: ok }) => inScope(o, ok)).map(({ policy: o }) => o)
-      : all.filter(({ policy: o, kind: ok }) => affected.some((p) => policySelects(o, ok, p) !== false)).map(({ policy: o }) => o);
-    const specsRead = selecting.some((o) => specsOf(o).length > 0);
+      ? all.filter(({ policy: o, kind: ok }) => inScope(o, ok))
+      : all.filter(({ policy: o, kind: ok }) => affected.some((p) => policySelects(o, ok, p) !== false));
+    const specsRead = selecting.some(({ policy: o }) => specsOf(o).length > 0);
     gaps.push({
       policy,
       kind,
       ref: policyRef(policy, kind),
       names: fqdnNames(policy),
-      dns: !specsRead ? 'unknown' : selecting.some(allowsPort53Bare) ? 'l4-only' : 'not-allowed',
+      // Lookups that leave without a DNS rule (port 53 at L4, or every port to kube-dns at L3) pass unseen.
+      dns: !specsRead ? 'unknown' : selecting.some(({ policy: o, kind: ok }) => dnsAllowOf(o, ok) !== 'none') ? 'l4-only' : 'not-allowed',
       pods: affected.map((p) => `${p.namespace}/${p.name}`),
     });
   }

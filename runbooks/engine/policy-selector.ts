@@ -80,15 +80,7 @@ export function allPolicies(p: { cnp: PolicySummary[]; ccnp: PolicySummary[] }):
 }
 
 export function policyRef(policy: PolicySummary, kind: 'cnp' | 'ccnp'): string {
-  return kind === 'cnp' ? `CiliumNetworkPolicy ${policy.namespace ?? '?'}/${policy.name}` : `CiliumClusterwideNetworkPolicy ${policy.name}`;
-}
-
-/** Does the policy's egress allow DNS: an L7 DNS rule, or a toPorts entry for port 53 (fact sheet §6). */
-export function allowsDns(policy: PolicySummary): boolean {
-  if (policy.hasDnsRule === true) return true;
-  const spec = policy.spec;
-  if (!isRecord(spec)) return false;
-  const rules = Array.isArray(spec['egress']) ? (spec['egress'] as unknown[]) : [];
-  return rules.some((r) => isRecord(r) && Array.isArray(r['toPorts']) && (r['toPorts'] as unknown[]).some((tp) =>
-    isRecord(tp) && Array.isArray(tp['ports']) && (tp['ports'] as unknown[]).some((p) => isRecord(p) && String(p['port']) === '53')));
+  // A pasted policy without metadata.namespace goes to the namespace it is applied in: unknown here, so none is named.
+  if (kind === 'cnp') return `CiliumNetworkPolicy ${policy.namespace === undefined ? '' : `${policy.namespace}/`}${policy.name}`;
+  return `CiliumClusterwideNetworkPolicy ${policy.name}`;
 }

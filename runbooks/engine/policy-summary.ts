@@ -15,7 +15,8 @@ export function toPolicySummary(obj: unknown): PolicySummary | null {
   const specs = [asRecord(o.spec), ...asArray(o.specs).map(asRecord)].filter((s): s is Json => s !== undefined);
   const any = (pred: (s: Json) => boolean) => specs.some(pred);
   const egressRules = specs.flatMap((s) => asArray(s.egress).map(asRecord)).filter((r): r is Json => r !== undefined);
-  const first = specs[0];
+  // With `specs`, the first spec that names a selector (a spec without one selects nothing and is rejected).
+  const first = specs.find((s) => s.endpointSelector !== undefined || s.nodeSelector !== undefined) ?? specs[0];
   const defaultDeny = asRecord(first?.enableDefaultDeny);
   return {
     name: meta.name,

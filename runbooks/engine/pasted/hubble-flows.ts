@@ -4,6 +4,7 @@
 // `… <> …:8443 (ID:5303) policy-verdict:none INGRESS DENIED (TCP Flags: SYN)` (docs gettingstarted/hubble, #28337).
 // The timestamp and node are optional: `hubble observe -o compact` without them and quoted excerpts drop them.
 import type { Flow } from '../evidence-flows.ts';
+import { parseMonitorLine } from './monitor-drops.ts';
 
 const END = String.raw`(?:\S+(?: \([^)]*\))?)`;
 const FLOW = new RegExp(
@@ -12,12 +13,13 @@ const FLOW = new RegExp(
   String.raw`(FORWARDED|DROPPED|DENIED|AUDIT|REDIRECTED|TRANSLATED|TRACED|ERROR)(?: \((.*)\))?\s*$`,
 );
 
-/** The flow a compact `hubble observe` line prints, or null. */
+/** The flow a compact `hubble observe` line (or a `cilium monitor` drop line) prints, or null. */
 export function parseFlowLine(raw: string): Flow | null {
   const line = raw.trim();
   if (line.length > 4096) return null;
   const m = FLOW.exec(line);
-  if (m === null) return null;
+  // `cilium monitor` prints the same drops in its own words (monitor-drops.ts).
+  if (m === null) return line.startsWith('xx drop (') || line.startsWith('Policy verdict log:') ? parseMonitorLine(line) : null;
   const type = m[4] ?? '';
   const dir = /\b(INGRESS|EGRESS)$/.exec(type);
   return {

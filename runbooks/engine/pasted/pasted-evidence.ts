@@ -99,7 +99,10 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   // The endpoint list names the node's pods only by their identity labels: enough for selectors (policy runbooks).
   const endpoints = of('endpoint-list').flatMap((s) => parseEndpointList(s.lines));
   const endpointPods = workloadsFromEndpoints(endpoints);
+  // Else the pods of manifests pasted with the policies (manifest-pods.ts): a reproduction's Deployment or Pod.
+  const manifestPods = pasted.flatMap((p) => p.pods ?? []);
   if (endpointPods.length > 0) extra.workloads = { ok: true, value: endpointPods };
+  else if (manifestPods.length > 0) extra.workloads = { ok: true, value: manifestPods };
 
   const unknownObject = { kind: 'Pod', name: describedAgent?.name ?? 'unknown' };
   const events: KubeEvent[] = [

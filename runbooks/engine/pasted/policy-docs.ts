@@ -7,7 +7,7 @@
 // means Ingress, plus Egress when the spec has egress rules (NetworkPolicySpec API doc); its egress `ports` become
 // `toPorts` so a port-53 allow counts as a DNS allow. Pure.
 import { toPolicySummary } from '../policy-summary.ts';
-import type { Policies, PolicySummary } from '../evidence.ts';
+import type { Policies, PolicySummary, WorkloadPod } from '../evidence.ts';
 
 export const CNP_KIND = 'CiliumNetworkPolicy';
 export const CCNP_KIND = 'CiliumClusterwideNetworkPolicy';
@@ -23,6 +23,8 @@ const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export interface PastedPolicies extends Policies {
   /** Kubernetes NetworkPolicies among `cnp` (their names carry the marker below). */
   knp: number;
+  /** Pods of the Pod/Deployment manifests pasted in the same block (manifest-pods.ts). */
+  pods?: WorkloadPod[];
 }
 
 /** Appended to a Kubernetes NetworkPolicy's name so findings do not call it a CiliumNetworkPolicy unmarked. */
@@ -90,9 +92,24 @@ function knpSummary(o: Json): PolicySummary | null {
     hasDnsRule: false,
     spec: {
       ...(hasIngress && { ingress: asArray(spec.ingress) }),
-      ...(hasEgress && { egress: egress.map((r) => ({ ...r, toPorts: [{ ports: asArray(r.ports) }] })) }),
+      ...(hasEgress && { egress: egress.map(knpEgressRule) }),
     },
   };
+}
+
+/**
+ * A NetworkPolicy egress rule in Cilium's terms, as far as the DNS check needs it (engine/dns-allow.ts): `ports` become
+ * `toPorts` (absent: every port); no `to` means every destination (NetworkPolicy API doc), read as the `all` entity;
+ * pod or namespace selectors are kept as an entity that may include kube-dns (`cluster`), so a rule that could reach
+ * it is never called a missing DNS allow; ipBlock alone stays a CIDR rule (it does not reach pods Cilium manages).
+ */
+function knpEgressRule(r: Json): Json {
+  const to = asArray(r.to).map(asRecord).filter((p): p is Json => p !== undefined);
+  const peers = to.length === 0 ? { toEntities: ['all'] }
+    : to.some((p) => p.podSelector !== undefined || p.namespaceSelector !== undefined) ? { toEntities: ['cluster'] }
+      : { toCIDR: to.map((p) => asRecord(p.ipBlock)?.cidr).filter((c) => typeof c === 'string') };
+  const ports = asArray(r.ports);
+  return { ...r, ...peers, ...(ports.length > 0 && { toPorts: [{ ports }] }) };
 }
 
 /** "2 CiliumNetworkPolicy, 1 NetworkPolicy" for the recognised line. */

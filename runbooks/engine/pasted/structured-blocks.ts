@@ -9,6 +9,9 @@ import { parseAllDocuments } from 'yaml';
 import { isHubbleJsonFlow } from './hubble-json.ts';
 import { isPolicyObject, policiesFromObjects, policyObjects, type PastedPolicies } from './policy-docs.ts';
 import { isStatusResponse } from './status-json.ts';
+import { policiesFromFragment, pythonLiteralToJson } from './policy-fragments.ts';
+import { manifestPods } from './manifest-pods.ts';
+import { policiesFromRepository } from './policy-get.ts';
 
 export type StructuredKind = 'policies' | 'agent-status-json' | 'hubble-json';
 
@@ -24,7 +27,10 @@ export interface StructuredBlock {
 const MAX_BLOCK_LINES = 20_000;
 const MAX_BLOCK_CHARS = 2 * 1024 * 1024;
 const JSON_START = /^\s*[[{]/;
-const YAML_START = /^(\s*)(?:---\s*$|apiVersion:\s*\S|kind:\s*\S)/;
+const YAML_START = /^(\s*)(?:---\s*$|apiVersion:\s*\S|kind:\s*\S|(?:spec|egress|ingress|egressDeny|ingressDeny):\s*$)/;
+/** A policy fragment's first line (`spec:`, `egress:` …) and a line naming a rule key: fragments are parsed only then. */
+const FRAGMENT_START = /^\s*(?:spec|egress|ingress|egressDeny|ingressDeny):\s*$/;
+const RULE_KEY_LINE = /^[\s-]*(?:to|from)(?:Endpoints|Entities|CIDR|CIDRSet|Services|FQDNs|Ports|Nodes|Groups):/;
 /** A YAML line naming a policy kind: `kind: CiliumNetworkPolicy`, `- kind: NetworkPolicy` (List items). */
 const POLICY_KIND_LINE = /^[\s-]*kind:\s*["']?(?:CiliumNetworkPolicy|CiliumClusterwideNetworkPolicy|NetworkPolicy)["']?\s*$/;
 /** A one-line JSON object worth parsing: it names a key one of the shapes has (agent JSON logs have none). */
@@ -81,6 +87,8 @@ export class StructuredScanner {
     if (isStatusResponse(first.value)) return { kind: 'agent-status-json', end: first.end, value: first.value as Record<string, unknown> };
     const policies = policiesFromObjects(policyObjects([first.value]));
     if (policies.cnp.length + policies.ccnp.length > 0) return { kind: 'policies', end: first.end, value: policies };
+    const fragment = policiesFromRepository(first.value) ?? policiesFromFragment(first.value);
+    if (fragment !== null) return { kind: 'policies', end: first.end, value: fragment };
     this.tried(i, first.end);
     return null;
   }
@@ -105,17 +113,24 @@ export class StructuredScanner {
     while (end > i + 1 && (this.lines[end - 1] ?? '').trim() === '') end--;
     // Parsing YAML is costly: only a block that names a policy kind (or a List of them) is parsed.
     const block = this.lines.slice(i, end);
-    if (!block.some((l) => POLICY_KIND_LINE.test(l))) {
+    // An unrendered Helm template (`{{ .Values.… }}`) is not what the cluster runs: its fragments are left out.
+    const fragment = FRAGMENT_START.test(block[0] ?? '') && block.some((l) => RULE_KEY_LINE.test(l)) && !block.some((l) => l.includes('{{'));
+    if (!fragment && !block.some((l) => POLICY_KIND_LINE.test(l))) {
       this.tried(i, end);
       return null;
     }
     const docs = yamlDocuments(block, base);
     const objects = policyObjects(docs);
+    const partial = fragment && docs.length === 1 ? policiesFromFragment(docs[0]) : null;
+    if (partial !== null) return { kind: 'policies', end, value: partial };
     if (objects.length === 0) {
       this.tried(i, end);
       return null;
     }
-    return { kind: 'policies', end, value: policiesFromObjects(objects) };
+    const policies = policiesFromObjects(objects);
+    const namespaces = new Set([...policies.cnp].map((p) => p.namespace).filter((n) => n !== undefined));
+    const pods = manifestPods(docs, namespaces.size === 1 ? [...namespaces][0] : undefined);
+    return { kind: 'policies', end, value: pods.length > 0 ? { ...policies, pods } : policies };
   }
 }
 
@@ -150,10 +165,18 @@ function jsonValueAt(lines: readonly string[], i: number): { value?: unknown; en
         if (depth === 0) {
           // The value ends on this line; anything after it on the line (a prompt, a note) makes it not a clean block.
           if (l.slice(k + 1).trim() !== '') return none(j + 1);
+          const text = lines.slice(i, j + 1).join('\n');
           try {
-            return { value: JSON.parse(lines.slice(i, j + 1).join('\n')) as unknown, end: j + 1 };
+            return { value: JSON.parse(text) as unknown, end: j + 1 };
           } catch {
-            return none(j + 1);
+            // A rule list printed in Python's literal syntax (policy-fragments.ts) is read as the JSON it stands for.
+            const py = pythonLiteralToJson(text);
+            if (py === null) return none(j + 1);
+            try {
+              return { value: JSON.parse(py) as unknown, end: j + 1 };
+            } catch {
+              return none(j + 1);
+            }
           }
         }
       }

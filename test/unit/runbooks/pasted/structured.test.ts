@@ -193,8 +193,10 @@ describe('cilium-dbg endpoint list', () => {
     const f = r.report.findings.find((x) => x.runbookId === 'policy-default-deny');
     expect(f?.title).toBe('Default deny drops DNS for 1 pod on <node>');
     expect(f?.evidence.map((q) => q.text).join('\n')).toMatch(/default-deny-egress \(Kubernetes NetworkPolicy\) puts default\/endpoint 11230 into egress default deny/);
-    // Without the endpoint list nothing says which pods the policy selects: no finding from the policy alone.
-    expect(ids(KNP_DEFAULT_DENY_EGRESS)).not.toContain('policy-default-deny');
+    // Without the endpoint list the policy is judged alone: its empty podSelector selects every pod of its namespace.
+    const alone = analyzePastedText(KNP_DEFAULT_DENY_EGRESS).report.findings.find((x) => x.runbookId === 'policy-default-deny');
+    expect(alone?.summary).toMatch(/Judged from the policies alone .*default-deny-egress \(Kubernetes NetworkPolicy\) puts every pod in namespace default into egress default deny/);
+    expect(alone?.confidence).toBe('high');
   });
 });
 
