@@ -15,7 +15,7 @@
 import semver from 'semver';
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
-import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { apiserverSignals } from './apiserver-unreachable.ts';
 import { ciliumDoc } from '../engine/runbook-kit.ts';
 import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
@@ -27,6 +27,15 @@ const CRDS_NOT_FOUND_LINES: LogQuery = { text: [/Unable to find all Cilium CRDs 
 const OLD_SCHEMA_LINES: LogQuery = { text: [/cannot be handled as a Cilium\w+: strict decoding error: unknown field/i] };
 /** The API server refusing a Cilium CRD whose new spec drops a version objects are still stored in. */
 const STORED_UNSERVED_LINES: LogQuery = { text: [/"[a-z0-9-]+\.cilium\.io"[^"]*is invalid: status\.storedVersions\[\d+\]: Invalid value: "[^"]+": must appear in spec\.versions/i] };
+/**
+ * kubectl relaying the deprecation warning a Cilium CRD version carries (`Warning: cilium.io/v2alpha1 CiliumNodeConfig
+ * will be deprecated in cilium v1.16; use cilium.io/v2 CiliumNodeConfig`, the CRD's `deprecationWarning`): the API
+ * server still serves that version. On a release past the one named, the CRD kept a version the upgrade meant to
+ * retire, typically because objects are still stored in it (cilium/cilium#47774, fixed by PR #48210, "Operator:
+ * migrate CRD storage versions").
+ */
+const DEPRECATED_VERSION = /\bcilium\.io\/(v\d+\w*) (Cilium\w+) (?:is|will be) deprecated in cilium v?(\d+\.\d+)/i;
+const DEPRECATED_VERSION_LINES: LogQuery = { text: [DEPRECATED_VERSION] };
 const CORE_CRDS = ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io', 'ciliumendpoints.cilium.io', 'ciliumidentities.cilium.io', 'ciliumnodes.cilium.io'];
 
 export const crdUpgradeDrift: Runbook = {
@@ -85,9 +94,14 @@ export const crdUpgradeDrift: Runbook = {
     if (oldSchema.length > 0) problems.push('the API server refused a Cilium object with fields its installed CRD schema does not know (CRDs older than the release)');
     const storedUnserved = findAgentLines(e, STORED_UNSERVED_LINES, 2);
     if (storedUnserved.length > 0) problems.push('the CRD upgrade was refused: objects are still stored in a version the new CRD no longer lists (migrate them, then drop it from status.storedVersions)');
+    const lingering = agent === null ? [] : findAgentLines(e, DEPRECATED_VERSION_LINES, 3).filter((l) => pastDeprecation(lineText(l.line), agent));
+    for (const l of lingering.slice(0, 1)) {
+      const m = DEPRECATED_VERSION.exec(lineText(l.line));
+      problems.push(`the API server still serves cilium.io/${m?.[1] ?? '?'} ${m?.[2] ?? ''}, deprecated since Cilium ${m?.[3] ?? '?'}, on ${agent ?? '?'}: the CRD kept an old version through the upgrade (objects still stored in it keep it in status.storedVersions)`);
+    }
     const missingLines = findAgentLines(e, MISSING_RESOURCE_LINES, 3);
     if (missingLines.length > 0 && problems.length === 0) problems.push('the agent watches a Cilium resource the API server does not know');
-    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...missingLines];
+    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...lingering.slice(0, 1), ...missingLines];
     evidence.push(...agentSaid.map((s) => quoteLogLine(s.source, s.line)));
     if (problems.length === 0) return null;
     const waiting = apiserverSignals(e);
@@ -120,10 +134,18 @@ export const crdUpgradeDrift: Runbook = {
       ],
       docs: [ciliumDoc(e, 'Upgrade guide', 'operations/upgrade/')],
       proposals: [],
-      confidence: e.operator.ok || e.crds.ok ? 'certain' : 'high',
+      // A deprecation warning alone says the old version is served, not that objects are stored in it.
+      confidence: e.operator.ok || e.crds.ok ? 'certain' : lingering.length > 0 && problems.length === 1 ? 'medium' : 'high',
       basis: agentSaid.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: explainsWait && critical,
       ...(explainsWait ? { supersedes: ['apiserver-unreachable'] } : {}),
     } satisfies Finding;
   },
 };
+
+/** The running release is past the one the deprecation warning names (1.20 against "deprecated in cilium v1.16"). */
+function pastDeprecation(text: string, running: string): boolean {
+  const since = semver.coerce(DEPRECATED_VERSION.exec(text)?.[3] ?? '');
+  const now = semver.coerce(running);
+  return since !== null && now !== null && (now.major > since.major || (now.major === since.major && now.minor > since.minor));
+}

@@ -18,7 +18,10 @@ import { configSource } from '../engine/effective-config.ts';
 import { agentStatusOf, agentStatusSource, ipamPressure, type IpamPool } from '../engine/agent-status.ts';
 
 const ID = 'ipam-exhausted';
-const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
+// ENI/Azure/CRD-backed pools: the agent's pool is empty until the operator attaches more (`no IPs currently available
+// on the node, allocation will be retried once Cilium Operator allocates more IPs`, pkg/ipam crd allocator) and older
+// `No more IPs available`; the operator's own info line `No more IPs available, creating new ENI` is routine.
+const FULL = /range is full|all (?:pod )?CIDR ranges are exhausted|Failed to allocate PodCIDRs to node|no IPs currently available on the node|No more IPs available(?!, creating new ENI)/i;
 const POST_IPAM_FAILURE = /\[POST \/ipam\]\[\d+\] postIpamFailure\s*$/;
 const NO_CIDR = /required IPv[46] pod CIDR not present in node resource|Unable to derive PodCIDR from Kubernetes node resource/i;
 const FULL_LINES: LogQuery = { text: [FULL] };

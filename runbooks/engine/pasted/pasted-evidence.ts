@@ -12,7 +12,7 @@ import {
   agentPodFromDescribe, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
-import { crashLoopingAgentFromRows } from './agent-rows.ts';
+import { crashLoopingAgentFromRows, kubeProxyFromRows } from './agent-rows.ts';
 import { relayFromCliStatus } from './cli-status.ts';
 import { statusTextFromJson } from './status-json.ts';
 import { flowFromHubbleJson } from './hubble-json.ts';
@@ -114,6 +114,8 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   // Only a described agent pod becomes the agentPod fact, or a table in which every agent crash-loops (agent-rows.ts).
   const agentPod: AgentPod | null = describedAgent === undefined ? crashLoopingAgentFromRows(rows) : agentPodFromDescribe(describedAgent);
   if (agentPod !== null) extra.agentPod = { ok: true, value: agentPod };
+  const kubeProxy = kubeProxyFromRows(rows);
+  if (kubeProxy !== null) extra.kubeProxy = { ok: true, value: kubeProxy };
 
   return parseEvidence({ ...base, ...extra });
 }

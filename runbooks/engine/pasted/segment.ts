@@ -36,9 +36,11 @@ const CLI_STATUS = /\/¯¯\\|\\__\/|^\s*(DaemonSet|Deployment)\s+\S+\s+(Desired|
 /**
  * An unrecognised line that reads like part of an error message, or the agent switching a feature off for the kernel
  * (`BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature.`, `BPF NodePort services needs kernel
- * 4.17.0 or newer`: cilium/cilium pkg/datapath/linux/bandwidth, #18639), or a Kubernetes field error (`Invalid value:`).
+ * 4.17.0 or newer`: cilium/cilium pkg/datapath/linux/bandwidth, #18639), or a Kubernetes field error (`Invalid value:`),
+ * or kubectl relaying the API server's deprecation warning for a CRD version (`Warning: cilium.io/v2alpha1
+ * CiliumNodeConfig will be deprecated in cilium v1.16; …`, cilium/cilium#47774).
  */
-const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)/i;
+const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)|^Warning: \S+\/v\w+ \w+ (?:is|will be) deprecated\b/i;
 
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 
