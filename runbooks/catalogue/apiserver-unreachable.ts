@@ -23,10 +23,10 @@ const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kube
  * way: the hive's `Start hook failed … client.(*compositeClientset).onStart` and `Failed to start hive` (1.14+, also
  * from the `config` init container, cilium/cilium#28823, #35440, #46010), client-go reflector list errors, the 1.16+
  * `Build config failed: failed to start: …`. Any port: k8sServicePort may be 6443, 8443, 16443 or Talos' KubePrism
- * 7445. `operation not permitted` is the socket refused by BPF/netfilter (host firewall, cilium/cilium#33277); a
+ * 7445 (the path stops at the next URL, so attempts cover the line once). `operation not permitted` is the socket refused by BPF/netfilter (host firewall, cilium/cilium#33277); a
  * lookup failure is a k8sServiceHost name the node cannot resolve (cilium/cilium#20679: a DNS control-plane endpoint).
  */
-const API_REQUEST_FAILED = /\bhttps?:\/\/[^\s"\\/]+\/apis?\/[^\s"\\]*\\?"?: (?:dial tcp (?:\[[^\]\s]+\]|[^\s:]+):\d+: (?:i\/o timeout|connect: (?:connection refused|no route to host|network is unreachable|operation not permitted))|dial tcp: lookup \S+(?: on \S+)?: (?:no such host|server misbehaving|i\/o timeout)|net\/http: TLS handshake timeout|(?:tls: failed to verify certificate: )?x509: |context deadline exceeded)/i;
+const API_REQUEST_FAILED = /\bhttps?:\/\/[^\s"\\/]+\/apis?\/(?:(?!https?:\/\/)[^\s"\\])*\\?"?: (?:dial tcp (?:\[[^\]\s]+\]|[^\s:]+):\d+: (?:i\/o timeout|connect: (?:connection refused|no route to host|network is unreachable|operation not permitted))|dial tcp: lookup \S+(?: on \S+)?: (?:no such host|server misbehaving|i\/o timeout)|net\/http: TLS handshake timeout|(?:tls: failed to verify certificate: )?x509: |context deadline exceeded)/i;
 const CRD_WAIT = /Still waiting for Cilium Operator to register the following CRDs/i;
 const ESTABLISHING = /Establishing connection to apiserver/i;
 /** Unreachable, said at warning level or worse. */

@@ -36,6 +36,13 @@ const STORED_UNSERVED_LINES: LogQuery = { text: [/"[a-z0-9-]+\.cilium\.io"[^"]*i
  */
 const DEPRECATED_VERSION = /\bcilium\.io\/(v\d+\w*) (Cilium\w+) (?:is|will be) deprecated in cilium v?(\d+\.\d+)/i;
 const DEPRECATED_VERSION_LINES: LogQuery = { text: [DEPRECATED_VERSION] };
+/**
+ * cilium-operator refused when it updates or registers the CRDs of its release (`Unable to update CRD`, fatal `Unable
+ * to register CRDs`, pkg/k8s/apis/cilium.io/client): the CRDs stay at the old schema. After an upgrade the usual cause
+ * is a ClusterRole without `update` on customresourcedefinitions (kubernetes-sigs/kubespray PR #7416, 1.8.8 → 1.9.5;
+ * cilium/cilium PR #22824, a new CRD). A debug-level `Unable to update CRD validation` is the same refusal, retried.
+ */
+const OPERATOR_CRD_REFUSED_LINES: LogQuery = { text: [/Unable to update CRD\b|Unable to register CRDs/i], level: ['warn', 'error', 'fatal', 'panic'] };
 const CORE_CRDS = ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io', 'ciliumendpoints.cilium.io', 'ciliumidentities.cilium.io', 'ciliumnodes.cilium.io'];
 
 export const crdUpgradeDrift: Runbook = {
@@ -99,9 +106,14 @@ export const crdUpgradeDrift: Runbook = {
       const m = DEPRECATED_VERSION.exec(lineText(l.line));
       problems.push(`the API server still serves cilium.io/${m?.[1] ?? '?'} ${m?.[2] ?? ''}, deprecated since Cilium ${m?.[3] ?? '?'}, on ${agent ?? '?'}: the CRD kept an old version through the upgrade (objects still stored in it keep it in status.storedVersions)`);
     }
+    const refused = findAgentLines(e, OPERATOR_CRD_REFUSED_LINES, 2);
+    if (refused.length > 0) {
+      const rbac = refused.some((l) => /forbidden/i.test(lineText(l.line))) || refused.some((l) => l.line.error !== null && /^customresourcedefinitions\.apiextensions/i.test(l.line.error));
+      problems.push(`cilium-operator could not update the Cilium CRDs${rbac ? ' (its ClusterRole does not allow update on customresourcedefinitions)' : ''}, so they keep the schema of the release that last registered them`);
+    }
     const missingLines = findAgentLines(e, MISSING_RESOURCE_LINES, 3);
     if (missingLines.length > 0 && problems.length === 0) problems.push('the agent watches a Cilium resource the API server does not know');
-    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...lingering.slice(0, 1), ...missingLines];
+    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...refused, ...lingering.slice(0, 1), ...missingLines];
     evidence.push(...agentSaid.map((s) => quoteLogLine(s.source, s.line)));
     if (problems.length === 0) return null;
     const waiting = apiserverSignals(e);
