@@ -13,7 +13,7 @@ import {
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
 import { crashLoopingAgentFromRows, kubeProxyFromRows } from './agent-rows.ts';
-import { relayFromCliStatus } from './cli-status.ts';
+import { agentVersionFromCliStatus, operatorFromCliStatus, relayFromCliStatus, relayReadyFromCliStatus } from './cli-status.ts';
 import { statusTextFromJson } from './status-json.ts';
 import { flowFromHubbleJson } from './hubble-json.ts';
 import type { PastedPolicies } from './policy-docs.ts';
@@ -52,7 +52,9 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   const node: NodeInfo | undefined = describedNodes[0]?.node;
   const nodeName = node?.name ?? describedAgent?.node ?? agentRows.find((r) => r.node !== null)?.node ?? describedPods[0]?.node ?? UNNAMED_NODE;
 
-  const version = stated.ciliumVersion ?? status?.ciliumVersion ?? (logs === '' ? null : ciliumVersionFromLogs(logs));
+  const cliLines = of('cilium-cli-status').flatMap((s) => s.lines);
+  const boxVersion = agentVersionFromCliStatus(cliLines);
+  const version = stated.ciliumVersion ?? status?.ciliumVersion ?? boxVersion ?? (logs === '' ? null : ciliumVersionFromLogs(logs));
   const kernel = stated.kernel ?? node?.kernelVersion;
   const osImage = node?.osImage ?? stated.osImage;
   const base = evidenceFromDocument({
@@ -69,15 +71,19 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
 
   const extra: Partial<EvidenceInput> = { node: nodeFact };
   if (version !== null && version !== undefined && stated.ciliumVersion === undefined) {
-    extra.cilium = { ok: true, value: { version, versionSource: status?.ciliumVersion === version ? 'stated' : 'log-banner' } };
+    extra.cilium = { ok: true, value: { version, versionSource: status?.ciliumVersion === version ? 'stated' : boxVersion === version ? 'image-tag' : 'log-banner' } };
   }
   if (statusText !== '') {
     // The JSON lists every controller, but its text here shows only failing ones, like the plain command.
     const verbose = of('agent-status').some((s) => /--verbose|\s-v\b/.test(s.command ?? '')) || status?.fields['KubeProxyReplacement Details'] !== undefined;
     extra.agentStatus = { ok: true, value: { text: statusText, verbose, source: 'pasted' } };
   }
-  const relay = relayFromCliStatus(of('cilium-cli-status').flatMap((s) => s.lines));
-  if (relay !== null) extra.hubble = { ok: true, value: { enabled: null, relayPresent: relay, source: 'pasted' } };
+  // The box's relay summary says whether the Deployment exists; its Deployment row whether its replicas are ready.
+  const relayReady = relayReadyFromCliStatus(cliLines);
+  const relay = relayFromCliStatus(cliLines) ?? (relayReady !== null ? true : null);
+  if (relay !== null) extra.hubble = { ok: true, value: { enabled: null, relayPresent: relay, ...(relay && relayReady !== null ? { relayReady } : {}), source: 'pasted' } };
+  const operator = operatorFromCliStatus(cliLines);
+  if (operator !== null) extra.operator = { ok: true, value: operator };
   const ipt = of('iptables-save');
   if (ipt.length > 0) extra.iptables = { ok: true, value: summarizeIptablesSave(ipt.map((s) => s.lines.join('\n')).join('\n'), { source: 'pasted' }) };
   const kernelLines = of('kernel-log').flatMap((s) => s.lines).filter(isRelevantKernelLine);
