@@ -11,6 +11,7 @@ import { isKernelLine } from './kernel-lines.ts';
 import { describeKey, GET_EVENTS_HEADER, GET_PODS_HEADER, isEventRow } from './kubectl-text.ts';
 import { ENDPOINT_LIST_HEADER, endpointListEnd } from './endpoint-list.ts';
 import { StructuredScanner } from './structured-blocks.ts';
+import { IPTABLES_LISTING_HEADER, iptablesListingEnd } from '../iptables-summary.ts';
 
 export type PartKind = 'cilium-log' | 'log-fragment' | 'agent-status' | 'cilium-cli-status' | 'hubble-flows' | 'iptables-save'
   | 'describe-pod' | 'describe-node' | 'events' | 'get-events' | 'get-pods' | 'kernel-log'
@@ -132,6 +133,7 @@ function structuredOrTextBlock(lines: readonly string[], i: number, scanner: Str
   if (structured !== null) return structured;
   const line = lines[i] ?? '';
   if (ENDPOINT_LIST_HEADER.test(line)) return { kind: 'endpoint-list', end: endpointListEnd(lines, i) };
+  if (IPTABLES_LISTING_HEADER.test(line.trim())) return { kind: 'iptables-save', end: iptablesListingEnd(lines, i) };
   if (IPTABLES.test(line) && (/^(#|\*)/.test(line) || IPTABLES.test(lines[i + 1] ?? ''))) {
     let end = i;
     while (end < lines.length && (IPTABLES.test(lines[end] ?? '') || ((lines[end] ?? '').trim() === '' && IPTABLES.test(lines[end + 1] ?? '')))) end++;
