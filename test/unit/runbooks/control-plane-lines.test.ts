@@ -114,6 +114,13 @@ describe('map-full from the datapath\'s own drop reason', () => {
     expect(f?.fixSteps.some((s) => s.helmValues?.includes('ctTcpMax') === true)).toBe(true);
   });
 
+  it('the troubleshooting guide\'s `cilium-dbg monitor --type drop` line pasted alone is the same finding', () => {
+    // Shape of Documentation/operations/troubleshooting.rst's monitor drop lines, with the CT insertion reason.
+    const monitor = 'xx drop (CT: Map insertion failed) to endpoint 0, identity 261->264: 10.0.0.1:41234 -> 10.96.0.10:53 udp\n';
+    expect(first(monitor)).toMatchObject({ runbookId: 'map-full', severity: 'warning' });
+    expect(ids(monitor.replace('CT: Map insertion failed', 'Policy denied'))).not.toContain('map-full');
+  });
+
   it('a policy drop is not a full map', () => {
     expect(ids(DROP.replace('CT: Map insertion failed', 'Policy denied'))).not.toContain('map-full');
   });
