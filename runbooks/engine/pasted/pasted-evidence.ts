@@ -12,6 +12,7 @@ import {
   agentPodFromDescribe, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
+import { statedCiliumConfig } from './stated-config.ts';
 import { crashLoopingAgentFromRows, kubeProxyFromRows } from './agent-rows.ts';
 import { agentVersionFromCliStatus, operatorFromCliStatus, relayFromCliStatus, relayReadyFromCliStatus } from './cli-status.ts';
 import { statusTextFromJson } from './status-json.ts';
@@ -34,7 +35,8 @@ const MAX_EVENTS = 500;
 /** When nothing pasted names the node, commands in fix steps carry this placeholder for the engineer to fill in. */
 export const UNNAMED_NODE = '<node>';
 
-export function evidenceFromSegments(segments: readonly Segment[], stated: StatedFacts = {}): Evidence {
+export function evidenceFromSegments(segments: readonly Segment[], given: StatedFacts = {}): Evidence {
+  const stated: StatedFacts = given.config === undefined ? given : { ...given, config: statedCiliumConfig(given.config) };
   const of = (kind: Segment['kind']) => segments.filter((s) => s.kind === kind);
   const logs = segments.filter((s) => s.kind === 'cilium-log' || s.kind === 'log-fragment').map((s) => `${s.lines.join('\n')}\n`).join('');
   // `cilium-dbg status -o json` becomes the text the agent prints for it, so the fact has one shape (status-json.ts).

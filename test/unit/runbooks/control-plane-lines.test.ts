@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzePastedText } from '../../../runbooks/engine/pasted/analyze-pasted.ts';
 import type { StatedFacts } from '../../../runbooks/engine/pasted/analyze-pasted.ts';
+import { statedCiliumConfig } from '../../../runbooks/engine/pasted/stated-config.ts';
 
 const first = (text: string, facts: StatedFacts = {}) => analyzePastedText(text, facts).report.findings[0];
 const ids = (text: string, facts: StatedFacts = {}) => analyzePastedText(text, facts).report.findings.map((f) => f.runbookId);
@@ -137,6 +138,15 @@ describe('kube-proxy-conflict from a pasted kubectl get pods', () => {
 
   it('kube-proxy pods all Running beside kube-proxy replacement: kube-proxy runs on the node (a DaemonSet covers every node)', () => {
     expect(first(TABLE, { config: { 'kube-proxy-replacement': 'true' } })).toMatchObject({ runbookId: 'kube-proxy-conflict', severity: 'critical' });
+  });
+
+  it('the same with the Helm spelling threads quote (`--set kubeProxyReplacement=true`)', () => {
+    expect(first(TABLE, { config: { kubeProxyReplacement: 'true' } })).toMatchObject({ runbookId: 'kube-proxy-conflict' });
+  });
+
+  it('a cilium-config key stated beside its Helm spelling wins', () => {
+    expect(statedCiliumConfig({ kubeProxyReplacement: 'true', 'kube-proxy-replacement': 'false', 'bpf.policyMapMax': '65536' }))
+      .toMatchObject({ 'kube-proxy-replacement': 'false', 'bpf-policy-map-max': '65536' });
   });
 
   it('without kube-proxy replacement, kube-proxy pods are the normal setup', () => {
