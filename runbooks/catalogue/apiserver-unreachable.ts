@@ -31,7 +31,10 @@ const CRD_WAIT = /Still waiting for Cilium Operator to register the following CR
 const ESTABLISHING = /Establishing connection to apiserver/i;
 /** Unreachable, said at warning level or worse. */
 // ClusterMesh's etcd client prints the same x509 texts about remote clusters: clustermesh-tls reads those.
-const UNREACHABLE_LINES: LogQuery = { text: [UNREACHABLE, API_REQUEST_FAILED], level: ['warn', 'error', 'fatal', 'panic'], where: (l) => !isMeshOrKvstoreLine(l) };
+// A kubelet URL (port 10250: `stream logs failed Get "https://…:10250/containerLogs/…": x509: certificate is valid for …`,
+// k3s-io/k3s#5898) is the kubelet's serving certificate, not the API server's.
+const KUBELET_URL = /https?:\/\/[^\s"\\/]+:10250\//;
+const UNREACHABLE_LINES: LogQuery = { text: [UNREACHABLE, API_REQUEST_FAILED], level: ['warn', 'error', 'fatal', 'panic'], where: (l) => !isMeshOrKvstoreLine(l) && !KUBELET_URL.test(lineText(l)) };
 const CRD_WAIT_LINES: LogQuery = { text: [CRD_WAIT] };
 const ESTABLISHING_LINES: LogQuery = { text: [ESTABLISHING] };
 // Each attempt logs "Establishing connection" again; a success logs "Connected to apiserver". Attempts that repeat in

@@ -43,6 +43,13 @@ describe('apiserver-unreachable from any Kubernetes API request that failed', ()
     expect(ids(kubelet)).not.toContain('apiserver-unreachable');
   });
 
+  it('k3s-io/k3s#5898: an x509 SAN error on a kubelet URL (port 10250) is the kubelet\'s certificate, not the API server\'s', () => {
+    // The thread's line, quoted by k9s with its table border in the middle; joined here into the one line kubectl prints.
+    const kubelet = 'level=error msg="stream logs failed Get \\"https://192.168.23.70:10250/containerLogs/network/cilium-nf2gv/mount-bpf-fs?follow=true&tailLines=100&timestamps=true\\": x509: certificate is valid for 127.0.0.1, 192.168.23.71, not 192.168.23.70"\n';
+    expect(ids(kubelet)).not.toContain('apiserver-unreachable');
+    expect(ids(kubelet.replace(':10250/containerLogs/network/cilium-nf2gv/mount-bpf-fs?follow=true&tailLines=100&timestamps=true', ':6443/api/v1/namespaces/kube-system'))).toContain('apiserver-unreachable');
+  });
+
   it('cilium/cilium#36979: Hubble Relay timing out on its peers is not the agent losing the API server', () => {
     const relay = 'time="2025-05-08T06:33:22Z" level=warning msg="Failed to create peer client for peers synchronization; will try again after the timeout has expired" error="context deadline exceeded" subsys=hubble-relay target="hubble-peer.cilium.svc.cluster.local:443"\n';
     expect(ids(relay)).not.toContain('apiserver-unreachable');
