@@ -59,7 +59,9 @@ export function apiserverSignals(e: Evidence): ApiserverSignals {
   // Per container log: every agent start logs one attempt, so one per log across restarts is not a retry.
   const sameLog = attempts.filter((a) => a.source.chunk === est?.source.chunk);
   const retries = sameLog.length >= RETRIES_WITHOUT_SUCCESS && findAgentLines(e, CONNECTED_LINES, 1).length === 0 ? sameLog : [];
-  return { unreachable, crdWait, host: est?.line.fields['host'] ?? null, retries };
+  // `host=` up to 1.15; the hive's k8s-client logs `ipAddr=` (1.16+, also on "Unable to contact k8s api-server").
+  const host = est?.line.fields['host'] ?? est?.line.fields['ipAddr'] ?? unreachable.map((u) => u.line.fields['ipAddr']).find((a) => a !== undefined) ?? null;
+  return { unreachable, crdWait, host, retries };
 }
 
 export const apiserverUnreachable: Runbook = {

@@ -25,6 +25,17 @@ describe('apiserver-unreachable from any Kubernetes API request that failed', ()
     expect(f?.summary).toContain('EPERM');
   });
 
+  it('imroc.cc TKE troubleshooting (1.18): the attempts\' `ipAddr=` (not `host=`) names the address the agent keeps retrying', () => {
+    const attempts = [
+      'time=2026-01-03T23:17:16.844750142Z level=info msg="Establishing connection to apiserver" subsys=cilium-dbg module=k8s-client ipAddr=https://10.15.1.8:443',
+      'time=2026-01-03T23:17:21.849247774Z level=info msg="Establishing connection to apiserver" subsys=cilium-dbg module=k8s-client ipAddr=https://10.15.1.8:443',
+      '',
+    ].join('\n');
+    const f = first(attempts);
+    expect(f).toMatchObject({ runbookId: 'apiserver-unreachable', confidence: 'medium' });
+    expect(f?.summary).toContain('https://10.15.1.8:443');
+  });
+
   it('zifeo/terraform-openstack-rke2#4 (logfmt ≤ 1.13): the fatal k8s-client failure is critical and explains the crash', () => {
     const fatal = 'level=fatal msg="Unable to initialize Kubernetes subsystem" error="unable to create k8s client: unable to create k8s client: Get \\"https://10.43.0.1:443/api/v1/namespaces/kube-system\\": dial tcp 10.43.0.1:443: i/o timeout" subsys=daemon\n';
     const { report } = analyzePastedText(fatal);
