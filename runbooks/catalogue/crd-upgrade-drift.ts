@@ -22,7 +22,20 @@ import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from '..
 
 const ID = 'crd-upgrade-drift';
 const MISSING_RESOURCE = /the server could not find the requested resource \(get [a-z]+\.cilium\.io\)/i;
-const MISSING_RESOURCE_LINES: LogQuery = { text: [MISSING_RESOURCE] };
+/**
+ * The same refusal as client-go's reflector words it, naming the Cilium type instead of the resource (`failed to list
+ * *v2alpha1.CiliumCIDRGroup: the server could not find the requested resource`), and kubectl's `no matches for kind
+ * "CiliumBGPClusterConfig" in version "cilium.io/v2"`: the API server does not serve that Cilium kind at that version.
+ */
+const MISSING_TYPE = /failed to (?:list|watch) \*v2(?:alpha1|beta1)?\.Cilium\w+: the server could not find the requested resource|no matches for kind "Cilium\w+" in version "cilium\.io\/v\w+"/i;
+const MISSING_RESOURCE_LINES: LogQuery = { text: [MISSING_RESOURCE, MISSING_TYPE] };
+/**
+ * A Cilium binary refused listing a Cilium resource by its own ClusterRole (`Failed to watch
+ * *v2alpha1.CiliumLoadBalancerIPPool: … is forbidden: User "system:serviceaccount:cilium:cilium-operator" cannot list
+ * resource …`): the binary is newer than the RBAC installed with it — an operator image ahead of its 1.12 chart
+ * (cilium/cilium#22516, aanm: that type exists only from 1.13), or an installer's ClusterRole left at an older release.
+ */
+const RBAC_BEHIND_LINES: LogQuery = { text: [/failed to (?:list|watch) \*v2(?:alpha1|beta1)?\.Cilium\w+: [a-z0-9.]+\.cilium\.io is forbidden: User "system:serviceaccount:[^"]*cilium[^"]*" cannot (?:list|watch|get) resource/i] };
 const CRDS_NOT_FOUND_LINES: LogQuery = { text: [/Unable to find all Cilium CRDs necessary within/i] };
 const OLD_SCHEMA_LINES: LogQuery = { text: [/cannot be handled as a Cilium\w+: strict decoding error: unknown field/i] };
 /** The API server refusing a Cilium CRD whose new spec drops a version objects are still stored in. */
@@ -111,9 +124,15 @@ export const crdUpgradeDrift: Runbook = {
       const rbac = refused.some((l) => /forbidden/i.test(lineText(l.line))) || refused.some((l) => l.line.error !== null && /^customresourcedefinitions\.apiextensions/i.test(l.line.error));
       problems.push(`cilium-operator could not update the Cilium CRDs${rbac ? ' (its ClusterRole does not allow update on customresourcedefinitions)' : ''}, so they keep the schema of the release that last registered them`);
     }
+    const rbacBehind = findAgentLines(e, RBAC_BEHIND_LINES, 2);
+    if (rbacBehind.length > 0) problems.push('a Cilium component is refused reading a Cilium resource by its own ClusterRole: the binary runs a newer release than the RBAC (and CRDs) installed with it');
     const missingLines = findAgentLines(e, MISSING_RESOURCE_LINES, 3);
-    if (missingLines.length > 0 && problems.length === 0) problems.push('the agent watches a Cilium resource the API server does not know');
-    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...refused, ...lingering.slice(0, 1), ...missingLines];
+    if (missingLines.length > 0 && problems.length === 0) {
+      const kind = missingLines.map((l) => /no matches for kind "(Cilium\w+)" in version "(cilium\.io\/v\w+)"/.exec(lineText(l.line))).find((m) => m !== null);
+      problems.push(kind != null ? `the API server does not serve ${kind[1] ?? ''} in ${kind[2] ?? ''}: the installed Cilium CRDs are older than the manifests that use it (or were never registered)`
+        : 'the agent watches a Cilium resource the API server does not know');
+    }
+    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...refused, ...rbacBehind, ...lingering.slice(0, 1), ...missingLines];
     evidence.push(...agentSaid.map((s) => quoteLogLine(s.source, s.line)));
     if (problems.length === 0) return null;
     const waiting = apiserverSignals(e);

@@ -88,6 +88,25 @@ describe('crd-upgrade-drift from the operator and kubectl', () => {
     expect(ids(debug)).not.toContain('crd-upgrade-drift');
   });
 
+  it('kubernetes-sigs/kubespray#5723 (1.5 → 1.7): the agent refused listing a Cilium resource by its own ClusterRole is RBAC behind the binary', () => {
+    const forbidden = 'level=error msg=k8sError error="github.com/cilium/cilium/pkg/k8s/watchers/cilium_clusterwide_network_policy.go:132: Failed to list *v2.CiliumClusterwideNetworkPolicy: ciliumclusterwidenetworkpolicies.cilium.io is forbidden: User \\"system:serviceaccount:kube-system:cilium\\" cannot list resource \\"ciliumclusterwidenetworkpolicies\\" in API group \\"cilium.io\\" at the cluster scope" subsys=k8s\n';
+    const f = first(forbidden);
+    expect(f).toMatchObject({ runbookId: 'crd-upgrade-drift', severity: 'warning' });
+    expect(f?.summary).toContain('ClusterRole');
+  });
+
+  it('a Cilium type the API server does not serve, as client-go\'s reflector words it (no "(get …)"), is drift; a Kubernetes type is not (cilium/cilium#1873)', () => {
+    const k8sType = 'E1027 10:00:00.000000       1 reflector.go:205] Failed to list *v1.NetworkPolicy: the server could not find the requested resource\n';
+    expect(ids(k8sType)).not.toContain('crd-upgrade-drift');
+    expect(ids(k8sType.replace('Failed to list *v1.NetworkPolicy', 'failed to list *v2alpha1.CiliumCIDRGroup'))).toContain('crd-upgrade-drift');
+  });
+
+  it('kubernetes-sigs/kubespray#13222: a Gateway API kind not served is not Cilium CRD drift', () => {
+    const gateway = 'level=fatal msg="failed to start: failed to populate object graph: failed to create gateway controller: failed to setup reconciler: failed to setup field indexer \\"gatewayTLSRouteIndex\\": no matches for kind \\"TLSRoute\\" in version \\"gateway.networking.k8s.io/v1alpha2\\""\n';
+    expect(ids(gateway)).not.toContain('crd-upgrade-drift');
+    expect(first('error: resource mapping not found for name: "bgp" namespace: "" from "bgp.yaml": no matches for kind "CiliumBGPClusterConfig" in version "cilium.io/v2"\n')?.summary).toContain('does not serve CiliumBGPClusterConfig');
+  });
+
   describe('a kubectl deprecation warning for a Cilium CRD version (cilium/cilium#47774 shape)', () => {
     const WARNING = 'Warning: cilium.io/v2alpha1 CiliumNodeConfig will be deprecated in cilium v1.16; use cilium.io/v2 CiliumNodeConfig\n';
 
