@@ -27,6 +27,8 @@ const UNREACHABLE = /Unable to contact k8s api-?server|Unable to initialize Kube
  * lookup failure is a k8sServiceHost name the node cannot resolve (cilium/cilium#20679: a DNS control-plane endpoint).
  */
 const API_REQUEST_FAILED = /\bhttps?:\/\/[^\s"\\/]+\/apis?\/(?:(?!https?:\/\/)[^\s"\\])*\\?"?: (?:dial tcp (?:\[[^\]\s]+\]|[^\s:]+):\d+: (?:i\/o timeout|connect: (?:connection refused|no route to host|network is unreachable|operation not permitted))|dial tcp: lookup \S+(?: on \S+)?: (?:no such host|server misbehaving|i\/o timeout)|net\/http: TLS handshake timeout|(?:tls: failed to verify certificate: )?x509: |context deadline exceeded)/i;
+/** `https://10.43.0.1:443`, `https://[fd00::1]:443`: the first address of a range, on the Service port. */
+const LIKELY_SERVICE_IP = /\/\/(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.1|\[[0-9a-f:]*::1\]):443\b/i;
 const CRD_WAIT = /Still waiting for Cilium Operator to register the following CRDs/i;
 const ESTABLISHING = /Establishing connection to apiserver/i;
 /** Unreachable, said at warning level or worse. */
@@ -60,7 +62,7 @@ export function apiserverSignals(e: Evidence): ApiserverSignals {
   const sameLog = attempts.filter((a) => a.source.chunk === est?.source.chunk);
   const retries = sameLog.length >= RETRIES_WITHOUT_SUCCESS && findAgentLines(e, CONNECTED_LINES, 1).length === 0 ? sameLog : [];
   // `host=` up to 1.15; the hive's k8s-client logs `ipAddr=` (1.16+, also on "Unable to contact k8s api-server").
-  const host = est?.line.fields['host'] ?? est?.line.fields['ipAddr'] ?? unreachable.map((u) => u.line.fields['ipAddr']).find((a) => a !== undefined) ?? null;
+  const host = est?.line.fields['host'] ?? est?.line.fields['ipAddr'] ?? unreachable.map((u) => u.line.fields['ipAddr'] ?? /\bhttps?:\/\/[^\s"\\/]+/.exec(lineText(u.line))?.[0]).find((a) => a !== undefined) ?? null;
   return { unreachable, crdWait, host, retries };
 }
 
@@ -81,7 +83,9 @@ export const apiserverUnreachable: Runbook = {
     const critical = fatal || unhealthy === true;
     const kpr = e.ciliumConfig.ok && kubeProxyReplacementEnabled(e.ciliumConfig.value);
     const k8sSvc = e.services.ok ? e.services.value.find((x) => x.namespace === 'default' && x.name === 'kubernetes')?.clusterIP ?? null : null;
-    const viaClusterIP = s.host !== null && (k8sSvc !== null ? s.host.includes(k8sSvc) : /\/\/10\.96\.0\.1:/.test(s.host));
+    // Without the Service read, an address that is the first of a range on port 443 is taken for the kubernetes Service:
+    // kube-apiserver gives that Service the first IP of --service-cluster-ip-range (10.96.0.1 kubeadm, 10.43.0.1 k3s/RKE2).
+    const viaClusterIP = s.host !== null && (k8sSvc !== null ? s.host.includes(k8sSvc) : LIKELY_SERVICE_IP.test(s.host));
     const kpGone = e.kubeProxy.ok && !e.kubeProxy.value.daemonSetPresent;
     const said = failureKind(s.unreachable.map((l) => lineText(l.line)).join('\n'));
     const evidence: EvidenceQuote[] = [...s.unreachable.slice(0, 4), ...s.crdWait.slice(-2), ...(retrying ? s.retries.slice(0, 3) : [])].map((l) => quoteLogLine(l.source, l.line));
@@ -89,12 +93,13 @@ export const apiserverUnreachable: Runbook = {
     if (kpr) evidence.push({ kind: 'fact', text: `kube-proxy-replacement on${kpGone ? ', no kube-proxy DaemonSet' : ''}`, source: `${configSource(e, 'kube-proxy-replacement')} / kube-system DaemonSets` });
     const cause = said !== null ? FAILURE_CAUSE[said]
       : viaClusterIP && kpr && kpGone ? 'it dials the kubernetes Service ClusterIP, which nothing serves without kube-proxy until Cilium itself is up: k8sServiceHost/k8sServicePort are not set'
+        : viaClusterIP && s.unreachable.length > 0 ? `it dials the kubernetes Service ClusterIP ${s.host ?? ''}, which answers only while kube-proxy (or Cilium's own kube-proxy replacement) serves it on this node: kube-proxy is down, disabled or missing its rules, or the agent needs k8sServiceHost/k8sServicePort pointing at the API server itself`
         : s.unreachable.length > 0 ? 'connections to the API server fail (network path, firewall, or API server down)'
           : retrying && !crdStuck ? `it keeps retrying the connection to ${s.host ?? 'the API server'} and never connects (the error line is not in the quoted logs)`
           : 'it waits for CRDs that cilium-operator has not registered (operator down, old, or lacking RBAC)';
 
     const steps: FixStep[] = [];
-    if (viaClusterIP && kpr) {
+    if (viaClusterIP) {
       steps.push({ title: 'Point the agent at the real API server', detail: 'Use the control-plane endpoint (load balancer or host IP), not the Service ClusterIP.', commands: [helmUpgrade(e, 'cilium-apiserver.yaml'), rolloutRestart(e)], helmValues: 'k8sServiceHost: <API server host or IP>\nk8sServicePort: 6443' });
     }
     if (s.crdWait.length > 0) {

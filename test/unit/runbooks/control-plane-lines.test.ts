@@ -43,6 +43,15 @@ describe('apiserver-unreachable from any Kubernetes API request that failed', ()
     expect(report.findings.map((f) => f.runbookId)).not.toContain('agent-crashloop');
   });
 
+  it('zifeo/terraform-openstack-rke2#4: a failure towards the first address of the service range on 443 (RKE2\'s 10.43.0.1) names the Service ClusterIP and offers k8sServiceHost', () => {
+    const fatal = 'level=fatal msg="Unable to initialize Kubernetes subsystem" error="unable to create k8s client: unable to create k8s client: Get \\"https://10.43.0.1:443/api/v1/namespaces/kube-system\\": dial tcp 10.43.0.1:443: i/o timeout" subsys=daemon\n';
+    const f = first(fatal);
+    expect(f?.summary).toContain('Service ClusterIP https://10.43.0.1:443');
+    expect(f?.fixSteps.some((step) => step.helmValues?.includes('k8sServiceHost') === true)).toBe(true);
+    // The API server's own address (port 6443) is not taken for the Service.
+    expect(first(fatal.replace(/10\.43\.0\.1:443/g, '192.168.1.10:6443'))?.summary).not.toContain('ClusterIP');
+  });
+
   it('an API server name the node cannot resolve says so (Go net error wording, as kubernetes/kubernetes#23618 prints it)', () => {
     // Constructed on the agent's hive line shape above with Go's DNS error; no public agent line with it was found.
     const lookup = 'level=error msg="Start hook failed" error="Get \\"https://k8s-api.example.lan:6443/api/v1/namespaces/kube-system\\": dial tcp: lookup k8s-api.example.lan on 10.0.0.2:53: no such host" function="client.(*compositeClientset).onStart" subsys=hive\n';
