@@ -39,9 +39,10 @@ const CLI_STATUS = /\/¯¯\\|\\__\/|^\s*(DaemonSet|Deployment)\s+\S+\s+(Desired|
  * (`BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature.`, `BPF NodePort services needs kernel
  * 4.17.0 or newer`: cilium/cilium pkg/datapath/linux/bandwidth, #18639), or a Kubernetes field error (`Invalid value:`),
  * or kubectl relaying the API server's deprecation warning for a CRD version (`Warning: cilium.io/v2alpha1
- * CiliumNodeConfig will be deprecated in cilium v1.16; …`, cilium/cilium#47774).
+ * CiliumNodeConfig will be deprecated in cilium v1.16; …`, cilium/cilium#47774), or the second half of a CNI error
+ * wrapped before its reason (`[POST /ipam][502] "no IPs currently available on the node"`).
  */
-const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)|^Warning: \S+\/v\w+ \w+ (?:is|will be) deprecated\b/i;
+const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)|^Warning: \S+\/v\w+ \w+ (?:is|will be) deprecated\b|\[POST \/ipam\]\[\d+\]/i;
 
 type Single = 'hubble-flows' | 'kernel-log' | 'events' | 'cilium-log';
 

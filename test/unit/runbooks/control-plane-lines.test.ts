@@ -145,6 +145,14 @@ describe('ipam-exhausted in CRD-backed pools (ENI, Azure, AlibabaCloud)', () => 
     expect(first(EVENT)).toMatchObject({ runbookId: 'ipam-exhausted', severity: 'warning', confidence: 'medium' });
   });
 
+  it('a CNI error quoted wrapped before its reason still reads the reason, and like its event it cannot tell a full pool from a blocked range: a likely warning', () => {
+    // The cilium#10627 title's wording, wrapped where chat and markdown wrap it.
+    const wrapped = 'network: unable to allocate IP via local cilium agent:\n[POST /ipam][502] postIpamFailure  range is full\n';
+    expect(first(wrapped)).toMatchObject({ runbookId: 'ipam-exhausted', basis: 'explicit', severity: 'warning', confidence: 'medium' });
+    // The agent's own line says the pool itself is full (cilium#5517): critical.
+    expect(first('level=fatal msg="Error while allocating cilium-health IP" error="range is full" subsys=daemon\n')).toMatchObject({ runbookId: 'ipam-exhausted', severity: 'critical' });
+  });
+
   it('the operator\'s routine "No more IPs available, creating new ENI" is not exhaustion', () => {
     const routine = 'level=info msg="No more IPs available, creating new ENI" availabilityZone=eu-central-1a subnetTags="map[]" vpcID=vpc-0a1b subsys=eni\n';
     expect(ids(routine)).not.toContain('ipam-exhausted');
