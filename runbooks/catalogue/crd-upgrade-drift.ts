@@ -15,18 +15,47 @@
 import semver from 'semver';
 import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
-import { findAgentLines, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
+import { findAgentLines, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { apiserverSignals } from './apiserver-unreachable.ts';
 import { ciliumDoc } from '../engine/runbook-kit.ts';
 import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 
 const ID = 'crd-upgrade-drift';
 const MISSING_RESOURCE = /the server could not find the requested resource \(get [a-z]+\.cilium\.io\)/i;
-const MISSING_RESOURCE_LINES: LogQuery = { text: [MISSING_RESOURCE] };
+/**
+ * The same refusal as client-go's reflector words it, naming the Cilium type instead of the resource (`failed to list
+ * *v2alpha1.CiliumCIDRGroup: the server could not find the requested resource`), and kubectl's `no matches for kind
+ * "CiliumBGPClusterConfig" in version "cilium.io/v2"`: the API server does not serve that Cilium kind at that version.
+ */
+const MISSING_TYPE = /failed to (?:list|watch) \*v2(?:alpha1|beta1)?\.Cilium\w+: the server could not find the requested resource|no matches for kind "Cilium\w+" in version "cilium\.io\/v\w+"/i;
+const MISSING_RESOURCE_LINES: LogQuery = { text: [MISSING_RESOURCE, MISSING_TYPE] };
+/**
+ * A Cilium binary refused listing a Cilium resource by its own ClusterRole (`Failed to watch
+ * *v2alpha1.CiliumLoadBalancerIPPool: … is forbidden: User "system:serviceaccount:cilium:cilium-operator" cannot list
+ * resource …`): the binary is newer than the RBAC installed with it — an operator image ahead of its 1.12 chart
+ * (cilium/cilium#22516, aanm: that type exists only from 1.13), or an installer's ClusterRole left at an older release.
+ */
+const RBAC_BEHIND_LINES: LogQuery = { text: [/failed to (?:list|watch) \*v2(?:alpha1|beta1)?\.Cilium\w+: [a-z0-9.]+\.cilium\.io is forbidden: User "system:serviceaccount:[^"]*cilium[^"]*" cannot (?:list|watch|get) resource/i] };
 const CRDS_NOT_FOUND_LINES: LogQuery = { text: [/Unable to find all Cilium CRDs necessary within/i] };
 const OLD_SCHEMA_LINES: LogQuery = { text: [/cannot be handled as a Cilium\w+: strict decoding error: unknown field/i] };
 /** The API server refusing a Cilium CRD whose new spec drops a version objects are still stored in. */
 const STORED_UNSERVED_LINES: LogQuery = { text: [/"[a-z0-9-]+\.cilium\.io"[^"]*is invalid: status\.storedVersions\[\d+\]: Invalid value: "[^"]+": must appear in spec\.versions/i] };
+/**
+ * kubectl relaying the deprecation warning a Cilium CRD version carries (`Warning: cilium.io/v2alpha1 CiliumNodeConfig
+ * will be deprecated in cilium v1.16; use cilium.io/v2 CiliumNodeConfig`, the CRD's `deprecationWarning`): the API
+ * server still serves that version. On a release past the one named, the CRD kept a version the upgrade meant to
+ * retire, typically because objects are still stored in it (cilium/cilium#47774, fixed by PR #48210, "Operator:
+ * migrate CRD storage versions").
+ */
+const DEPRECATED_VERSION = /\bcilium\.io\/(v\d+\w*) (Cilium\w+) (?:is|will be) deprecated in cilium v?(\d+\.\d+)/i;
+const DEPRECATED_VERSION_LINES: LogQuery = { text: [DEPRECATED_VERSION] };
+/**
+ * cilium-operator refused when it updates or registers the CRDs of its release (`Unable to update CRD`, fatal `Unable
+ * to register CRDs`, pkg/k8s/apis/cilium.io/client): the CRDs stay at the old schema. After an upgrade the usual cause
+ * is a ClusterRole without `update` on customresourcedefinitions (kubernetes-sigs/kubespray PR #7416, 1.8.8 → 1.9.5;
+ * cilium/cilium PR #22824, a new CRD). A debug-level `Unable to update CRD validation` is the same refusal, retried.
+ */
+const OPERATOR_CRD_REFUSED_LINES: LogQuery = { text: [/Unable to update CRD\b|Unable to register CRDs/i], level: ['warn', 'error', 'fatal', 'panic'] };
 const CORE_CRDS = ['ciliumnetworkpolicies.cilium.io', 'ciliumclusterwidenetworkpolicies.cilium.io', 'ciliumendpoints.cilium.io', 'ciliumidentities.cilium.io', 'ciliumnodes.cilium.io'];
 
 export const crdUpgradeDrift: Runbook = {
@@ -85,9 +114,25 @@ export const crdUpgradeDrift: Runbook = {
     if (oldSchema.length > 0) problems.push('the API server refused a Cilium object with fields its installed CRD schema does not know (CRDs older than the release)');
     const storedUnserved = findAgentLines(e, STORED_UNSERVED_LINES, 2);
     if (storedUnserved.length > 0) problems.push('the CRD upgrade was refused: objects are still stored in a version the new CRD no longer lists (migrate them, then drop it from status.storedVersions)');
+    const lingering = agent === null ? [] : findAgentLines(e, DEPRECATED_VERSION_LINES, 3).filter((l) => pastDeprecation(lineText(l.line), agent));
+    for (const l of lingering.slice(0, 1)) {
+      const m = DEPRECATED_VERSION.exec(lineText(l.line));
+      problems.push(`the API server still serves cilium.io/${m?.[1] ?? '?'} ${m?.[2] ?? ''}, deprecated since Cilium ${m?.[3] ?? '?'}, on ${agent ?? '?'}: the CRD kept an old version through the upgrade (objects still stored in it keep it in status.storedVersions)`);
+    }
+    const refused = findAgentLines(e, OPERATOR_CRD_REFUSED_LINES, 2);
+    if (refused.length > 0) {
+      const rbac = refused.some((l) => /forbidden/i.test(lineText(l.line))) || refused.some((l) => l.line.error !== null && /^customresourcedefinitions\.apiextensions/i.test(l.line.error));
+      problems.push(`cilium-operator could not update the Cilium CRDs${rbac ? ' (its ClusterRole does not allow update on customresourcedefinitions)' : ''}, so they keep the schema of the release that last registered them`);
+    }
+    const rbacBehind = findAgentLines(e, RBAC_BEHIND_LINES, 2);
+    if (rbacBehind.length > 0) problems.push('a Cilium component is refused reading a Cilium resource by its own ClusterRole: the binary runs a newer release than the RBAC (and CRDs) installed with it');
     const missingLines = findAgentLines(e, MISSING_RESOURCE_LINES, 3);
-    if (missingLines.length > 0 && problems.length === 0) problems.push('the agent watches a Cilium resource the API server does not know');
-    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...missingLines];
+    if (missingLines.length > 0 && problems.length === 0) {
+      const kind = missingLines.map((l) => /no matches for kind "(Cilium\w+)" in version "(cilium\.io\/v\w+)"/.exec(lineText(l.line))).find((m) => m !== null);
+      problems.push(kind != null ? `the API server does not serve ${kind[1] ?? ''} in ${kind[2] ?? ''}: the installed Cilium CRDs are older than the manifests that use it (or were never registered)`
+        : 'the agent watches a Cilium resource the API server does not know');
+    }
+    const agentSaid = [...gaveUp, ...oldSchema, ...storedUnserved, ...refused, ...rbacBehind, ...lingering.slice(0, 1), ...missingLines];
     evidence.push(...agentSaid.map((s) => quoteLogLine(s.source, s.line)));
     if (problems.length === 0) return null;
     const waiting = apiserverSignals(e);
@@ -120,10 +165,18 @@ export const crdUpgradeDrift: Runbook = {
       ],
       docs: [ciliumDoc(e, 'Upgrade guide', 'operations/upgrade/')],
       proposals: [],
-      confidence: e.operator.ok || e.crds.ok ? 'certain' : 'high',
+      // A deprecation warning alone says the old version is served, not that objects are stored in it.
+      confidence: e.operator.ok || e.crds.ok ? 'certain' : lingering.length > 0 && problems.length === 1 ? 'medium' : 'high',
       basis: agentSaid.length > 0 ? 'explicit' : 'observed',
       explainsAgentCrash: explainsWait && critical,
       ...(explainsWait ? { supersedes: ['apiserver-unreachable'] } : {}),
     } satisfies Finding;
   },
 };
+
+/** The running release is past the one the deprecation warning names (1.20 against "deprecated in cilium v1.16"). */
+function pastDeprecation(text: string, running: string): boolean {
+  const since = semver.coerce(DEPRECATED_VERSION.exec(text)?.[3] ?? '');
+  const now = semver.coerce(running);
+  return since !== null && now !== null && (now.major > since.major || (now.major === since.major && now.minor > since.minor));
+}

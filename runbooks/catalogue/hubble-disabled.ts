@@ -24,8 +24,9 @@ export const hubbleDisabled: Runbook = {
     const enabled = (e.hubble.ok ? e.hubble.value.enabled : null) ?? (cfg === null ? null : cfg.toLowerCase() === 'true');
     const relayPresent = e.hubble.ok ? e.hubble.value.relayPresent : null;
     const relayReady = e.hubble.ok ? e.hubble.value.relayReady : undefined;
-    // A relay known to be absent is a finding even when enable-hubble was not read (a pasted cilium-cli status).
-    if (enabled === null && relayPresent !== false) return null;
+    // A relay known to be absent is a finding even when enable-hubble was not read (a pasted cilium-cli status), and
+    // so is a relay Deployment whose replicas are not ready (a pasted box's `Desired: 1, Unavailable: 1/1` row).
+    if (enabled === null && relayPresent !== false && !(relayPresent === true && relayReady === false)) return null;
     const evidence: EvidenceQuote[] = enabled === null ? [] : [{ kind: 'fact', text: `enable-hubble=${enabled}`, source: e.hubble.ok && e.hubble.value.enabled !== null ? 'hubble fact (cilium-config)' : 'cilium-config ConfigMap' }];
     let state: 'off' | 'no-relay' | 'relay-down';
     if (enabled === false) state = 'off';
@@ -34,9 +35,9 @@ export const hubbleDisabled: Runbook = {
     else return null;
     const pasted = e.hubble.ok && e.hubble.value.source === 'pasted';
     if (relayPresent !== null) {
-      evidence.push(pasted
-        ? { kind: 'fact', text: `Hubble Relay: ${relayPresent ? 'OK' : 'disabled'}`, source: 'pasted cilium status (cilium-cli: disabled = no hubble-relay Deployment)' }
-        : { kind: 'fact', text: `Deployment hubble-relay ${relayPresent ? `present, ready=${String(relayReady ?? 'unknown')}` : 'absent'}`, source: `${ciliumNamespace(e)} Deployments` });
+      evidence.push(pasted && state === 'relay-down' ? { kind: 'fact', text: 'Deployment hubble-relay: replicas unavailable', source: 'pasted cilium status (cilium-cli Deployment row)' }
+        : pasted ? { kind: 'fact', text: `Hubble Relay: ${relayPresent ? 'OK' : 'disabled'}`, source: 'pasted cilium status (cilium-cli: disabled = no hubble-relay Deployment)' }
+          : { kind: 'fact', text: `Deployment hubble-relay ${relayPresent ? `present, ready=${String(relayReady ?? 'unknown')}` : 'absent'}`, source: `${ciliumNamespace(e)} Deployments` });
     }
     const text = {
       off: 'Hubble is disabled, so there is no flow log to see what the datapath drops during this incident.',

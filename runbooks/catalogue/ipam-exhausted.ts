@@ -18,8 +18,12 @@ import { configSource } from '../engine/effective-config.ts';
 import { agentStatusOf, agentStatusSource, ipamPressure, type IpamPool } from '../engine/agent-status.ts';
 
 const ID = 'ipam-exhausted';
-const FULL = /range is full|all CIDR ranges are exhausted|Failed to allocate PodCIDRs to node/i;
+// ENI/Azure/CRD-backed pools: the agent's pool is empty until the operator attaches more (`no IPs currently available
+// on the node, allocation will be retried once Cilium Operator allocates more IPs`, pkg/ipam crd allocator) and older
+// `No more IPs available`; the operator's own info line `No more IPs available, creating new ENI` is routine.
+const FULL = /range is full|all (?:pod )?CIDR ranges are exhausted|Failed to allocate PodCIDRs to node|no IPs currently available on the node|No more IPs available(?!, creating new ENI)/i;
 const POST_IPAM_FAILURE = /\[POST \/ipam\]\[\d+\] postIpamFailure\s*$/;
+const CNI_RELAY = /unable to allocate IP via local cilium agent|\[POST \/ipam\]\[\d+\]/i;
 const NO_CIDR = /required IPv[46] pod CIDR not present in node resource|Unable to derive PodCIDR from Kubernetes node resource/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const NO_CIDR_LINES: LogQuery = { text: [NO_CIDR] };
@@ -69,12 +73,15 @@ export const ipamExhausted: Runbook = {
     if (noCidr.length > 0 && full.length === 0 && events.length === 0) return noPodCidr(e, mode, evidence);
     // CNI events alone, with nothing saying how full the pool is (no CiliumNode, pods or status: a paste of events),
     // cannot tell exhaustion from a route or bridge CNI blocking the range (#5517, #9793): a warning, likely.
-    const eventsOnly = full.length === 0 && noCidr.length === 0 && pools.length === 0 && (opError === null || opError === '') && capacity === null && podsOnNode === null;
+    // The CNI's own relay of the refusal quoted as a log line (`unable to allocate IP via local cilium agent: [POST /ipam]
+    // …`) says no more than its event does.
+    const agentFull = full.filter((s) => !CNI_RELAY.test(lineText(s.line)));
+    const eventsOnly = agentFull.length === 0 && noCidr.length === 0 && pools.length === 0 && (opError === null || opError === '') && capacity === null && podsOnNode === null;
     const cause = noCidr.length > 0 ? 'the node has no PodCIDR assigned yet (the operator or controller-manager has not allocated one)'
       : overlap ? `the allocator says "full" although only ${used ?? '?'} of ~${capacity ?? '?'} addresses are used — a route overlapping the PodCIDR or another CNI's bridge blocks the range`
         : opError !== null && opError !== '' ? `the operator could not allocate more for this node: ${opError}`
           : pools.length > 0 && full.length === 0 && events.length === 0 ? poolCause(pools)
-            : eventsOnly ? 'the local agent refused to allocate one (the pool is full, or a route or another CNI blocks the range; the events alone do not say which)'
+            : eventsOnly ? 'the local agent refused to allocate one (the pool is full, or a route or another CNI blocks the range; the CNI message alone does not say which)'
               : 'every address in the node\'s pool is in use';
     // The status alone at ≥ 95 % (not full) is a warning: pods still start, a few more will not.
     const critical = !eventsOnly && (full.length > 0 || events.length > 0 || noCidr.length > 0 || statusFull || (opError !== null && opError !== ''));

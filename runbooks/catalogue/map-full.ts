@@ -25,6 +25,12 @@ const FULL = /the map is full|Failed to add PolicyMap key(?:(?!Failed to add Pol
 const CT_GC = /Garbage collection on (?:(?!Garbage collection on (?!CT map failed to finish)).)* CT map failed to finish/i;
 const FULL_LINES: LogQuery = { text: [FULL] };
 const CT_GC_LINES: LogQuery = { text: [CT_GC] };
+const CT_INSERT_DROP = /\bMap insertion failed\b/i;
+/**
+ * The same drop as `cilium-dbg monitor --type drop` prints it, pasted among log lines: `xx drop (CT: Map insertion
+ * failed) …` (Documentation/operations/troubleshooting.rst, "Handling drop (CT: Map insertion failed)").
+ */
+const MONITOR_CT_DROP_LINES: LogQuery = { text: [/\bdrop \(CT: Map insertion failed\)/] };
 /** Repeated CT GC misses before they count as pressure (one is routine on a healthy agent). */
 const CT_GC_THRESHOLD = 5;
 
@@ -58,10 +64,14 @@ export const mapFull: Runbook = {
     const full = findAgentLines(e, FULL_LINES, 20);
     const gc = findAgentLines(e, CT_GC_LINES, 50);
     const gcPressure = gc.length >= CT_GC_THRESHOLD;
-    if (full.length === 0 && !gcPressure) return null;
+    // The datapath's own verdict: a packet dropped because its CT entry could not be inserted (DropReason
+    // CT_MAP_INSERTION_FAILED, "CT: Map insertion failed", api/v1/flow/flow.proto) means the CT map is full now.
+    const ctDrops = e.flows.ok ? e.flows.value.flows.filter((f) => f.verdict === 'DROPPED' && CT_INSERT_DROP.test(f.reason)) : [];
+    const monitorDrops = findAgentLines(e, MONITOR_CT_DROP_LINES, 20);
+    if (full.length === 0 && !gcPressure && ctDrops.length === 0 && monitorDrops.length === 0) return null;
     const hits = full.map((s) => ({ s, map: /\b(cilium_[A-Za-z0-9_]+)/.exec(lineText(s.line))?.[1] ?? null }));
     const kinds = new Set<MapKind>(hits.map((h) => kindOf(h.map, lineText(h.s.line))));
-    if (gcPressure) kinds.add('ct');
+    if (gcPressure || ctDrops.length > 0 || monitorDrops.length > 0) kinds.add('ct');
     const maps = [...new Set(hits.map((h) => h.map).filter((m): m is string => m !== null))];
     // A full policy map means policy cannot be enforced as written: traffic is dropped. LB/CT/NAT degrade first.
     const critical = kinds.has('policy');
@@ -71,6 +81,9 @@ export const mapFull: Runbook = {
       if (last !== undefined) evidence.push(quoteLogLine(last.source, last.line));
       evidence.push({ kind: 'fact', text: `${gc.length} CT garbage-collection runs failed to finish in the collected logs (threshold ${CT_GC_THRESHOLD})`, source: 'cilium-agent logs' });
     }
+    evidence.push(...monitorDrops.slice(-2).map((l) => quoteLogLine(l.source, l.line)));
+    const drop = ctDrops[ctDrops.length - 1];
+    if (drop !== undefined) evidence.push({ kind: 'log', text: drop.raw, source: `Hubble flows (${ctDrops.length} dropped with "${drop.reason}")` });
     const sizing = resize(e, kinds);
     if (sizing.current.length > 0) evidence.push({ kind: 'fact', text: `current sizing: ${sizing.current.join(', ')}`, source: 'cilium-config ConfigMap' });
     const names = [...kinds].filter((k): k is Exclude<MapKind, 'other'> => k !== 'other').map((k) => KINDS[k].label);
@@ -79,7 +92,7 @@ export const mapFull: Runbook = {
       runbookId: ID,
       title: `BPF ${names.join(', ') || 'map'} full${maps.length > 0 ? ` (${maps.slice(0, 3).join(', ')})` : ''}`,
       severity: critical ? 'critical' : 'warning',
-      summary: `The cilium-agent on ${e.nodeName} ${full.length > 0 ? `cannot insert into ${maps[0] ?? 'a BPF map'}: the map is full` : 'keeps failing to finish connection-tracking garbage collection'}` +
+      summary: `The cilium-agent on ${e.nodeName} ${full.length > 0 ? `cannot insert into ${maps[0] ?? 'a BPF map'}: the map is full` : ctDrops.length + monitorDrops.length > 0 ? `drops packets because the connection-tracking map is full (${ctDrops.length + monitorDrops.length} drops with "CT: Map insertion failed")` : 'keeps failing to finish connection-tracking garbage collection'}` +
         (critical ? ', so policy for some endpoints cannot be applied and their traffic is dropped.' : ', so new connections or service backends may be dropped (CT: Map insertion failed).'),
       evidence,
       blastRadius: computeBlastRadius(e),
@@ -103,7 +116,7 @@ export const mapFull: Runbook = {
       ],
       docs: [ciliumDoc(e, 'eBPF maps (sizing)', 'network/ebpf/maps/'), ciliumDoc(e, 'Limiting identity-relevant labels', 'operations/performance/scalability/identity-relevant-labels/')],
       proposals: restartAgent(e, 'A restart re-creates maps with new limits once the config is changed; alone it only clears transient CT state.'),
-      confidence: full.length > 0 ? 'certain' : 'high',
+      confidence: full.length > 0 || ctDrops.length > 0 || monitorDrops.length > 0 ? 'certain' : 'high',
       basis: 'explicit',
       explainsAgentCrash: false,
     } satisfies Finding;

@@ -13,8 +13,9 @@ import {
   agentPodFromDescribe, AGENT_POD_NAME, describeNode, describePod, eventFromRow, eventsFromTable, isAgentPod, podRows,
 } from './kubectl-text.ts';
 import type { Segment } from './segment.ts';
-import { crashLoopingAgentFromRows } from './agent-rows.ts';
-import { relayFromCliStatus } from './cli-status.ts';
+import { statedCiliumConfig } from './stated-config.ts';
+import { crashLoopingAgentFromRows, kubeProxyFromRows } from './agent-rows.ts';
+import { agentVersionFromCliStatus, operatorFromCliStatus, relayFromCliStatus, relayReadyFromCliStatus } from './cli-status.ts';
 import { statusTextFromJson } from './status-json.ts';
 import { flowFromHubbleJson } from './hubble-json.ts';
 import type { PastedPolicies } from './policy-docs.ts';
@@ -35,7 +36,8 @@ const MAX_EVENTS = 500;
 /** When nothing pasted names the node, commands in fix steps carry this placeholder for the engineer to fill in. */
 export const UNNAMED_NODE = '<node>';
 
-export function evidenceFromSegments(segments: readonly Segment[], stated: StatedFacts = {}): Evidence {
+export function evidenceFromSegments(segments: readonly Segment[], given: StatedFacts = {}): Evidence {
+  const stated: StatedFacts = given.config === undefined ? given : { ...given, config: statedCiliumConfig(given.config) };
   const of = (kind: Segment['kind']) => segments.filter((s) => s.kind === kind);
   const logs = segments.filter((s) => s.kind === 'cilium-log' || s.kind === 'log-fragment').map((s) => `${s.lines.map(straightenLogfmtQuotes).join('\n')}\n`).join('');
   // `cilium-dbg status -o json` becomes the text the agent prints for it, so the fact has one shape (status-json.ts).
@@ -53,7 +55,9 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   const node: NodeInfo | undefined = describedNodes[0]?.node;
   const nodeName = node?.name ?? describedAgent?.node ?? agentRows.find((r) => r.node !== null)?.node ?? describedPods[0]?.node ?? UNNAMED_NODE;
 
-  const version = stated.ciliumVersion ?? status?.ciliumVersion ?? (logs === '' ? null : ciliumVersionFromLogs(logs));
+  const cliLines = of('cilium-cli-status').flatMap((s) => s.lines);
+  const boxVersion = agentVersionFromCliStatus(cliLines);
+  const version = stated.ciliumVersion ?? status?.ciliumVersion ?? boxVersion ?? (logs === '' ? null : ciliumVersionFromLogs(logs));
   const kernel = stated.kernel ?? node?.kernelVersion;
   const osImage = node?.osImage ?? stated.osImage;
   const base = evidenceFromDocument({
@@ -70,15 +74,19 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
 
   const extra: Partial<EvidenceInput> = { node: nodeFact };
   if (version !== null && version !== undefined && stated.ciliumVersion === undefined) {
-    extra.cilium = { ok: true, value: { version, versionSource: status?.ciliumVersion === version ? 'stated' : 'log-banner' } };
+    extra.cilium = { ok: true, value: { version, versionSource: status?.ciliumVersion === version ? 'stated' : boxVersion === version ? 'image-tag' : 'log-banner' } };
   }
   if (statusText !== '') {
     // The JSON lists every controller, but its text here shows only failing ones, like the plain command.
     const verbose = of('agent-status').some((s) => /--verbose|\s-v\b/.test(s.command ?? '')) || status?.fields['KubeProxyReplacement Details'] !== undefined;
     extra.agentStatus = { ok: true, value: { text: statusText, verbose, source: 'pasted' } };
   }
-  const relay = relayFromCliStatus(of('cilium-cli-status').flatMap((s) => s.lines));
-  if (relay !== null) extra.hubble = { ok: true, value: { enabled: null, relayPresent: relay, source: 'pasted' } };
+  // The box's relay summary says whether the Deployment exists; its Deployment row whether its replicas are ready.
+  const relayReady = relayReadyFromCliStatus(cliLines);
+  const relay = relayFromCliStatus(cliLines) ?? (relayReady !== null ? true : null);
+  if (relay !== null) extra.hubble = { ok: true, value: { enabled: null, relayPresent: relay, ...(relay && relayReady !== null ? { relayReady } : {}), source: 'pasted' } };
+  const operator = operatorFromCliStatus(cliLines);
+  if (operator !== null) extra.operator = { ok: true, value: operator };
   const ipt = of('iptables-save');
   if (ipt.length > 0) extra.iptables = { ok: true, value: summarizeIptablesSave(ipt.map((s) => s.lines.join('\n')).join('\n'), { source: 'pasted' }) };
   const kernelLines = of('kernel-log').flatMap((s) => s.lines).filter(isRelevantKernelLine);
@@ -118,6 +126,8 @@ export function evidenceFromSegments(segments: readonly Segment[], stated: State
   // Only a described agent pod becomes the agentPod fact, or a table in which every agent crash-loops (agent-rows.ts).
   const agentPod: AgentPod | null = describedAgent === undefined ? crashLoopingAgentFromRows(rows) : agentPodFromDescribe(describedAgent);
   if (agentPod !== null) extra.agentPod = { ok: true, value: agentPod };
+  const kubeProxy = kubeProxyFromRows(rows);
+  if (kubeProxy !== null) extra.kubeProxy = { ok: true, value: kubeProxy };
 
   return parseEvidence({ ...base, ...extra });
 }

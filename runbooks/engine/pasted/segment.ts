@@ -11,6 +11,7 @@ import { isKernelLine } from './kernel-lines.ts';
 import { describeKey, GET_EVENTS_HEADER, GET_PODS_HEADER, isEventRow } from './kubectl-text.ts';
 import { ENDPOINT_LIST_HEADER, endpointListEnd } from './endpoint-list.ts';
 import { StructuredScanner } from './structured-blocks.ts';
+import { IPTABLES_LISTING_HEADER, iptablesListingEnd } from '../iptables-summary.ts';
 
 export type PartKind = 'cilium-log' | 'log-fragment' | 'agent-status' | 'cilium-cli-status' | 'hubble-flows' | 'iptables-save'
   | 'describe-pod' | 'describe-node' | 'events' | 'get-events' | 'get-pods' | 'kernel-log'
@@ -36,9 +37,12 @@ const CLI_STATUS = /\/¯¯\\|\\__\/|^\s*(DaemonSet|Deployment)\s+\S+\s+(Desired|
 /**
  * An unrecognised line that reads like part of an error message, or the agent switching a feature off for the kernel
  * (`BPF bandwidth manager needs kernel 5.1 or newer. Disabling the feature.`, `BPF NodePort services needs kernel
- * 4.17.0 or newer`: cilium/cilium pkg/datapath/linux/bandwidth, #18639), or a Kubernetes field error (`Invalid value:`).
+ * 4.17.0 or newer`: cilium/cilium pkg/datapath/linux/bandwidth, #18639), or a Kubernetes field error (`Invalid value:`),
+ * or kubectl relaying the API server's deprecation warning for a CRD version (`Warning: cilium.io/v2alpha1
+ * CiliumNodeConfig will be deprecated in cilium v1.16; …`, cilium/cilium#47774), or the second half of a CNI error
+ * wrapped before its reason (`[POST /ipam][502] "no IPs currently available on the node"`).
  */
-const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)/i;
+const LOG_FRAGMENT = /\b(error|failed|fatal|unable|cannot|panic|denied|not supported|needs kernel \d|invalid value:|level=|msg=)|^Warning: \S+\/v\w+ \w+ (?:is|will be) deprecated\b|\[POST \/ipam\]\[\d+\]/i;
 
 /** A line of a Go panic's trace, behind a CRI/`--timestamps` prefix (a log viewer's line number before it) or not: `goroutine 996 [running]:`, `[signal SIGSEGV…]`, a frame `github.com/….(*T).f(…)`, its `\t/path.go:34 +0xcd`, `created by …`. */
 const GO_STACK_LINE = /^(?:(?:\d+ )?\d{4}-\d\d-\d\dT\S+ (?:(?:stdout|stderr) [FP])?\s?)?(?:goroutine \d+ \[[^\]\n]*\]:|\[signal |created by \S|[\w.-]+\/\S*\(|\s+\S+\.go:\d+)/;
@@ -152,6 +156,7 @@ function structuredOrTextBlock(lines: readonly string[], i: number, scanner: Str
   if (structured !== null) return structured;
   const line = lines[i] ?? '';
   if (ENDPOINT_LIST_HEADER.test(line)) return { kind: 'endpoint-list', end: endpointListEnd(lines, i) };
+  if (IPTABLES_LISTING_HEADER.test(line.trim())) return { kind: 'iptables-save', end: iptablesListingEnd(lines, i) };
   if (IPTABLES.test(line) && (/^(#|\*)/.test(line) || IPTABLES.test(lines[i + 1] ?? ''))) {
     let end = i;
     while (end < lines.length && (IPTABLES.test(lines[end] ?? '') || ((lines[end] ?? '').trim() === '' && IPTABLES.test(lines[end + 1] ?? '')))) end++;
