@@ -178,4 +178,17 @@ export const SILENT_REGRESSIONS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/issues/32192` },
     fix: 'Move the nodes to a newer kernel (RHEL 8.9+, a current 5.4/5.10 stable), or use GENEVE instead of VXLAN with IPsec.',
   },
+  {
+    id: 'ghsa-24m5-r6hv-ccgp-proxy-visibility-segfault',
+    title: 'With the L7 proxy disabled, a workload carrying a proxy-visibility annotation makes the agent segfault (GHSA-24m5-r6hv-ccgp)',
+    // Advisory GHSA-24m5-r6hv-ccgp: affects <= 1.14.1, <= 1.13.6, <= 1.12.13 (policy.cilium.io/proxy-visibility from
+    // 1.13, io.cilium.proxy-visibility before); resolved in 1.14.2, 1.13.7 and 1.12.14; workaround: enable the L7 proxy.
+    cilium: '>=1.12.0 <1.12.14 || >=1.13.0 <1.13.7 || >=1.14.0 <1.14.2',
+    fixedIn: ['1.12.14', '1.13.7', '1.14.2'],
+    when: configIn('enable-l7-proxy', ['false']),
+    versionOnly: 'info',
+    explainsCrash: false,
+    links: { issue: 'https://github.com/advisories/GHSA-24m5-r6hv-ccgp' },
+    fix: 'Upgrade to 1.12.14 / 1.13.7 / 1.14.2 or later, or enable the L7 proxy (the advisory\'s workaround); meanwhile remove proxy-visibility annotations from workloads on affected nodes.',
+  },
 ];

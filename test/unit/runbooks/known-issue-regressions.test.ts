@@ -84,6 +84,16 @@ describe('silent regressions: version × config × platform', () => {
     expect(ids(exampleEvidence({ ...cilium('1.13.1'), ...withInstall('eks') }))).not.toContain('1.12-eks-apiserver-scale-down-outage');
   });
 
+  it('GHSA-24m5-r6hv-ccgp: info on 1.13.6 with the L7 proxy off; not on 1.13.7, 1.14.2, or with the proxy on', () => {
+    const on = (version: string, l7: string) => ids(exampleEvidence({ ...cilium(version), ciliumConfig: ok({ 'enable-l7-proxy': l7 }) })).includes('ghsa-24m5-r6hv-ccgp-proxy-visibility-segfault');
+    expect(on('1.13.6', 'false')).toBe(true);
+    expect(on('1.12.13', 'false')).toBe(true);
+    expect(on('1.13.7', 'false')).toBe(false);
+    expect(on('1.14.2', 'false')).toBe(false);
+    expect(on('1.13.6', 'true')).toBe(false);
+    expect(versionAdvisory.match(exampleEvidence({ ...cilium('1.14.1'), ciliumConfig: ok({ 'enable-l7-proxy': 'false' }) }))?.severity).toBe('info');
+  });
+
   it('WireGuard + kvstore peer GC needs both settings read', () => {
     const on = (config: Record<string, string>) => ids(exampleEvidence({ ...cilium('1.15.6'), ciliumConfig: ok(config) })).includes('wireguard-kvstore-stale-peer-gc-on-restart');
     expect(on({ 'enable-wireguard': 'true', kvstore: 'etcd' })).toBe(true);
