@@ -63,6 +63,17 @@ describe('crash signatures of the batch', () => {
   });
 });
 
+describe('#30889: lo as direct routing device on 1.15', () => {
+  // linode/cluster-api-provider-linode PR #771 (1.17.4, no lo involved): the same message from a plain device mismatch.
+  const linode = '2025-06-16T19:25:15.433227613Z stderr F time="2025-06-16T19:25:15.433184413Z" level=fatal msg="failed to start: daemon creation failed: unable to determine direct routing device. Use --direct-routing-device to specify it\\nfailed to stop: unable to find controller ipcache-inject-labels" subsys=daemon';
+  it('pinned only when direct-routing-device=lo was read on 1.15', () => {
+    const at = (version: string, config: Record<string, string>) => ids(exampleEvidence({ ...cilium(version), ciliumConfig: ok(config), ...agentLogs([linode]) }));
+    expect(at('1.15.1', { 'direct-routing-device': 'lo' })).toContain('1.15-lo-direct-routing-device-ignored');
+    expect(at('1.15.1', { devices: 'eth0' })).not.toContain('1.15-lo-direct-routing-device-ignored');
+    expect(at('1.17.4', { 'direct-routing-device': 'lo' })).not.toContain('1.15-lo-direct-routing-device-ignored');
+  });
+});
+
 describe('silent regressions: version × config × platform', () => {
   const base = healthyInput();
   const withInstall = (platform: 'eks' | 'generic'): Partial<EvidenceInput> => {

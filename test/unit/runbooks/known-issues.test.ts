@@ -49,7 +49,7 @@ function kernelHolds(k: KnownIssue, raw: string): boolean {
 /** One config under which every config-constrained entry applies (the settings its thread ran with). */
 const ALL_ON = { 'enable-ipv6': 'false', 'enable-bpf-masquerade': 'true', 'enable-host-firewall': 'true', 'enable-wireguard': 'true',
   tunnel: 'vxlan', 'routing-mode': 'tunnel', 'kube-proxy-replacement': 'strict', 'enable-legacy-services': 'true',
-  'enable-ipsec': 'true', 'tunnel-protocol': 'vxlan', kvstore: 'etcd' };
+  'enable-ipsec': 'true', 'tunnel-protocol': 'vxlan', kvstore: 'etcd', 'direct-routing-device': 'lo' };
 const IPVS = { daemonSetPresent: true, mode: 'ipvs' as const };
 
 /** Evidence holding the quoted line where the signature says it shows, on a kernel and config the entry applies to. */
