@@ -10,6 +10,8 @@ import type { EvidenceQuote, Finding, FixStep, RemediationProposal, Runbook } fr
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, isErrorOrWorse, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
+import type { LogLine } from '../engine/log-parser.ts';
+import { isCrashLooping } from './agent-crashloop.ts';
 import { compareTriples, formatTriple, type KernelTriple } from '../engine/kernel-version.ts';
 import { renderHelmValues } from '../engine/helm-values.ts';
 import { ciliumDoc, configTrue, disableFeature, nodeKernel, peersBelow, verifyAgentStep } from '../engine/runbook-kit.ts';
@@ -36,6 +38,16 @@ const LINES: readonly { re: RegExp; cause: string; kernel: boolean }[] = [
 
 const GIVE_UP_LINES: LogQuery = { text: LINES.map((x) => x.re) };
 
+/** The error came back as the agent's start failure (hive start hook, daemon creation), so the agent exited on it. */
+const START_FAILURE = /failed to start|start hook failed|daemon creation failed|cannot enable --enable-bbr/i;
+
+/** True when the agent exits on this bandwidth-manager line rather than switching the feature off and running on. */
+function agentStopsOn(e: Evidence, line: LogLine): boolean {
+  if (line.level === 'fatal' || line.level === 'panic') return true;
+  if (START_FAILURE.test(lineText(line))) return true;
+  return isErrorOrWorse(line) && e.agentPod.ok && isCrashLooping(e.agentPod.value);
+}
+
 export const bandwidthManagerUnsupported: Runbook = {
   id: ID,
   title: 'Bandwidth manager enabled but unsupported on the node',
@@ -59,8 +71,11 @@ export const bandwidthManagerUnsupported: Runbook = {
     const fqMissing = bwm && !fqLoaded && e.kernelConfig.ok && !['y', 'm'].includes(e.kernelConfig.value.options['CONFIG_NET_SCH_FQ'] ?? 'n');
     if (!edtOld && !bbrOld && !fqMissing && lines.length === 0) return null;
 
-    // BBR refusal stops the agent (the probe returns an error); everything else only switches the feature off.
-    const fatal = bbrOld || lines.some((s) => isErrorOrWorse(s.line) || /enable-bbr|failed to set sysctl/i.test(lineText(s.line)));
+    // Critical only when the agent really stops on it: the BBR refusal (the probe returns an error), a fatal line, the
+    // error surfacing as the start failure, or an error-level line while the pod crash-loops. Since the bandwidth
+    // manager became a hive job (1.16+) "failed to set sysctl" is returned to the job and degrades health without
+    // stopping the agent, so that line alone, or any error-level line, stays a warning.
+    const fatal = bbrOld || lines.some((s) => agentStopsOn(e, s.line));
     const evidence: EvidenceQuote[] = [];
     if (configTrue(e, 'enable-bandwidth-manager')) evidence.push({ kind: 'fact', text: 'enable-bandwidth-manager=true', source: configSource(e, 'enable-bandwidth-manager') });
     if (configTrue(e, 'enable-bbr')) evidence.push({ kind: 'fact', text: 'enable-bbr=true', source: configSource(e, 'enable-bbr') });
@@ -70,7 +85,8 @@ export const bandwidthManagerUnsupported: Runbook = {
       if (bbrOld) evidence.push({ kind: 'comparison', text: `kernel ${formatTriple(k.effective)} < 5.18.0 needed by BBR for pods`, source: 'bandwidth.go probe(); PR #19287' });
     }
     if (fqMissing && e.kernelConfig.ok) evidence.push({ kind: 'fact', text: 'CONFIG_NET_SCH_FQ is not set', source: `kernel config (${e.kernelConfig.value.source})` });
-    const fqFact = fqMissing || lines.some((s) => /failed to set sysctl/i.test(lineText(s.line))) ? moduleQuote(e, 'sch_fq') : null;
+    const sysctlFailed = lines.some((s) => /failed to set sysctl/i.test(lineText(s.line)));
+    const fqFact = fqMissing || sysctlFailed ? moduleQuote(e, 'sch_fq') : null;
     if (fqFact !== null) evidence.push(fqFact);
     evidence.push(...lines.map((s) => quoteLogLine(s.source, s.line)));
     const kernelProbeOnNewKernel = k !== null && !edtOld && lines.some((s) => /needs kernel 5\.1/i.test(lineText(s.line)));
@@ -85,7 +101,9 @@ export const bandwidthManagerUnsupported: Runbook = {
       title: fatal ? `${what === 'BBR for pods' ? 'BBR' : 'Bandwidth manager'} cannot start on ${e.nodeName}` : `Bandwidth manager disabled on ${e.nodeName}`,
       severity: fatal ? 'critical' : 'warning',
       summary: `${e.nodeName} has ${what} enabled but ${causes.filter((c) => c !== '').join('; ')}` +
-        (fatal ? ', so the cilium-agent refuses to start.' : ', so the agent switched it off: pod egress rate limits (kubernetes.io/egress-bandwidth) are not enforced here.'),
+        (fatal ? ', so the cilium-agent refuses to start.' : sysctlFailed
+          ? ', so the bandwidth manager was not set up (no line shows the agent exiting on it): pod egress rate limits (kubernetes.io/egress-bandwidth) are not enforced here.'
+          : ', so the agent switched it off: pod egress rate limits (kubernetes.io/egress-bandwidth) are not enforced here.'),
       evidence,
       blastRadius: computeBlastRadius(e, !edtOld && !bbrOld ? undefined : {
         affects: peersBelow(bbrOld ? BBR_MIN : EDT_MIN),

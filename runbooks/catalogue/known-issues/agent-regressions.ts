@@ -161,4 +161,18 @@ export const AGENT_REGRESSIONS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/issues/8587` },
     fix: 'Upgrade to Cilium 1.5.4 or newer, set enable-legacy-services: "false" in cilium-config and restart the agents (the remediation in #8587).',
   },
+  {
+    id: '1.15-lo-direct-routing-device-ignored',
+    title: 'Cilium 1.15 ignores lo as the direct routing device ("unable to determine direct routing device" although direct-routing-device=lo)',
+    // #30889 (kind/regression, 1.14.4 → 1.15.1): the node IP lives on lo; 1.14 picked lo, 1.15's device controller
+    // force-excludes it, and setting --direct-routing-device='lo' "had no affect". bimmlerd's PR #30996 ("linux:
+    // devices: don't force exclude 'lo'") with the v1.15 backport #31206. No release is named, so the whole 1.15 line
+    // stays in range; the config pin keeps the common misconfiguration (#33527) out of it.
+    cilium: '>=1.15.0 <1.16.0',
+    when: configIn('direct-routing-device', ['lo']),
+    signature: { source: 'agent-log', pattern: /unable to determine direct routing device/, quote: 'level=fatal msg="failed to start: daemon creation failed: failed to detect devices: unable to determine direct routing device. Use --direct-routing-device to specify it" subsys=daemon', quotedAt: `${CILIUM}/issues/30889` },
+    explainsCrash: true,
+    links: { issue: `${CILIUM}/issues/30889`, fix: [`${CILIUM}/pull/30996`, `${CILIUM}/pull/31206`] },
+    fix: 'Take the 1.15 patch release carrying the backport PR #31206 (check the release notes; none is named in the thread), or move the node IP to a non-loopback device such as dummy0.',
+  },
 ];

@@ -1,5 +1,5 @@
 // Small builders for the kernel and config constraints the known-issue tables use, so each entry reads as data.
-import type { Evidence } from '../../engine/evidence.ts';
+import type { Evidence, Platform } from '../../engine/evidence.ts';
 import { compareTriples, type KernelTriple } from '../../engine/kernel-version.ts';
 import type { EvidenceConstraint, KernelConstraint } from './schema.ts';
 
@@ -39,6 +39,16 @@ export function configIn(key: string, values: readonly string[]): EvidenceConstr
 /** Both keys are set in cilium-config. */
 export function configBothSet(a: string, b: string): EvidenceConstraint {
   return { describe: `both ${a} and ${b} set`, test: (e) => { const x = configOf(e, a); const y = configOf(e, b); return x === undefined ? null : x !== null && y !== null && y !== undefined; } };
+}
+
+/** cilium-config `key` is set to any non-empty value (e.g. `kvstore`). */
+export function configSet(key: string): EvidenceConstraint {
+  return { describe: `${key} set`, test: (e) => { const v = configOf(e, key); return v === undefined ? null : v !== null && v !== ''; } };
+}
+
+/** The collector recognised this managed platform (node labels, DaemonSet name); null when the install was not read. */
+export function platformIs(platform: Platform): EvidenceConstraint {
+  return { describe: `platform ${platform}`, test: (e) => (e.install.ok ? e.install.value.platform === platform : null) };
 }
 
 /** kube-proxy runs in this mode on the node. */

@@ -124,4 +124,17 @@ export const PANICS: readonly KnownIssue[] = [
     links: { issue: `${CILIUM}/pull/42217`, fix: [`${CILIUM}/pull/42217`] },
     fix: 'Operator only, at shutdown (kvstore identity mode): harmless for the datapath; take a release carrying PR #42217.',
   },
+  {
+    id: '1.16-cec-headless-service-segfault',
+    title: 'Agent segfaults syncing a CiliumEnvoyConfig headless Service (cecManager.getEndpoint on a nil endpoint)',
+    // #37187 (segfaults on 1.16.2 and 1.16.5, stack through ciliumEnvoyConfigReconciler.syncHeadlessService and
+    // cecManager.syncCiliumEnvoyConfigService); fix PR #37188 ("agent: defend against null pointer refs in
+    // cecManager.getEndpoint()"), listed in the 1.17.1 release notes as Backport PR #37375. A 1.16 backport is not named.
+    cilium: '>=1.16.0 <1.17.1',
+    fixedIn: ['1.17.1'],
+    signature: { source: 'agent-log', pattern: /pkg\/ciliumenvoyconfig\.\(\*(?:cecManager\)\.getEndpoint|ciliumEnvoyConfigReconciler\)\.syncHeadlessService)\(/, quote: 'github.com/cilium/cilium/pkg/ciliumenvoyconfig.(*ciliumEnvoyConfigReconciler).syncHeadlessService(0xc002464000, {0xc011f67d78?, 0x49ef6f?})', quotedAt: `${CILIUM}/issues/37187` },
+    explainsCrash: true,
+    links: { issue: `${CILIUM}/issues/37187`, fix: [`${CILIUM}/pull/37188`, `${CILIUM}/pull/37375`] },
+    fix: 'Upgrade to 1.17.1 or later (PR #37188, backport #37375); on 1.16 check the release notes for a backport of #37188.',
+  },
 ];

@@ -37,6 +37,44 @@ describe('bandwidth-manager-unsupported', () => {
     expect(f?.severity).toBe('warning');
   });
 
+  // Critical rests on the agent exiting on the line (fatal, start failure, crash loop), not on its level or wording.
+  /** talos#2638 (v1.9.0-rc1): the sysctl failure at level=fatal. */
+  const SYSCTL_FATAL = 'level=fatal msg="Failed to set sysctl needed by BPF bandwidth manager." error="could not write to the systctl file /proc/sys/net/ipv4/tcp_congestion_control: write /proc/sys/net/ipv4/tcp_congestion_control: no such file or directory" subsys=bandwidth-manager sysParamName=net.ipv4.tcp_congestion_control sysParamValue=bbr';
+  /** #16284: the same failure pasted without its level. */
+  const SYSCTL_NO_LEVEL = 'msg="Failed to set sysctl needed by BPF bandwidth manager." error="could** not write to the systctl file /proc/sys/net/core/default_qdisc: write /proc/sys/net/core/default_qdisc: no such file or directory';
+  /** 1.16+ (pkg/datapath/linux/bandwidth/bandwidth.go): the job returns the error, which is logged at error level. */
+  const SYSCTL_JOB_ERROR = 'time=2024-08-01T09:00:00Z level=error msg="failed to set sysctl needed by BPF bandwidth manager: could not write to the systctl file /proc/sys/net/core/default_qdisc: write /proc/sys/net/core/default_qdisc: no such file or directory" module=agent.datapath.bandwidth-manager';
+  const bwmOn = { ciliumConfig: ok({ 'enable-bandwidth-manager': 'true' }) };
+  const runningPod = ok({ name: 'cilium-x7k2p', namespace: 'kube-system', phase: 'Running', ready: true, restartCount: 0, containers: ['cilium-agent'] });
+
+  it('the sysctl failure at level=fatal (talos#2638) is critical: the agent exits on it', () => {
+    const f = bandwidthManagerUnsupported.match(exampleEvidence({ ...bwmOn, ...agentLogs([SYSCTL_FATAL]) }));
+    expect(f).toMatchObject({ severity: 'critical', explainsAgentCrash: true, basis: 'explicit' });
+  });
+
+  it('the sysctl failure at error level on an agent that keeps running is a warning, not a crash', () => {
+    const f = bandwidthManagerUnsupported.match(exampleEvidence({ ...bwmOn, agentPod: runningPod, ...agentLogs(null, [SYSCTL_JOB_ERROR]) }));
+    expect(f).toMatchObject({ severity: 'warning', explainsAgentCrash: false });
+    expect(f?.summary).toContain('no line shows the agent exiting');
+  });
+
+  it('the same error-level line while the agent crash-loops is critical', () => {
+    const f = bandwidthManagerUnsupported.match(exampleEvidence({ ...bwmOn, agentPod: crashingPod(), ...agentLogs([SYSCTL_JOB_ERROR]) }));
+    expect(f).toMatchObject({ severity: 'critical', explainsAgentCrash: true });
+  });
+
+  it('the error returned as the start failure is critical without pod state', () => {
+    const line = 'level=fatal msg="failed to start: failed to set sysctl needed by BPF bandwidth manager: could not write to the systctl file /proc/sys/net/core/default_qdisc"';
+    const startFailure = line.replace('level=fatal ', 'level=error ');
+    const f = bandwidthManagerUnsupported.match(exampleEvidence({ ...bwmOn, agentPod: missing('not-found', 'pasted text'), ...agentLogs([startFailure]) }));
+    expect(f).toMatchObject({ severity: 'critical', explainsAgentCrash: true });
+  });
+
+  it('a pasted sysctl line with no level and no pod state (#16284) is a warning', () => {
+    const f = bandwidthManagerUnsupported.match(exampleEvidence({ ciliumConfig: missing('not-found', 'pasted text'), agentPod: missing('not-found', 'pasted text'), ...agentLogs([SYSCTL_NO_LEVEL]) }));
+    expect(f).toMatchObject({ severity: 'warning', explainsAgentCrash: false, basis: 'explicit' });
+  });
+
   it('near miss: 5.4 with the bandwidth manager is supported (fact sheet §0.8) → null', () => {
     expect(bandwidthManagerUnsupported.match(exampleEvidence({
       ...withNode({ kernelVersion: '5.4.0-1045-aws' }), ciliumConfig: ok({ 'enable-bandwidth-manager': 'true' }),

@@ -31,7 +31,7 @@ function unaffectedRelease(k: KnownIssue): string {
 /** Kernels of the threads behind the table: each kernel-constrained entry must find one here that it applies to. */
 const THREAD_KERNELS = ['5.0.0-31-generic', '4.19.0-18-cloud-amd64', '5.4.17-2136.311.6.1.el7uek.x86_64', '5.15.0-72-generic', '5.16.2',
   '6.1.69-talos', '5.15.0-127-generic', '6.6.58-talos', '6.18.5-talos', '7.2.0-1-default', '4.18.0-553.el8_10.x86_64', '5.15.0-1012-raspi',
-  '5.15.133.1-microsoft-standard-WSL2', '5.10.0', '6.11.4-talos'];
+  '5.15.133.1-microsoft-standard-WSL2', '5.10.0', '6.11.4-talos', '5.4.176'];
 
 function kernelFor(k: KnownIssue): Partial<EvidenceInput> {
   if (k.kernel === undefined) return withNode({ kernelVersion: '6.8.0-45-generic' });
@@ -48,7 +48,8 @@ function kernelHolds(k: KnownIssue, raw: string): boolean {
 
 /** One config under which every config-constrained entry applies (the settings its thread ran with). */
 const ALL_ON = { 'enable-ipv6': 'false', 'enable-bpf-masquerade': 'true', 'enable-host-firewall': 'true', 'enable-wireguard': 'true',
-  tunnel: 'vxlan', 'routing-mode': 'tunnel', 'kube-proxy-replacement': 'strict', 'enable-legacy-services': 'true' };
+  tunnel: 'vxlan', 'routing-mode': 'tunnel', 'kube-proxy-replacement': 'strict', 'enable-legacy-services': 'true',
+  'enable-ipsec': 'true', 'tunnel-protocol': 'vxlan', kvstore: 'etcd', 'direct-routing-device': 'lo' };
 const IPVS = { daemonSetPresent: true, mode: 'ipvs' as const };
 
 /** Evidence holding the quoted line where the signature says it shows, on a kernel and config the entry applies to. */

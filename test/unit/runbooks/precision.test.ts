@@ -231,9 +231,9 @@ describe('tune-split patterns, on the real lines', () => {
     expect(f?.title).toContain('permission denied');
   });
 
-  it('#16284: the bandwidth manager\'s sysctl failure needs no ConfigMap', () => {
+  it('#16284: the bandwidth manager\'s sysctl failure needs no ConfigMap (pasted without a level or pod state: a warning)', () => {
     const f = offline('msg="Failed to set sysctl needed by BPF bandwidth manager." error="could** not write to the systctl file /proc/sys/net/core/default_qdisc: write /proc/sys/net/core/default_qdisc: no such file or directory').findings[0];
-    expect(f).toMatchObject({ runbookId: 'bandwidth-manager-unsupported', severity: 'critical', basis: 'explicit' });
+    expect(f).toMatchObject({ runbookId: 'bandwidth-manager-unsupported', severity: 'warning', basis: 'explicit' });
   });
 
   it('talos#2638: the BBR congestion-control sysctl failure (fatal) is the bandwidth manager', () => {
