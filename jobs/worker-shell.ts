@@ -3,16 +3,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
 
-/**
- * How long an idle worker blocks on its queue before asking again, in seconds (BullMQ `drainDelay`: "number of
- * seconds to long poll for jobs when the queue is empty", default 5). A job added wakes the blocked worker at once
- * (BullMQ pushes a marker to the key the worker blocks on), so this is not a latency: it is how often an idle
- * worker wakes to run BullMQ's moveToActive script for nothing, six workers in one process. 10 s is BullMQ's own
- * ceiling for a block (maximumBlockTimeout, taskforcesh/bullmq#1658: blocking longer risks trouble on
- * reconnection); its watchdog abandons a block that outlives it by a second.
- */
-export const IDLE_POLL_SECONDS = 10;
-
 export interface JobWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
@@ -35,7 +25,9 @@ export function jobWorkerOptions(opts: JobWorkerOptions): WorkerOptions {
     concurrency: opts.concurrency,
     lockDuration: lockMs,
     stalledInterval: lockMs,
-    drainDelay: IDLE_POLL_SECONDS,
+    // drainDelay stays BullMQ's 5 s: 10 s (BullMQ's own block ceiling, taskforcesh/bullmq#1658) halved an idle
+    // worker's polls, but the worker-kill-remediate fault test then timed out waiting for a diagnosis twice in three
+    // runs; until that is understood, the default.
     ...(opts.maxStalledCount !== undefined && { maxStalledCount: opts.maxStalledCount }),
   };
 }

@@ -6,7 +6,7 @@ import { Queue, QueueEvents, UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { IDLE_POLL_SECONDS, jobWorkerOptions, startJobWorker } from '../../jobs/worker-shell.ts';
+import { jobWorkerOptions, startJobWorker } from '../../jobs/worker-shell.ts';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -95,13 +95,12 @@ describe('startJobWorker', () => {
 });
 
 describe('jobWorkerOptions', () => {
-  it('checks for stalled jobs as often as a lock can lapse, and polls an idle queue at BullMQ\'s block ceiling', () => {
+  it('checks for stalled jobs as often as a lock can lapse', () => {
     const connection = { host: '127.0.0.1', port: 1 };
     expect(jobWorkerOptions({ connection, prefix: 'p', concurrency: 2, lockMs: 5000, maxStalledCount: 3 })).toEqual({
-      connection, prefix: 'p', concurrency: 2, lockDuration: 5000, stalledInterval: 5000, drainDelay: IDLE_POLL_SECONDS, maxStalledCount: 3,
+      connection, prefix: 'p', concurrency: 2, lockDuration: 5000, stalledInterval: 5000, maxStalledCount: 3,
     });
     const defaults = jobWorkerOptions({ connection, prefix: 'p', concurrency: 1 });
     expect([defaults.lockDuration, defaults.stalledInterval, defaults.maxStalledCount]).toEqual([30_000, 30_000, undefined]);
-    expect(IDLE_POLL_SECONDS).toBeLessThanOrEqual(10);
   });
 });
