@@ -38,7 +38,7 @@ export async function processPreflightJob(job: Pick<Job, 'data' | 'id'>, opts: P
 }
 
 export function startPreflightWorker(opts: PreflightWorkerOptions): Worker<unknown, { verdict: string; groups: number }> {
-  return startJobWorker({
+  return startJobWorker<PreflightJob, { verdict: string; groups: number }>({
     queue: PREFLIGHT_QUEUE, what: 'preflight', connection: opts.connection, prefix: opts.prefix, logger: opts.logger,
     concurrency: 1, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
     run: async (job) => {
