@@ -194,7 +194,7 @@ export function startDiagnoseWorker(options: DiagnoseWorkerOptions): Worker<unkn
     },
     // A killed worker's job goes back to the queue once its lock lapses (each retry is idempotent). The job itself
     // gives up past MAX_STALLS and says so in the thread; BullMQ's own limit, one further, is a backstop only.
-    jobWorkerOptions({ connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4, maxStalledCount: MAX_STALLS + 1, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }) }),
+    jobWorkerOptions({ connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4, maxStalledCount: MAX_STALLS + 1, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }) }),
   );
   worker.on('error', (err) => opts.logger.error({ err }, 'diagnose worker error'));
   worker.on('closed', () => void thread?.close());

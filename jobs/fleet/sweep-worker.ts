@@ -53,7 +53,7 @@ export function startSweepWorker(options: SweepWorkerOptions): Worker<unknown, S
   const worker = startJobWorker({
     queue: SWEEP_QUEUE, what: 'fleet sweep', connection: opts.connection, prefix: opts.prefix, logger: opts.logger,
     // One sweep at a time per process: each already runs its own bounded concurrency.
-    concurrency: 1, maxStalledCount: 5, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
+    concurrency: 1, maxStalledCount: 5, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
     run: (job) => processSweepJob(job, opts),
     parse: (data) => SweepJobSchema.safeParse(data).data,
     failed: (target, message, job) => opts.sink.failed({ ...target, ...(job.id !== undefined && { jobId: job.id }) }, message),

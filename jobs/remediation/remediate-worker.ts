@@ -192,7 +192,7 @@ export function startRemediateWorker(opts: RemediateWorkerOptions): Worker<unkno
     REMEDIATE_QUEUE,
     (job) => processRemediation(job, opts),
     // A killed worker's job comes back after its lock lapses; each step is idempotent, so it may come back often.
-    jobWorkerOptions({ connection: opts.connection, prefix: opts.prefix, concurrency: 1, maxStalledCount: 50, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }) }),
+    jobWorkerOptions({ connection: opts.connection, prefix: opts.prefix, concurrency: 1, maxStalledCount: 50, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }) }),
   );
   worker.on('error', (err) => opts.logger.error({ err }, 'remediate worker error'));
   // The job id is the proposal id.

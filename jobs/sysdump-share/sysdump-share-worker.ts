@@ -133,7 +133,7 @@ export function startSysdumpWorker(opts: SysdumpWorkerOptions): Worker<unknown, 
   return startJobWorker({
     queue: SYSDUMP_QUEUE, what: 'sysdump analysis', connection: opts.connection, prefix: opts.prefix, logger: opts.logger,
     // One archive at a time per process: each may hold up to the download limit in memory.
-    concurrency: 1, maxStalledCount: 2, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
+    concurrency: 1, maxStalledCount: 2, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
     run: (job) => processSysdumpJob(job, opts),
     parse: (data) => SysdumpJobSchema.safeParse(data).data,
     failed: (target, message) => opts.sink.failed(target, message),

@@ -2,7 +2,7 @@
 // logged, the last one is posted where the request came from (once), an invalid payload is not, a failed post is
 // logged without hiding the job's own error, and the shared options hold what the workers rely on.
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, UnrecoverableError, type Job } from 'bullmq';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -16,7 +16,7 @@ afterEach(async () => {
 interface Target { thread: string }
 interface LogLine { level: number; msg: string; jobId?: string; final?: boolean; err?: unknown }
 
-async function shell(run: (job: Job) => Promise<string>, failedPost?: (target: Target, message: string) => Promise<void>) {
+function shell(run: (job: Job) => Promise<string>, failedPost?: (target: Target, message: string) => Promise<void>) {
   const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   closers.push(() => Promise.resolve(connection.disconnect()));
   const prefix = `shell-${randomUUID().slice(0, 8)}`;
@@ -34,23 +34,25 @@ async function shell(run: (job: Job) => Promise<string>, failedPost?: (target: T
     }),
   });
   const queue = new Queue(queueName, { connection, prefix });
-  const events = new QueueEvents(queueName, { connection: { url: inject('redisUrl') }, prefix });
-  closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => worker.close(), () => events.close());
-  await events.waitUntilReady();
+  closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => worker.close());
+  // Polls the job's state rather than waiting on QueueEvents: nothing to miss.
   const add = async (data: unknown, attempts: number): Promise<{ state: 'completed' | 'failed'; value: string }> => {
-    const job = await queue.add('j', data, { attempts, backoff: { type: 'fixed', delay: 10 } });
-    try {
-      return { state: 'completed', value: String(await job.waitUntilFinished(events, 15_000)) };
-    } catch (e) {
-      return { state: 'failed', value: e instanceof Error ? e.message : String(e) };
+    const { id } = await queue.add('j', data, { attempts, backoff: { type: 'fixed', delay: 10 } });
+    for (let i = 0; i < 600; i++) {
+      const job = id === undefined ? undefined : await Job.fromId(queue, id);
+      const state = await job?.getState();
+      if (job !== undefined && state === 'completed') return { state, value: String(job.returnvalue) };
+      if (job !== undefined && state === 'failed') return { state, value: job.failedReason };
+      await new Promise((r) => setTimeout(r, 25));
     }
+    throw new Error(`job ${id ?? '?'} did not finish`);
   };
   return { add, lines, posted };
 }
 
 describe('startJobWorker', () => {
   it('returns what the job returns, and posts nothing', async () => {
-    const s = await shell((job) => Promise.resolve(`done ${String((job.data as Target).thread)}`));
+    const s = shell((job) => Promise.resolve(`done ${String((job.data as Target).thread)}`));
     expect(await s.add({ thread: 't1' }, 2)).toEqual({ state: 'completed', value: 'done t1' });
     expect(s.posted).toEqual([]);
     expect(s.lines.filter((l) => l.level >= 40)).toEqual([]);
@@ -58,7 +60,7 @@ describe('startJobWorker', () => {
 
   it('logs every failed attempt and posts only the last one, once, with its message', async () => {
     let attempt = 0;
-    const s = await shell(() => Promise.reject(new Error(`API unreachable (attempt ${++attempt})`)));
+    const s = shell(() => Promise.reject(new Error(`API unreachable (attempt ${++attempt})`)));
     expect(await s.add({ thread: 't2' }, 3)).toEqual({ state: 'failed', value: 'API unreachable (attempt 3)' });
     const warnings = s.lines.filter((l) => l.msg === 'test job attempt failed');
     expect(warnings.map((l) => [l.err, l.final])).toEqual([
@@ -71,7 +73,7 @@ describe('startJobWorker', () => {
 
   it('posts an unrecoverable failure at once, without retrying', async () => {
     let runs = 0;
-    const s = await shell(() => {
+    const s = shell(() => {
       runs++;
       return Promise.reject(new UnrecoverableError('pod shop/x no longer exists'));
     });
@@ -81,26 +83,26 @@ describe('startJobWorker', () => {
   });
 
   it('does not post the failure of a payload that says nowhere to post it', async () => {
-    const s = await shell(() => Promise.reject(new UnrecoverableError('invalid payload')));
+    const s = shell(() => Promise.reject(new UnrecoverableError('invalid payload')));
     expect(await s.add({ nothread: true }, 1)).toEqual({ state: 'failed', value: 'invalid payload' });
     expect(s.lines.some((l) => l.msg === 'test job attempt failed' && l.final === true)).toBe(true);
     expect(s.posted).toEqual([]);
   });
 
   it('logs a failure post that failed, and the job still fails with its own error', async () => {
-    const s = await shell(() => Promise.reject(new UnrecoverableError('cluster gone')), () => Promise.reject(new Error('slack down')));
+    const s = shell(() => Promise.reject(new UnrecoverableError('cluster gone')), () => Promise.reject(new Error('slack down')));
     expect(await s.add({ thread: 't4' }, 1)).toEqual({ state: 'failed', value: 'cluster gone' });
     expect(s.lines.filter((l) => l.msg === 'could not post the test job failure').length).toBe(1);
   });
 });
 
 describe('jobWorkerOptions', () => {
-  it('checks for stalled jobs as often as a lock can lapse', () => {
+  it('checks for stalled jobs as often as a lock can lapse when asked, else at BullMQ\'s 30 s', () => {
     const connection = { host: '127.0.0.1', port: 1 };
-    expect(jobWorkerOptions({ connection, prefix: 'p', concurrency: 2, lockMs: 5000, maxStalledCount: 3 })).toEqual({
+    expect(jobWorkerOptions({ connection, prefix: 'p', concurrency: 2, lockMs: 5000, maxStalledCount: 3, checkStalledEveryLock: true })).toEqual({
       connection, prefix: 'p', concurrency: 2, lockDuration: 5000, stalledInterval: 5000, maxStalledCount: 3,
     });
     const defaults = jobWorkerOptions({ connection, prefix: 'p', concurrency: 1 });
-    expect([defaults.lockDuration, defaults.stalledInterval, defaults.maxStalledCount]).toEqual([30_000, 30_000, undefined]);
+    expect([defaults.lockDuration, defaults.stalledInterval, defaults.maxStalledCount, defaults.drainDelay]).toEqual([30_000, undefined, undefined, undefined]);
   });
 });
