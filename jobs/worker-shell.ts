@@ -22,8 +22,8 @@ export interface JobWorkerOptions {
 export function jobWorkerOptions(opts: JobWorkerOptions): WorkerOptions {
   const lockMs = opts.lockMs ?? 30_000;
   // drainDelay stays BullMQ's 5 s. 10 s (BullMQ's own block ceiling, taskforcesh/bullmq#1658) would halve an idle
-  // worker's polls; it was tried with this shell and the worker-kill-remediate fault test failed then, so not until
-  // that is understood.
+  // worker's polls; it was tried together with a stalled check every lock period on every worker, and the
+  // worker-kill-remediate fault test then timed out on a diagnosis (which of the two did it is not known).
   return {
     connection: opts.connection,
     prefix: opts.prefix,
