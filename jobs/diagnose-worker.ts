@@ -19,6 +19,7 @@ import type { Report } from '../runbooks/engine/contract.ts';
 import type { IncidentTarget } from './incident-sink.ts';
 import { incidentForFindings } from './incidents/open-on-finding.ts';
 import { AnalysisThread, EvidenceTooLargeError } from './analysis-thread.ts';
+import { isFinalAttempt, jobWorkerOptions } from './worker-shell.ts';
 
 export interface DiagnoseWorkerOptions {
   connection: ConnectionOptions;
@@ -175,7 +176,7 @@ export function startDiagnoseWorker(options: DiagnoseWorkerOptions): Worker<unkn
       try {
         return await processDiagnoseJob(job, opts);
       } catch (e) {
-        const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const final = isFinalAttempt(job, e);
         const message = e instanceof Error ? e.message : String(e);
         const target = DiagnoseJobSchema.safeParse(job.data);
         // Every line of a job carries its ids, so one grep follows an incident through the log.
@@ -191,16 +192,9 @@ export function startDiagnoseWorker(options: DiagnoseWorkerOptions): Worker<unkn
         throw e;
       }
     },
-    {
-      connection: opts.connection,
-      prefix: opts.prefix,
-      concurrency: opts.concurrency ?? 4,
-      // A killed worker's job goes back to the queue once its lock lapses (each retry is idempotent). The job itself
-      // gives up past MAX_STALLS and says so in the thread; BullMQ's own limit, one further, is a backstop only.
-      lockDuration: opts.lockMs ?? 30_000,
-      stalledInterval: opts.lockMs ?? 30_000,
-      maxStalledCount: MAX_STALLS + 1,
-    },
+    // A killed worker's job goes back to the queue once its lock lapses (each retry is idempotent). The job itself
+    // gives up past MAX_STALLS and says so in the thread; BullMQ's own limit, one further, is a backstop only.
+    jobWorkerOptions({ connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4, maxStalledCount: MAX_STALLS + 1, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }) }),
   );
   worker.on('error', (err) => opts.logger.error({ err }, 'diagnose worker error'));
   worker.on('closed', () => void thread?.close());

@@ -47,6 +47,8 @@ export interface BenchStackOptions {
   compiledChild?: string;
   /** The child's event-loop delay timer (loop-probe.ts); default 1 ms. */
   loopResolutionMs?: number;
+  /** Extra node flags for the main bot child (e.g. --cpu-prof), before BENCH_CHILD_NODE_ARGS's. */
+  childNodeArgs?: string[];
 }
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'bot-child.ts');
@@ -56,9 +58,9 @@ interface BotChild {
   probe(): Promise<LoopSample>;
 }
 
-async function startBotChild(config: Config, worker: boolean, compiled?: string, loopResolutionMs?: number): Promise<BotChild> {
+async function startBotChild(config: Config, worker: boolean, compiled?: string, loopResolutionMs?: number, nodeArgs: string[] = []): Promise<BotChild> {
   const entry = compiled === undefined ? ['--import', 'tsx', CHILD] : [compiled];
-  const child = spawn(process.execPath, [...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), ...entry], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), ...entry], {
     env: { ...process.env, BENCH_BOT_CONFIG: JSON.stringify(config), BENCH_BOT_WORKER: worker ? '1' : '0', ...(loopResolutionMs !== undefined && { BENCH_LOOP_RESOLUTION_MS: String(loopResolutionMs) }) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -73,6 +75,8 @@ async function startBotChild(config: Config, worker: boolean, compiled?: string,
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (line === 'ready') ready();
     else if (line.startsWith('probe ')) waiting.shift()?.(JSON.parse(line.slice('probe '.length)) as LoopSample);
+    // Anything else the child prints (node's --trace-gc, say) is shown when asked for.
+    else if (process.env.BENCH_CHILD_ECHO === '1') process.stderr.write(`[bot ${child.pid ?? '?'}] ${line}\n`);
   });
   await readyOrExit;
   return {
@@ -127,7 +131,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   if (opts.mode === 'http') slack.setHttpTarget(`http://127.0.0.1:${httpPort}/slack/events`);
   const worker = opts.startWorker ?? true;
   const bot = opts.botIn === 'process' ? await startBot(config, { logger: pino({ level: 'silent' }), worker }) : undefined;
-  const child = opts.botIn === 'child' ? await startBotChild(config, worker, opts.compiledChild, opts.loopResolutionMs) : undefined;
+  const child = opts.botIn === 'child' ? await startBotChild(config, worker, opts.compiledChild, opts.loopResolutionMs, opts.childNodeArgs) : undefined;
   return {
     kube,
     slack,

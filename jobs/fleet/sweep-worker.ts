@@ -1,6 +1,6 @@
 // Consumer side of the `sweep` queue: validate, run the sweep with throttled progress on the root message, post
 // the grouped report into its thread. A failure after the last attempt is posted too, so nobody waits on silence.
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, type ConnectionOptions, type Job, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CollectOptions } from '../collect/collect-evidence.ts';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
@@ -8,6 +8,7 @@ import { runSweep, type FleetReport, type SweepOptions, type SweepProgress } fro
 import { SWEEP_QUEUE, SweepJobSchema } from './sweep-job.ts';
 import { throttled, type SweepSink } from './sweep-sink.ts';
 import { AnalysisThread } from '../analysis-thread.ts';
+import { startJobWorker } from '../worker-shell.ts';
 
 export interface SweepWorkerOptions {
   connection: ConnectionOptions;
@@ -49,28 +50,14 @@ export function startSweepWorker(options: SweepWorkerOptions): Worker<unknown, S
   // logs costs that node ("evidence too large"), never the acks of the process.
   const thread = options.sweep?.analyze === undefined ? new AnalysisThread() : null;
   const opts: SweepWorkerOptions = thread === null ? options : { ...options, sweep: { ...options.sweep, analyze: (e) => thread.analyze(e) } };
-  const worker = new Worker<unknown, SweepResult>(
-    SWEEP_QUEUE,
-    async (job) => {
-      try {
-        return await processSweepJob(job, opts);
-      } catch (e) {
-        const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const message = e instanceof Error ? e.message : String(e);
-        opts.logger.warn({ jobId: job.id, err: message, final }, 'fleet sweep attempt failed');
-        const target = SweepJobSchema.safeParse(job.data);
-        if (final && target.success) {
-          await opts.sink.failed({ ...target.data, ...(job.id !== undefined && { jobId: job.id }) }, message).catch((postErr: unknown) => {
-            opts.logger.error({ err: postErr }, 'could not post the sweep failure to Slack');
-          });
-        }
-        throw e;
-      }
-    },
+  const worker = startJobWorker({
+    queue: SWEEP_QUEUE, what: 'fleet sweep', connection: opts.connection, prefix: opts.prefix, logger: opts.logger,
     // One sweep at a time per process: each already runs its own bounded concurrency.
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 1, lockDuration: opts.lockMs ?? 30_000, stalledInterval: opts.lockMs ?? 30_000, maxStalledCount: 5 },
-  );
-  worker.on('error', (err) => opts.logger.error({ err }, 'sweep worker error'));
+    concurrency: 1, maxStalledCount: 5, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
+    run: (job) => processSweepJob(job, opts),
+    parse: (data) => SweepJobSchema.safeParse(data).data,
+    failed: (target, message, job) => opts.sink.failed({ ...target, ...(job.id !== undefined && { jobId: job.id }) }, message),
+  });
   worker.on('closed', () => void thread?.close());
   return worker;
 }

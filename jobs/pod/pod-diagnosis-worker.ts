@@ -1,7 +1,7 @@
 // Consumer side of the `diagnose-pod` queue: validate, find the pod again (it may have moved or gone since the
 // command), diagnose it, post the report into the request's thread through the sink bot/ implements. A pod that is
 // gone is said at once (no retry); an unreachable API is retried; the last failure is posted too.
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, type ConnectionOptions, type Job, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import type { CollectOptions } from '../collect/collect-evidence.ts';
@@ -9,6 +9,7 @@ import type { PodDiagnosis } from '../../runbooks/engine/pod-diagnosis.ts';
 import { POD_DIAGNOSIS_QUEUE, PodDiagnosisJobSchema, type PodDiagnosisJob } from './pod-diagnosis-job.ts';
 import { findPod } from './find-pod.ts';
 import { runPodDiagnosis } from './run-pod-diagnosis.ts';
+import { startJobWorker } from '../worker-shell.ts';
 
 export interface PodDiagnosisSink {
   report(job: PodDiagnosisJob, diagnosis: PodDiagnosis): Promise<void>;
@@ -51,25 +52,16 @@ export async function processPodDiagnosisJob(job: Pick<Job, 'data' | 'id'>, opts
 }
 
 export function startPodDiagnosisWorker(opts: PodDiagnosisWorkerOptions): Worker<unknown, PodDiagnosisResult> {
-  const worker = new Worker<unknown, PodDiagnosisResult>(
-    POD_DIAGNOSIS_QUEUE,
-    async (job) => {
-      try {
-        const d = await processPodDiagnosisJob(job, opts);
-        const drops = d.flows.status === 'read' ? d.flows.summary.groups.reduce((n, g) => n + g.count, 0) : 0;
-        opts.logger.info({ jobId: job.id, pod: `${d.pod.namespace}/${d.pod.name}`, node: d.pod.node, findings: d.report.findings.map((f) => f.runbookId), drops }, 'pod diagnosis posted');
-        return { findings: d.report.findings.map((f) => f.runbookId), drops };
-      } catch (e) {
-        const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const message = e instanceof Error ? e.message : String(e);
-        opts.logger.warn({ jobId: job.id, err: message, final }, 'pod diagnosis attempt failed');
-        const data = PodDiagnosisJobSchema.safeParse(job.data);
-        if (final && data.success) await opts.sink.failed(data.data, message).catch((err: unknown) => opts.logger.error({ err }, 'could not post the pod diagnosis failure'));
-        throw e;
-      }
+  return startJobWorker({
+    queue: POD_DIAGNOSIS_QUEUE, what: 'pod diagnosis', connection: opts.connection, prefix: opts.prefix, logger: opts.logger,
+    concurrency: opts.concurrency ?? 2, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
+    run: async (job) => {
+      const d = await processPodDiagnosisJob(job, opts);
+      const drops = d.flows.status === 'read' ? d.flows.summary.groups.reduce((n, g) => n + g.count, 0) : 0;
+      opts.logger.info({ jobId: job.id, pod: `${d.pod.namespace}/${d.pod.name}`, node: d.pod.node, findings: d.report.findings.map((f) => f.runbookId), drops }, 'pod diagnosis posted');
+      return { findings: d.report.findings.map((f) => f.runbookId), drops };
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 2, lockDuration: opts.lockMs ?? 30_000 },
-  );
-  worker.on('error', (err) => opts.logger.error({ err }, 'diagnose-pod worker error'));
-  return worker;
+    parse: (data) => PodDiagnosisJobSchema.safeParse(data).data,
+    failed: (target, message) => opts.sink.failed(target, message),
+  });
 }

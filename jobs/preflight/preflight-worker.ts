@@ -1,11 +1,12 @@
 // Consumer side of the `preflight` queue: validate, run the preflight against the job's cluster, post the grouped
 // report into the thread (through the sink bot/ implements over Slack). The last failed attempt is posted too.
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, type ConnectionOptions, type Job, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ClusterReader } from '../kube/cluster-reader.ts';
 import type { PreflightReport } from '../../runbooks/engine/preflight/index.ts';
 import { PREFLIGHT_QUEUE, PreflightJobSchema, type PreflightJob } from './preflight-job.ts';
 import { runPreflight } from './run-preflight.ts';
+import { startJobWorker } from '../worker-shell.ts';
 
 export interface PreflightSink {
   report(job: PreflightJob, report: PreflightReport): Promise<void>;
@@ -37,24 +38,15 @@ export async function processPreflightJob(job: Pick<Job, 'data' | 'id'>, opts: P
 }
 
 export function startPreflightWorker(opts: PreflightWorkerOptions): Worker<unknown, { verdict: string; groups: number }> {
-  const worker = new Worker<unknown, { verdict: string; groups: number }>(
-    PREFLIGHT_QUEUE,
-    async (job) => {
-      try {
-        const report = await processPreflightJob(job, opts);
-        opts.logger.info({ jobId: job.id, verdict: report.verdict, groups: report.groups.length }, 'preflight posted');
-        return { verdict: report.verdict, groups: report.groups.length };
-      } catch (e) {
-        const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const message = e instanceof Error ? e.message : String(e);
-        opts.logger.warn({ jobId: job.id, err: message, final }, 'preflight attempt failed');
-        const data = PreflightJobSchema.safeParse(job.data);
-        if (final && data.success) await opts.sink.failed(data.data, message).catch((err: unknown) => opts.logger.error({ err }, 'could not post the preflight failure'));
-        throw e;
-      }
+  return startJobWorker<PreflightJob, { verdict: string; groups: number }>({
+    queue: PREFLIGHT_QUEUE, what: 'preflight', connection: opts.connection, prefix: opts.prefix, logger: opts.logger,
+    concurrency: 1, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
+    run: async (job) => {
+      const report = await processPreflightJob(job, opts);
+      opts.logger.info({ jobId: job.id, verdict: report.verdict, groups: report.groups.length }, 'preflight posted');
+      return { verdict: report.verdict, groups: report.groups.length };
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 1, lockDuration: opts.lockMs ?? 30_000 },
-  );
-  worker.on('error', (err) => opts.logger.error({ err }, 'preflight worker error'));
-  return worker;
+    parse: (data) => PreflightJobSchema.safeParse(data).data,
+    failed: (target, message) => opts.sink.failed(target, message),
+  });
 }

@@ -18,6 +18,7 @@ import { authoriseExecution, type ApproverDirectory } from './execution-check.ts
 import type { Proposal } from './proposal.ts';
 import type { ProposalStore } from './proposal-store.ts';
 import { REMEDIATE_QUEUE, RemediateJobSchema, type RemediateJob } from './remediate-job.ts';
+import { jobWorkerOptions } from '../worker-shell.ts';
 
 export interface RemediateWorkerOptions {
   connection: ConnectionOptions;
@@ -187,15 +188,12 @@ async function verify(proposal: Proposal, cluster: ClusterReader, opts: Remediat
 }
 
 export function startRemediateWorker(opts: RemediateWorkerOptions): Worker<unknown, RemediationOutcome> {
-  const worker = new Worker<unknown, RemediationOutcome>(REMEDIATE_QUEUE, (job) => processRemediation(job, opts), {
-    connection: opts.connection,
-    prefix: opts.prefix,
-    concurrency: 1,
+  const worker = new Worker<unknown, RemediationOutcome>(
+    REMEDIATE_QUEUE,
+    (job) => processRemediation(job, opts),
     // A killed worker's job comes back after its lock lapses; each step is idempotent, so it may come back often.
-    lockDuration: opts.lockMs ?? 30_000,
-    stalledInterval: opts.lockMs ?? 30_000,
-    maxStalledCount: 50,
-  });
+    jobWorkerOptions({ connection: opts.connection, prefix: opts.prefix, concurrency: 1, maxStalledCount: 50, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }) }),
+  );
   worker.on('error', (err) => opts.logger.error({ err }, 'remediate worker error'));
   // The job id is the proposal id.
   worker.on('failed', (job, err) => opts.logger.error({ jobId: job?.id, proposalId: job?.id, err: err.message }, 'remediation job failed'));

@@ -3,7 +3,7 @@
 // exactly one node has a critical finding, that node's incident opened or joined with its report in the incident's
 // thread (several such nodes: the grouped summary says which, each with `/cilium diagnose <node>`).
 // A refused download or archive fails at once (UnrecoverableError) and says why in the thread.
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, type ConnectionOptions, type Job, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Report } from '../../runbooks/engine/contract.ts';
 import type { IncidentSink } from '../incident-sink.ts';
@@ -14,6 +14,7 @@ import { SysdumpError } from '../sysdump/archive-errors.ts';
 import type { CriticalNode, SysdumpAnalysis } from './sysdump-analysis.ts';
 import { SYSDUMP_QUEUE, SysdumpJobSchema, type SysdumpJob } from './sysdump-share-job.ts';
 import { analyseSysdumpInThread, SysdumpTooSlowError } from './sysdump-thread.ts';
+import { startJobWorker } from '../worker-shell.ts';
 
 /** The shared file could not be read (too large, not visible to the app, not a zip): the message says what to do. */
 export class SharedArchiveRefusedError extends Error {
@@ -129,25 +130,12 @@ export async function processSysdumpJob(job: Job, opts: SysdumpWorkerOptions): P
 }
 
 export function startSysdumpWorker(opts: SysdumpWorkerOptions): Worker<unknown, SysdumpResult> {
-  const worker = new Worker<unknown, SysdumpResult>(
-    SYSDUMP_QUEUE,
-    async (job) => {
-      try {
-        return await processSysdumpJob(job, opts);
-      } catch (e) {
-        const final = e instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        const message = e instanceof Error ? e.message : String(e);
-        opts.logger.warn({ jobId: job.id, err: message, final }, 'sysdump analysis attempt failed');
-        const target = SysdumpJobSchema.safeParse(job.data);
-        if (final && target.success) {
-          await opts.sink.failed(target.data, message).catch((postErr: unknown) => opts.logger.error({ err: postErr }, 'could not post the sysdump failure to Slack'));
-        }
-        throw e;
-      }
-    },
+  return startJobWorker({
+    queue: SYSDUMP_QUEUE, what: 'sysdump analysis', connection: opts.connection, prefix: opts.prefix, logger: opts.logger,
     // One archive at a time per process: each may hold up to the download limit in memory.
-    { connection: opts.connection, prefix: opts.prefix, concurrency: 1, lockDuration: opts.lockMs ?? 30_000, stalledInterval: opts.lockMs ?? 30_000, maxStalledCount: 2 },
-  );
-  worker.on('error', (err) => opts.logger.error({ err }, 'sysdump worker error'));
-  return worker;
+    concurrency: 1, maxStalledCount: 2, checkStalledEveryLock: true, ...(opts.lockMs !== undefined && { lockMs: opts.lockMs }),
+    run: (job) => processSysdumpJob(job, opts),
+    parse: (data) => SysdumpJobSchema.safeParse(data).data,
+    failed: (target, message) => opts.sink.failed(target, message),
+  });
 }

@@ -1,9 +1,9 @@
 // Issue 19 (one watcher at a time): the Lease election against the emulator with the real client-node and kubectl:
 // one leader among candidates, 409 on a stale write, hand-over after the lease expires, at once after a release.
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
-import { clientNodeLeaseClient, LeaseElector, type LeaseTiming } from '../../jobs/watch/lease-elector.ts';
+import { clientNodeLeaseClient, LeaseElector, type LeaseClient, type LeaseTiming } from '../../jobs/watch/lease-elector.ts';
 import { kubectlRunner, testScenario } from '../sandbox-kube/fixture.ts';
 
 // Short but in client-go's proportions (duration > deadline > retry): no assertion depends on them.
@@ -35,6 +35,16 @@ function candidate(name: string, identity: string, log: string[]): LeaseElector 
     onStartedLeading: () => log.push(`${identity} started`),
     onStoppedLeading: () => log.push(`${identity} stopped`),
   });
+}
+
+/** Reads and rewrites the Lease until the write is not a 409 (the leader writes too); the request count after it. */
+async function edit(client: LeaseClient, change: (lease: V1Lease) => V1Lease, requests: () => unknown[]): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const lease = await client.get();
+    if (lease === null) throw new Error('no lease');
+    if ((await client.replace(change(lease))) !== 'conflict') return requests().length;
+  }
+  throw new Error('the lease kept changing under the edit');
 }
 
 describe('LeaseElector', () => {
@@ -89,6 +99,37 @@ describe('LeaseElector', () => {
       emu.faults.clear();
       await a.stop();
     }
+  });
+
+  it('the leader renews with one write a round, and reads the Lease only after another writer made its write a 409', async () => {
+    const log: string[] = [];
+    const a = candidate('watch-e', 'replica-a', log);
+    const requests = () => emu.requestLog.entries().filter((e) => e.path.endsWith('/leases/watch-e'));
+    a.start();
+    await until(() => a.isLeader, 'a to lead');
+    const before = requests().length;
+    await until(() => requests().length - before >= 8, 'eight renewals');
+    const renewals = requests().slice(before);
+    expect(renewals.map((e) => `${e.verb} ${e.status}`)).toEqual(renewals.map(() => 'update 200'));
+
+    // Someone else writes the Lease, keeping the holder (an annotation added by hand): the leader's next write
+    // carries a stale resourceVersion (409), so it reads the Lease and renews on top of it, still leading.
+    const edits = clientNodeLeaseClient(kc, NAMESPACE, 'watch-e');
+    const afterEdit = await edit(edits, (lease) => ({ ...lease, metadata: { ...lease.metadata, annotations: { edited: 'by hand' } } }), requests);
+    await until(() => requests().length - afterEdit >= 3, 'the leader after the edit');
+    expect(requests().slice(afterEdit, afterEdit + 3).map((e) => `${e.verb} ${e.status}`)).toEqual(['update 409', 'get 200', 'update 200']);
+    const renewed = emu.store.get('coordination.k8s.io/v1', 'Lease', NAMESPACE, 'watch-e') as { metadata: { annotations?: Record<string, string> }; spec: { holderIdentity: string } } | undefined;
+    expect(renewed?.spec.holderIdentity).toBe('replica-a');
+    expect(renewed?.metadata.annotations).toEqual({ edited: 'by hand' });
+    expect(a.isLeader).toBe(true);
+    expect(log).toEqual(['replica-a started']);
+
+    // Another replica takes the Lease over (as after a partition): the leader's write is a 409, its read shows the
+    // new holder, and it stops leading at once.
+    await edit(edits, (lease) => ({ ...lease, spec: { ...lease.spec, holderIdentity: 'replica-b' } }), requests);
+    await until(() => !a.isLeader, 'a to stop leading');
+    expect(log).toEqual(['replica-a started', 'replica-a stopped']);
+    await a.stop();
   });
 
   it('a write with a stale resourceVersion is a 409 Conflict, and kubectl shows the holder', async () => {
