@@ -18,6 +18,12 @@
 // the agent's log shows the failed load; otherwise (and for capability2 bpf/perfmon, AppArmor and lockdown lines) it
 // is a warning that shows the fix.
 // Map creation (bpf-map-create-failed) and feature probes (`failed to probe helper`, kernel-config-missing) are not ours.
+// Critical needs the agent failing on the load (a fatal or startup-failure line carrying it, or its pod read
+// crash-looping / not Ready), or an enforced denial of bpf() to the agent's own processes beside the EPERM/EACCES load
+// failure it caused. A regeneration error with the pod state unread (a paste) is a warning: endpoints that fail to
+// regenerate keep their old program, and the agent stays up. Denials in dmesg are common and often beside the point
+// (siderolabs/talos PR #14254: cilium-agent prog_run denials that "do not break anything"; Calico's bpftool refused in
+// coreos/fedora-coreos-tracker#881), so co-occurrence with any load line is not enough.
 import type { EvidenceQuote, Finding, FixStep, Runbook } from '../engine/contract.ts';
 import type { Evidence } from '../engine/evidence.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
@@ -44,6 +50,11 @@ const isDenied = (t: string): boolean => DENIED.test(t) || DENIED_LIBBPF.test(t)
 const UNSAFE_PROGRAM = /load program: permission denied: \d+: \(|invalid mem access/i;
 const VERIFIER_LOG: LogQuery = { text: [/^Verifier analysis:/, /-- BEGIN PROG LOAD LOG --/] };
 const EACCES = /permission denied/i;
+// The agent exiting on the failure: daemon_main.go's fatal, 1.14+ hive start hooks (the crash-loop fallback's words).
+const STARTUP_FAILED = /failed to start: |Start hook failed|Failed to start hive|Start or stop failed|daemon creation failed|Error while (?:creating|initializing) daemon/i;
+// Processes that are the agent: itself, tc (the ≤ 1.13 loader, iproute2), and the ≤ 1.4 feature probes run from
+// bpf/probes (`raw_change_tail`, `raw_lpm_map.t` in #6358; comm is cut at 15 characters).
+const AGENT_COMM = /^(?:cilium-agent|cilium|tc|raw_[\w.]+)$/;
 /** The loader's tc call failed; only a tc command that attaches a BPF object is a program load. */
 const TC_COMMAND_FAILED = /Command execution failed/i;
 // Each attempt stops at the next "tc filter ": linear on a line that repeats the command.
@@ -75,7 +86,8 @@ export const bpfProgramLoadDenied: Runbook = {
     const lsm = denials.filter((d) => d.blocksLoad);
     // dmesg carries every process's denials: a record is the agent's when it names the agent or the agent's log shows
     // the failed load beside it. Uncorroborated, it is a warning that shows the fix.
-    const agentDenied = lsm.filter((d) => d.comm === 'cilium-agent' || lines.length > 0);
+    const deniedLoad = lines.some((s) => isDenied(lineText(s.line)));
+    const agentDenied = lsm.filter((d) => d.comm !== null && AGENT_COMM.test(d.comm) && deniedLoad);
     // tc's or the verifier's own report of the refusal (a hand-run tc, pasted verifier output): the kernel's answer.
     const rejections = verifierRejections(e);
     if (lines.length === 0 && denials.length === 0 && rejections.length === 0) return null;
@@ -94,7 +106,16 @@ export const bpfProgramLoadDenied: Runbook = {
     // A failed `tc filter replace … bpf` with no verifier, permission or load line beside it says the attach failed,
     // not why: BTF the kernel rejects, a missing classifier or qdisc, a vanished device (#23006). Not a critical cause.
     const reasonless = lines.length > 0 && lines.every((s) => !TOO_LARGE.test(lineText(s.line)) && !isDenied(lineText(s.line)) && !LOAD_FAIL.test(lineText(s.line)));
-    const critical = (!reasonless && errors && (agentUnhealthy(e) !== false || lines.some((s) => s.line.level === 'fatal'))) || agentDenied.length > 0;
+    const exited = lines.some((s) => s.line.level === 'fatal' || STARTUP_FAILED.test(lineText(s.line)));
+    const unhealthy = agentUnhealthy(e);
+    // The verifier prints "Processed N insn" only when it ran out of its instruction budget (kernel/bpf/verifier.c
+    // do_check: insn_processed > BPF_COMPLEXITY_LIMIT_INSNS, 131072 before 5.2, 1M since): the same program fails on
+    // every regeneration on this kernel, so no endpoint gets it (#17647: fixed only by a newer kernel).
+    const budgetExhausted = complexity && insns !== null;
+    const agentFailed = !reasonless && errors && (exited || unhealthy === true || (budgetExhausted && unhealthy !== false));
+    const critical = agentFailed || agentDenied.length > 0;
+    // Error lines with the pod state unread: whether the agent stopped is not known (as agent-crashloop words pastes).
+    const podUnread = !critical && errors && !reasonless && unhealthy === null;
     const cause = complexity ? `the verifier's complexity limit${insns === null ? '' : ` (processed ${insns} instructions)`}`
       : unsafe ? 'the verifier rejecting it as unsafe (EACCES with the verifier\'s log: code from a compiler or Cilium build this kernel\'s verifier does not accept, or a datapath regression)'
       : lsm.length > 0 ? denialCause(lsm)
@@ -114,7 +135,8 @@ export const bpfProgramLoadDenied: Runbook = {
       severity: critical ? 'critical' : 'warning',
       summary: (reasonless ? `Attaching Cilium's BPF program${program === null ? '' : ` ${program}`} on ${e.nodeName} failed: ${cause}`
         : `The kernel on ${e.nodeName} refused to load Cilium's BPF program${program === null ? '' : ` ${program}`} because of ${cause}`) +
-        (critical ? ', so the agent cannot program the datapath.' : '; endpoints whose program failed keep their previous datapath or none.'),
+        (critical ? ', so the agent cannot program the datapath.' : '; endpoints whose program failed keep their previous datapath or none.') +
+        (podUnread ? ' The agent pod\'s state was not read, so whether the agent stopped on it is not known.' : ''),
       evidence,
       blastRadius: computeBlastRadius(e, e.node.ok && e.node.value.kernelVersion !== undefined && complexity
         ? { affects: (p) => p.kernelVersion === (e.node.ok ? e.node.value.kernelVersion : ''), reason: 'run the same kernel and will hit the same verifier limit' }
@@ -123,7 +145,7 @@ export const bpfProgramLoadDenied: Runbook = {
       docs: [ciliumDoc(e, 'System requirements', 'operations/system_requirements/'), ciliumDoc(e, 'Troubleshooting', 'operations/troubleshooting/')],
       proposals: critical ? [cordon(e.nodeName, 'The agent cannot load its datapath; keep new pods off the node.')] : [],
       // The tc command's failure alone does not say why: the verifier output below it does.
-      confidence: complexity || agentDenied.length > 0 || (denied && (lines.length > 0 || rejections.length > 0)) ? 'certain' : lines.length > 0 && !reasonless ? 'high' : 'medium',
+      confidence: podUnread ? 'medium' : complexity || agentDenied.length > 0 || (denied && (lines.length > 0 || rejections.length > 0)) ? 'certain' : lines.length > 0 && !reasonless ? 'high' : 'medium',
       basis: 'explicit',
       explainsAgentCrash: critical,
     } satisfies Finding;

@@ -1,7 +1,8 @@
 // ipam-exhausted: the node has no pod IPs left (or none assigned). Fact sheet §2.9: CNI/kubelet `unable to allocate
 // IP via local cilium agent: [POST /ipam][502] postIpamFailure range is full` (#10627, #9793, #13955, #18331), agent
 // `Error while allocating cilium-health IP" error="range is full"` (#5517); multi-pool `all CIDR ranges are exhausted`
-// (#46598) and `Failed to allocate PodCIDRs to node` (#39874). Not exhaustion: `required IPv4 pod CIDR not present in
+// (#46598; on the pre-releases that allocator bug affects, version-advisory's entry supersedes this reading, since the
+// thread found attached prefixes unused rather than a full pool) and `Failed to allocate PodCIDRs to node` (#39874). Not exhaustion: `required IPv4 pod CIDR not present in
 // node resource` and the fatal `Unable to derive PodCIDR from Kubernetes node resource, giving up` (pkg/k8s/init.go
 // retrieveNodeInformation / Init) say no PodCIDR was ever allocated to the node — the operator (cluster-pool) or
 // kube-controller-manager (kubernetes) did not hand one out, e.g. an operator stuck Pending (#12956; PR #13299). "range is full" with few pods usually means a node route overlapping the PodCIDR or a bridge

@@ -43,6 +43,9 @@ export const AGENT_REGRESSIONS: readonly KnownIssue[] = [
     cilium: '>=1.20.0-pre.3 <1.20.0',
     signature: { source: 'events', pattern: /all CIDR ranges are exhausted/, quote: '[POST /ipam][502] postIpamFailure "all CIDR ranges are exhausted"', quotedAt: `${CILIUM}/issues/46598` },
     explainsCrash: false,
+    // The thread found the pool not exhausted (prefixes attached, unused by the agent): pinned on an affected
+    // release, the bug replaces ipam-exhausted's "every address is in use" reading of the same event.
+    supersedes: ['ipam-exhausted'],
     links: { issue: `${CILIUM}/issues/46598`, fix: [`${CILIUM}/pull/46674`, `${CILIUM}/pull/46678`] },
     fix: 'Restart the agent on the node (it then uses the attached prefixes); move to a release with PRs #46674 and #46678.',
   },

@@ -55,7 +55,8 @@ describe('a failed tc attach with no reason beside it', () => {
     ].join('\n');
     const f = analyzePastedText(`${text}\n`).report.findings.find((x) => x.runbookId === 'bpf-program-load-denied');
     expect(f?.title).toContain('too large for the verifier');
-    expect(f?.confidence).toBe('certain');
+    // A paste: the pod state was not read, so the error line does not show the agent stopped on it.
+    expect(f).toMatchObject({ severity: 'warning', confidence: 'medium' });
   });
 });
 

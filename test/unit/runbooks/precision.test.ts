@@ -211,7 +211,9 @@ describe('tune-split patterns, on the real lines', () => {
       'level=warning msg="Prog section \'from-container\' rejected: Argument list too long (7)!" subsys=datapath-loader',
       'level=warning msg=" - Instructions: 3031 (0 over limit)" subsys=datapath-loader',
     ].join('\n')).findings[0];
-    expect(f).toMatchObject({ runbookId: 'bpf-program-load-denied', severity: 'critical', confidence: 'certain', basis: 'explicit' });
+    // Error-level lines with the pod state unread: the rejection is named, but not that the agent stopped on it.
+    expect(f).toMatchObject({ runbookId: 'bpf-program-load-denied', severity: 'warning', confidence: 'medium', basis: 'explicit' });
+    expect(f?.summary).toContain('state was not read');
     expect(f?.title).toContain('from-container');
     expect(f?.title).toContain('too large for the verifier');
   });
@@ -222,7 +224,7 @@ describe('tune-split patterns, on the real lines', () => {
       '2020-03-09T02:54:00.245943042Z level=warning msg="Log buffer too small to dump verifier log 16777215 bytes (10 tries)!" subsys=datapath-loader',
       '2020-03-09T02:54:00.24595512Z level=warning msg="Unable to load program" subsys=datapath-loader',
     ].join('\n'));
-    expect(r.findings[0]).toMatchObject({ runbookId: 'bpf-program-load-denied', confidence: 'high' });
+    expect(r.findings[0]).toMatchObject({ runbookId: 'bpf-program-load-denied', severity: 'warning', confidence: 'medium' });
   });
 
   it('#18680: libbpf "load bpf program failed: Permission denied" is a permission denial', () => {
