@@ -82,16 +82,27 @@ export function nodeListCommand(cli: 'cilium' | 'cilium-dbg'): string[] {
   return [cli, 'node', 'list'];
 }
 
-export async function collectClusterMesh(
-  reader: ClusterReader, ns: string, agent: AgentRef | null, status: Fact<AgentStatus>, services: Fact<V1Service[]>, opts: ClusterMeshReadOptions, guard: Guard,
-): Promise<Fact<ClusterMesh>> {
+/** The clustermesh-apiserver part: it needs only the namespace and the Services, so it runs beside the agent reads. */
+export interface ClusterMeshApiserverRead {
+  apiserver: ClusterMesh['apiserver'];
+  apiserverUnread?: string;
+}
+
+export async function readClusterMeshApiserver(
+  reader: ClusterReader, ns: string, services: Fact<V1Service[]>, opts: ClusterMeshReadOptions, guard: Guard,
+): Promise<ClusterMeshApiserverRead> {
   const deployments = await guard(`list ${APISERVER} deployments`, [perm('list', 'deployments', ns, 'apps')], () => reader.listDeployments(ns, CLUSTERMESH_APISERVER_SELECTOR));
   const d = deployments.ok ? deployments.value.find((x) => x.metadata?.name === APISERVER) ?? deployments.value[0] : undefined;
   const read = d === undefined ? ok(null) : await readApiserver(reader, ns, d, services.ok ? services.value : null, opts, guard);
   // An unreadable apiserver costs that part only: the node list still says what the agent sees of the mesh.
   const unread = !deployments.ok ? deployments : !read.ok ? read : null;
-  const apiserver = { value: read.ok ? read.value : null, ...(unread !== null && { unread: `${unread.reason}: ${unread.detail}${unread.fix === undefined ? '' : ` (${unread.fix})`}` }) };
-  const base = { apiserver: apiserver.value, ...(apiserver.unread !== undefined && { apiserverUnread: apiserver.unread }) };
+  return { apiserver: read.ok ? read.value : null, ...(unread !== null && { apiserverUnread: `${unread.reason}: ${unread.detail}${unread.fix === undefined ? '' : ` (${unread.fix})`}` }) };
+}
+
+/** The ClusterMesh fact: the apiserver part (read beforehand) and, when the agent reports remote clusters, its node list. */
+export async function collectClusterMesh(
+  reader: ClusterReader, base: ClusterMeshApiserverRead, agent: AgentRef | null, status: Fact<AgentStatus>, guard: Guard,
+): Promise<Fact<ClusterMesh>> {
   const remotes = status.ok ? parseClusterMeshStatus(status.value.text)?.total ?? 0 : 0;
   // Exec only where it can tell something: the agent runs (its status was read) and it has remote clusters.
   if (!status.ok || remotes === 0 || agent === null) {
@@ -99,7 +110,7 @@ export async function collectClusterMesh(
     return ok({ ...base, nodeList: null, nodeListNote: note });
   }
   const argv = nodeListCommand(agent.cli);
-  const namespace = agent.pod.metadata?.namespace ?? ns;
+  const namespace = agent.pod.metadata?.namespace ?? '';
   const res = await guard(`exec ${argv.join(' ')}`, [perm('create', 'pods/exec', namespace), perm('get', 'pods/exec', namespace)], () =>
     reader.exec({ namespace, pod: agent.pod.metadata?.name ?? '', container: agent.container, command: argv, maxBytes: 4 * 1024 * 1024 }));
   if (!res.ok || res.value.exitCode !== 0) {

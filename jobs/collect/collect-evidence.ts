@@ -16,7 +16,7 @@ import { collectAgentLogs, collectAgentReads, collectInitLogs, collectIptables, 
 import { overridesForNode } from './config-overrides.ts';
 import { completeWithProbe, type NodeProbe } from './node-probe/probe-evidence.ts';
 import type { HubbleFlowConfig } from '../hubble/hubble-env.ts';
-import { collectClusterMesh } from './clustermesh-facts.ts';
+import { collectClusterMesh, readClusterMeshApiserver } from './clustermesh-facts.ts';
 import { agentStatusCommand } from './agent-status-read.ts';
 
 /** kube-proxy lives in kube-system wherever Cilium is installed. */
@@ -130,10 +130,12 @@ export async function collectEvidence(cluster: ClusterReader, nodeName: string, 
 
   const servicesP = guard('list services', [perm('list', 'services')], () => reader.listServices());
   // ClusterMesh: the clustermesh-apiserver, and the node list only when the agent's status shows remote clusters.
-  const clustermeshP = Promise.all([agentP, servicesP, nsP]).then(([a, svc, ns]) => {
+  // Its apiserver part runs beside the agent reads (it needs neither): waiting for them cost a round trip per diagnosis.
+  const clustermeshApiserverP = Promise.all([nsP, servicesP]).then(([ns, svc]) => readClusterMeshApiserver(reader, ns, svc, opts, guard));
+  const clustermeshP = Promise.all([agentP, clustermeshApiserverP]).then(([a, base]) => {
     const pod = a.agentPod;
     const agent = pod === undefined ? null : { pod, container: agentContainerOf(pod.spec), cli: agentStatusCommand(pod, agentContainerOf(pod.spec))[0] === 'cilium' ? 'cilium' as const : 'cilium-dbg' as const };
-    return collectClusterMesh(reader, ns, agent, a.agentReads?.agentStatus ?? a.noAgent(), svc, opts, guard);
+    return collectClusterMesh(reader, base, agent, a.agentReads?.agentStatus ?? a.noAgent(), guard);
   });
   const hubbleFlows = opts.hubbleFlows;
   const flowsP = hubbleFlows === undefined
