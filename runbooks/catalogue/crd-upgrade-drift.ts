@@ -17,7 +17,7 @@ import type { EvidenceQuote, Finding, Runbook } from '../engine/contract.ts';
 import { computeBlastRadius } from '../engine/blast-radius.ts';
 import { findAgentLines, lineText, quoteLogLine, type LogQuery } from '../engine/agent-logs.ts';
 import { apiserverSignals } from './apiserver-unreachable.ts';
-import { ciliumDoc } from '../engine/runbook-kit.ts';
+import { agentUnhealthy, ciliumDoc } from '../engine/runbook-kit.ts';
 import { agentDaemonSet, ciliumNamespace, helmUpgrade, rolloutRestart } from '../engine/install-commands.ts';
 
 const ID = 'crd-upgrade-drift';
@@ -136,7 +136,10 @@ export const crdUpgradeDrift: Runbook = {
     evidence.push(...agentSaid.map((s) => quoteLogLine(s.source, s.line)));
     if (problems.length === 0) return null;
     const waiting = apiserverSignals(e);
-    const explainsWait = waiting.unreachable.length === 0 && (waiting.crdWait.length > 0 || gaveUp.length > 0);
+    // One "still waiting" line is every agent's normal start (apiserver-unreachable): the wait is the agent failing
+    // only when it gave up, repeated the line, or its pod was read unhealthy.
+    const waitStuck = waiting.crdWait.length >= 3 || (waiting.crdWait.length > 0 && agentUnhealthy(e) === true);
+    const explainsWait = waiting.unreachable.length === 0 && (waitStuck || gaveUp.length > 0);
     evidence.push(...waiting.crdWait.slice(-1).map((s) => quoteLogLine(s.source, s.line)));
     const critical = explainsWait || problems.some((p) => p.startsWith('CRDs missing'));
 

@@ -20,6 +20,10 @@ import { WG_NOT_SUPPORTED } from './wireguard-unsupported.ts';
 import { agentUnhealthy, ciliumDoc, configTrue, configValue, nodeKernel, verifyAgentStep, type NodeKernel } from '../engine/runbook-kit.ts';
 
 const ID = 'kernel-config-missing';
+// The agent exiting on the failure: daemon_main.go's fatal, the 1.14+ hive's start hooks (as bpf-program-load-denied),
+// and ≤ 1.13 newDaemon's KPR init, which logs at error and returns the error, so the daemon is not created
+// (cilium/cilium daemon/cmd/daemon.go: "unable to initialize Kube proxy replacement options"; #20726).
+const STARTUP_FAILED = /failed to start: |Start hook failed|Failed to start hive|daemon creation failed|Error while (?:creating|initializing) daemon|unable to initialize Kube proxy replacement options/i;
 
 // A device name has no spaces: `[^:\s]+` stops at the next word, so repeated "creating device " stays linear.
 const LINK_TYPE_MISSING = /creating device [^:\s]+: operation not supported, maybe kernel module for ([a-z0-9_]+) is not available/i;
@@ -99,8 +103,15 @@ export const kernelConfigMissing: Runbook = {
       ? requiredOptions(e, k).filter((o) => !['y', 'm'].includes(e.kernelConfig.ok ? (e.kernelConfig.value.options[o] ?? 'n') : 'y')) : [];
     if (hits.length === 0 && missingOpts.length === 0) return null;
 
-    const fatalLine = hits.some((h) => isErrorOrWorse(h.at.line) && !/Policy routing:NOT OK/i.test(lineText(h.at.line)));
-    const critical = fatalLine || (missingOpts.length > 0 && agentUnhealthy(e) === true);
+    // Critical needs the agent failing on it: a fatal or startup-failure line naming the cause, or its pod read
+    // unhealthy. An error-level line with the pod state unread (a paste) is a warning that says so: many of these
+    // (a tc attach, an IPv6 route, a helper probe) are logged per device or per probe while the agent keeps running.
+    const named = hits.filter((h) => !/Policy routing:NOT OK/i.test(lineText(h.at.line)));
+    const fatalLine = named.some((h) => h.at.line.level === 'fatal' || h.at.line.level === 'panic' || STARTUP_FAILED.test(lineText(h.at.line)));
+    const errorLine = named.some((h) => isErrorOrWorse(h.at.line));
+    const unhealthy = agentUnhealthy(e);
+    const critical = fatalLine || ((errorLine || missingOpts.length > 0) && unhealthy === true);
+    const podUnread = !critical && errorLine && unhealthy === null;
     const evidence: EvidenceQuote[] = [];
     if (k !== null) evidence.push({ kind: 'fact', text: `kernelVersion: ${k.parsed.raw}`, source: `node ${e.nodeName} status.nodeInfo` });
     for (const h of hits) {
@@ -114,7 +125,7 @@ export const kernelConfigMissing: Runbook = {
       runbookId: ID,
       title: `Kernel ${k?.parsed.raw ?? ''} lacks ${hints.length === 1 ? (hints[0] ?? '').replace(/ \(.*$/, '') : 'what Cilium needs'}`.replace('  ', ' '),
       severity: critical ? 'critical' : 'warning',
-      summary: `${e.nodeName}'s kernel${k === null ? '' : ` ${k.parsed.raw}`} is new enough, yet ${fatalLine ? 'the agent stops because ' : ''}a kernel capability is missing or refused: ${hints.join('; ')}.`,
+      summary: `${e.nodeName}'s kernel${k === null ? '' : ` ${k.parsed.raw}`} is new enough, yet ${fatalLine ? 'the agent stops because ' : ''}a kernel capability is missing or refused: ${hints.join('; ')}.${podUnread ? ' The agent pod\'s state was not read, so whether the agent stopped on it is not known.' : ''}`,
       evidence,
       blastRadius: computeBlastRadius(e, k === null ? undefined : {
         affects: (p) => p.kernelVersion === k.parsed.raw, reason: `run the same kernel build ${k.parsed.raw} and likely lack it too`,
@@ -139,9 +150,9 @@ export const kernelConfigMissing: Runbook = {
       ],
       docs: [ciliumDoc(e, 'System requirements (kernel configuration)', 'operations/system_requirements/')],
       proposals: critical ? [{ action: 'cordon-node', params: { node: e.nodeName }, risk: 'low', reason: 'The agent cannot run on this kernel build; keep new pods off the node.' }] : [],
-      confidence: hits.some((h) => h.named !== null) || missingOpts.length > 0 ? 'certain' : 'high',
+      confidence: podUnread ? 'medium' : hits.some((h) => h.named !== null) || missingOpts.length > 0 ? 'certain' : 'high',
       basis: hits.length > 0 ? 'explicit' : 'observed',
-      explainsAgentCrash: fatalLine,
+      explainsAgentCrash: critical && (fatalLine || errorLine),
     } satisfies Finding;
   },
 };

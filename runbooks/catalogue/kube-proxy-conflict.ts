@@ -39,6 +39,12 @@ export const kubeProxyConflict: Runbook = {
 
     // Active: kube-proxy programs Services on this node right now (a pod, or k3s/RKE2's built-in one with rules).
     const active = podRunning || (embedded?.embedded === true && rules !== null);
+    // Running kube-proxy beside KPR is discouraged, not broken in itself (cilium/cilium PR #24407: "highly not
+    // recommended" yet possible, e.g. RKE1), so critical needs the node's own pod read running. A pasted
+    // `kubectl get pods` stands in for every node (agent-rows.ts): with this node's pods unread and nothing else
+    // showing kube-proxy here, it is a medium-confidence warning that says so.
+    const podUnread = podRunning && rules === null && /^pasted\b/.test(kp?.source ?? '');
+    const critical = active && !podUnread;
     const evidence: EvidenceQuote[] = [fromConfig
       ? { kind: 'fact', text: `kube-proxy-replacement: "${kpr}"`, source: configSource(e, 'kube-proxy-replacement') }
       : { kind: 'fact', text: `KubeProxyReplacement: ${kpr}`, source: agentStatusSource(e) }];
@@ -55,8 +61,9 @@ export const kubeProxyConflict: Runbook = {
     return {
       runbookId: ID,
       title: active ? 'kube-proxy still runs beside kube-proxy replacement' : 'kube-proxy leftovers beside kube-proxy replacement',
-      severity: active ? 'critical' : 'warning',
-      summary: `Cilium replaces kube-proxy on ${e.nodeName} (kube-proxy-replacement=${kpr}) but kube-proxy ${state}, so two independent datapaths handle Service traffic${ipvs ? ' (kube-proxy in IPVS mode)' : ''}.`,
+      severity: critical ? 'critical' : 'warning',
+      summary: `Cilium replaces kube-proxy on ${e.nodeName} (kube-proxy-replacement=${kpr}) but kube-proxy ${state}, so two independent datapaths handle Service traffic${ipvs ? ' (kube-proxy in IPVS mode)' : ''}.` +
+        (podUnread ? ' The node\'s own pods were not read: the pasted kube-proxy pods are taken to cover every node.' : ''),
       evidence,
       blastRadius: computeBlastRadius(e),
       fixSteps: fixSteps(e, kp?.daemonSetName ?? 'kube-proxy', embedded, ipvs, rules !== null),
@@ -64,7 +71,7 @@ export const kubeProxyConflict: Runbook = {
         { title: 'Kubernetes without kube-proxy', url: 'https://docs.cilium.io/en/stable/network/kubernetes/kubeproxy-free/' },
       ],
       proposals: proposals(kp?.daemonSetPresent === true ? (kp.daemonSetName ?? 'kube-proxy') : null),
-      confidence: active || rules !== null ? 'certain' : 'medium',
+      confidence: podUnread ? 'medium' : active || rules !== null ? 'certain' : 'medium',
       basis: 'observed',
       explainsAgentCrash: false,
     } satisfies Finding;
